@@ -1,0 +1,46 @@
+# so-eval — run `make help` for the targets.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+YEAR   ?= $(shell ls params/ | grep -E '^[0-9]{4}\.yaml$$' | sort | tail -n 1 | cut -c1-4)
+DEMO   := data/demo
+
+.DEFAULT_GOAL := help
+.PHONY: help setup demo report test lab clean
+
+## Show the targets and what they do
+help:
+	@awk '/^## /{doc=substr($$0,4); next} /^[a-z-]+:/{if(doc){split($$0,t,":"); printf "  make %-8s %s\n", t[1], doc}; doc=""}' $(MAKEFILE_LIST)
+
+## Create .venv and install so-eval with its test tools (again when pyproject.toml changes)
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -n "$(PYTHON)" || { echo "Python 3.11 is needed (python3.11 or python3 on PATH)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+## Write the synthetic demo dataset to data/demo (when missing or older than its generator)
+demo: $(DEMO)/truth.json
+
+$(DEMO)/truth.json: src/so_eval/demo.py | $(STAMP)
+	$(BIN)/so-eval demo --out $(DEMO)
+
+## Make the annual report for the newest params/<year>.yaml (YEAR=2024 for another, FORCE=1 to replace)
+report: demo
+	$(BIN)/so-eval report --year $(YEAR) $(if $(FORCE),--force)
+
+## Run the test suite (includes running the notebooks on the demo data)
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+## Open the notebooks in JupyterLab
+lab: demo
+	$(BIN)/jupyter lab notebooks/
+
+## Remove generated reports and the virtual environment
+clean:
+	rm -rf $(VENV) reports/[0-9]* reports/.[0-9]* .pytest_cache

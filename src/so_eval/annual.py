@@ -1,0 +1,661 @@
+"""The annual report's content: every figure, table, plot and sentence of the årsrapport.
+
+The notebook ``notebooks/annual_report.ipynb`` is thin: it builds an :class:`AnnualReport` from
+its parameters and shows one section per cell. Every number shown is recorded once in the
+report's :class:`~so_eval.figures.Ledger` and read back from it, so the text, the tables and
+``figures.csv`` cannot disagree, and small counts are suppressed in one place.
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from so_eval import disclosure, fmt, metrics, plots
+from so_eval import glossary as g
+from so_eval.dataset import Dataset
+from so_eval.figures import Figure, Ledger
+from so_eval.load import load
+from so_eval.metrics.goals import Goal, GoalStatus, goal_status
+from so_eval.params import ReportParams
+from so_eval.tables import Block, Table
+
+STRATEGY_NAME = "Strategi for socialøkonomi 2.0 — »Det handler om mennesker«"
+PURPOSE = (
+    "I Slagelse Kommune er der et politisk ønske om en socialøkonomisk strategi, som fremmer og "
+    "øger socialøkonomien i området. Strategien skal have fokus på at fremme en bred og integreret "
+    "værditilvækst og skabe deltidsjob til mennesker, som gerne vil arbejde, men af forskellige "
+    "grunde ikke har mange chancer for at få det første fodfæste på arbejdsmarkedet."
+)
+
+CAVEATS = [
+    "Tallene bygger på registreringer i Jobcentrets og koordinatorens egne opgørelser. En række "
+    "registreres først efter, at den hændelse, den beskriver, har fundet sted; sene registreringer "
+    "kan derfor ændre tal for tidligere år. Hver række har en registreringsdato, så ethvert tal kan "
+    "genskabes, som data så ud på en given dag.",
+    "En række har kun én registreringsdato. Rettes et forløb senere (fx når slutdatoen tilføjes), "
+    "gælder registreringsdatoen for hele rækken.",
+    "At en borger er kommet i job i forbindelse med et forløb, siger ikke i sig selv, at forløbet "
+    "var årsagen. Effekten i forhold til en sammenligningsgruppe opgøres særskilt.",
+    "Arbejdsmålet for progression er sat af koordinatoren i rapportens parametre; strategien "
+    "fastsætter ikke et tal for mål 2.",
+    "Job tælles ét pr. borger pr. år (det første job i året). En borger kan tælle med i flere år.",
+]
+
+
+@dataclass(frozen=True)
+class Col:
+    """One column of a ledger-backed table."""
+
+    name: str
+    label: str
+    kind: str = "count"  # count | share | stat | value | text
+    unit: str = "borgere"
+    num: str | None = None
+    den: str | None = None
+    basis: str | None = None
+
+
+def ledger_table(
+    ledger: Ledger,
+    data: pd.DataFrame,
+    *,
+    key: str,
+    id_col: str,
+    id_label: str,
+    cols: list[Col],
+    caption: str = "",
+    note: str = "",
+    id_text=None,
+) -> Table:
+    """Record every cell of ``data`` in the ledger (key ``{key}.{id}.{col}``) and return the
+    table of their display values, suppressed cells masked."""
+    rows = []
+    for rec in data.to_dict("records"):
+        rid = rec[id_col]
+        shown = id_text(rec) if id_text else g.category_label(rid)
+        out = {id_label: shown}
+        for c in cols:
+            k = f"{key}.{fmt.slug(rid)}.{c.name}"
+            label = f"{c.label}: {shown}"
+            if c.kind == "count":
+                f = ledger.count(k, rec[c.name], label, c.unit)
+            elif c.kind == "share":
+                f = ledger.share(k, rec[c.num], rec[c.den], label)
+            elif c.kind == "stat":
+                f = ledger.stat(k, rec[c.name], rec[c.basis], label, c.unit)
+            elif c.kind == "value":
+                f = ledger.value(k, rec[c.name], label, c.unit)
+            else:
+                out[c.label] = rec[c.name]
+                continue
+            out[c.label] = f.display
+        rows.append(out)
+    columns = [id_label] + [c.label for c in cols]
+    return Table(pd.DataFrame(rows, columns=columns), caption=caption, note=note)
+
+
+def _masked_values(fig_list: list[Figure]) -> list[float]:
+    """Values for plotting: suppressed or missing figures become NaN."""
+    out = []
+    for f in fig_list:
+        out.append(np.nan if f.suppressed or f.value is None else float(f.value))
+    return out
+
+
+def counting_rule(func) -> str:
+    """The Danish counting rule ('Tælleregel: …') from a metric's docstring."""
+    doc = inspect.getdoc(func) or ""
+    paras = [p.strip() for p in doc.split("\n\n")]
+    for p in paras:
+        if p.startswith("Tælleregel:"):
+            return " ".join(p[len("Tælleregel:"):].split())
+    return " ".join(paras[0].split()) if paras else ""
+
+
+class AnnualReport:
+    """All content of the annual report for one year.
+
+    Parameters
+    ----------
+    ds
+        The dataset (already cut to ``params.as_of`` if one is given).
+    params
+        The report's parameters.
+
+    Examples
+    --------
+    >>> report = AnnualReport.from_params(year=2025)   # doctest: +SKIP
+    >>> report.ledger["goal1.jobs"].display            # doctest: +SKIP
+    '44'
+    """
+
+    def __init__(self, ds: Dataset, params: ReportParams):
+        self.ds = ds
+        self.params = params
+        self.year = params.year
+        self.ledger = Ledger(min_cell=params.min_cell)
+        first = int(ds.courses["start"].dt.year.min()) if len(ds.courses) else self.year
+        self.years = list(range(min(first, params.strategy_period[0]), self.year + 1))
+        self.period_years = [y for y in range(params.strategy_period[0], self.year + 1)]
+        self._record()
+
+    @classmethod
+    def from_params(cls, **kwargs) -> "AnnualReport":
+        """Build the report from notebook parameters (the names in ``params/*.yaml``)."""
+        params = ReportParams(**kwargs)
+        ds = load(params.data_path, as_of=params.as_of)
+        return cls(ds, params)
+
+    # -- recording every figure once --------------------------------------------------------
+
+    def _record(self) -> None:
+        self._record_goal1()
+        self._record_goal2()
+        self._record_goal3()
+        self._record_reach()
+
+    @property
+    def _t(self) -> dict:
+        return self.params.targets
+
+    def _record_goal1(self) -> None:
+        L, y = self.ledger, self.year
+        norm = int(self._t["jobs_per_year"])
+        per_year = metrics.jobs_per_year(self.ds, self.years, norm)
+        self.jobs_per_year = per_year
+        jobs = int(per_year.loc[per_year["year"] == y, "jobs"].iloc[0])
+        L.count("goal1.jobs", jobs, f"Borgere i job i {y}")
+        L.value("goal1.norm", norm, "Norm: mindst antal job om året")
+        self.goal1_status = goal_status(jobs, norm, y)
+        L.value("goal1.status", self.goal1_status.status.value, "Mål 1: status", unit="status")
+        reached = metrics.norm_reached_on(self.ds, y, norm)
+        self.norm_reached = reached
+        if reached is not None:
+            L.value("goal1.norm_reached_on", reached, "Dato hvor normen blev nået", unit="dato")
+        for rec in per_year.itertuples():
+            L.count(f"goal1.jobs.{rec.year}", rec.jobs, f"Borgere i job i {rec.year}")
+        self.goal1_tables = {}
+        for by, label in (("job_type", "Jobtype"), ("target_group", "Målgruppe")):
+            order = g.JOB_TYPES if by == "job_type" else g.TARGET_GROUPS
+            d = metrics.jobs_by(self.ds, y, by).set_index(by).reindex(order, fill_value=0).reset_index()
+            self.goal1_tables[by] = ledger_table(
+                L, d, key=f"goal1.by_{by}", id_col=by, id_label=label,
+                cols=[Col("jobs", "Borgere i job")],
+                caption=f"Borgere i job i {y} efter {label.lower()}",
+            )
+        d = metrics.jobs_by(self.ds, y, "enterprise_id").merge(
+            self.ds.enterprises[["enterprise_id", "name"]], on="enterprise_id", how="left"
+        )
+        self.goal1_tables["enterprise_id"] = ledger_table(
+            L, d, key="goal1.by_enterprise", id_col="enterprise_id", id_label="Virksomhed/initiativ",
+            cols=[Col("jobs", "Borgere i job")], id_text=lambda r: f"{r['name']} ({r['enterprise_id']})",
+            caption=f"Borgere i job i {y} efter virksomhed/initiativ",
+        )
+        d = metrics.jobs_by(self.ds, y, "agreement_id").sort_values("agreement_id")
+        self.goal1_tables["agreement_id"] = ledger_table(
+            L, d, key="goal1.by_agreement", id_col="agreement_id", id_label="Samarbejdsaftale",
+            cols=[Col("jobs", "Borgere i job")], id_text=lambda r: r["agreement_id"],
+            caption=f"Borgere i job i {y} efter samarbejdsaftale",
+        )
+
+    def _record_goal2(self) -> None:
+        L, y, m = self.ledger, self.year, self.params.min_cell
+        per_year = metrics.progression_per_year(self.ds, self.years)
+        self.progression_per_year = per_year
+        cur = per_year.loc[per_year["year"] == y].iloc[0]
+        L.count("goal2.courses_started", cur["started"], f"Forløb startet i {y}", "forløb")
+        L.count("goal2.courses_ended", cur["ended"], f"Forløb afsluttet i {y}", "forløb")
+        L.count("goal2.progressed", cur["progressed"], f"Afsluttede forløb med progression i {y}", "forløb")
+        share = L.share("goal2.progressed_share", cur["progressed"], cur["ended"], f"Andel med progression i {y}")
+        L.count("goal2.dropped_out", cur["dropped_out"], f"Frafald i {y}", "forløb")
+        L.share("goal2.dropout_share", cur["dropped_out"], cur["ended"], f"Andel frafald i {y}")
+        target = self._t["progressed_share"]
+        if target is not None:
+            L.value("goal2.target", float(target), "Arbejdsmål: andel med progression", unit="andel")
+        self.goal2_status = goal_status(None if share.suppressed else share.value, target, y)
+        L.value("goal2.status", self.goal2_status.status.value, "Mål 2: status", unit="status")
+        for rec in per_year.itertuples():
+            L.count(f"goal2.courses_ended.{rec.year}", rec.ended, f"Forløb afsluttet i {rec.year}", "forløb")
+            L.share(f"goal2.progressed_share.{rec.year}", rec.progressed, rec.ended, f"Andel med progression i {rec.year}")
+        # per agreement, this year and last year side by side
+        by_agr = metrics.progression_by_agreement(self.ds, y)
+        last = metrics.progression_by_agreement(self.ds, y - 1)[["agreement_id", "progressed", "ended"]]
+        last = last.rename(columns={"progressed": "progressed_last", "ended": "ended_last"})
+        by_agr = by_agr.merge(last, on="agreement_id", how="left").fillna({"progressed_last": 0, "ended_last": 0})
+        self.by_agreement = by_agr
+        self.goal2_agreements = ledger_table(
+            L, by_agr, key="goal2.agreement", id_col="agreement_id", id_label="Samarbejdsaftale",
+            id_text=lambda r: f"{r['agreement_id']} · {r['enterprise']}",
+            cols=[
+                Col("started", "Startet", unit="forløb"),
+                Col("ended", "Afsluttet", unit="forløb"),
+                Col("progressed_share", "Progression", "share", num="progressed", den="ended"),
+                Col("dropout_share", "Frafald", "share", num="dropped_out", den="ended"),
+                Col("mean_hours_change", "Ændring i timer/uge", "stat", unit="ændring i timer", basis="ended"),
+                Col("progressed_share_last", f"Progression {y - 1}", "share", num="progressed_last", den="ended_last"),
+            ],
+            caption=f"Forløb og progression pr. samarbejdsaftale, {y} (med {y - 1} til sammenligning)",
+            note=f"Andele og gennemsnit vises kun for aftaler med mindst {m} afsluttede forløb.",
+        )
+        # where citizens are after the course
+        es = metrics.end_status_by_agreement(self.ds, y)
+        total = es.groupby("end_status", sort=False)["n"].sum().reindex(g.END_STATUSES).reset_index()
+        total["ended"] = int(cur["ended"])
+        self.end_status_total = total
+        self.goal2_end_status = ledger_table(
+            L, total, key="goal2.end_status", id_col="end_status", id_label="Status efter forløb",
+            cols=[Col("n", "Forløb", unit="forløb"), Col("share", "Andel", "share", num="n", den="ended")],
+            caption=f"Hvor borgerne er efter forløbet, forløb afsluttet i {y}",
+        )
+        wide = es.pivot(index="agreement_id", columns="end_status", values="n").reindex(columns=list(g.END_STATUSES))
+        wide = wide.reset_index()
+        self.goal2_end_status_by_agreement = ledger_table(
+            L, wide, key="goal2.end_status_by_agreement", id_col="agreement_id", id_label="Samarbejdsaftale",
+            id_text=lambda r: r["agreement_id"],
+            cols=[Col(s, g.category_label(s).split(" (")[0], unit="forløb") for s in g.END_STATUSES],
+            caption=f"Status efter forløb pr. samarbejdsaftale, forløb afsluttet i {y}",
+        )
+        tr = metrics.step_transitions(self.ds, y)
+        tr_wide = tr.pivot(index="start_step", columns="end_step", values="n").reset_index()
+        tr_wide["start_step"] = tr_wide["start_step"].astype(str)
+        starts = tr_wide.loc[tr_wide[list(g.STEPS)].sum(axis=1) > 0]
+        self.goal2_transitions = ledger_table(
+            L, starts, key="goal2.transition", id_col="start_step", id_label="Trin ved start ↓ / slut →",
+            cols=[Col(s, g.category_label(s).split("/")[0], unit="forløb") for s in g.STEPS],
+            caption=f"Trin i værdikæden ved start og ved slut, forløb afsluttet i {y}",
+        )
+        youth = metrics.youth_education(self.ds, self.years)
+        self.youth = youth
+        ycur = youth.loc[youth["year"] == y].iloc[0]
+        L.count("goal2.youth_ended", ycur["ended"], f"Unges forløb afsluttet i {y}", "forløb")
+        L.count("goal2.youth_education", ycur["education"], f"Unge i uddannelse efter forløb i {y}")
+        L.share("goal2.youth_education_share", ycur["education"], ycur["ended"], f"Andel unge i uddannelse i {y}")
+        for rec in youth.itertuples():
+            L.share(f"goal2.youth_education_share.{rec.year}", rec.education, rec.ended,
+                    f"Andel unge i uddannelse i {rec.year}")
+
+    def _record_goal3(self) -> None:
+        L, y = self.ledger, self.year
+        target, target_year = int(self._t["enterprises"]), int(self._t["enterprises_year"])
+        per_year = metrics.enterprises_per_year(self.ds, self.years)
+        self.enterprises_per_year = per_year
+        cur = per_year.loc[per_year["year"] == y].iloc[0]
+        u = "virksomheder"
+        L.value("goal3.enterprises_active", int(cur["active"]), f"Aktive virksomheder og initiativer ved udgangen af {y}", u)
+        L.value("goal3.enterprises_three_bottom_lines", int(cur["three_bottom_lines"]),
+                f"Heraf med tre bundlinjer ved udgangen af {y}", u)
+        for col, label in (("rsv", "Heraf RSV-registrerede"), ("first_generation", "Heraf 1. generation (før 2022)"),
+                           ("second_generation", "Heraf 2. generation (fra 2022)"), ("founded", f"Startet i {y}"),
+                           ("closed", f"Lukket i {y}")):
+            L.value(f"goal3.{col}", int(cur[col]), label, u)
+        L.value("goal3.target", target, f"Mål: virksomheder og initiativer med tre bundlinjer i {target_year}", u)
+        L.value("goal3.target_year", target_year, "Målår", "år")
+        self.goal3_status = goal_status(int(cur["three_bottom_lines"]), target, y, target_year)
+        L.value("goal3.status", self.goal3_status.status.value, "Mål 3: status", unit="status")
+        reached = per_year.loc[per_year["three_bottom_lines"] >= target, "year"]
+        self.goal3_first_reached = int(reached.min()) if len(reached) else None
+        if self.goal3_first_reached is not None:
+            L.value("goal3.target_first_reached", self.goal3_first_reached, "År hvor målet første gang blev nået", "år")
+        self.goal3_years = ledger_table(
+            L, per_year, key="goal3.year", id_col="year", id_label="År", id_text=lambda r: str(r["year"]),
+            cols=[Col(c, g.label(c) if c != "rsv" else "RSV", "value", unit=u) for c in
+                  ("active", "three_bottom_lines", "rsv", "first_generation", "second_generation", "founded", "closed")],
+            caption="Socialøkonomiske virksomheder og initiativer år for år (aktive ved årets udgang)",
+        )
+        by_kind = metrics.enterprises_by_kind(self.ds, y).set_index("kind").reindex(g.ENTERPRISE_KINDS, fill_value=0).reset_index()
+        self.goal3_kinds = ledger_table(
+            L, by_kind, key="goal3.kind", id_col="kind", id_label="Type",
+            cols=[Col("active", "Aktive", "value", unit=u), Col("three_bottom_lines", "Tre bundlinjer", "value", unit=u),
+                  Col("rsv", "RSV", "value", unit=u)],
+            caption=f"Aktive ved udgangen af {y} efter type",
+        )
+        e = self.ds.enterprises
+        self.founded_names = e.loc[e["founded"].dt.year == y].sort_values("founded")
+        self.closed_names = e.loc[e["closed"].dt.year == y].sort_values("closed")
+
+    def _record_reach(self) -> None:
+        L, y = self.ledger, self.year
+        reach = metrics.reach_per_year(self.ds, self.years)
+        self.reach = reach
+        cur = reach.loc[reach["year"] == y].iloc[0]
+        L.value("value.agreements_active", int(cur["agreements"]), f"Samarbejdsaftaler gældende ved udgangen af {y}", "aftaler")
+        L.value("value.places", int(cur["places"]), f"Pladser i gældende aftaler ved udgangen af {y}", "pladser")
+        L.value("value.agreements_price", float(cur["price"]), f"Årlig pris for gældende aftaler ved udgangen af {y}", "kr.")
+        L.count("value.citizens_served", cur["citizens"], f"Borgere i forløb i {y}")
+        period = self.jobs_per_year.loc[self.jobs_per_year["year"].isin(self.period_years), "jobs"]
+        L.count("value.jobs_period", int(period.sum()),
+                f"Job i strategiperioden {self.params.strategy_period[0]}–{y} (borgere pr. år lagt sammen)")
+        self.reach_table = ledger_table(
+            L, reach, key="value.year", id_col="year", id_label="År", id_text=lambda r: str(r["year"]),
+            cols=[Col("agreements", "Gældende aftaler", "value", unit="aftaler"),
+                  Col("places", "Pladser", "value", unit="pladser"),
+                  Col("price", "Årlig pris (kr.)", "value", unit="kr."),
+                  Col("citizens", "Borgere i forløb")],
+            caption="Samarbejdsaftaler og borgere i forløb år for år",
+        )
+
+    # -- helpers for text ---------------------------------------------------------------------
+
+    def f(self, key: str) -> str:
+        """A figure's display text (shortcut for text)."""
+        return self.ledger[key].display
+
+    def _status_sentence(self, goal: Goal) -> str:
+        return f"**Status: {goal.label}.**"
+
+    def _trend_text(self, key: str, years: list[int]) -> str:
+        parts = [f"{yy}: {self.f(f'{key}.{yy}')}" for yy in years if f"{key}.{yy}" in self.ledger]
+        return "; ".join(parts)
+
+    # -- sections -----------------------------------------------------------------------------
+
+    def title(self) -> Block:
+        p = self.params
+        made = fmt.date(p.report_date) if p.report_date else fmt.date(pd.Timestamp.today())
+        as_of = f" Data som kendt {fmt.date(p.as_of)}." if p.as_of else ""
+        return Block().md(
+            f"# Årsrapport {self.year}: Socialøkonomi i Slagelse Kommune\n\n"
+            f"*{STRATEGY_NAME}, {p.strategy_period[0]}–{p.strategy_period[1]}.* "
+            f"Rapporten er udarbejdet {made}.{as_of}"
+        )
+
+    def overview(self) -> Table:
+        rows = [
+            ("1. Beskæftigelse", f"{self.f('goal1.jobs')} borgere i job", f"mindst {self.f('goal1.norm')} om året",
+             self.goal1_status.label),
+            ("2. Progression", f"{self.f('goal2.progressed_share')} af afsluttede forløb med progression",
+             f"arbejdsmål {self.f('goal2.target')}" if "goal2.target" in self.ledger else "intet måltal",
+             self.goal2_status.label),
+            ("3. Antal virksomheder", f"{self.f('goal3.enterprises_three_bottom_lines')} med tre bundlinjer",
+             f"{self.f('goal3.target')} i {self.params.targets['enterprises_year']}", self.goal3_status.label),
+        ]
+        return Table(pd.DataFrame(rows, columns=["Mål", f"Resultat {self.year}", "Mål/norm", "Status"]),
+                     caption=f"Målopnåelse {self.year}")
+
+    def intro(self) -> Block:
+        p, y = self.params, self.year
+        b = Block()
+        b.md(
+            f"Denne årsrapport gør status over socialøkonomien i Slagelse Kommune for {y} under "
+            f"{STRATEGY_NAME} ({p.strategy_period[0]}–{p.strategy_period[1]}). Strategiens formål er "
+            f"det politiske ønske, som blev formuleret til den første strategi:\n\n> {PURPOSE}\n\n"
+            "Det handler om mennesker: om beskæftigelse i små job, uddannelse, opkvalificering og "
+            "livsmestring — og om den enkeltes mulighed for selvstændighed. Det primære middel er "
+            "samarbejdsaftaler mellem Jobcentret og socialøkonomiske virksomheder og initiativer, "
+            "for borgere på ressourceforløb, kontanthjælp, fleksjob og integration og, fra 2022, med "
+            "ekstra fokus på unge og deres vej til uddannelse.\n\n"
+            "Strategien har tre mål, som rapporten måler hvert år:\n\n"
+            f"1. **Beskæftigelse** — borgere, der er kommet i job: mindst {self.f('goal1.norm')} job om året.\n"
+            "2. **Progression for den enkelte borger** — pr. samarbejdsaftale og efter, hvor borgeren er "
+            "efter forløbet: uddannelse, praktik, lønnede timer og små job.\n"
+            f"3. **Antal virksomheder** — socialøkonomiske virksomheder og initiativer med tre bundlinjer "
+            f"(social, lokal og økonomisk): {self.f('goal3.target')} i {p.targets['enterprises_year']}.\n\n"
+            "Nås et mål før tid, afrapporteres det før tid. Rapporten viser både det, der lykkedes, og "
+            "det, der ikke gik som forventet, og fremhæver det skæve, det uventede, læringer og korrektioner."
+        )
+        b.table(self.overview())
+        return b
+
+    def goal1(self) -> Block:
+        y, b = self.year, Block()
+        s = self.goal1_status
+        reached = ""
+        if self.norm_reached is not None:
+            reached = f" Normen blev nået den {self.f('goal1.norm_reached_on')}."
+        b.md(
+            f"I {y} kom **{self.f('goal1.jobs')} borgere** i job efter et forløb i en socialøkonomisk "
+            f"virksomhed eller et initiativ. Normen er mindst {self.f('goal1.norm')} job om året. "
+            f"{self._status_sentence(s)}{reached}\n\n"
+            f"Udviklingen år for år: {self._trend_text('goal1.jobs', self.years)}."
+        )
+        d = pd.DataFrame({"year": self.years,
+                          "jobs": _masked_values([self.ledger[f"goal1.jobs.{yy}"] for yy in self.years])})
+        ax = plots.trend_bars(d, y="jobs", target=int(self._t["jobs_per_year"]), target_label="Norm",
+                              highlight=y, period=self.params.strategy_period, ylabel="Borgere i job",
+                              title="Borgere, der er kommet i job, pr. år")
+        b.figure(ax.figure, "Borgere i job pr. år med normen")
+        b.table(self.goal1_tables["job_type"])
+        b.table(self.goal1_tables["target_group"])
+        b.table(self.goal1_tables["enterprise_id"])
+        return b
+
+    def goal2(self) -> Block:
+        y, m, b = self.year, self.params.min_cell, Block()
+        target = f" Arbejdsmålet er {self.f('goal2.target')}." if "goal2.target" in self.ledger else ""
+        b.md(
+            f"I {y} startede **{self.f('goal2.courses_started')} forløb**, og **{self.f('goal2.courses_ended')}** "
+            f"blev afsluttet. Af de afsluttede forløb endte **{self.f('goal2.progressed_share')}** på et "
+            f"højere trin i værdikæden end ved start (motivation/opkvalificering → afklaring → praktik → "
+            f"småjob → flere timer → job/uddannelse).{target} {self._status_sentence(self.goal2_status)} "
+            f"Frafaldet var {self.f('goal2.dropout_share')}.\n\n"
+            f"Andel med progression år for år: {self._trend_text('goal2.progressed_share', self.years)}."
+        )
+        ok = self.by_agreement.loc[self.by_agreement["ended"] >= m].copy()
+        ok["label"] = ok["agreement_id"] + " · " + ok["enterprise"].astype(str)
+        overall = self.ledger["goal2.progressed_share"]
+        if len(ok):
+            ax = plots.share_by_unit(
+                ok, unit="label", share="progressed_share", n="ended",
+                reference=None if overall.suppressed else overall.value,
+                target=self._t["progressed_share"], xlabel="Andel af afsluttede forløb med progression",
+                title=f"Progression pr. samarbejdsaftale, {y} (aftaler med mindst {m} afsluttede forløb)",
+            )
+            b.figure(ax.figure, "Andel med progression pr. samarbejdsaftale")
+        b.table(self.goal2_agreements)
+        b.md("**Hvor er borgerne efter forløbet?**")
+        b.table(self.goal2_end_status)
+        b.table(self.goal2_end_status_by_agreement)
+        b.table(self.goal2_transitions)
+        b.md(
+            f"**Unge og uddannelse.** Af {self.f('goal2.youth_ended')} afsluttede forløb for unge "
+            f"(uddannelseshjælp) i {y} endte {self.f('goal2.youth_education')} i uddannelse "
+            f"({self.f('goal2.youth_education_share')}). År for år: "
+            f"{self._trend_text('goal2.youth_education_share', self.years)}."
+        )
+        return b
+
+    def goal3(self) -> Block:
+        y, b, p = self.year, Block(), self.params
+        ty = p.targets["enterprises_year"]
+        early = ""
+        if self.goal3_first_reached is not None and self.goal3_first_reached < ty:
+            early = (f" Målet blev nået første gang ved udgangen af {self.goal3_first_reached} — "
+                     f"**før tid** (målåret er {ty}).")
+        b.md(
+            f"Ved udgangen af {y} var der **{self.f('goal3.enterprises_active')} aktive socialøkonomiske "
+            f"virksomheder og initiativer**, heraf **{self.f('goal3.enterprises_three_bottom_lines')} med tre "
+            f"bundlinjer**. Målet er {self.f('goal3.target')} med tre bundlinjer i {ty}. "
+            f"{self._status_sentence(self.goal3_status)}{early}\n\n"
+            f"I {y} startede {self.f('goal3.founded')} og lukkede {self.f('goal3.closed')}. "
+            f"{self.f('goal3.rsv')} er registrerede socialøkonomiske virksomheder (RSV). "
+            f"{self.f('goal3.first_generation')} hører til 1. generation (startet før 2022) og "
+            f"{self.f('goal3.second_generation')} til 2. generation (startet fra 2022)."
+        )
+        d = self.enterprises_per_year.copy()
+        d["other"] = d["active"] - d["three_bottom_lines"]
+        d["gen1_tbl"] = d["three_bottom_lines"] - d["second_generation"].clip(upper=d["three_bottom_lines"])
+        d["gen2_tbl"] = d["three_bottom_lines"] - d["gen1_tbl"]
+        ax = plots.stacked_bars(
+            d, parts={"gen1_tbl": "Tre bundlinjer, 1. generation", "gen2_tbl": "Tre bundlinjer, 2. generation",
+                      "other": "Øvrige aktive"},
+            total="active", target=float(p.targets["enterprises"]), target_x=ty, target_label="Mål",
+            ylabel="Antal ved årets udgang", title="Socialøkonomiske virksomheder og initiativer",
+        )
+        b.figure(ax.figure, "Virksomheder og initiativer pr. år med målet")
+        b.table(self.goal3_years)
+        b.table(self.goal3_kinds)
+        if len(self.founded_names):
+            b.md("**Startet i året:** " + ", ".join(f"{r.name} ({g.category_label(r.kind).lower()})"
+                                                     for r in self.founded_names.itertuples()) + ".")
+        if len(self.closed_names):
+            b.md("**Lukket i året:** " + ", ".join(f"{r.name} ({fmt.date(r.closed)})"
+                                                   for r in self.closed_names.itertuples()) + ".")
+        return b
+
+    def value_creation(self) -> Block:
+        y, b = self.year, Block()
+        b.md(
+            f"Ved udgangen af {y} var der {self.f('value.agreements_active')} gældende samarbejdsaftaler "
+            f"med i alt {self.f('value.places')} pladser og en samlet årlig pris på "
+            f"{self.f('value.agreements_price')} kr. I løbet af {y} var {self.f('value.citizens_served')} "
+            f"borgere i forløb, og i strategiperioden {self.params.strategy_period[0]}–{y} er der i alt "
+            f"talt {self.f('value.jobs_period')} job (borgere i job, år for år lagt sammen). "
+            f"{self.f('goal3.enterprises_active')} socialøkonomiske virksomheder og initiativer var aktive."
+        )
+        b.table(self.reach_table)
+        return b
+
+    # -- successes and what did not go as expected ------------------------------------------
+
+    def findings(self) -> tuple[list[str], list[str]]:
+        """Sentences for 'det der lykkedes' and 'det der ikke gik som forventet', derived from
+        the goal results and simple flags on the agreements."""
+        good, bad = [], []
+        y, m = self.year, self.params.min_cell
+        s1 = self.goal1_status.status
+        if s1 is GoalStatus.MET:
+            when = f", allerede den {self.f('goal1.norm_reached_on')}" if self.norm_reached is not None else ""
+            good.append(f"Normen for beskæftigelse blev nået: {self.f('goal1.jobs')} borgere kom i job "
+                        f"(norm: {self.f('goal1.norm')}){when}.")
+        elif s1 is GoalStatus.NOT_MET:
+            bad.append(f"Normen for beskæftigelse blev ikke nået: {self.f('goal1.jobs')} borgere kom i job "
+                       f"mod en norm på {self.f('goal1.norm')}.")
+        prev = f"goal1.jobs.{y - 1}"
+        if prev in self.ledger and not self.ledger[prev].suppressed and not self.ledger["goal1.jobs"].suppressed:
+            diff = self.ledger["goal1.jobs"].value - self.ledger[prev].value
+            if diff > 0:
+                good.append(f"Flere borgere kom i job end året før ({self.f(prev)} i {y - 1}).")
+            elif diff < 0:
+                bad.append(f"Færre borgere kom i job end året før ({self.f(prev)} i {y - 1}).")
+        s2 = self.goal2_status.status
+        if s2 is GoalStatus.MET:
+            good.append(f"{self.f('goal2.progressed_share')} af de afsluttede forløb gav progression i "
+                        f"værdikæden (arbejdsmål: {self.f('goal2.target')}).")
+        elif s2 is GoalStatus.NOT_MET:
+            bad.append(f"Kun {self.f('goal2.progressed_share')} af de afsluttede forløb gav progression "
+                       f"(arbejdsmål: {self.f('goal2.target')}).")
+        s3 = self.goal3_status.status
+        ty = self.params.targets["enterprises_year"]
+        if s3 is GoalStatus.MET_EARLY:
+            good.append(f"Målet om {self.f('goal3.target')} virksomheder og initiativer med tre bundlinjer er "
+                        f"nået før tid: {self.f('goal3.enterprises_three_bottom_lines')} ved udgangen af {y} "
+                        f"(målår {ty}).")
+        elif s3 is GoalStatus.MET:
+            early = (f" Det blev nået første gang i {self.goal3_first_reached}."
+                     if self.goal3_first_reached is not None and self.goal3_first_reached < y else "")
+            good.append(f"Målet om {self.f('goal3.target')} virksomheder og initiativer med tre bundlinjer er "
+                        f"nået: {self.f('goal3.enterprises_three_bottom_lines')}.{early}")
+        elif s3 is GoalStatus.NOT_MET:
+            bad.append(f"Målet om {self.f('goal3.target')} virksomheder og initiativer med tre bundlinjer blev "
+                       f"ikke nået: {self.f('goal3.enterprises_three_bottom_lines')} ved udgangen af {y}.")
+        else:
+            bad.append(f"Målet om {self.f('goal3.target')} virksomheder og initiativer med tre bundlinjer i {ty} "
+                       f"er endnu ikke nået ({self.f('goal3.enterprises_three_bottom_lines')} ved udgangen af {y}).")
+        closed = int(self.ledger["goal3.closed"].value)
+        if closed:
+            names = ", ".join(self.closed_names["name"])
+            bad.append(f"{closed} virksomhed(er)/initiativ(er) lukkede i {y}: {names}.")
+        # agreements whose citizens mostly drop out (simple rule; see the method section)
+        overall = self.ledger["goal2.dropout_share"]
+        if not overall.suppressed:
+            hi = self.by_agreement.loc[(self.by_agreement["ended"] >= m)
+                                       & (self.by_agreement["dropout_share"] >= 0.5)
+                                       & (self.by_agreement["dropout_share"] >= 2 * overall.value)]
+            for r in hi.itertuples():
+                bad.append(f"I samarbejdsaftale {r.agreement_id} ({r.enterprise}) faldt "
+                           f"{self.f(f'goal2.agreement.{fmt.slug(r.agreement_id)}.dropout_share')} af borgerne fra "
+                           f"(alle aftaler: {overall.display}).")
+            best = self.by_agreement.loc[(self.by_agreement["ended"] >= m)].sort_values(
+                ["progressed_share", "ended"], ascending=False).head(3)
+            if len(best):
+                names = "; ".join(
+                    f"{r.agreement_id} ({r.enterprise}): "
+                    f"{self.f(f'goal2.agreement.{fmt.slug(r.agreement_id)}.progressed_share')}"
+                    for r in best.itertuples())
+                good.append(f"Aftalerne med størst andel progression var {names}.")
+        return good, bad
+
+    def successes(self) -> Block:
+        good, bad = self.findings()
+        b = Block()
+        b.md("### Det der lykkedes\n\n" + ("\n".join(f"- {s}" for s in good) or "- Intet at fremhæve."))
+        b.md("### Det der ikke gik som forventet\n\n" + ("\n".join(f"- {s}" for s in bad) or "- Intet at fremhæve."))
+        return b
+
+    def learnings(self) -> Block:
+        lr = self.ds.learnings
+        lr = lr.loc[lr["year"] == self.year].copy()
+        b = Block()
+        if lr.empty:
+            return b.md(f"Koordinatoren har ikke registreret læringer for {self.year}.")
+        order = {k: i for i, k in enumerate(g.LEARNING_KINDS)}
+        lr = lr.sort_values(["kind", "area"], key=lambda s: s.map(order) if s.name == "kind" else s)
+        rows = []
+        for r in lr.itertuples():
+            fig = self.ledger[r.figure_key].display if isinstance(r.figure_key, str) and r.figure_key in self.ledger else ""
+            rows.append({"Type": g.category_label(r.kind), "Område": _AREAS.get(r.area, r.area), "Tekst": r.text,
+                         "Tal": fig})
+        b.md("Koordinatorens registreringer for året:")
+        b.table(Table(pd.DataFrame(rows), caption=f"Det skæve, det uventede, læringer og korrektioner {self.year}"))
+        return b
+
+    def method(self) -> Block:
+        from so_eval.provenance import code_version, package_versions
+
+        p, b = self.params, Block()
+        rules = "\n".join(f"- **{_RULE_TITLES.get(fn.__name__, fn.__name__)}** (`{fn.__name__}`): {counting_rule(fn)}"
+                          for fn in metrics.COUNTING_RULES)
+        b.md("### Tælleregler\n\nReglerne er skrevet én gang i koden og trykt her fra den:\n\n" + rules)
+        b.md("### Diskretionering\n\n" + disclosure.rule_text(p.min_cell))
+        b.md("### Forbehold\n\n" + "\n".join(f"- {c}" for c in CAVEATS))
+        ds = self.ds
+        sizes = ", ".join(f"{g.label(k).lower()}: {fmt.number(len(v))}" for k, v in ds.tables.items())
+        code = code_version()
+        commit = f"commit `{code['git_commit'][:12]}`" + (" (med lokale ændringer)" if code.get("git_dirty") else "") \
+            if "git_commit" in code else "ingen git-oplysning"
+        b.md(
+            "### Data og kode\n\n"
+            f"- Datasæt: `{Path(p.data_dir).as_posix()}` ({sizes})\n"
+            f"- Datafingeraftryk (SHA-256): `{ds.fingerprint}`\n"
+            f"- Data som kendt: {fmt.date(p.as_of) if p.as_of else 'alle registreringer i datasættet'}\n"
+            f"- Kode: so-eval {code['package']}, {commit}\n"
+        )
+        params = pd.DataFrame([{"Parameter": k, "Værdi": str(v)} for k, v in p.as_dict().items() if k != "output_dir"])
+        b.table(Table(params, caption="Parametre"))
+        versions = pd.DataFrame([{"Pakke": k, "Version": v} for k, v in package_versions().items()])
+        b.table(Table(versions, caption="Programversioner"))
+        return b
+
+    # -- output -------------------------------------------------------------------------------
+
+    def save(self) -> str:
+        """Write ``figures.csv`` to ``params.output_dir`` (if set) and say what was written."""
+        if not self.params.output_dir:
+            return f"{len(self.ledger)} tal registreret (ingen output_dir: intet skrevet)."
+        path = self.ledger.write_csv(Path(self.params.output_dir) / "figures.csv")
+        n_supp = sum(f.suppressed for f in self.ledger.figures.values())
+        return f"{len(self.ledger)} tal skrevet til {path.name} ({n_supp} diskretioneret)."
+
+
+_AREAS = {"goal1": "Mål 1: Beskæftigelse", "goal2": "Mål 2: Progression", "goal3": "Mål 3: Antal virksomheder",
+          "value": "Værdiskabelse", "data": "Data"}
+_RULE_TITLES = {
+    "employment_entries": "Kommet i job",
+    "jobs_per_year": "Job pr. år og normen",
+    "progression_by_agreement": "Forløb og progression pr. samarbejdsaftale",
+    "step_transitions": "Trin ved start og slut",
+    "end_status_by_agreement": "Status efter forløb",
+    "youth_education": "Unge i uddannelse",
+    "active_enterprises": "Aktive virksomheder og initiativer",
+    "enterprises_per_year": "Virksomheder år for år",
+    "agreements_active": "Gældende samarbejdsaftaler",
+    "citizens_served": "Borgere i forløb",
+    "goal_status": "Målstatus",
+}

@@ -1,0 +1,97 @@
+"""The ``so-eval`` command line. Heavy libraries are imported inside the commands, so that
+``so-eval --help`` answers at once."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from so_eval import config
+    from so_eval.demo import write_demo
+
+    out = Path(args.out) if args.out else config.DEMO_DIR
+    write_demo(out, seed=args.seed)
+    print(f"Demo dataset (seed {args.seed}) written to {out}")
+    return 0
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from so_eval.load import validate
+
+    path = Path(args.dir)
+    if not path.is_dir():
+        print(f"error: dataset folder not found: {path}", file=sys.stderr)
+        return 1
+    problems = validate(path)
+    if not problems:
+        print(f"{path}: valid")
+        return 0
+    print(f"{path}: {len(problems)} problem(s)", file=sys.stderr)
+    for p in problems:
+        print(f"  - {p}", file=sys.stderr)
+    return 1
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from so_eval.params import latest_year
+    from so_eval.report import ReportError, run_report
+
+    year = args.year if args.year is not None else latest_year()
+    try:
+        run_report(
+            year, params_file=args.params, reports_dir=args.out, data_dir=args.data, force=args.force,
+            progress=not args.quiet,
+        )
+    except (ReportError, FileNotFoundError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="so-eval",
+        description="Evaluation workbench for the social-economy strategy: demo data, validation, annual report.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("demo", help="write the synthetic demo dataset (deterministic for a seed)")
+    p.add_argument("--seed", type=int, default=2022, help="random seed (default 2022)")
+    p.add_argument("--out", help="folder to write to (default data/demo)")
+    p.set_defaults(func=_cmd_demo)
+
+    p = sub.add_parser("validate", help="check a dataset folder; exit 1 with a list of problems")
+    p.add_argument("dir", help="dataset folder, e.g. data/demo")
+    p.set_defaults(func=_cmd_validate)
+
+    p = sub.add_parser("report", help="make the annual report for a year into reports/<year>/")
+    p.add_argument("--year", type=int, help="report year (default: the newest params/<year>.yaml)")
+    p.add_argument("--params", help="params YAML (default params/<year>.yaml)")
+    p.add_argument("--data", help="dataset folder (overrides data_dir in the params)")
+    p.add_argument("--out", help="reports folder (default reports/)")
+    p.add_argument("--force", action="store_true", help="replace an existing report for the year")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=_cmd_report)
+    return parser
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("so-eval")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,152 @@
+"""The figures ledger: every number a report shows is recorded here once, then written to
+``figures.csv`` (key, value, unit, label, suppressed). The report's text and tables read their
+numbers from the ledger, so what is published and what is in ``figures.csv`` cannot differ.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from so_eval import disclosure, fmt
+from so_eval.io import atomic_write_text
+
+COLUMNS = ["key", "value", "unit", "label", "suppressed"]
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One published figure."""
+
+    key: str
+    value: object
+    unit: str
+    label: str
+    suppressed: bool = False
+    min_cell: int = disclosure.DEFAULT_MIN_CELL
+
+    @property
+    def display(self) -> str:
+        """The figure as the report shows it, in Danish format."""
+        if self.suppressed:
+            return disclosure.masked(self.min_cell) if self.unit in disclosure.PERSON_UNITS else "–"
+        v = self.value
+        if v is None or (isinstance(v, float) and math.isnan(v)):
+            return "–"
+        if self.unit == "andel":
+            return fmt.percent(v)
+        if self.unit == "dato":
+            return fmt.date(v)
+        if self.unit == "status" or isinstance(v, str):
+            return str(v)
+        if self.unit in ("kr.", "timer", "ændring i timer"):
+            decimals = 0 if self.unit == "kr." else 1
+            return (fmt.signed if self.unit.startswith("ændring") else fmt.number)(v, decimals)
+        return fmt.number(v, 0 if float(v).is_integer() else 1)
+
+    def __str__(self) -> str:
+        return self.display
+
+    @property
+    def csv_value(self) -> str:
+        """The value as written to figures.csv (machine-readable; ``<5`` when suppressed)."""
+        if self.suppressed:
+            return disclosure.masked(self.min_cell)
+        v = self.value
+        if v is None or (isinstance(v, float) and math.isnan(v)):
+            return ""
+        if isinstance(v, (pd.Timestamp,)):
+            return v.date().isoformat()
+        if isinstance(v, (bool, np.bool_)):
+            return "true" if v else "false"
+        if isinstance(v, (int, np.integer)):
+            return str(int(v))
+        if isinstance(v, (float, np.floating)):
+            return repr(round(float(v), 6))
+        return str(v)
+
+
+@dataclass
+class Ledger:
+    """Records figures once, applying the disclosure rule as they are recorded."""
+
+    min_cell: int = disclosure.DEFAULT_MIN_CELL
+    figures: dict[str, Figure] = field(default_factory=dict)
+
+    # -- recording -----------------------------------------------------------------------
+
+    def _add(self, fig: Figure) -> Figure:
+        old = self.figures.get(fig.key)
+        if old is not None and (old.csv_value, old.unit) != (fig.csv_value, fig.unit):
+            raise ValueError(
+                f"figure {fig.key!r} recorded twice with different values ({old.csv_value} ≠ {fig.csv_value})"
+            )
+        self.figures[fig.key] = fig
+        return fig
+
+    def count(self, key: str, n: int | float, label: str, unit: str = "borgere") -> Figure:
+        """A count. Counts of persons (``borgere``, ``forløb``) below the threshold are suppressed."""
+        n = None if n is None or (isinstance(n, float) and math.isnan(n)) else int(n)
+        supp = unit in disclosure.PERSON_UNITS and disclosure.count_suppressed(n, self.min_cell)
+        return self._add(Figure(key, n, unit, label, supp, self.min_cell))
+
+    def share(self, key: str, numerator: float, denominator: float, label: str) -> Figure:
+        """A share numerator ÷ denominator of persons; not published if the denominator is small."""
+        supp = disclosure.basis_too_small(denominator, self.min_cell)
+        value = float(numerator) / float(denominator) if denominator else float("nan")
+        return self._add(Figure(key, value, "andel", label, supp, self.min_cell))
+
+    def stat(self, key: str, value: float, n: int, label: str, unit: str) -> Figure:
+        """A mean, median or change computed on ``n`` persons; not published if ``n`` is small."""
+        supp = disclosure.basis_too_small(n, self.min_cell)
+        value = float("nan") if value is None else float(value)
+        return self._add(Figure(key, value, unit, label, supp, self.min_cell))
+
+    def value(self, key: str, value: object, label: str, unit: str = "antal") -> Figure:
+        """A figure that is not about persons (a target, a year, a count of enterprises, a status)."""
+        if isinstance(value, (np.integer,)):
+            value = int(value)
+        return self._add(Figure(key, value, unit, label, False, self.min_cell))
+
+    # -- reading -------------------------------------------------------------------------
+
+    def __getitem__(self, key: str) -> Figure:
+        try:
+            return self.figures[key]
+        except KeyError:
+            raise KeyError(f"no figure {key!r} in the ledger") from None
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.figures
+
+    def __len__(self) -> int:
+        return len(self.figures)
+
+    def frame(self) -> pd.DataFrame:
+        """All figures as a DataFrame with the columns of ``figures.csv``."""
+        rows = [
+            {"key": f.key, "value": f.csv_value, "unit": f.unit, "label": f.label, "suppressed": f.suppressed}
+            for f in self.figures.values()
+        ]
+        return pd.DataFrame(rows, columns=COLUMNS)
+
+    def write_csv(self, path: str | os.PathLike[str]) -> Path:
+        """Write ``figures.csv`` atomically."""
+        path = Path(path)
+        atomic_write_text(path, self.frame().to_csv(index=False, lineterminator="\n"))
+        return path
+
+
+def read_figures(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """Read a published ``figures.csv`` (values kept as the text that was published)."""
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    missing = [c for c in COLUMNS if c not in df.columns]
+    if missing:
+        raise ValueError(f"{path}: not a figures file (missing columns {missing})")
+    df["suppressed"] = df["suppressed"].str.lower() == "true"
+    return df

@@ -1,0 +1,414 @@
+"""Reading and validating a dataset folder.
+
+``validate(path)`` returns every problem it finds (it never stops at the first, and never writes);
+``load(path)`` returns a :class:`~so_eval.dataset.Dataset` or raises :class:`ValidationError`
+listing the problems. Each problem names the file, the row as the user counts it in the file
+(the header is row 1 of a CSV, so the first data row is row 2) and the column.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import pandera.pandas as pa
+
+from so_eval.dataset import Dataset
+from so_eval.model import TABLES, TableSpec
+
+_TRUE = {"true", "1", "ja", "yes", "sand"}
+_FALSE = {"false", "0", "nej", "no", "falsk"}
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with the input, located as the user would look for it."""
+
+    file: str
+    row: int | None
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = [self.file]
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column:
+            where.append(f"column '{self.column}'")
+        return f"{', '.join(where)}: {self.message}"
+
+
+class ValidationError(ValueError):
+    """Raised by :func:`load` when the dataset has problems; ``.problems`` lists them all."""
+
+    def __init__(self, path: Path, problems: list[Problem]):
+        self.path = path
+        self.problems = problems
+        lines = "\n".join(f"  - {p}" for p in problems[:50])
+        more = f"\n  … and {len(problems) - 50} more" if len(problems) > 50 else ""
+        super().__init__(f"{len(problems)} problem(s) in dataset {path}:\n{lines}{more}")
+
+
+# -- reading ---------------------------------------------------------------------------------
+
+
+def _first_row(spec: TableSpec) -> int:
+    """Row number of the first data row as the user counts it (CSV: after the header)."""
+    return 2 if spec.fmt == "csv" else 1
+
+
+def _read_raw(path: Path, spec: TableSpec) -> tuple[pd.DataFrame | None, list[Problem]]:
+    name = path.name
+    try:
+        if spec.fmt == "csv":
+            df = pd.read_csv(
+                path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8"
+            )
+        else:
+            df = pd.read_parquet(path)
+    except UnicodeDecodeError as exc:
+        return None, [Problem(name, None, None, f"the file is not UTF-8 text ({exc.reason})")]
+    except pd.errors.EmptyDataError:
+        return None, [Problem(name, None, None, "the file is empty (no header row)")]
+    except (pd.errors.ParserError, ValueError, OSError) as exc:
+        return None, [Problem(name, None, None, f"the file could not be read: {exc}")]
+    df.columns = [str(c).strip() for c in df.columns]
+    dupes = sorted({c for c in df.columns if list(df.columns).count(c) > 1})
+    if dupes:
+        return None, [Problem(name, 1, c, "the column header appears more than once") for c in dupes]
+    if spec.fmt == "csv":
+        for col in df.columns:
+            df[col] = df[col].str.strip().replace("", pd.NA)
+    df.index = pd.RangeIndex(len(df))
+    return df, []
+
+
+def _parse_bools(df: pd.DataFrame, spec: TableSpec, name: str) -> list[Problem]:
+    """Turn true/false words into booleans in place; anything else is a problem."""
+    problems: list[Problem] = []
+    first = _first_row(spec)
+    for col in spec.columns:
+        if col not in df.columns or spec.column_dtype(col) != "bool":
+            continue
+        if pd.api.types.is_bool_dtype(df[col]):
+            continue
+        text = df[col].astype("string").str.lower()
+        parsed = pd.Series(pd.NA, index=df.index, dtype="object")
+        parsed[text.isin(_TRUE)] = True
+        parsed[text.isin(_FALSE)] = False
+        bad = parsed.isna()
+        for i in df.index[bad]:
+            value = df.at[i, col]
+            msg = (
+                "value is missing (expected true or false)"
+                if pd.isna(value)
+                else f"'{value}' is not a yes/no value (expected true or false)"
+            )
+            problems.append(Problem(name, int(i) + first, col, msg))
+        df[col] = parsed.where(~bad, False).astype(bool)
+    return problems
+
+
+def _message(check: str, case: object, spec: TableSpec, column: str) -> str | None:
+    """A plain-words message for one pandera failure case (None = drop as a duplicate)."""
+    if check.startswith("coerce_dtype"):
+        dtype = spec.column_dtype(column)
+        if "datetime" in dtype:
+            return f"'{case}' is not a valid date (expected YYYY-MM-DD, e.g. 2024-12-31)"
+        if "int" in dtype:
+            return f"'{case}' is not a whole number"
+        if "float" in dtype:
+            return f"'{case}' is not a number (use . as decimal point)"
+        return f"'{case}' has the wrong type ({dtype})"
+    if check.startswith("dtype("):
+        return None  # the coercion failure already says it
+    if check == "not_nullable":
+        return "value is missing"
+    if check == "field_uniqueness":
+        return f"duplicate ID '{case}'"
+    if check.startswith("isin("):
+        allowed = ", ".join(str(v) for v in spec.model.to_schema().columns[column].checks[0].statistics["allowed_values"])
+        return f"unknown value '{case}' (allowed: {allowed})"
+    if check.startswith("greater_than_or_equal_to"):
+        return f"{case} is below the smallest allowed value ({check[25:-1]})"
+    if check.startswith("greater_than("):
+        return f"{case} must be greater than {check[13:-1]}"
+    if check.startswith("less_than_or_equal_to"):
+        return f"{case} is above the largest allowed value ({check[22:-1]})"
+    if check.startswith("str_length"):
+        return f"'{case}' has the wrong length ({check})"
+    return f"check {check} failed for '{case}'"
+
+
+def _check_schema(df: pd.DataFrame, spec: TableSpec, name: str) -> tuple[pd.DataFrame, list[Problem]]:
+    first = _first_row(spec)
+    problems = _parse_bools(df, spec, name)
+    try:
+        typed = spec.model.validate(df, lazy=True)
+        out = typed
+    except pa.errors.SchemaErrors as err:
+        out = None
+        fc = err.failure_cases
+        for rec in fc.itertuples(index=False):
+            check = str(rec.check)
+            column = None if pd.isna(rec.column) else str(rec.column)
+            if check == "column_in_dataframe":
+                problems.append(Problem(name, None, str(rec.failure_case), "required column is missing"))
+                continue
+            if rec.index is None or pd.isna(rec.index):
+                continue  # a check that could not run because coercion failed; already reported
+            msg = _message(check, rec.failure_case, spec, column or "")
+            if msg is not None:
+                problems.append(Problem(name, int(rec.index) + first, column, msg))
+    if out is None:
+        out = _coerce_best_effort(df, spec)
+    out = out[[c for c in spec.columns if c in out.columns]]
+    problems += _check_date_order(out, spec, name)
+    return out, problems
+
+
+def _coerce_best_effort(df: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
+    """Typed copy of an invalid table (bad values become missing) so relations can still be checked."""
+    out = df.copy()
+    for col in spec.columns:
+        if col not in out.columns:
+            continue
+        dtype = spec.column_dtype(col)
+        if "datetime" in dtype:
+            out[col] = pd.to_datetime(out[col], errors="coerce", format="ISO8601")
+        elif "int" in dtype or "float" in dtype:
+            out[col] = pd.to_numeric(out[col], errors="coerce")
+    return out
+
+
+def _check_date_order(df: pd.DataFrame, spec: TableSpec, name: str) -> list[Problem]:
+    first = _first_row(spec)
+    problems = []
+    for start, end in spec.date_order:
+        if start not in df.columns or end not in df.columns:
+            continue
+        s = pd.to_datetime(df[start], errors="coerce")
+        e = pd.to_datetime(df[end], errors="coerce")
+        bad = e.notna() & s.notna() & (e < s)
+        for i in df.index[bad]:
+            problems.append(
+                Problem(
+                    name,
+                    int(i) + first,
+                    end,
+                    f"{end} {e[i].date()} is before {start} {s[i].date()}",
+                )
+            )
+    return problems
+
+
+def _check_lists(df: pd.DataFrame, spec: TableSpec, name: str) -> list[Problem]:
+    first = _first_row(spec)
+    problems = []
+    for col, allowed in spec.list_columns.items():
+        if col not in df.columns:
+            continue
+        for i, value in df[col].items():
+            if pd.isna(value):
+                continue
+            items = [v.strip() for v in str(value).split(";")]
+            unknown = [v for v in items if v not in allowed]
+            if unknown:
+                problems.append(
+                    Problem(
+                        name,
+                        int(i) + first,
+                        col,
+                        f"unknown value(s) {', '.join(repr(u) for u in unknown)} "
+                        f"(allowed, separated by ';': {', '.join(map(str, allowed))})",
+                    )
+                )
+    return problems
+
+
+# -- relations between tables ----------------------------------------------------------------
+
+
+def _check_relations(tables: dict[str, pd.DataFrame]) -> list[Problem]:
+    problems: list[Problem] = []
+    for name, spec in TABLES.items():
+        df = tables.get(name)
+        if df is None:
+            continue
+        first = _first_row(spec)
+        for fk in spec.foreign_keys:
+            target = tables.get(fk.table)
+            if target is None or fk.column not in df.columns or fk.target_column not in target.columns:
+                continue
+            known = set(target[fk.target_column].dropna())
+            bad = df[fk.column].notna() & ~df[fk.column].isin(known)
+            for i in df.index[bad]:
+                problems.append(
+                    Problem(
+                        spec.filename,
+                        int(i) + first,
+                        fk.column,
+                        f"'{df.at[i, fk.column]}' does not exist in {TABLES[fk.table].filename}",
+                    )
+                )
+    problems += _check_courses(tables)
+    return problems
+
+
+def _check_courses(tables: dict[str, pd.DataFrame]) -> list[Problem]:
+    """Rules that tie a course's rows together: end ⇔ end status, and events belong to the course's citizen."""
+    problems: list[Problem] = []
+    courses = tables.get("courses")
+    if courses is None:
+        return problems
+    spec = TABLES["courses"]
+    first = _first_row(spec)
+    if {"end", "end_status", "end_step"} <= set(courses.columns):
+        ended = courses["end"].notna()
+        for col, what in (("end_status", "an end status"), ("end_step", "an end step")):
+            for i in courses.index[ended & courses[col].isna()]:
+                problems.append(
+                    Problem(spec.filename, int(i) + first, col, f"the course has an end date but no {what}")
+                )
+        for i in courses.index[~ended & courses["end_status"].notna()]:
+            problems.append(
+                Problem(spec.filename, int(i) + first, "end", "the course has an end status but no end date")
+            )
+    if not {"course_id", "citizen_id", "start"} <= set(courses.columns):
+        return problems
+    owner = courses.drop_duplicates("course_id").set_index("course_id")
+    for name in ("progression", "jobs"):
+        df = tables.get(name)
+        if df is None or not {"course_id", "citizen_id"} <= set(df.columns):
+            continue
+        tspec = TABLES[name]
+        tfirst = _first_row(tspec)
+        expected = df["course_id"].map(owner["citizen_id"])
+        bad = expected.notna() & df["citizen_id"].notna() & (expected != df["citizen_id"])
+        for i in df.index[bad]:
+            problems.append(
+                Problem(
+                    tspec.filename,
+                    int(i) + tfirst,
+                    "citizen_id",
+                    f"'{df.at[i, 'citizen_id']}' is not the citizen of course '{df.at[i, 'course_id']}' "
+                    f"('{expected[i]}')",
+                )
+            )
+        date_col = "date" if name == "progression" else "start"
+        if date_col in df.columns:
+            course_start = pd.to_datetime(df["course_id"].map(owner["start"]), errors="coerce")
+            when = pd.to_datetime(df[date_col], errors="coerce")
+            early = course_start.notna() & when.notna() & (when < course_start)
+            for i in df.index[early]:
+                problems.append(
+                    Problem(
+                        tspec.filename,
+                        int(i) + tfirst,
+                        date_col,
+                        f"{date_col} {when[i].date()} is before the start of course "
+                        f"'{df.at[i, 'course_id']}' ({course_start[i].date()})",
+                    )
+                )
+    return problems
+
+
+# -- public API ------------------------------------------------------------------------------
+
+
+def file_hash(path: Path) -> str:
+    """SHA-256 of a file's bytes."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _read_all(path: Path) -> tuple[dict[str, pd.DataFrame], dict[str, str], list[Problem]]:
+    if not path.is_dir():
+        raise FileNotFoundError(f"dataset folder not found: {path}")
+    tables: dict[str, pd.DataFrame] = {}
+    hashes: dict[str, str] = {}
+    problems: list[Problem] = []
+    for name, spec in TABLES.items():
+        file = path / spec.filename
+        if not file.exists():
+            if spec.required:
+                problems.append(Problem(spec.filename, None, None, "required file is missing"))
+            continue
+        hashes[spec.filename] = file_hash(file)
+        raw, read_problems = _read_raw(file, spec)
+        problems += read_problems
+        if raw is None:
+            continue
+        typed, table_problems = _check_schema(raw, spec, spec.filename)
+        problems += table_problems + _check_lists(typed, spec, spec.filename)
+        tables[name] = typed
+    problems += _check_relations(tables)
+    # one message per cell is enough: keep the first problem for each (file, row, column)
+    seen: set[tuple] = set()
+    unique = []
+    for p in problems:
+        k = (p.file, p.row, p.column) if p.row is not None else (p.file, p.row, p.column, p.message)
+        if k not in seen:
+            seen.add(k)
+            unique.append(p)
+    order = {spec.filename: i for i, spec in enumerate(TABLES.values())}
+    unique.sort(key=lambda p: (order.get(p.file, 99), p.row or 0, p.column or "", p.message))
+    return tables, hashes, unique
+
+
+def validate(path: str | os.PathLike[str]) -> list[Problem]:
+    """Check every table of the dataset at ``path``; return all problems (empty = valid).
+
+    Reads only; never writes.
+
+    Examples
+    --------
+    >>> from so_eval.load import validate
+    >>> validate("data/demo")  # doctest: +SKIP
+    []
+    """
+    _, _, problems = _read_all(Path(path))
+    return problems
+
+
+def load(path: str | os.PathLike[str], *, as_of: str | pd.Timestamp | None = None) -> Dataset:
+    """Read and validate the dataset at ``path``.
+
+    Parameters
+    ----------
+    path
+        A dataset folder (one file per table, see :mod:`so_eval.model`).
+    as_of
+        If given, the dataset as it was known on that date: rows registered after it are left out.
+
+    Returns
+    -------
+    Dataset
+
+    Raises
+    ------
+    FileNotFoundError
+        If the folder does not exist.
+    ValidationError
+        If any table has problems; all of them are listed.
+    """
+    path = Path(path).resolve()
+    tables, hashes, problems = _read_all(path)
+    if problems:
+        raise ValidationError(path, problems)
+    for name, spec in TABLES.items():
+        if name not in tables:
+            tables[name] = _empty(spec)
+    ds = Dataset(tables=tables, path=path, file_hashes=hashes)
+    return ds.as_known_on(as_of) if as_of is not None else ds
+
+
+def _empty(spec: TableSpec) -> pd.DataFrame:
+    """An empty table with the schema's columns and types (for an optional table that is absent)."""
+    return pd.DataFrame({c: pd.Series(dtype=spec.column_dtype(c)) for c in spec.columns})

@@ -1,0 +1,178 @@
+"""Goal 2 — progression for den enkelte borger, per cooperation agreement."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from so_eval import glossary as g
+from so_eval.dataset import Dataset
+
+
+def _ended(ds: Dataset, year: int) -> pd.DataFrame:
+    c = ds.courses
+    out = c.loc[c["end"].dt.year == year].copy()
+    out["progressed"] = out["end_step"].map(g.STEP_RANK) > out["start_step"].map(g.STEP_RANK)
+    out["dropped_out"] = out["end_status"] == "frafald"
+    return out
+
+
+def _hours_change(ds: Dataset, course_ids: pd.Index | pd.Series) -> pd.Series:
+    """Weekly paid hours at the course's last step event minus at its first, per course_id."""
+    p = ds.progression
+    p = p.loc[p["course_id"].isin(set(course_ids))].sort_values(["course_id", "date"], kind="stable")
+    grouped = p.groupby("course_id")["weekly_paid_hours"]
+    return (grouped.last() - grouped.first()).rename("hours_change")
+
+
+def progression_by_agreement(ds: Dataset, year: int) -> pd.DataFrame:
+    """Courses and progression per cooperation agreement in ``year``.
+
+    Counting rules:
+
+    * *started*: courses whose start date falls in the year;
+    * *ended*: courses whose end date falls in the year — the basis of every share below;
+    * *progressed*: ended courses whose step at the end ranks higher in the value chain than the
+      step at the start (motivation < afklaring < praktik < småjob < flere timer < job =
+      uddannelse); ``progressed_share`` = progressed ÷ ended;
+    * *dropped out*: ended courses with end status ``frafald``; ``dropout_share`` = ÷ ended;
+    * *mean_hours_change*: mean over ended courses of the weekly paid hours at the course's last
+      step event minus at its first (courses without step events are left out).
+
+    Agreements with no course started or ended in the year are not listed.
+
+    Tælleregel: *Startede* forløb har startdato i året; *afsluttede* forløb har slutdato i året
+    og er grundlaget for alle andele. Et afsluttet forløb har *progression*, når trinnet ved
+    slut ligger højere i værdikæden end trinnet ved start (motivation < afklaring < praktik <
+    småjob < flere timer < job = uddannelse). *Frafald* er afsluttede forløb med status frafald.
+    *Ændring i lønnede timer* er timer pr. uge ved forløbets sidste trin minus ved dets første.
+
+    Returns
+    -------
+    DataFrame with columns agreement_id, enterprise_id, enterprise, started, ended, progressed,
+    progressed_share, dropped_out, dropout_share, mean_hours_change.
+    """
+    c = ds.courses
+    started = c.loc[c["start"].dt.year == year].groupby("agreement_id").size().rename("started")
+    ended = _ended(ds, year)
+    ended = ended.join(_hours_change(ds, ended["course_id"]), on="course_id")
+    agg = ended.groupby("agreement_id").agg(
+        ended=("course_id", "size"),
+        progressed=("progressed", "sum"),
+        dropped_out=("dropped_out", "sum"),
+        mean_hours_change=("hours_change", "mean"),
+    )
+    out = pd.concat([started, agg], axis=1).fillna({"started": 0, "ended": 0, "progressed": 0, "dropped_out": 0})
+    out = out.astype({"started": int, "ended": int, "progressed": int, "dropped_out": int})
+    out["progressed_share"] = np.where(out["ended"] > 0, out["progressed"] / out["ended"].where(out["ended"] > 0), np.nan)
+    out["dropout_share"] = np.where(out["ended"] > 0, out["dropped_out"] / out["ended"].where(out["ended"] > 0), np.nan)
+    out.index.name = "agreement_id"
+    out = out.reset_index()
+    names = ds.agreements[["agreement_id", "enterprise_id"]].merge(
+        ds.enterprises[["enterprise_id", "name"]], on="enterprise_id", how="left"
+    ).rename(columns={"name": "enterprise"})
+    out = out.merge(names, on="agreement_id", how="left")
+    cols = ["agreement_id", "enterprise_id", "enterprise", "started", "ended", "progressed",
+            "progressed_share", "dropped_out", "dropout_share", "mean_hours_change"]
+    return out[cols].sort_values("agreement_id").reset_index(drop=True)
+
+
+def progression_per_year(ds: Dataset, years: Iterable[int]) -> pd.DataFrame:
+    """Courses started and ended, progression and drop-out, year by year (all agreements).
+
+    Counting rules as in :func:`progression_by_agreement`, over all agreements together.
+
+    Returns
+    -------
+    DataFrame with columns year, started, ended, progressed, progressed_share, dropped_out,
+    dropout_share.
+    """
+    rows = []
+    c = ds.courses
+    for y in years:
+        e = _ended(ds, y)
+        n = len(e)
+        rows.append(
+            {
+                "year": y,
+                "started": int((c["start"].dt.year == y).sum()),
+                "ended": n,
+                "progressed": int(e["progressed"].sum()),
+                "progressed_share": e["progressed"].mean() if n else np.nan,
+                "dropped_out": int(e["dropped_out"].sum()),
+                "dropout_share": e["dropped_out"].mean() if n else np.nan,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def step_transitions(ds: Dataset, year: int, agreement_id: str | None = None) -> pd.DataFrame:
+    """Transition table: value-chain step at the start against step at the end.
+
+    Counting rule: courses ended in ``year`` (optionally of one agreement), counted by their
+    (start step, end step) pair. All pairs of steps are listed, with 0 where no course had them,
+    so tables are comparable year to year.
+
+    Tælleregel: Forløb afsluttet i året, talt efter trin ved start og trin ved slut.
+
+    Returns
+    -------
+    Tidy DataFrame with columns start_step, end_step, n (steps as ordered categoricals).
+    """
+    e = _ended(ds, year)
+    if agreement_id is not None:
+        e = e.loc[e["agreement_id"] == agreement_id]
+    counts = e.groupby(["start_step", "end_step"]).size()
+    grid = pd.MultiIndex.from_product([g.STEPS, g.STEPS], names=["start_step", "end_step"])
+    out = counts.reindex(grid, fill_value=0).rename("n").reset_index()
+    steps = pd.CategoricalDtype(g.STEPS, ordered=True)
+    return out.astype({"start_step": steps, "end_step": steps, "n": int})
+
+
+def end_status_by_agreement(ds: Dataset, year: int) -> pd.DataFrame:
+    """Where citizens are after the course, per agreement.
+
+    Counting rule: courses ended in ``year``, counted by agreement and end status (job,
+    uddannelse, praktik, flere timer, småjob, afklaring, frafald, andet). Every status is listed
+    for every agreement with an ended course, with 0 where none.
+
+    Tælleregel: Forløb afsluttet i året, talt efter samarbejdsaftale og borgerens status efter
+    forløbet (job, uddannelse, praktik, flere timer, småjob, afklaring, frafald, andet).
+
+    Returns
+    -------
+    Tidy DataFrame with columns agreement_id, end_status, n.
+    """
+    e = _ended(ds, year)
+    agreements = sorted(e["agreement_id"].unique())
+    grid = pd.MultiIndex.from_product([agreements, g.END_STATUSES], names=["agreement_id", "end_status"])
+    counts = e.groupby(["agreement_id", "end_status"]).size()
+    out = counts.reindex(grid, fill_value=0).rename("n").reset_index()
+    return out.astype({"n": int})
+
+
+def youth_education(ds: Dataset, years: Iterable[int]) -> pd.DataFrame:
+    """Young people's entry into education, year by year.
+
+    Counting rule: courses ended in the year by citizens in the target group ``unge``
+    (uddannelseshjælp); *education* = those whose end status is ``uddannelse``;
+    ``share`` = education ÷ ended.
+
+    Tælleregel: Forløb afsluttet i året af borgere i målgruppen unge (uddannelseshjælp); andelen
+    i uddannelse er de forløb, der sluttede med status uddannelse, divideret med alle afsluttede.
+
+    Returns
+    -------
+    DataFrame with columns year, ended, education, share.
+    """
+    young = set(ds.citizens.loc[ds.citizens["target_group"] == "unge", "citizen_id"])
+    rows = []
+    for y in years:
+        e = _ended(ds, y)
+        e = e.loc[e["citizen_id"].isin(young)]
+        n = len(e)
+        k = int((e["end_status"] == "uddannelse").sum())
+        rows.append({"year": y, "ended": n, "education": k, "share": k / n if n else np.nan})
+    return pd.DataFrame(rows)

@@ -1,0 +1,194 @@
+"""The data model: one declared schema per table (pandera), plus the relations between tables.
+
+A dataset is a folder with one file per table, named after the table (``courses.csv``;
+``status_weekly.parquet`` for the large panel). Dates are ISO dates (``2024-12-31``), IDs are
+strings, booleans are ``true``/``false``, lists are ``;``-separated (``"kontanthjælp;fleksjob"``).
+Citizens are only ever known by a pseudonym. Every table has a ``registered`` date: the day the
+row was entered, so that any figure can be reproduced "as known on" a date.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.typing import Series
+
+from so_eval import glossary as g
+
+_ID = {"str_length": {"min_value": 1, "max_value": 64}}
+
+
+class Enterprises(pa.DataFrameModel):
+    """A social-economy enterprise or initiative."""
+
+    enterprise_id: Series[str] = pa.Field(unique=True, **_ID)
+    name: Series[str] = pa.Field(str_length={"min_value": 1})
+    kind: Series[str] = pa.Field(isin=g.ENTERPRISE_KINDS)
+    founded: Series[pd.Timestamp] = pa.Field(coerce=True)
+    closed: Series[pd.Timestamp] = pa.Field(nullable=True, coerce=True)
+    rsv_registered: Series[bool] = pa.Field(coerce=True)
+    social: Series[bool] = pa.Field(coerce=True)
+    local: Series[bool] = pa.Field(coerce=True)
+    economic: Series[bool] = pa.Field(coerce=True)
+    sdg_goals: Series[str] = pa.Field(nullable=True)
+    circular: Series[bool] = pa.Field(coerce=True)
+    registered: Series[pd.Timestamp] = pa.Field(coerce=True)
+
+
+class Agreements(pa.DataFrameModel):
+    """A cooperation agreement (samarbejdsaftale) between the Jobcenter and an enterprise."""
+
+    agreement_id: Series[str] = pa.Field(unique=True, **_ID)
+    enterprise_id: Series[str] = pa.Field(**_ID)
+    start: Series[pd.Timestamp] = pa.Field(coerce=True)
+    end: Series[pd.Timestamp] = pa.Field(nullable=True, coerce=True)
+    places: Series[int] = pa.Field(ge=0, le=10_000, coerce=True)
+    target_groups: Series[str]
+    steps_offered: Series[str]
+    price: Series[float] = pa.Field(ge=0, le=1e9, coerce=True)
+    registered: Series[pd.Timestamp] = pa.Field(coerce=True)
+
+
+class Citizens(pa.DataFrameModel):
+    """A citizen in the Jobcenter's target groups (participants and the comparison pool)."""
+
+    citizen_id: Series[str] = pa.Field(unique=True, **_ID)
+    birth_year: Series[int] = pa.Field(ge=1900, le=2100, coerce=True)
+    gender: Series[str] = pa.Field(isin=g.GENDERS)
+    target_group: Series[str] = pa.Field(isin=g.TARGET_GROUPS)
+    origin: Series[str] = pa.Field(isin=g.ORIGINS, nullable=True)
+    registered: Series[pd.Timestamp] = pa.Field(coerce=True)
+
+
+class Courses(pa.DataFrameModel):
+    """One citizen's course (forløb) under one agreement."""
+
+    course_id: Series[str] = pa.Field(unique=True, **_ID)
+    citizen_id: Series[str] = pa.Field(**_ID)
+    agreement_id: Series[str] = pa.Field(**_ID)
+    start: Series[pd.Timestamp] = pa.Field(coerce=True)
+    end: Series[pd.Timestamp] = pa.Field(nullable=True, coerce=True)
+    start_step: Series[str] = pa.Field(isin=g.STEPS)
+    end_step: Series[str] = pa.Field(isin=g.STEPS, nullable=True)
+    end_status: Series[str] = pa.Field(isin=g.END_STATUSES, nullable=True)
+    registered: Series[pd.Timestamp] = pa.Field(coerce=True)
+
+
+class Progression(pa.DataFrameModel):
+    """A step event in a citizen's value chain."""
+
+    citizen_id: Series[str] = pa.Field(**_ID)
+    course_id: Series[str] = pa.Field(**_ID)
+    date: Series[pd.Timestamp] = pa.Field(coerce=True)
+    step: Series[str] = pa.Field(isin=g.STEPS)
+    weekly_paid_hours: Series[float] = pa.Field(ge=0, le=80, coerce=True)
+    registered: Series[pd.Timestamp] = pa.Field(coerce=True)
+
+
+class Jobs(pa.DataFrameModel):
+    """An employment a citizen came into."""
+
+    citizen_id: Series[str] = pa.Field(**_ID)
+    course_id: Series[str] = pa.Field(**_ID)
+    start: Series[pd.Timestamp] = pa.Field(coerce=True)
+    end: Series[pd.Timestamp] = pa.Field(nullable=True, coerce=True)
+    job_type: Series[str] = pa.Field(isin=g.JOB_TYPES)
+    weekly_hours: Series[float] = pa.Field(gt=0, le=80, coerce=True)
+    registered: Series[pd.Timestamp] = pa.Field(coerce=True)
+
+
+class Learnings(pa.DataFrameModel):
+    """A curated entry for the report: the skewed, the unexpected, a learning or a correction."""
+
+    year: Series[int] = pa.Field(ge=2000, le=2100, coerce=True)
+    area: Series[str] = pa.Field(str_length={"min_value": 1})
+    kind: Series[str] = pa.Field(isin=g.LEARNING_KINDS)
+    text: Series[str] = pa.Field(str_length={"min_value": 1})
+    figure_key: Series[str] = pa.Field(nullable=True)
+    registered: Series[pd.Timestamp] = pa.Field(coerce=True)
+
+
+@dataclass(frozen=True)
+class ForeignKey:
+    column: str
+    table: str
+    target_column: str
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """Everything the loader needs to know about one table beyond its column schema."""
+
+    name: str
+    model: type[pa.DataFrameModel]
+    key: tuple[str, ...] = ()
+    required: bool = True
+    fmt: str = "csv"
+    foreign_keys: tuple[ForeignKey, ...] = ()
+    date_order: tuple[tuple[str, str], ...] = ()
+    list_columns: dict[str, tuple] = field(default_factory=dict)
+
+    @property
+    def filename(self) -> str:
+        return f"{self.name}.{self.fmt}"
+
+    @property
+    def columns(self) -> list[str]:
+        return list(self.model.to_schema().columns)
+
+    def column_dtype(self, column: str) -> str:
+        return str(self.model.to_schema().columns[column].dtype)
+
+
+TABLES: dict[str, TableSpec] = {
+    spec.name: spec
+    for spec in (
+        TableSpec(
+            "enterprises",
+            Enterprises,
+            key=("enterprise_id",),
+            date_order=(("founded", "closed"),),
+            list_columns={"sdg_goals": tuple(str(i) for i in g.SDG_GOALS)},
+        ),
+        TableSpec(
+            "agreements",
+            Agreements,
+            key=("agreement_id",),
+            foreign_keys=(ForeignKey("enterprise_id", "enterprises", "enterprise_id"),),
+            date_order=(("start", "end"),),
+            list_columns={"target_groups": g.TARGET_GROUPS, "steps_offered": g.STEPS},
+        ),
+        TableSpec("citizens", Citizens, key=("citizen_id",)),
+        TableSpec(
+            "courses",
+            Courses,
+            key=("course_id",),
+            foreign_keys=(
+                ForeignKey("citizen_id", "citizens", "citizen_id"),
+                ForeignKey("agreement_id", "agreements", "agreement_id"),
+            ),
+            date_order=(("start", "end"),),
+        ),
+        TableSpec(
+            "progression",
+            Progression,
+            foreign_keys=(
+                ForeignKey("citizen_id", "citizens", "citizen_id"),
+                ForeignKey("course_id", "courses", "course_id"),
+            ),
+        ),
+        TableSpec(
+            "jobs",
+            Jobs,
+            foreign_keys=(
+                ForeignKey("citizen_id", "citizens", "citizen_id"),
+                ForeignKey("course_id", "courses", "course_id"),
+            ),
+            date_order=(("start", "end"),),
+        ),
+        TableSpec("learnings", Learnings, required=False),
+    )
+}
+"""The tables of a dataset, in load order (a table's foreign keys point to earlier tables)."""

@@ -1,0 +1,98 @@
+"""Report parameters: ``params/<year>.yaml`` is the only thing that changes between years.
+
+The notebook declares every parameter in its ``parameters`` cell with a safe default; papermill
+injects the YAML's values. :class:`ReportParams` is the typed, checked view of them.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import yaml
+
+from so_eval import config
+
+DEFAULT_TARGETS = {
+    "jobs_per_year": 30,
+    "enterprises": 40,
+    "enterprises_year": 2025,
+    "progressed_share": None,
+}
+
+
+@dataclass(frozen=True)
+class ReportParams:
+    """The parameters of one annual report (see ``params/*.yaml`` for their meaning)."""
+
+    year: int
+    data_dir: str = "data/demo"
+    report_date: str | None = None
+    as_of: str | None = None
+    targets: dict = field(default_factory=lambda: dict(DEFAULT_TARGETS))
+    strategy_period: tuple[int, int] = (2022, 2025)
+    disclosure: dict = field(default_factory=lambda: {"min_cell": 5})
+    language: str = "da"
+    published_dir: str = "reports"
+    output_dir: str | None = None
+
+    def __post_init__(self) -> None:
+        targets = {**DEFAULT_TARGETS, **(self.targets or {})}
+        unknown = set(targets) - set(DEFAULT_TARGETS)
+        if unknown:
+            raise ValueError(f"unknown target(s) in params: {sorted(unknown)}; known: {sorted(DEFAULT_TARGETS)}")
+        object.__setattr__(self, "targets", targets)
+        object.__setattr__(self, "strategy_period", tuple(int(y) for y in self.strategy_period))
+        min_cell = int((self.disclosure or {}).get("min_cell", 5))
+        if min_cell < 1:
+            raise ValueError("disclosure.min_cell must be at least 1")
+        object.__setattr__(self, "disclosure", {**(self.disclosure or {}), "min_cell": min_cell})
+        if self.language != "da":
+            raise ValueError(f"language {self.language!r} is not supported; the report is in Danish ('da')")
+
+    @property
+    def min_cell(self) -> int:
+        return int(self.disclosure["min_cell"])
+
+    @property
+    def data_path(self) -> Path:
+        return config.resolve(self.data_dir)
+
+    def as_dict(self) -> dict:
+        d = asdict(self)
+        d["strategy_period"] = list(self.strategy_period)
+        return d
+
+
+def params_path(year: int) -> Path:
+    return config.PARAMS_DIR / f"{year}.yaml"
+
+
+def read_params(path: str | os.PathLike[str]) -> dict:
+    """Read a params YAML file into a plain dict (dates kept as ISO strings)."""
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"params file not found: {path}")
+    with open(path, encoding="utf-8") as fh:
+        data = yaml.safe_load(fh) or {}
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: expected a mapping of parameter names to values")
+    return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in data.items()}
+
+
+def available_years() -> list[int]:
+    """Years that have a ``params/<year>.yaml`` file, oldest first."""
+    years = []
+    for p in config.PARAMS_DIR.glob("*.yaml"):
+        if re.fullmatch(r"\d{4}", p.stem):
+            years.append(int(p.stem))
+    return sorted(years)
+
+
+def latest_year() -> int:
+    years = available_years()
+    if not years:
+        raise FileNotFoundError(f"no params/<year>.yaml in {config.PARAMS_DIR}")
+    return years[-1]
