@@ -190,19 +190,20 @@ class AnnualReport:
                 cols=[Col("jobs", "Borgere i job")],
                 caption=f"Borgere i job i {y} efter {label.lower()}",
             )
-        d = metrics.jobs_by(self.ds, y, "enterprise_id").merge(
+        # by enterprise over the strategy period so far (one year alone is mostly below the threshold)
+        d = pd.concat([metrics.jobs_by(self.ds, yy, "enterprise_id") for yy in self.period_years])
+        d = d.groupby("enterprise_id", as_index=False)["jobs"].sum().merge(
             self.ds.enterprises[["enterprise_id", "name"]], on="enterprise_id", how="left"
-        )
+        ).sort_values(["jobs", "name"], ascending=[False, True])
+        d, n_small = disclosure.pool_small(d, id_col="enterprise_id", basis="jobs", min_cell=self.params.min_cell,
+                                           other_id="other", sum_cols=["jobs"])
         self.goal1_tables["enterprise_id"] = ledger_table(
             L, d, key="goal1.by_enterprise", id_col="enterprise_id", id_label="Virksomhed/initiativ",
-            cols=[Col("jobs", "Borgere i job")], id_text=lambda r: f"{r['name']} ({r['enterprise_id']})",
-            caption=f"Borgere i job i {y} efter virksomhed/initiativ",
-        )
-        d = metrics.jobs_by(self.ds, y, "agreement_id").sort_values("agreement_id")
-        self.goal1_tables["agreement_id"] = ledger_table(
-            L, d, key="goal1.by_agreement", id_col="agreement_id", id_label="Samarbejdsaftale",
-            cols=[Col("jobs", "Borgere i job")], id_text=lambda r: r["agreement_id"],
-            caption=f"Borgere i job i {y} efter samarbejdsaftale",
+            cols=[Col("jobs", "Borgere i job")],
+            id_text=lambda r: (f"Øvrige ({n_small} med færre end {self.params.min_cell} hver)"
+                               if r["enterprise_id"] == "other" else f"{r['name']} ({r['enterprise_id']})"),
+            caption=(f"Borgere i job efter virksomhed/initiativ, {self.period_years[0]}–{y} "
+                     "(borgere pr. år lagt sammen)"),
         )
 
     def _record_goal2(self) -> None:
@@ -224,26 +225,56 @@ class AnnualReport:
         for rec in per_year.itertuples():
             L.count(f"goal2.courses_ended.{rec.year}", rec.ended, f"Forløb afsluttet i {rec.year}", "forløb")
             L.share(f"goal2.progressed_share.{rec.year}", rec.progressed, rec.ended, f"Andel med progression i {rec.year}")
-        # per agreement, this year and last year side by side
+        # per agreement, this year and last year side by side; agreements with few ended courses pooled
         by_agr = metrics.progression_by_agreement(self.ds, y)
         last = metrics.progression_by_agreement(self.ds, y - 1)[["agreement_id", "progressed", "ended"]]
         last = last.rename(columns={"progressed": "progressed_last", "ended": "ended_last"})
         by_agr = by_agr.merge(last, on="agreement_id", how="left").fillna({"progressed_last": 0, "ended_last": 0})
         self.by_agreement = by_agr
+        sums = ["started", "ended", "progressed", "dropped_out", "jobs", "hours_sum", "hours_n",
+                "progressed_last", "ended_last"]
+        shown, n_small = disclosure.pool_small(by_agr, id_col="agreement_id", basis="ended", min_cell=m,
+                                               other_id="other", sum_cols=sums)
+        shown["mean_hours_change"] = shown["hours_sum"] / shown["hours_n"].where(shown["hours_n"] > 0)
         self.goal2_agreements = ledger_table(
-            L, by_agr, key="goal2.agreement", id_col="agreement_id", id_label="Samarbejdsaftale",
-            id_text=lambda r: f"{r['agreement_id']} · {r['enterprise']}",
+            L, shown, key="goal2.agreement", id_col="agreement_id", id_label="Samarbejdsaftale",
+            id_text=lambda r: (f"Øvrige aftaler ({n_small} med færre end {m} afsluttede forløb hver)"
+                               if r["agreement_id"] == "other" else f"{r['agreement_id']} · {r['enterprise']}"),
             cols=[
                 Col("started", "Startet", unit="forløb"),
                 Col("ended", "Afsluttet", unit="forløb"),
                 Col("progressed_share", "Progression", "share", num="progressed", den="ended"),
+                Col("jobs", "I job", unit="borgere"),
                 Col("dropout_share", "Frafald", "share", num="dropped_out", den="ended"),
-                Col("mean_hours_change", "Ændring i timer/uge", "stat", unit="ændring i timer", basis="ended"),
+                Col("mean_hours_change", "Ændring i timer/uge", "stat", unit="ændring i timer", basis="hours_n"),
                 Col("progressed_share_last", f"Progression {y - 1}", "share", num="progressed_last", den="ended_last"),
             ],
             caption=f"Forløb og progression pr. samarbejdsaftale, {y} (med {y - 1} til sammenligning)",
-            note=f"Andele og gennemsnit vises kun for aftaler med mindst {m} afsluttede forløb.",
+            note=(f"Aftaler med færre end {m} afsluttede forløb i {y} er lagt sammen under »Øvrige aftaler«. "
+                  f"Andele og gennemsnit vises kun, når de bygger på mindst {m} forløb."),
         )
+        # per agreement over the strategy period so far: larger numbers, comparable across agreements
+        period = metrics.progression_by_agreement(self.ds, self.period_years)
+        es_p = metrics.end_status_by_agreement(self.ds, self.period_years)
+        wide_p = es_p.pivot(index="agreement_id", columns="end_status", values="n").reindex(
+            columns=list(g.END_STATUSES), fill_value=0).reset_index()
+        period = period.merge(wide_p, on="agreement_id", how="left")
+        period_label = f"{self.period_years[0]}–{y}"
+        shown_p, n_small_p = disclosure.pool_small(
+            period.loc[period["ended"] > 0], id_col="agreement_id", basis="ended", min_cell=m, other_id="other",
+            sum_cols=["ended", "progressed"] + list(g.END_STATUSES))
+        self.goal2_agreements_period = ledger_table(
+            L, shown_p, key="goal2.period_agreement", id_col="agreement_id", id_label="Samarbejdsaftale",
+            id_text=lambda r: (f"Øvrige aftaler ({n_small_p})" if r["agreement_id"] == "other"
+                               else f"{r['agreement_id']} · {r['enterprise']}"),
+            cols=[Col("ended", "Afsluttet", unit="forløb"),
+                  Col("progressed_share", "Progression", "share", num="progressed", den="ended")]
+                 + [Col(f"{s}_share", g.category_label(s).split(" (")[0], "share", num=s, den="ended")
+                    for s in g.END_STATUSES],
+            caption=f"Status efter forløb pr. samarbejdsaftale, forløb afsluttet {period_label} (andel af afsluttede)",
+            note=f"Aftaler med færre end {m} afsluttede forløb i perioden er lagt sammen under »Øvrige aftaler«.",
+        )
+
         # where citizens are after the course
         es = metrics.end_status_by_agreement(self.ds, y)
         total = es.groupby("end_status", sort=False)["n"].sum().reindex(g.END_STATUSES).reset_index()
@@ -253,14 +284,6 @@ class AnnualReport:
             L, total, key="goal2.end_status", id_col="end_status", id_label="Status efter forløb",
             cols=[Col("n", "Forløb", unit="forløb"), Col("share", "Andel", "share", num="n", den="ended")],
             caption=f"Hvor borgerne er efter forløbet, forløb afsluttet i {y}",
-        )
-        wide = es.pivot(index="agreement_id", columns="end_status", values="n").reindex(columns=list(g.END_STATUSES))
-        wide = wide.reset_index()
-        self.goal2_end_status_by_agreement = ledger_table(
-            L, wide, key="goal2.end_status_by_agreement", id_col="agreement_id", id_label="Samarbejdsaftale",
-            id_text=lambda r: r["agreement_id"],
-            cols=[Col(s, g.category_label(s).split(" (")[0], unit="forløb") for s in g.END_STATUSES],
-            caption=f"Status efter forløb pr. samarbejdsaftale, forløb afsluttet i {y}",
         )
         tr = metrics.step_transitions(self.ds, y)
         tr_wide = tr.pivot(index="start_step", columns="end_step", values="n").reset_index()
@@ -451,7 +474,7 @@ class AnnualReport:
         b.table(self.goal2_agreements)
         b.md("**Hvor er borgerne efter forløbet?**")
         b.table(self.goal2_end_status)
-        b.table(self.goal2_end_status_by_agreement)
+        b.table(self.goal2_agreements_period)
         b.table(self.goal2_transitions)
         b.md(
             f"**Unge og uddannelse.** Af {self.f('goal2.youth_ended')} afsluttede forløb for unge "

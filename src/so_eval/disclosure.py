@@ -45,3 +45,32 @@ def basis_too_small(n: float | int | None, min_cell: int) -> bool:
 def masked(min_cell: int) -> str:
     """The text shown instead of a suppressed count: ``"<5"``."""
     return f"<{min_cell}"
+
+
+def pool_small(
+    data,
+    *,
+    id_col: str,
+    basis: str,
+    min_cell: int,
+    other_id: str,
+    sum_cols: list[str],
+):
+    """Keep the rows whose ``basis`` count reaches ``min_cell`` and pool the others into one row.
+
+    Pooling small units into "Øvrige …" publishes their combined figure instead of a column of
+    "<5" cells; shares and means for the pooled row must be recomputed from the summed columns.
+    Returns ``(kept_and_pooled, n_pooled)``; the pooled row (if any) comes last with ``id_col``
+    set to ``other_id``. If exactly one unit would be pooled, nothing is pooled (its figures
+    would be its own) and the caller's per-cell suppression applies.
+    """
+    import pandas as pd
+
+    small = data[basis] < min_cell
+    n_small = int(small.sum())
+    if n_small < 2:
+        return data.reset_index(drop=True), 0
+    kept = data.loc[~small]
+    pooled = {c: data.loc[small, c].sum() for c in sum_cols}
+    pooled[id_col] = other_id
+    return pd.concat([kept, pd.DataFrame([pooled])], ignore_index=True), n_small

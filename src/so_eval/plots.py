@@ -27,6 +27,15 @@ def _axes(ax, height: float = 3.6):
     return fig.add_subplot()
 
 
+def _legend_below(ax, ncol: int = 2) -> None:
+    """Legend under the plot, outside the data (needs the constrained layout of :func:`_axes`)."""
+    handles, labels = ax.get_legend_handles_labels()
+    if ax.figure.get_layout_engine() is not None:
+        ax.figure.legend(handles, labels, loc="outside lower left", ncol=ncol, frameon=False, fontsize=8)
+    else:
+        ax.legend(handles, labels, frameon=False, fontsize=8)
+
+
 def _style(ax) -> None:
     ax.spines[["top", "right"]].set_visible(False)
     ax.grid(axis="y", color="#e5e5e5", linewidth=0.8)
@@ -125,7 +134,7 @@ def stacked_bars(
     ax.yaxis.set_major_formatter(fmt.tick_formatter())
     ax.set_ylim(0, max(np.nanmax(bottom), target or 0) * 1.2)
     ax.set_ylabel(ylabel)
-    ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(0, -0.08), ncol=len(parts))
+    _legend_below(ax, ncol=len(parts))
     if title:
         ax.set_title(title, loc="left", fontsize=11)
     _style(ax)
@@ -158,14 +167,13 @@ def share_by_unit(
         ax.annotate(f"{fmt.percent(v)} (n={fmt.number(k)})", (v, p), va="center", fontsize=7,
                     xytext=(3, 0), textcoords="offset points")
     if reference is not None:
-        ax.axvline(reference, color="#555555", linewidth=1, zorder=3)
-        ax.annotate(f"{reference_label}: {fmt.percent(reference)}", (reference, 1.0),
-                    xycoords=("data", "axes fraction"), fontsize=8, ha="left", va="bottom")
+        ax.axvline(reference, color="#555555", linewidth=1, zorder=3,
+                   label=f"{reference_label}: {fmt.percent(reference)}")
     if target is not None:
-        ax.axvline(target, color=TARGET, linestyle="--", linewidth=1.5, zorder=3)
-        ax.annotate(f"{target_label}: {fmt.percent(target)}", (target, 0.0),
-                    xycoords=("data", "axes fraction"), fontsize=8, ha="left", va="top",
-                    color=TARGET, xytext=(2, -12), textcoords="offset points")
+        ax.axvline(target, color=TARGET, linestyle="--", linewidth=1.5, zorder=3,
+                   label=f"{target_label}: {fmt.percent(target)}")
+    if reference is not None or target is not None:
+        _legend_below(ax)
     ax.set_yticks(pos, list(d[unit]), fontsize=8)
     ax.set_xlim(0, 1.15)
     ax.xaxis.set_major_formatter(fmt.tick_formatter("percent"))

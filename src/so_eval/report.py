@@ -64,6 +64,9 @@ def export_html(notebook_path: Path, html_path: Path) -> None:
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": _title(nb)}})
+    css = (Path(__file__).parent / "templates" / "report.css").read_text(encoding="utf-8")
+    body = body.replace("</head>", f"<style>\n{css}</style>\n</head>", 1)
+    body = body.replace('<html lang="en">', '<html lang="da">', 1)
     atomic_write_text(html_path, body)
 
 
@@ -81,10 +84,7 @@ def _manifest(params: dict, rp: ReportParams, notebook: Path, started: datetime)
     from so_eval.provenance import code_version, data_fingerprint, package_versions
 
     data = data_fingerprint(rp.data_path)
-    try:
-        data_dir = rp.data_path.relative_to(config.PROJ_ROOT).as_posix()
-    except ValueError:
-        data_dir = str(rp.data_path)
+    data_dir = _project_relative(rp.data_path)
     return {
         "report": "annual_report",
         "year": rp.year,
@@ -93,10 +93,18 @@ def _manifest(params: dict, rp: ReportParams, notebook: Path, started: datetime)
         "as_of": rp.as_of,
         "parameters": params,
         "data": {"dir": data_dir, **data},
-        "notebook": {"path": f"notebooks/{notebook.name}", "sha256": file_hash(notebook)},
+        "notebook": {"path": _project_relative(notebook), "sha256": file_hash(notebook)},
         "code": code_version(),
         "packages": package_versions(),
     }
+
+
+def _project_relative(path: Path) -> str:
+    """``path`` relative to the project root when it lies inside it (portable manifests)."""
+    try:
+        return Path(path).resolve().relative_to(config.PROJ_ROOT).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def run_report(
@@ -107,6 +115,7 @@ def run_report(
     data_dir: str | os.PathLike[str] | None = None,
     force: bool = False,
     progress: bool = True,
+    notebook: str | os.PathLike[str] | None = None,
     log=print,
 ) -> ReportResult:
     """Make the annual report for ``year``.
@@ -121,6 +130,9 @@ def run_report(
         Overrides the params' ``data_dir``.
     force
         Replace an existing ``reports/<year>/`` (the old one is kept until the new one is complete).
+    notebook
+        The notebook to run (default ``notebooks/annual_report.ipynb``); its outputs are named
+        after it.
 
     Returns
     -------
@@ -144,9 +156,12 @@ def run_report(
     params["year"] = year
     if data_dir is not None:
         params["data_dir"] = str(Path(data_dir).resolve())
-    notebook = config.NOTEBOOKS_DIR / NOTEBOOK
+    notebook = Path(notebook) if notebook else config.NOTEBOOKS_DIR / NOTEBOOK
     _check_parameters(params, notebook, source)
-    rp = ReportParams(**params)
+    try:
+        rp = ReportParams(**params)
+    except (TypeError, ValueError) as exc:
+        raise ReportError(f"{source}: {exc}") from None
 
     root = Path(reports_dir) if reports_dir else config.REPORTS_DIR
     final = root / str(year)
@@ -167,7 +182,7 @@ def run_report(
     tmp = root / f".{year}.tmp-{uuid.uuid4().hex[:8]}"
     tmp.mkdir()
     try:
-        executed = tmp / NOTEBOOK
+        executed = tmp / notebook.name
         run_params = {**params, "output_dir": str(tmp.resolve())}
         log(f"Running {notebook.name} for {year} (data: {rp.data_path}) …")
         try:
@@ -176,7 +191,7 @@ def run_report(
                 progress_bar=progress, cwd=str(config.PROJ_ROOT), log_output=False,
             )
         except pm.PapermillExecutionError as exc:
-            failed = root / f"{year}.failed.ipynb"
+            failed = root / f"{year}.{notebook.stem}.failed.ipynb"
             if executed.exists():
                 shutil.copyfile(executed, failed)
             raise ReportError(
@@ -187,7 +202,7 @@ def run_report(
         if not figures.exists():
             raise ReportError("the notebook ran but wrote no figures.csv (does it end with report.save()?)")
         log("Exporting HTML …")
-        export_html(executed, tmp / "annual_report.html")
+        export_html(executed, tmp / f"{notebook.stem}.html")
         manifest = _manifest(params, rp, notebook, started)
         atomic_write_text(tmp / "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False, default=str) + "\n")
         _swap_into_place(tmp, final)
@@ -195,7 +210,7 @@ def run_report(
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
     log(f"Report written to {final}")
-    return ReportResult(final, final / "annual_report.html", final / NOTEBOOK, final / "figures.csv",
+    return ReportResult(final, final / f"{notebook.stem}.html", final / notebook.name, final / "figures.csv",
                         final / "manifest.json")
 
 

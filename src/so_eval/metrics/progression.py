@@ -11,9 +11,13 @@ from so_eval import glossary as g
 from so_eval.dataset import Dataset
 
 
-def _ended(ds: Dataset, year: int) -> pd.DataFrame:
+def _years(year: int | Iterable[int]) -> list[int]:
+    return [int(year)] if isinstance(year, (int, np.integer)) else [int(y) for y in year]
+
+
+def _ended(ds: Dataset, year: int | Iterable[int]) -> pd.DataFrame:
     c = ds.courses
-    out = c.loc[c["end"].dt.year == year].copy()
+    out = c.loc[c["end"].dt.year.isin(_years(year))].copy()
     out["progressed"] = out["end_step"].map(g.STEP_RANK) > out["start_step"].map(g.STEP_RANK)
     out["dropped_out"] = out["end_status"] == "frafald"
     return out
@@ -27,8 +31,8 @@ def _hours_change(ds: Dataset, course_ids: pd.Index | pd.Series) -> pd.Series:
     return (grouped.last() - grouped.first()).rename("hours_change")
 
 
-def progression_by_agreement(ds: Dataset, year: int) -> pd.DataFrame:
-    """Courses and progression per cooperation agreement in ``year``.
+def progression_by_agreement(ds: Dataset, year: int | Iterable[int]) -> pd.DataFrame:
+    """Courses and progression per cooperation agreement in ``year`` (or several years together).
 
     Counting rules:
 
@@ -41,6 +45,9 @@ def progression_by_agreement(ds: Dataset, year: int) -> pd.DataFrame:
     * *mean_hours_change*: mean over ended courses of the weekly paid hours at the course's last
       step event minus at its first (courses without step events are left out).
 
+    * *jobs*: ended courses after which the citizen came into a job (a row in ``jobs`` for the
+      course starting in the same years), counted once per course.
+
     Agreements with no course started or ended in the year are not listed.
 
     Tælleregel: *Startede* forløb har startdato i året; *afsluttede* forløb har slutdato i året
@@ -52,20 +59,29 @@ def progression_by_agreement(ds: Dataset, year: int) -> pd.DataFrame:
     Returns
     -------
     DataFrame with columns agreement_id, enterprise_id, enterprise, started, ended, progressed,
-    progressed_share, dropped_out, dropout_share, mean_hours_change.
+    progressed_share, dropped_out, dropout_share, jobs, mean_hours_change, and hours_sum and
+    hours_n (the sum and count behind the mean, so that agreements can be pooled).
     """
+    years = _years(year)
     c = ds.courses
-    started = c.loc[c["start"].dt.year == year].groupby("agreement_id").size().rename("started")
-    ended = _ended(ds, year)
+    started = c.loc[c["start"].dt.year.isin(years)].groupby("agreement_id").size().rename("started")
+    ended = _ended(ds, years)
     ended = ended.join(_hours_change(ds, ended["course_id"]), on="course_id")
+    j = ds.jobs
+    job_courses = set(j.loc[j["start"].dt.year.isin(years), "course_id"])
+    ended["job"] = ended["course_id"].isin(job_courses)
     agg = ended.groupby("agreement_id").agg(
         ended=("course_id", "size"),
         progressed=("progressed", "sum"),
         dropped_out=("dropped_out", "sum"),
-        mean_hours_change=("hours_change", "mean"),
+        jobs=("job", "sum"),
+        hours_sum=("hours_change", "sum"),
+        hours_n=("hours_change", "count"),
     )
-    out = pd.concat([started, agg], axis=1).fillna({"started": 0, "ended": 0, "progressed": 0, "dropped_out": 0})
-    out = out.astype({"started": int, "ended": int, "progressed": int, "dropped_out": int})
+    counts = ["started", "ended", "progressed", "dropped_out", "jobs", "hours_n"]
+    out = pd.concat([started, agg], axis=1).fillna({c: 0 for c in counts + ["hours_sum"]})
+    out = out.astype({c: int for c in counts})
+    out["mean_hours_change"] = out["hours_sum"] / out["hours_n"].where(out["hours_n"] > 0)
     out["progressed_share"] = np.where(out["ended"] > 0, out["progressed"] / out["ended"].where(out["ended"] > 0), np.nan)
     out["dropout_share"] = np.where(out["ended"] > 0, out["dropped_out"] / out["ended"].where(out["ended"] > 0), np.nan)
     out.index.name = "agreement_id"
@@ -75,7 +91,8 @@ def progression_by_agreement(ds: Dataset, year: int) -> pd.DataFrame:
     ).rename(columns={"name": "enterprise"})
     out = out.merge(names, on="agreement_id", how="left")
     cols = ["agreement_id", "enterprise_id", "enterprise", "started", "ended", "progressed",
-            "progressed_share", "dropped_out", "dropout_share", "mean_hours_change"]
+            "progressed_share", "dropped_out", "dropout_share", "jobs", "mean_hours_change",
+            "hours_sum", "hours_n"]
     return out[cols].sort_values("agreement_id").reset_index(drop=True)
 
 
@@ -108,7 +125,9 @@ def progression_per_year(ds: Dataset, years: Iterable[int]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def step_transitions(ds: Dataset, year: int, agreement_id: str | None = None) -> pd.DataFrame:
+def step_transitions(
+    ds: Dataset, year: int | Iterable[int], agreement_id: str | None = None
+) -> pd.DataFrame:
     """Transition table: value-chain step at the start against step at the end.
 
     Counting rule: courses ended in ``year`` (optionally of one agreement), counted by their
@@ -131,7 +150,7 @@ def step_transitions(ds: Dataset, year: int, agreement_id: str | None = None) ->
     return out.astype({"start_step": steps, "end_step": steps, "n": int})
 
 
-def end_status_by_agreement(ds: Dataset, year: int) -> pd.DataFrame:
+def end_status_by_agreement(ds: Dataset, year: int | Iterable[int]) -> pd.DataFrame:
     """Where citizens are after the course, per agreement.
 
     Counting rule: courses ended in ``year``, counted by agreement and end status (job,

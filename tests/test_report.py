@@ -1,0 +1,174 @@
+"""The annual report end to end: papermill on the demo data for every params year, the files it
+writes, that its figures match the metrics, and that it never overwrites a report silently."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from so_eval import config, load, metrics
+from so_eval.annual import AnnualReport
+from so_eval.figures import read_figures
+from so_eval.params import ReportParams, read_params
+from so_eval.report import ReportError, run_report
+
+YEARS = [2022, 2023, 2024, 2025]
+KEYS = ["goal1.jobs", "goal1.norm", "goal2.courses_ended", "goal2.progressed_share",
+        "goal3.enterprises_active", "goal3.enterprises_three_bottom_lines", "goal3.target"]
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory, demo_dir) -> Path:
+    """Every params year's report, made once with papermill on the demo data."""
+    root = tmp_path_factory.mktemp("reports")
+    for year in YEARS:
+        run_report(year, reports_dir=root, data_dir=demo_dir, progress=False, log=lambda *_: None)
+    return root
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_report_writes_its_files(reports, year):
+    folder = reports / str(year)
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "annual_report.html", "annual_report.ipynb", "figures.csv", "manifest.json"]
+    html = (folder / "annual_report.html").read_text(encoding="utf-8")
+    for heading in ("Indledning", "Målopnåelse", "Værdiskabelse", "Det der lykkedes",
+                    "Det skæve, det uventede, læringer og korrektioner", "Metode og data"):
+        assert heading in html
+    assert f"Årsrapport {year}" in html
+    assert "report = AnnualReport.from_params" not in html  # no code cells in the HTML
+    assert html.count("data:image/png;base64") >= 3
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_figures_match_the_metrics(reports, demo, year):
+    fig = read_figures(reports / str(year) / "figures.csv").set_index("key")
+    assert set(KEYS) <= set(fig.index)
+    assert not fig.index.duplicated().any()
+    jobs = metrics.jobs_per_year(demo, [year])["jobs"].iloc[0]
+    assert fig.loc["goal1.jobs", "value"] == str(jobs)
+    assert fig.loc["goal1.norm", "value"] == "30"
+    prog = metrics.progression_per_year(demo, [year]).iloc[0]
+    assert fig.loc["goal2.courses_ended", "value"] == str(int(prog["ended"]))
+    assert float(fig.loc["goal2.progressed_share", "value"]) == pytest.approx(prog["progressed_share"], abs=1e-6)
+    ent = metrics.enterprises_per_year(demo, [year]).iloc[0]
+    assert fig.loc["goal3.enterprises_active", "value"] == str(int(ent["active"]))
+    assert fig.loc["goal3.enterprises_three_bottom_lines", "value"] == str(int(ent["three_bottom_lines"]))
+    assert fig.loc["goal3.target", "value"] == "40"
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_every_published_figure_equals_the_library_ledger(reports, demo_dir, year):
+    params = read_params(config.PARAMS_DIR / f"{year}.yaml")
+    params["data_dir"] = str(demo_dir)
+    expected = AnnualReport(load(demo_dir), ReportParams(**params)).ledger.frame()
+    got = read_figures(reports / str(year) / "figures.csv")
+    expected["suppressed"] = expected["suppressed"].astype(bool)
+    pd.testing.assert_frame_equal(got.reset_index(drop=True), expected.reset_index(drop=True), check_dtype=False)
+
+
+def test_small_counts_are_suppressed_in_published_figures(reports):
+    fig = read_figures(reports / "2025" / "figures.csv")
+    persons = fig.loc[fig["unit"].isin(["borgere", "forløb"]) & ~fig["suppressed"] & (fig["value"] != "")]
+    values = persons["value"].astype(int)
+    assert ((values == 0) | (values >= 5)).all()
+    assert (fig.loc[fig["suppressed"], "value"].isin(["<5", ""])).all()
+    assert fig["suppressed"].any()
+
+
+def test_manifest(reports, demo_dir):
+    man = json.loads((reports / "2025" / "manifest.json").read_text())
+    assert man["year"] == 2025
+    assert man["parameters"]["targets"]["jobs_per_year"] == 30
+    assert man["data"]["fingerprint"] == load(demo_dir).fingerprint
+    assert set(man["data"]["files"]) >= {"courses.csv", "jobs.csv"}
+    assert {"pandas", "papermill", "python"} <= set(man["packages"])
+    assert man["code"]["package"]
+    assert man["report_date"] == "2026-01-15"
+
+
+def test_method_section_prints_counting_rules(reports):
+    html = (reports / "2025" / "annual_report.html").read_text(encoding="utf-8")
+    assert "Tælleregler" in html
+    assert "Hver borger tælles én gang om året" in html  # from employment_entries' docstring
+    assert load  # the fingerprint is printed too
+    man = json.loads((reports / "2025" / "manifest.json").read_text())
+    assert man["data"]["fingerprint"] in html
+
+
+def test_existing_report_is_not_overwritten(reports, demo_dir):
+    before = (reports / "2025" / "figures.csv").read_bytes()
+    with pytest.raises(ReportError, match="already exists"):
+        run_report(2025, reports_dir=reports, data_dir=demo_dir, progress=False, log=lambda *_: None)
+    assert (reports / "2025" / "figures.csv").read_bytes() == before
+
+
+def test_failing_cell_leaves_earlier_report_as_it_was(tmp_path, reports, demo_dir):
+    import shutil
+
+    import nbformat
+
+    root = tmp_path / "reports"
+    shutil.copytree(reports / "2025", root / "2025")
+    before = {p.name: p.read_bytes() for p in (root / "2025").iterdir()}
+    nb = nbformat.read(config.NOTEBOOKS_DIR / "annual_report.ipynb", as_version=4)
+    nb.cells.insert(3, nbformat.v4.new_code_cell('raise RuntimeError("the data broke the report")'))
+    broken = tmp_path / "nb" / "annual_report.ipynb"
+    broken.parent.mkdir()
+    nbformat.write(nb, broken)
+    with pytest.raises(ReportError, match="failed in cell") as exc:
+        run_report(2025, reports_dir=root, data_dir=demo_dir, force=True, progress=False, notebook=broken,
+                   log=lambda *_: None)
+    assert "RuntimeError: the data broke the report" in str(exc.value)
+    assert {p.name: p.read_bytes() for p in (root / "2025").iterdir()} == before
+    assert not [p for p in root.iterdir() if p.name.startswith(".")]  # no temporary folder left
+    assert (root / "2025.annual_report.failed.ipynb").exists()  # kept for the coordinator to look at
+
+
+def test_invalid_parameter_value_is_refused(tmp_path, demo_dir):
+    bad = tmp_path / "bad.yaml"
+    params = read_params(config.PARAMS_DIR / "2025.yaml")
+    params["language"] = "en"
+    bad.write_text(json.dumps(params))
+    with pytest.raises(ReportError, match="language 'en' is not supported"):
+        run_report(2025, params_file=bad, reports_dir=tmp_path / "r", data_dir=demo_dir, progress=False)
+    assert not (tmp_path / "r" / "2025").exists()
+
+
+def test_unknown_parameter_is_refused(tmp_path, demo_dir):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("year: 2025\ndata_dir: data/demo\njobs_target: 30\n")
+    with pytest.raises(ReportError, match="unknown parameter.*jobs_target"):
+        run_report(2025, params_file=bad, reports_dir=tmp_path / "r", data_dir=demo_dir, progress=False)
+
+
+def test_invalid_data_is_refused_before_running(tmp_path):
+    from tiny import TABLES, write_tiny
+
+    ds = write_tiny(tmp_path / "ds", courses=TABLES["courses"].replace("K7,C1,A3", "K7,C1,A9"))
+    with pytest.raises(ReportError, match="courses.csv, row 8, column 'agreement_id'"):
+        run_report(2025, reports_dir=tmp_path / "r", data_dir=ds, progress=False)
+    assert not (tmp_path / "r" / "2025").exists()
+
+
+def test_cli_report_end_to_end(tmp_path, demo_dir):
+    """`so-eval report` as the coordinator runs it: writes the report, refuses a second run
+    without --force, replaces it with --force."""
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    cmd = [sys.executable, "-m", "so_eval.cli", "report", "--year", "2024", "--out", str(tmp_path),
+           "--data", str(demo_dir), "--quiet"]
+    first = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    assert first.returncode == 0, first.stderr
+    assert (tmp_path / "2024" / "annual_report.html").exists()
+    again = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    assert again.returncode == 1 and "already exists" in again.stderr and "--force" in again.stderr
+    mtime = (tmp_path / "2024" / "manifest.json").stat().st_mtime_ns
+    forced = subprocess.run([*cmd, "--force"], capture_output=True, text=True, env=env)
+    assert forced.returncode == 0, forced.stderr
+    assert (tmp_path / "2024" / "manifest.json").stat().st_mtime_ns != mtime

@@ -1,0 +1,162 @@
+"""Validation: every kind of bad input is reported with file, row (as counted in the file) and
+column; all problems are listed at once; nothing is written."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from so_eval import ValidationError, load, validate
+from tiny import TABLES, write_tiny
+
+
+def _problems(tmp_path: Path, **replace):
+    return validate(write_tiny(tmp_path / "ds", **replace))
+
+
+def _one(problems, file, row, column):
+    hits = [p for p in problems if (p.file, p.row, p.column) == (file, row, column)]
+    assert hits, f"no problem at {file} row {row} column {column}; got:\n" + "\n".join(map(str, problems))
+    return hits[0]
+
+
+def test_tiny_dataset_is_valid(tiny_dir):
+    assert validate(tiny_dir) == []
+
+
+def test_missing_file(tmp_path):
+    ds = write_tiny(tmp_path / "ds")
+    (ds / "jobs.csv").unlink()
+    problems = validate(ds)
+    assert [(p.file, p.row, p.column) for p in problems] == [("jobs.csv", None, None)]
+    assert "missing" in problems[0].message
+
+
+def test_optional_table_may_be_missing(tmp_path):
+    ds = write_tiny(tmp_path / "ds", learnings=None)
+    assert validate(ds) == []
+    assert len(load(ds).learnings) == 0
+
+
+def test_missing_column(tmp_path):
+    text = TABLES["citizens"].replace("gender,", "").replace(",k,", ",").replace(",m,", ",")
+    p = _one(_problems(tmp_path, citizens=text), "citizens.csv", None, "gender")
+    assert "missing" in p.message
+
+
+def test_bad_date(tmp_path):
+    text = TABLES["courses"].replace("K4,C4,A2,2024-01-15", "K4,C4,A2,2024-13-15")
+    p = _one(_problems(tmp_path, courses=text), "courses.csv", 5, "start")  # K4 is data row 4 → line 5
+    assert "2024-13-15" in p.message and "date" in p.message
+
+
+def test_unknown_category(tmp_path):
+    text = TABLES["citizens"].replace("C5,1990,k,integration", "C5,1990,k,integrationn")
+    p = _one(_problems(tmp_path, citizens=text), "citizens.csv", 6, "target_group")
+    assert "integrationn" in p.message and "kontanthjælp" in p.message  # says what is allowed
+
+
+def test_unknown_item_in_list_column(tmp_path):
+    text = TABLES["agreements"].replace("kontanthjælp;fleksjob", "kontanthjælp;flexjob")
+    p = _one(_problems(tmp_path, agreements=text), "agreements.csv", 2, "target_groups")
+    assert "flexjob" in p.message
+
+
+def test_duplicate_id(tmp_path):
+    text = TABLES["courses"].replace("K6,C6,A1", "K5,C6,A1")
+    problems = _problems(tmp_path, courses=text)
+    p = _one(problems, "courses.csv", 7, "course_id")
+    assert "duplicate" in p.message and "K5" in p.message
+    _one(problems, "courses.csv", 6, "course_id")  # the first occurrence is named too
+
+
+def test_reference_to_unknown_id(tmp_path):
+    text = TABLES["courses"].replace("K7,C1,A3", "K7,C1,A9")
+    p = _one(_problems(tmp_path, courses=text), "courses.csv", 8, "agreement_id")
+    assert "'A9'" in p.message and "agreements.csv" in p.message
+
+
+def test_end_before_start(tmp_path):
+    text = TABLES["agreements"].replace("A2,E2,2022-07-01,2024-05-31", "A2,E2,2022-07-01,2021-05-31")
+    p = _one(_problems(tmp_path, agreements=text), "agreements.csv", 3, "end")
+    assert "before" in p.message and "2021-05-31" in p.message
+
+
+def test_bad_number_and_boolean(tmp_path):
+    ent = TABLES["enterprises"].replace("E1,Café Et,virksomhed,2015-03-01,,true", "E1,Café Et,virksomhed,2015-03-01,,maybe")
+    agr = TABLES["agreements"].replace(",5,kontanthjælp", ",five,kontanthjælp")
+    problems = _problems(tmp_path, enterprises=ent, agreements=agr)
+    assert "maybe" in _one(problems, "enterprises.csv", 2, "rsv_registered").message
+    assert "'five' is not a whole number" in _one(problems, "agreements.csv", 2, "places").message
+
+
+def test_course_end_needs_end_status(tmp_path):
+    text = TABLES["courses"].replace("2024-05-15,afklaring,afklaring,frafald", "2024-05-15,afklaring,afklaring,")
+    p = _one(_problems(tmp_path, courses=text), "courses.csv", 5, "end_status")
+    assert "end status" in p.message
+
+
+def test_event_of_another_citizens_course(tmp_path):
+    text = TABLES["jobs"].replace("C2,K2,2024-09-05", "C3,K2,2024-09-05")
+    p = _one(_problems(tmp_path, jobs=text), "jobs.csv", 3, "citizen_id")
+    assert "K2" in p.message and "C2" in p.message
+
+
+def test_all_problems_are_listed_not_just_the_first(tmp_path):
+    courses = TABLES["courses"].replace("K4,C4,A2,2024-01-15", "K4,C4,A2,2024-13-15").replace("K7,C1,A3", "K7,C1,A9")
+    citizens = TABLES["citizens"].replace("C5,1990,k,integration", "C5,1990,x,integration")
+    problems = _problems(tmp_path, courses=courses, citizens=citizens)
+    _one(problems, "courses.csv", 5, "start")
+    _one(problems, "courses.csv", 8, "agreement_id")
+    _one(problems, "citizens.csv", 6, "gender")
+    assert len(problems) == 3
+
+
+def test_non_utf8_file(tmp_path):
+    ds = write_tiny(tmp_path / "ds")
+    (ds / "citizens.csv").write_bytes(TABLES["citizens"].replace("kontanthjælp", "kontanthjælp").encode("latin-1"))
+    p = _one(validate(ds), "citizens.csv", None, None)
+    assert "UTF-8" in p.message
+
+
+def test_validate_writes_nothing(tmp_path):
+    ds = write_tiny(tmp_path / "ds", courses=TABLES["courses"].replace("K7,C1,A3", "K7,C1,A9"))
+    before = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in ds.iterdir()}
+    assert validate(ds)
+    after = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in ds.iterdir()}
+    assert before == after
+
+
+def test_load_raises_with_every_problem(tmp_path):
+    ds = write_tiny(tmp_path / "ds", courses=TABLES["courses"].replace("K7,C1,A3", "K7,C1,A9"))
+    with pytest.raises(ValidationError) as exc:
+        load(ds)
+    assert len(exc.value.problems) == 1
+    assert "courses.csv, row 8, column 'agreement_id'" in str(exc.value)
+
+
+def test_load_types(tiny):
+    assert str(tiny.courses["start"].dtype).startswith("datetime64")
+    assert tiny.enterprises["rsv_registered"].dtype == bool
+    assert tiny.agreements["places"].dtype.kind == "i"
+    assert tiny.fingerprint and len(tiny.fingerprint) == 64
+
+
+def _cli(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "so_eval.cli", *args], capture_output=True, text=True,
+                          cwd=cwd, env={**os.environ, "PYTHONIOENCODING": "utf-8"})
+
+
+def test_cli_validate_exit_codes(tmp_path, tiny_dir):
+    ok = _cli("validate", str(tiny_dir))
+    assert ok.returncode == 0 and "valid" in ok.stdout
+    bad = write_tiny(tmp_path / "bad", courses=TABLES["courses"].replace("K7,C1,A3", "K7,C1,A9"))
+    res = _cli("validate", str(bad))
+    assert res.returncode == 1
+    assert "courses.csv, row 8, column 'agreement_id'" in res.stderr
+    missing = _cli("validate", str(tmp_path / "nowhere"))
+    assert missing.returncode == 1 and "not found" in missing.stderr

@@ -1,0 +1,80 @@
+"""A small hand-made dataset whose metric answers are worked out by hand in the tests.
+
+Year of interest: 2024. See the comments for what each row is there to test.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+TABLES = {
+    "enterprises": """enterprise_id,name,kind,founded,closed,rsv_registered,social,local,economic,sdg_goals,circular,registered
+E1,Café Et,virksomhed,2015-03-01,,true,true,true,true,8;17,false,2015-03-05
+E2,Initiativ To,initiativ,2022-06-01,2024-05-31,false,true,true,true,17,false,2022-06-02
+E3,Forening Tre,forening,2024-02-01,,false,true,true,false,,true,2024-02-03
+E4,Værksted Fire,virksomhed,2024-12-31,,false,true,true,true,4,false,2025-01-02
+E5,Butik Fem,virksomhed,2020-01-01,2024-12-31,false,true,true,true,,false,2020-01-02
+""",
+    "agreements": """agreement_id,enterprise_id,start,end,places,target_groups,steps_offered,price,registered
+A1,E1,2020-01-01,,5,kontanthjælp;fleksjob,afklaring;praktik,100000,2019-12-15
+A2,E2,2022-07-01,2024-05-31,3,unge,motivation;afklaring,50000,2022-06-20
+A3,E5,2021-01-01,2024-12-31,4,kontanthjælp;ressourceforløb,afklaring;småjob,80000,2020-12-20
+""",
+    "citizens": """citizen_id,birth_year,gender,target_group,origin,registered
+C1,1980,k,kontanthjælp,dansk,2019-01-01
+C2,1975,m,fleksjob,dansk,2019-01-01
+C3,2003,k,unge,dansk,2019-01-01
+C4,2004,m,unge,ikke-vestlig,2019-01-01
+C5,1990,k,integration,ikke-vestlig,2019-01-01
+C6,1985,m,kontanthjælp,vestlig,2019-01-01
+C7,1970,k,ressourceforløb,,2019-01-01
+""",
+    "courses": """course_id,citizen_id,agreement_id,start,end,start_step,end_step,end_status,registered
+K1,C1,A1,2023-09-01,2024-03-31,motivation,job,job,2023-09-02
+K2,C2,A1,2024-02-01,2024-08-31,afklaring,småjob,småjob,2024-02-02
+K3,C3,A2,2023-11-01,2024-04-30,motivation,uddannelse,uddannelse,2023-11-02
+K4,C4,A2,2024-01-15,2024-05-15,afklaring,afklaring,frafald,2024-01-16
+K5,C5,A1,2024-03-01,,praktik,,,2024-03-02
+K6,C6,A1,2024-06-01,2025-01-10,motivation,praktik,praktik,2024-06-02
+K7,C1,A3,2024-05-01,2024-11-30,afklaring,flere timer,flere timer,2024-05-02
+K8,C7,A3,2023-01-10,2023-12-20,motivation,afklaring,afklaring,2023-01-11
+""",
+    "progression": """citizen_id,course_id,date,step,weekly_paid_hours,registered
+C1,K1,2023-09-01,motivation,0,2023-09-02
+C1,K1,2024-01-10,praktik,0,2024-01-11
+C1,K1,2024-03-31,job,37,2024-04-01
+C2,K2,2024-02-01,afklaring,0,2024-02-02
+C2,K2,2024-08-31,småjob,8,2024-09-01
+C3,K3,2023-11-01,motivation,0,2023-11-02
+C3,K3,2024-04-30,uddannelse,0,2024-05-01
+C4,K4,2024-01-15,afklaring,0,2024-01-16
+C5,K5,2024-03-01,praktik,0,2024-03-02
+C6,K6,2024-06-01,motivation,0,2024-06-02
+C6,K6,2025-01-10,praktik,0,2025-01-11
+C1,K7,2024-05-01,afklaring,5,2024-05-02
+C1,K7,2024-11-30,flere timer,20,2024-12-01
+C7,K8,2023-01-10,motivation,0,2023-01-11
+C7,K8,2023-12-20,afklaring,0,2023-12-21
+""",
+    "jobs": """citizen_id,course_id,start,end,job_type,weekly_hours,registered
+C1,K1,2024-04-10,,ordinært job,37,2024-04-12
+C2,K2,2024-09-05,,småjob,8,2025-02-01
+C1,K7,2024-12-01,,deltidsjob,20,2024-12-03
+C7,K8,2023-12-28,2024-06-30,fleksjob,15,2024-01-05
+C6,K6,2025-01-20,,ordinært job,37,2025-01-22
+""",
+    "learnings": """year,area,kind,text,figure_key,registered
+2024,goal1,læring,En læring om job.,goal1.jobs,2025-01-10
+2023,goal3,uventet,Noget uventet.,,2024-01-10
+""",
+}
+
+
+def write_tiny(folder: Path, **replace: str) -> Path:
+    """Write the tiny dataset to ``folder``; ``replace`` swaps a table's CSV text."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in {**TABLES, **replace}.items():
+        if text is None:
+            continue
+        (folder / f"{name}.csv").write_text(text, encoding="utf-8")
+    return folder
