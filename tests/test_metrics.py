@@ -137,7 +137,8 @@ def test_enterprises_per_year(tiny):
     # E2 closed in May, E5 closed on 31 December (closed by then: not active)
     assert out.loc[2024].to_dict() == {
         "active": 3, "three_bottom_lines": 2, "rsv": 1, "first_generation": 1,
-        "second_generation": 2, "founded": 2, "closed": 2,
+        "second_generation": 2, "three_bottom_lines_first": 1, "three_bottom_lines_second": 1,
+        "founded": 2, "closed": 2,
     }
     # end 2023: E1, E2, E5 — all with three bottom lines
     assert out.loc[2023, ["active", "three_bottom_lines", "founded", "closed"]].tolist() == [3, 3, 0, 0]

@@ -329,7 +329,9 @@ class AnnualReport:
         self.goal3_years = ledger_table(
             L, per_year, key="goal3.year", id_col="year", id_label="År", id_text=lambda r: str(r["year"]),
             cols=[Col(c, g.label(c) if c != "rsv" else "RSV", "value", unit=u) for c in
-                  ("active", "three_bottom_lines", "rsv", "first_generation", "second_generation", "founded", "closed")],
+                  ("active", "three_bottom_lines", "rsv", "first_generation", "second_generation", "founded", "closed")]
+                 + [Col("three_bottom_lines_first", "Tre bundlinjer, 1. gen.", "value", unit=u),
+                    Col("three_bottom_lines_second", "Tre bundlinjer, 2. gen.", "value", unit=u)],
             caption="Socialøkonomiske virksomheder og initiativer år for år (aktive ved årets udgang)",
         )
         by_kind = metrics.enterprises_by_kind(self.ds, y).set_index("kind").reindex(g.ENTERPRISE_KINDS, fill_value=0).reset_index()
@@ -442,7 +444,8 @@ class AnnualReport:
                           "jobs": _masked_values([self.ledger[f"goal1.jobs.{yy}"] for yy in self.years])})
         ax = plots.trend_bars(d, y="jobs", target=int(self._t["jobs_per_year"]), target_label="Norm",
                               highlight=y, period=self.params.strategy_period, ylabel="Borgere i job",
-                              title="Borgere, der er kommet i job, pr. år")
+                              title="Borgere, der er kommet i job, pr. år",
+                              masked=disclosure.masked(self.params.min_cell))
         b.figure(ax.figure, "Borgere i job pr. år med normen")
         b.table(self.goal1_tables["job_type"])
         b.table(self.goal1_tables["target_group"])
@@ -460,6 +463,12 @@ class AnnualReport:
             f"Frafaldet var {self.f('goal2.dropout_share')}.\n\n"
             f"Andel med progression år for år: {self._trend_text('goal2.progressed_share', self.years)}."
         )
+        d = pd.DataFrame({"year": self.years, "share": _masked_values(
+            [self.ledger[f"goal2.progressed_share.{yy}"] for yy in self.years])})
+        ax = plots.trend_bars(d, y="share", target=self._t["progressed_share"], target_label="Arbejdsmål",
+                              highlight=y, period=self.params.strategy_period, percent=True,
+                              ylabel="Andel af afsluttede forløb", title="Andel med progression pr. år")
+        b.figure(ax.figure, "Andel med progression pr. år")
         ok = self.by_agreement.loc[self.by_agreement["ended"] >= m].copy()
         ok["label"] = ok["agreement_id"] + " · " + ok["enterprise"].astype(str)
         overall = self.ledger["goal2.progressed_share"]
@@ -503,10 +512,9 @@ class AnnualReport:
         )
         d = self.enterprises_per_year.copy()
         d["other"] = d["active"] - d["three_bottom_lines"]
-        d["gen1_tbl"] = d["three_bottom_lines"] - d["second_generation"].clip(upper=d["three_bottom_lines"])
-        d["gen2_tbl"] = d["three_bottom_lines"] - d["gen1_tbl"]
         ax = plots.stacked_bars(
-            d, parts={"gen1_tbl": "Tre bundlinjer, 1. generation", "gen2_tbl": "Tre bundlinjer, 2. generation",
+            d, parts={"three_bottom_lines_first": "Tre bundlinjer, 1. generation",
+                      "three_bottom_lines_second": "Tre bundlinjer, 2. generation",
                       "other": "Øvrige aktive"},
             total="active", target=float(p.targets["enterprises"]), target_x=ty, target_label="Mål",
             ylabel="Antal ved årets udgang", title="Socialøkonomiske virksomheder og initiativer",

@@ -54,11 +54,12 @@ def trend_bars(
     ylabel: str = "",
     title: str = "",
     percent: bool = False,
+    masked: str = "–",
     ax=None,
 ):
     """Bars of ``y`` over ``x`` (years), the ``highlight`` year in the accent colour, the target
     as a dashed line, and the strategy ``period`` shaded. Missing (suppressed) values show as
-    an empty slot marked "–".
+    an empty slot marked with ``masked`` (e.g. "<5" for a suppressed count).
     """
     ax = _axes(ax)
     xs = data[x].to_numpy()
@@ -71,16 +72,17 @@ def trend_bars(
             ax.axvspan(inside[0] - 0.5, inside[-1] + 0.5, color="#f2f2f2", zorder=0)
             ax.text(inside[0] - 0.45, 1.0, f"Strategiperiode {period[0]}–{period[1]}",
                     transform=ax.get_xaxis_transform(), va="top", fontsize=8, color="#555555")
-    bars = ax.bar(pos, np.nan_to_num(ys), color=colors, width=0.7, zorder=2)
-    for rect, v in zip(bars, ys):
-        label = "–" if np.isnan(v) else (fmt.percent(v) if percent else fmt.number(v, 0 if float(v).is_integer() else 1))
-        ax.annotate(label, (rect.get_x() + rect.get_width() / 2, rect.get_height()),
-                    ha="center", va="bottom", fontsize=8, xytext=(0, 2), textcoords="offset points")
+    frame = pd.DataFrame({"pos": [str(v) for v in xs], "value": np.nan_to_num(ys)})
+    sns.barplot(data=frame, x="pos", y="value", hue="pos", palette=dict(zip(frame["pos"], colors)),
+                legend=False, width=0.7, saturation=1, ax=ax, zorder=2)
+    for p, v in zip(pos, ys):
+        label = masked if np.isnan(v) else (fmt.percent(v) if percent else fmt.number(v, 0 if float(v).is_integer() else 1))
+        ax.annotate(label, (p, 0 if np.isnan(v) else v), ha="center", va="bottom", fontsize=8,
+                    xytext=(0, 2), textcoords="offset points")
     if target is not None:
-        ax.axhline(target, color=TARGET, linestyle="--", linewidth=1.5, zorder=3)
-        ax.annotate(f"{target_label}: {fmt.percent(target) if percent else fmt.number(target)}",
-                    (1.0, target), xycoords=("axes fraction", "data"), ha="right", va="bottom",
-                    fontsize=8, color=TARGET, xytext=(0, 2), textcoords="offset points")
+        ax.axhline(target, color=TARGET, linestyle="--", linewidth=1.5, zorder=3,
+                   label=f"{target_label}: {fmt.percent(target) if percent else fmt.number(target)}")
+        _legend_below(ax)
     ax.set_xticks(pos, [str(v) for v in xs])
     ax.yaxis.set_major_formatter(fmt.tick_formatter("percent" if percent else "number"))
     top = np.nanmax(np.append(ys, target if target is not None else 0)) if len(ys) else 1

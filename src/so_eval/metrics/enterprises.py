@@ -51,7 +51,8 @@ def enterprises_per_year(ds: Dataset, years: Iterable[int]) -> pd.DataFrame:
     Returns
     -------
     DataFrame with columns year, active, three_bottom_lines, rsv, first_generation,
-    second_generation, founded, closed.
+    second_generation, three_bottom_lines_first, three_bottom_lines_second (those with three
+    bottom lines by generation), founded, closed.
     """
     e = ds.enterprises
     rows = []
@@ -65,6 +66,8 @@ def enterprises_per_year(ds: Dataset, years: Iterable[int]) -> pd.DataFrame:
                 "rsv": int(a["rsv_registered"].sum()),
                 "first_generation": int((a["generation"] == 1).sum()),
                 "second_generation": int((a["generation"] == 2).sum()),
+                "three_bottom_lines_first": int((a["three_bottom_lines"] & (a["generation"] == 1)).sum()),
+                "three_bottom_lines_second": int((a["three_bottom_lines"] & (a["generation"] == 2)).sum()),
                 "founded": int((e["founded"].dt.year == y).sum()),
                 "closed": int((e["closed"].dt.year == y).sum()),
             }
