@@ -168,7 +168,7 @@ def run_report(
     if final.exists() and not force:
         raise ReportError(
             f"{final} already exists: a published report is not overwritten. "
-            f"Use --force to replace it, or --out to write somewhere else."
+            f"Use --force (make report FORCE=1) to replace it, or --out to write somewhere else."
         )
     if not rp.data_path.is_dir():
         raise ReportError(f"data folder not found: {rp.data_path} (run `so-eval demo` for the demo data)")
