@@ -17,7 +17,7 @@ PARAMS = sorted(config.PARAMS_DIR.glob("*.yaml"))
 
 
 def test_there_are_notebooks_and_params():
-    assert any(p.name == "annual_report.ipynb" for p in NOTEBOOKS)
+    assert {p.name for p in NOTEBOOKS} >= {"annual_report.ipynb", "effect_measurement.ipynb", "explore_effects.ipynb"}
     assert [p.stem for p in PARAMS] == ["2022", "2023", "2024", "2025"]
 
 
@@ -47,10 +47,38 @@ def test_notebook_holds_no_logic(path: Path):
                 pytest.fail(f"{path.name}: the notebook opens a file itself:\n{cell.source}")
 
 
-def test_parameters_cell_is_tagged():
-    nb = nbformat.read(config.NOTEBOOKS_DIR / "annual_report.ipynb", as_version=4)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_parameters_cell_is_tagged(path: Path):
+    nb = nbformat.read(path, as_version=4)
     tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
-    assert len(tagged) == 1 and tagged[0] is nb.cells[0]
+    assert len(tagged) == 1
+    assert not [c for c in nb.cells[: nb.cells.index(tagged[0])] if c.cell_type == "code"]
+
+
+def test_effect_notebook_parameters_come_from_the_same_params_files():
+    annual = set(pm.inspect_notebook(str(config.NOTEBOOKS_DIR / "annual_report.ipynb")))
+    effect = set(pm.inspect_notebook(str(config.NOTEBOOKS_DIR / "effect_measurement.ipynb")))
+    assert effect - annual == {"covariates"}  # the only effect-only parameter (analyst's choice)
+    assert {"year", "data_dir", "effects", "disclosure", "output_dir"} <= effect
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"target_group": "unge", "outcome": "education", "horizon": "27-52", "method": "ipw"},
+     {"age_band": "18-29", "entry_year": 2023}],
+    ids=["default", "young-education", "age-and-year"],
+)
+def test_explore_notebook_runs_with_plain_parameters(tmp_path, demo_dir, params):
+    out = tmp_path / "explore.ipynb"
+    pm.execute_notebook(str(config.NOTEBOOKS_DIR / "explore_effects.ipynb"), str(out),
+                        parameters={"year": 2025, "data_dir": str(demo_dir), **params}, progress_bar=False,
+                        kernel_name="python3", cwd=str(config.PROJ_ROOT))
+    nb = nbformat.read(out, as_version=4)
+    text = "\n".join(o.get("data", {}).get("text/markdown", "") + o.get("data", {}).get("text/html", "")
+                     for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+    assert "Estimater" in text and "Dobbelt robust (AIPW)" in text
+    if params.get("outcome") == "education":
+        assert "uddannelse" in text
 
 
 @pytest.mark.parametrize("path", PARAMS, ids=lambda p: p.name)

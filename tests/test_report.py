@@ -16,7 +16,7 @@ from so_eval import config, load, metrics
 from so_eval.annual import AnnualReport
 from so_eval.figures import read_figures
 from so_eval.params import ReportParams, read_params
-from so_eval.report import ReportError, run_report
+from so_eval.report import EFFECTS, ReportError, run_report
 
 YEARS = [2022, 2023, 2024, 2025]
 KEYS = ["goal1.jobs", "goal1.norm", "goal2.courses_ended", "goal2.progressed_share",
@@ -27,6 +27,8 @@ KEYS = ["goal1.jobs", "goal1.norm", "goal2.courses_ended", "goal2.progressed_sha
 def reports(tmp_path_factory, demo_dir) -> Path:
     """Every params year's report, made once with papermill on the demo data."""
     root = tmp_path_factory.mktemp("reports")
+    # the effect report first, so that the annual report for the year links to it
+    run_report(2025, reports_dir=root, data_dir=demo_dir, progress=False, job=EFFECTS, log=lambda *_: None)
     for year in YEARS:
         run_report(year, reports_dir=root, data_dir=demo_dir, progress=False, log=lambda *_: None)
     return root
@@ -35,10 +37,12 @@ def reports(tmp_path_factory, demo_dir) -> Path:
 @pytest.mark.parametrize("year", YEARS)
 def test_report_writes_its_files(reports, year):
     folder = reports / str(year)
-    assert sorted(p.name for p in folder.iterdir()) == [
-        "annual_report.html", "annual_report.ipynb", "figures.csv", "manifest.json"]
+    annual = ["annual_report.html", "annual_report.ipynb", "figures.csv", "manifest.json"]
+    effects = ["effect_figures.csv", "effect_manifest.json", "effect_measurement.html", "effect_measurement.ipynb"]
+    assert sorted(p.name for p in folder.iterdir()) == sorted(annual + (effects if year == 2025 else []))
     html = (folder / "annual_report.html").read_text(encoding="utf-8")
-    for heading in ("Indledning", "Målopnåelse", "Værdiskabelse", "Det der lykkedes",
+    for heading in ("Indledning", "Målopnåelse", "Værdiskabelse", "Effekt: gjorde deltagelsen en forskel?",
+                    "Det der lykkedes",
                     "Det skæve, det uventede, læringer og korrektioner", "Metode og data"):
         assert heading in html
     assert f"Årsrapport {year}" in html
@@ -104,7 +108,7 @@ def test_method_section_prints_counting_rules(reports):
 
 def test_existing_report_is_not_overwritten(reports, demo_dir):
     before = (reports / "2025" / "figures.csv").read_bytes()
-    with pytest.raises(ReportError, match="already exists"):
+    with pytest.raises(ReportError, match="already holds a published report"):
         run_report(2025, reports_dir=reports, data_dir=demo_dir, progress=False, log=lambda *_: None)
     assert (reports / "2025" / "figures.csv").read_bytes() == before
 
@@ -167,8 +171,56 @@ def test_cli_report_end_to_end(tmp_path, demo_dir):
     assert first.returncode == 0, first.stderr
     assert (tmp_path / "2024" / "annual_report.html").exists()
     again = subprocess.run(cmd, capture_output=True, text=True, env=env)
-    assert again.returncode == 1 and "already exists" in again.stderr and "--force" in again.stderr
+    assert again.returncode == 1 and "already holds a published report" in again.stderr and "--force" in again.stderr
     mtime = (tmp_path / "2024" / "manifest.json").stat().st_mtime_ns
     forced = subprocess.run([*cmd, "--force"], capture_output=True, text=True, env=env)
     assert forced.returncode == 0, forced.stderr
     assert (tmp_path / "2024" / "manifest.json").stat().st_mtime_ns != mtime
+
+
+def test_effect_report(reports):
+    folder = reports / "2025"
+    html = (folder / "effect_measurement.html").read_text(encoding="utf-8")
+    for heading in ("Effektmåling 2025", "Hvem blev sammenlignet med hvem", "Balance før og efter justering",
+                    "Overlap", "Effekten kvartal for kvartal", "Alle metoder side om side", "Antagelser og forbehold"):
+        assert heading in html
+    assert html.count("data:image/png;base64") >= 4  # love plot, overlap, event study, estimates
+    fig = read_figures(folder / "effect_figures.csv").set_index("key")
+    for method in ("difference", "regression", "ipw", "aipw", "matching"):
+        assert f"effects.{method}.att" in fig.index
+    assert "effects.did.e+4.att" in fig.index and "effects.did.e-4.att" in fig.index
+    assert fig.index.str.startswith("effects.").all()
+    man = json.loads((folder / "effect_manifest.json").read_text())
+    assert man["report"] == "effect_measurement" and man["parameters"]["effects"]["method"] == "aipw"
+    assert "targets" not in man["parameters"]  # only the parameters the effect notebook declares
+
+
+def test_annual_report_shows_the_same_headline_effect_and_links_to_it(reports, demo):
+    annual = read_figures(reports / "2025" / "figures.csv").set_index("key")
+    effect = read_figures(reports / "2025" / "effect_figures.csv").set_index("key")
+    for key in ("effects.att", "effects.ci_low", "effects.ci_high", "effects.n_treated", "effects.n_control"):
+        assert annual.loc[key, "value"] == effect.loc[key, "value"]
+    from so_eval.effects.analysis import EffectSpec, effect_sample, estimate
+
+    r = estimate(effect_sample(demo, EffectSpec(year=2025)), EffectSpec(year=2025))
+    assert float(annual.loc["effects.att", "value"]) == pytest.approx(100 * r.att, abs=1e-6)
+    html25 = (reports / "2025" / "annual_report.html").read_text(encoding="utf-8")
+    assert 'href="effect_measurement.html"' in html25
+    html24 = (reports / "2024" / "annual_report.html").read_text(encoding="utf-8")
+    assert "so-eval effects --year 2024" in html24  # no effect report for 2024: says how to make it
+
+
+def test_effects_run_leaves_the_annual_report_alone(tmp_path, reports, demo_dir):
+    import shutil
+
+    root = tmp_path / "reports"
+    shutil.copytree(reports / "2025", root / "2025")
+    annual_before = {p: (root / "2025" / p).read_bytes() for p in ("annual_report.html", "figures.csv", "manifest.json")}
+    with pytest.raises(ReportError, match="already holds a published effect report"):
+        run_report(2025, reports_dir=root, data_dir=demo_dir, progress=False, job=EFFECTS, log=lambda *_: None)
+    run_report(2025, reports_dir=root, data_dir=demo_dir, progress=False, job=EFFECTS, force=True,
+               overrides={"effects": {"horizon": "27-52", "method": "ipw"}}, log=lambda *_: None)
+    man = json.loads((root / "2025" / "effect_manifest.json").read_text())
+    assert man["parameters"]["effects"] == {"outcome": "selfsupport", "horizon": "27-52", "method": "ipw",
+                                            "entry_from": "2020-01-01"}
+    assert {p: (root / "2025" / p).read_bytes() for p in annual_before} == annual_before

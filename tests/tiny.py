@@ -78,3 +78,53 @@ def write_tiny(folder: Path, **replace: str) -> Path:
             continue
         (folder / f"{name}.csv").write_text(text, encoding="utf-8")
     return folder
+
+
+# -- the weekly status panel -------------------------------------------------------------------
+# Two citizens who never took part are added (C8, C9). In the window 2024-01-01..2024-01-31 the
+# only first course is K4 (C4, starts Monday 2024-01-15), so both controls get the placebo entry
+# week 2024-01-15 too. Week k after entry is the Monday 2024-01-15 + (k-1) weeks.
+EXTRA_CITIZENS = "C8,1982,m,kontanthjælp,dansk,2019-01-01\nC9,2002,k,unge,dansk,2019-01-01\n"
+PANEL_START = "2022-01-17"  # 104 weeks before 2024-01-15
+PANEL_WEEKS = 104 + 52      # to 2025-01-06: weeks 53-104 after entry are not observable
+ENTRY = "2024-01-15"
+
+
+def status_panel():
+    """C4: uddannelse k=1-6, selvforsørgelse k=7-19, kontanthjælp k=20-26, selvforsørgelse k=27-52;
+    before entry: 4 weeks 'andet' and 2 'uddannelse' among the 52 weeks before, sygedagpenge in
+    weeks 53-104 before. C8: selvforsørgelse k=1-2 and k=27, no rows for k=30-31, else
+    kontanthjælp. C9 and everyone else: kontanthjælp every week."""
+    import pandas as pd
+
+    weeks = pd.date_range(PANEL_START, periods=PANEL_WEEKS, freq="7D")
+    entry = pd.Timestamp(ENTRY)
+    rows = []
+    for cid in ["C1", "C2", "C3", "C4", "C5", "C6", "C7", "C8", "C9"]:
+        for w in weeks:
+            k = (w - entry).days // 7 + 1  # week after entry (1 = entry week); <= 0 before
+            status = "kontanthjælp"
+            if cid == "C4":
+                if 1 <= k <= 6:
+                    status = "uddannelse"
+                elif 7 <= k <= 19 or 27 <= k <= 52:
+                    status = "selvforsørgelse"
+                elif -3 <= k <= 0:
+                    status = "andet"
+                elif k in (-5, -4):
+                    status = "uddannelse"
+                elif k <= -52:
+                    status = "sygedagpenge"
+            if cid == "C8":
+                if k in (30, 31):
+                    continue
+                if k in (1, 2, 27):
+                    status = "selvforsørgelse"
+            rows.append((cid, w, status, w + pd.Timedelta(days=14)))
+    return pd.DataFrame(rows, columns=["citizen_id", "week", "status", "registered"])
+
+
+def write_tiny_with_panel(folder: Path) -> Path:
+    folder = write_tiny(folder, citizens=TABLES["citizens"] + EXTRA_CITIZENS)
+    status_panel().to_parquet(folder / "status_weekly.parquet", index=False)
+    return folder

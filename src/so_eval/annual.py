@@ -160,6 +160,26 @@ class AnnualReport:
         self._record_goal2()
         self._record_goal3()
         self._record_reach()
+        self._record_effect()
+
+    def _record_effect(self) -> None:
+        """The headline effect estimate (see :mod:`so_eval.effects`), or why there is none."""
+        from so_eval.effects.analysis import EffectSpec, has_panel
+        from so_eval.effects.content import DEFAULT_EFFECTS, headline, record_estimate
+
+        self.effect_result, self.effect_problem = None, None
+        e = {**DEFAULT_EFFECTS, **(self.params.effects or {})}
+        self.effect_spec = EffectSpec(year=self.year, outcome=e["outcome"], horizon=str(e["horizon"]),
+                                      method=e["method"], entry_from=str(e["entry_from"]))
+        if not has_panel(self.ds):
+            self.effect_problem = "Datasættet har ingen ugentlige statusdata (status_weekly), så effekten kan ikke måles."
+            return
+        try:
+            self.effect_result = headline(self.ds, self.effect_spec)
+        except ValueError as exc:
+            self.effect_problem = f"Effekten kunne ikke estimeres på årets data ({exc})."
+            return
+        record_estimate(self.ledger, "effects", self.effect_result, "Effekt")
 
     @property
     def _t(self) -> dict:
@@ -543,6 +563,41 @@ class AnnualReport:
         b.table(self.reach_table)
         return b
 
+    def effect(self) -> Block:
+        from so_eval.effects.analysis import METHOD_LABELS
+
+        b, y = Block(), self.year
+        if self.effect_result is None:
+            return b.md(self.effect_problem or "Ingen effektmåling.")
+        spec, L = self.effect_spec, self.ledger
+        att = L["effects.att"]
+        weeks = ""
+        if not att.suppressed and spec.horizon in ("1-26", "27-52", "53-104"):
+            lo, hi = (int(x) for x in spec.horizon.split("-"))
+            per = att.value / 100 * (hi - lo + 1)
+            weeks = (f" Det svarer til omkring {fmt.number(per, 1)} uge(r) mere som selvforsørgende pr. deltager "
+                     f"i uge {lo}–{hi} efter start." if spec.outcome == "selfsupport" else "")
+        sig = ""
+        if not att.suppressed:
+            lo_v, hi_v = L["effects.ci_low"].value, L["effects.ci_high"].value
+            sig = (" Intervallet ligger over nul: deltagelsen gjorde en positiv forskel." if lo_v > 0 else
+                   " Intervallet ligger under nul: deltagerne klarede sig dårligere end sammenlignelige borgere."
+                   if hi_v < 0 else " Intervallet omfatter nul: data kan ikke afgøre, om der er en effekt.")
+        link = Path(self.params.published_dir) / str(y) / "effect_measurement.html"
+        more = ("Den fulde effektrapport med balance, overlap, analysen kvartal for kvartal og alle metoder "
+                "side om side: [effect_measurement.html](effect_measurement.html)." if config_exists(link) else
+                f"Den fulde effektrapport laves med `so-eval effects --year {y}`.")
+        b.md(
+            f"Deltagere, der startede deres første forløb fra {fmt.date(spec.entry_from)} til udgangen af {y}, er "
+            f"sammenlignet med borgere i de samme målgrupper, der ikke deltog, med samme alder, køn, oprindelse og "
+            f"antal uger på ydelse før start. Effekten på {spec.label.lower()} er estimeret til "
+            f"**{att.display} procentpoint** (95 % konfidensinterval {self.f('effects.ci_low')} til "
+            f"{self.f('effects.ci_high')}; {self.f('effects.n_treated')} deltagere, "
+            f"{self.f('effects.n_control')} i sammenligningsgruppen; metode: {METHOD_LABELS[spec.method]})."
+            f"{sig}{weeks}\n\n{more}"
+        )
+        return b
+
     # -- successes and what did not go as expected ------------------------------------------
 
     def findings(self) -> tuple[list[str], list[str]]:
@@ -675,6 +730,12 @@ class AnnualReport:
         return f"{len(self.ledger)} tal skrevet til {path.name} ({n_supp} diskretioneret)."
 
 
+def config_exists(path: Path) -> bool:
+    from so_eval import config
+
+    return config.resolve(path).exists()
+
+
 _AREAS = {"goal1": "Mål 1: Beskæftigelse", "goal2": "Mål 2: Progression", "goal3": "Mål 3: Antal virksomheder",
           "value": "Værdiskabelse", "data": "Data"}
 _RULE_TITLES = {
@@ -689,4 +750,5 @@ _RULE_TITLES = {
     "agreements_active": "Gældende samarbejdsaftaler",
     "citizens_served": "Borgere i forløb",
     "goal_status": "Målstatus",
+    "outcome_table": "Effektmåling: deltagere, sammenligningsgruppe og udfald",
 }

@@ -51,10 +51,38 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_effects(args: argparse.Namespace) -> int:
+    from so_eval.params import latest_year
+    from so_eval.report import EFFECTS, ReportError, run_report
+
+    year = args.year if args.year is not None else latest_year()
+    overrides = {"effects": {k: v for k, v in (("outcome", args.outcome), ("horizon", args.horizon),
+                                                 ("method", args.method), ("entry_from", args.entry_from)) if v}}
+    try:
+        run_report(
+            year, params_file=args.params, reports_dir=args.out, data_dir=args.data, force=args.force,
+            progress=not args.quiet, job=EFFECTS, overrides=overrides,
+        )
+    except (ReportError, FileNotFoundError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _report_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--year", type=int, help="report year (default: the newest params/<year>.yaml)")
+    p.add_argument("--params", help="params YAML (default params/<year>.yaml)")
+    p.add_argument("--data", help="dataset folder (overrides data_dir in the params)")
+    p.add_argument("--out", help="reports folder (default reports/)")
+    p.add_argument("--force", action="store_true", help="replace this report if it exists for the year")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="so-eval",
-        description="Evaluation workbench for the social-economy strategy: demo data, validation, annual report.",
+        description="Evaluation workbench for the social-economy strategy: demo data, validation, "
+        "annual report, effect measurement.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -69,13 +97,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_validate)
 
     p = sub.add_parser("report", help="make the annual report for a year into reports/<year>/")
-    p.add_argument("--year", type=int, help="report year (default: the newest params/<year>.yaml)")
-    p.add_argument("--params", help="params YAML (default params/<year>.yaml)")
-    p.add_argument("--data", help="dataset folder (overrides data_dir in the params)")
-    p.add_argument("--out", help="reports folder (default reports/)")
-    p.add_argument("--force", action="store_true", help="replace an existing report for the year")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    _report_options(p)
     p.set_defaults(func=_cmd_report)
+
+    p = sub.add_parser("effects", help="make the effect report for a year into reports/<year>/effect_measurement.html")
+    _report_options(p)
+    p.add_argument("--outcome", choices=["selfsupport", "education"], help="outcome (default from params)")
+    p.add_argument("--horizon", choices=["1-26", "27-52", "53-104", "w26", "w52"], help="weeks after course start")
+    p.add_argument("--method", choices=["difference", "regression", "ipw", "aipw", "matching"], help="headline method")
+    p.add_argument("--entry-from", help="first course start date of participants (ISO date)")
+    p.set_defaults(func=_cmd_effects)
     return parser
 
 

@@ -25,8 +25,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from so_eval import dgp
 from so_eval import glossary as g
-from so_eval.io import atomic_write_text
+from so_eval.io import atomic_write_bytes, atomic_write_text
 
 DEFAULT_SEED = 2022
 FIRST_YEAR, LAST_YEAR = 2018, 2025
@@ -49,6 +50,8 @@ TARGET_GROUP_SHARES = {"ressourceforløb": 0.20, "kontanthjælp": 0.35, "fleksjo
 LATE_SHARE = 0.10
 """Share of job rows registered late (30–120 days after the job started)."""
 DROPOUT_AGREEMENT_RATE = 0.75
+HORIZONS = {"1-26": (1, 26), "27-52": (27, 52), "53-104": (53, 104)}
+"""Weeks after course start over which the effect outcomes are averaged."""
 """Drop-out probability in the planted high-drop-out agreement (others: about 0.12)."""
 
 _NAME_A = ["Café", "Værksted", "Genbrug", "Køkken", "Have", "Cykel", "Bageri", "Bryggeri",
@@ -214,11 +217,70 @@ def _citizens(rng: np.random.Generator) -> pd.DataFrame:
     )
 
 
+# -- the weekly status panel -----------------------------------------------------------------
+
+PANEL_START = pd.Timestamp("2016-01-04")
+"""First week (a Monday) of the status panel: two years of history before the courses start."""
+PANEL_END = pd.Timestamp("2025-12-29")
+
+
+class _Panel:
+    """Citizens × weeks status codes, realised as courses are assigned (see :mod:`so_eval.dgp`)."""
+
+    def __init__(self, rng: np.random.Generator, cit: pd.DataFrame, effect: dgp.EffectModel):
+        self.weeks = pd.date_range(PANEL_START, PANEL_END, freq="7D")
+        self.effect = effect
+        self.tg = cit["target_group"].to_numpy()
+        self.p_self, self.p_edu = dgp.baseline_probabilities(rng, cit)
+        n, w = len(cit), len(self.weeks)
+        self.u = rng.random((n, w))
+        self.v = rng.random((n, w))
+        self.shift = dgp.calendar_shift(self.weeks)
+        self.benefit = dgp.benefit_codes(self.tg)
+        self.entry = np.full(n, -1)
+        p_self = np.clip(self.p_self[:, None] + self.shift[None, :], 0.0, 1 - self.p_edu[:, None])
+        self.codes = dgp.draw_status(self.u, self.v, p_self, self.p_edu[:, None], self.benefit, self.tg[:, None])
+        self._benefit_codes = np.array([dgp.STATUSES.index(b) for b in dgp.BENEFIT_STATUSES])
+        self.cum = np.cumsum(np.isin(self.codes, self._benefit_codes), axis=1, dtype=np.int32)
+        self.age_ref = dgp.age_at(cit["birth_year"], 2022)
+
+    def week_index(self, day: pd.Timestamp) -> int:
+        return int((day - PANEL_START).days // 7)
+
+    def benefit_share_52(self, rows: np.ndarray, week: int) -> np.ndarray:
+        """Share of the 52 weeks before ``week`` on benefit, for citizens ``rows``."""
+        return (self.cum[rows, week - 1] - self.cum[rows, week - 53]) / 52.0
+
+    def enter(self, row: int, week: int) -> None:
+        """The citizen starts a course in ``week``: from then on the effect applies."""
+        if self.entry[row] >= 0:
+            return  # the effect runs from the first course
+        self.entry[row] = week
+        k = np.arange(len(self.weeks)) - week + 1  # week of entry is week 1 after entry
+        p_self = np.clip(self.p_self[row] + self.shift + self.effect.tau(k), 0.0, None)
+        p_edu = np.clip(self.p_edu[row] + (self.effect.tau_education(k) if self.tg[row] == "unge" else 0.0), 0, 1)
+        p_self = np.minimum(p_self, 1 - p_edu)
+        self.codes[row] = dgp.draw_status(self.u[row], self.v[row], p_self, p_edu, self.benefit[row], self.tg[row])
+        self.cum[row] = np.cumsum(np.isin(self.codes[row], self._benefit_codes), dtype=np.int32)
+
+    def frame(self, cit: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+        n, w = self.codes.shape
+        status = pd.Categorical.from_codes(self.codes.ravel(), categories=list(dgp.STATUSES))
+        weeks = np.tile(self.weeks.to_numpy(), n)
+        lag = pd.to_timedelta(14, unit="D")
+        return pd.DataFrame({
+            "citizen_id": np.repeat(cit["citizen_id"].to_numpy(), w),
+            "week": weeks,
+            "status": status,
+            "registered": np.minimum(weeks + lag, EXTRACT_DATE.to_datetime64()),
+        })
+
+
 # -- courses, progression and jobs -----------------------------------------------------------
 
 
 def _courses(
-    rng: np.random.Generator, agr: pd.DataFrame, cit: pd.DataFrame
+    rng: np.random.Generator, agr: pd.DataFrame, cit: pd.DataFrame, panel: _Panel
 ) -> tuple[pd.DataFrame, str]:
     by_group = {grp: cit.index[cit["target_group"] == grp].to_numpy() for grp in g.TARGET_GROUPS}
     busy_until = pd.Series(pd.Timestamp(1900, 1, 1), index=cit.index)
@@ -239,7 +301,12 @@ def _courses(
             free = pool[(busy_until.loc[pool] < start).to_numpy()]
             if len(free) == 0:
                 free = cit.index[(busy_until < start).to_numpy()].to_numpy()
-            ci = int(rng.choice(free))
+            # selection on observables: age, target group, weeks on benefit in the year before
+            week = panel.week_index(start)
+            score = dgp.selection_score(panel.age_ref[free], panel.tg[free], panel.benefit_share_52(free, week))
+            weights = np.exp(score - score.max())
+            ci = int(rng.choice(free, p=weights / weights.sum()))
+            panel.enter(ci, week)
             duration = int(np.clip(rng.lognormal(np.log(160), 0.45), 45, 540))
             end = start + pd.Timedelta(days=duration)
             busy_until.loc[ci] = end
@@ -413,7 +480,9 @@ def generate(seed: int = DEFAULT_SEED) -> DemoData:
     ent = _enterprises(rng)
     agr = _agreements(rng, ent)
     cit = _citizens(rng)
-    courses, dropout_agreement = _courses(rng, agr, cit)
+    effect = dgp.EffectModel()
+    panel = _Panel(np.random.default_rng([seed, 1]), cit, effect)
+    courses, dropout_agreement = _courses(rng, agr, cit, panel)
     courses, jobs = _assign_outcomes(rng, courses, cit, dropout_agreement)
     prog = _progression(rng, courses, jobs)
     tables = {
@@ -424,8 +493,47 @@ def generate(seed: int = DEFAULT_SEED) -> DemoData:
         "progression": prog,
         "jobs": jobs,
         "learnings": _learnings(),
+        "status_weekly": panel.frame(cit, rng),
     }
-    return DemoData(tables=tables, truth=_truth(seed, tables, dropout_agreement))
+    truth = _truth(seed, tables, dropout_agreement)
+    truth["effect"] = _effect_truth(panel, effect)
+    return DemoData(tables=tables, truth=truth)
+
+
+def _effect_truth(panel: _Panel, effect: dgp.EffectModel) -> dict:
+    """What the effect estimators should find: the planted effect by week since entry and averaged
+    over each horizon, and the sample ATT of the participants who entered in 2020–2023 (whose
+    104 weeks of follow-up lie inside the panel)."""
+    k = np.arange(1, 105)
+    entered = np.flatnonzero(panel.entry >= 0)
+    entry_year = panel.weeks[panel.entry[entered]].year
+    cohort = entered[(entry_year >= 2020) & (entry_year <= 2023)]
+    sample = {}
+    for name, (lo, hi) in HORIZONS.items():
+        kk = np.arange(lo, hi + 1)
+        diffs = []
+        for row in cohort:
+            w = panel.entry[row] + kk - 1
+            shift = panel.shift[w]
+            p_edu = panel.p_edu[row]
+            p0 = np.clip(panel.p_self[row] + shift, 0, 1 - p_edu)
+            p_edu1 = np.clip(p_edu + (effect.tau_education(kk) if panel.tg[row] == "unge" else 0.0), 0, 1)
+            p1 = np.minimum(np.clip(panel.p_self[row] + shift + effect.tau(kk), 0, None), 1 - p_edu1)
+            diffs.append((p1 - p0).mean())
+        sample[name] = round(float(np.mean(diffs)), 6)
+    return {
+        "outcome": "share of weeks self-supporting (status selvforsørgelse)",
+        "max_effect": effect.max_effect,
+        "buildup_weeks": effect.buildup_weeks,
+        "max_effect_education_young": effect.max_effect_education,
+        "tau_by_week": [round(float(t), 6) for t in effect.tau(k)],
+        "att_by_horizon": {name: round(effect.horizon_mean(lo, hi), 6) for name, (lo, hi) in HORIZONS.items()},
+        "sample_att_entries_2020_2023": sample,
+        "week26": float(effect.tau(26)),
+        "week52": float(effect.tau(52)),
+        "selection": "course entry weighted by exp(selection_score(age, target group, benefit share 52 weeks))",
+        "participants": int(len(entered)),
+    }
 
 
 def _truth(seed: int, t: dict[str, pd.DataFrame], dropout_agreement: str) -> dict:
@@ -473,6 +581,20 @@ def _to_csv(df: pd.DataFrame) -> str:
     return out.to_csv(index=False, lineterminator="\n")
 
 
+def _to_parquet(df: pd.DataFrame) -> bytes:
+    """Parquet bytes, deterministic for the same frame and library versions."""
+    import io
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    table = table.replace_schema_metadata(None)  # no pandas metadata: plain, reproducible columns
+    buf = io.BytesIO()
+    pq.write_table(table, buf, compression="zstd", row_group_size=500_000)
+    return buf.getvalue()
+
+
 def write_demo(out: str | os.PathLike[str], seed: int = DEFAULT_SEED) -> Path:
     """Write the demo dataset and ``truth.json`` to ``out``; each file is written atomically.
 
@@ -482,6 +604,9 @@ def write_demo(out: str | os.PathLike[str], seed: int = DEFAULT_SEED) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     demo = generate(seed)
     for name, df in demo.tables.items():
-        atomic_write_text(out / f"{name}.csv", _to_csv(df))
+        if name == "status_weekly":
+            atomic_write_bytes(out / f"{name}.parquet", _to_parquet(df))
+        else:
+            atomic_write_text(out / f"{name}.csv", _to_csv(df))
     atomic_write_text(out / "truth.json", json.dumps(demo.truth, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
     return out

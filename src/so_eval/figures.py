@@ -44,6 +44,10 @@ class Figure:
             return fmt.date(v)
         if self.unit == "status" or isinstance(v, str):
             return str(v)
+        if self.unit == "smd":
+            return fmt.number(v, 2)
+        if self.unit in ("procentpoint", "år", "uger"):
+            return fmt.number(v, 1)
         if self.unit in ("kr.", "timer", "ændring i timer"):
             decimals = 0 if self.unit == "kr." else 1
             return (fmt.signed if self.unit.startswith("ændring") else fmt.number)(v, decimals)

@@ -16,6 +16,7 @@ import pandera.pandas as pa
 from pandera.typing import Series
 
 from so_eval import glossary as g
+from so_eval.dgp import STATUSES
 
 _ID = {"str_length": {"min_value": 1, "max_value": 64}}
 
@@ -110,6 +111,21 @@ class Learnings(pa.DataFrameModel):
     registered: Series[pd.Timestamp] = pa.Field(coerce=True)
 
 
+class StatusWeekly(pa.DataFrameModel):
+    """A citizen's benefit/self-support status in one ISO week (DREAM-like), Parquet.
+
+    ``week`` is the Monday of the ISO week. One row per citizen and week.
+    """
+
+    citizen_id: Series[str] = pa.Field(**_ID)
+    week: Series[pd.Timestamp] = pa.Field(coerce=True)
+    status: Series[str] = pa.Field(isin=STATUSES, coerce=True)
+    registered: Series[pd.Timestamp] = pa.Field(coerce=True)
+
+    class Config:
+        unique = ["citizen_id", "week"]
+
+
 @dataclass(frozen=True)
 class ForeignKey:
     column: str
@@ -189,6 +205,14 @@ TABLES: dict[str, TableSpec] = {
             date_order=(("start", "end"),),
         ),
         TableSpec("learnings", Learnings, required=False),
+        TableSpec(
+            "status_weekly",
+            StatusWeekly,
+            key=("citizen_id", "week"),
+            required=False,
+            fmt="parquet",
+            foreign_keys=(ForeignKey("citizen_id", "citizens", "citizen_id"),),
+        ),
     )
 }
 """The tables of a dataset, in load order (a table's foreign keys point to earlier tables)."""

@@ -36,6 +36,7 @@ class ReportParams:
     disclosure: dict = field(default_factory=lambda: {"min_cell": 5})
     language: str = "da"
     published_dir: str = "reports"
+    effects: dict = field(default_factory=dict)
     output_dir: str | None = None
 
     def __post_init__(self) -> None:

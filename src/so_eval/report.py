@@ -1,9 +1,16 @@
 """Running a report notebook end to end: papermill → nbconvert → figures, manifest, atomically.
 
-``run_report(year)`` executes ``notebooks/annual_report.ipynb`` with ``params/<year>.yaml`` into a
-temporary folder beside ``reports/<year>``, exports HTML without code cells, writes
-``manifest.json``, and only then puts the folder in place. A published report is never
-overwritten unless ``force=True``; a failed run leaves the earlier report exactly as it was.
+Two reports live side by side in ``reports/<year>/``, each owning its own files:
+
+* the annual report (``so-eval report``): ``annual_report.html``, ``annual_report.ipynb``,
+  ``figures.csv``, ``manifest.json``;
+* the effect report (``so-eval effects``): ``effect_measurement.html``,
+  ``effect_measurement.ipynb``, ``effect_figures.csv``, ``effect_manifest.json``.
+
+A run executes its notebook into a temporary folder beside ``reports/<year>``, exports HTML
+without code cells, writes the manifest, and only then puts its files in place. A published
+report is never overwritten unless ``force=True``; a failed run leaves the earlier files exactly
+as they were, and never touches the other report's files.
 """
 
 from __future__ import annotations
@@ -28,6 +35,28 @@ class ReportError(RuntimeError):
 
 
 @dataclass(frozen=True)
+class Job:
+    """One kind of report: its notebook and the files it owns in ``reports/<year>/``."""
+
+    notebook: str
+    figures: str
+    manifest: str
+    filter_params: bool = False  # pass only the params the notebook declares (shared params file)
+
+    @property
+    def stem(self) -> str:
+        return Path(self.notebook).stem
+
+    @property
+    def files(self) -> tuple[str, ...]:
+        return (f"{self.stem}.html", self.notebook, self.figures, self.manifest)
+
+
+ANNUAL = Job("annual_report.ipynb", "figures.csv", "manifest.json")
+EFFECTS = Job("effect_measurement.ipynb", "effect_figures.csv", "effect_manifest.json", filter_params=True)
+
+
+@dataclass(frozen=True)
 class ReportResult:
     folder: Path
     html: Path
@@ -43,14 +72,16 @@ def notebook_parameters(notebook: Path) -> dict:
     return pm.inspect_notebook(str(notebook))
 
 
-def _check_parameters(params: dict, notebook: Path, source: Path) -> None:
-    declared = notebook_parameters(notebook)
-    unknown = sorted(set(params) - set(declared))
+def _select_parameters(params: dict, job: Job, notebook: Path, source: Path) -> dict:
+    declared = set(notebook_parameters(notebook))
+    known = declared | (set(notebook_parameters(config.NOTEBOOKS_DIR / ANNUAL.notebook)) if job.filter_params else set())
+    unknown = sorted(set(params) - known)
     if unknown:
         raise ReportError(
             f"{source}: unknown parameter(s) {', '.join(unknown)} — the notebook {notebook.name} "
             f"declares only: {', '.join(sorted(declared))}"
         )
+    return {k: v for k, v in params.items() if k in declared}
 
 
 def export_html(notebook_path: Path, html_path: Path) -> None:
@@ -76,24 +107,23 @@ def _title(nb) -> str:
             text = out.get("data", {}).get("text/markdown", "")
             if text.startswith("# "):
                 return text.splitlines()[0][2:].strip()
-    return "Årsrapport"
+    return "Rapport"
 
 
-def _manifest(params: dict, rp: ReportParams, notebook: Path, started: datetime) -> dict:
+def _manifest(params: dict, data_path: Path, notebook: Path, started: datetime, job: Job) -> dict:
     from so_eval.load import file_hash
     from so_eval.provenance import code_version, data_fingerprint, package_versions
 
-    data = data_fingerprint(rp.data_path)
-    data_dir = _project_relative(rp.data_path)
     return {
-        "report": "annual_report",
-        "year": rp.year,
+        "report": job.stem,
+        "year": params["year"],
         "created": started.isoformat(timespec="seconds"),
-        "report_date": rp.report_date or started.date().isoformat(),
-        "as_of": rp.as_of,
+        "report_date": params.get("report_date") or started.date().isoformat(),
+        "as_of": params.get("as_of"),
         "parameters": params,
-        "data": {"dir": data_dir, **data},
+        "data": {"dir": _project_relative(data_path), **data_fingerprint(data_path)},
         "notebook": {"path": _project_relative(notebook), "sha256": file_hash(notebook)},
+        "files": list(job.files),
         "code": code_version(),
         "packages": package_versions(),
     }
@@ -107,6 +137,13 @@ def _project_relative(path: Path) -> str:
         return str(path)
 
 
+def _merge(base: dict, override: dict | None) -> dict:
+    out = dict(base)
+    for k, v in (override or {}).items():
+        out[k] = _merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+    return out
+
+
 def run_report(
     year: int,
     *,
@@ -116,9 +153,11 @@ def run_report(
     force: bool = False,
     progress: bool = True,
     notebook: str | os.PathLike[str] | None = None,
+    job: Job = ANNUAL,
+    overrides: dict | None = None,
     log=print,
 ) -> ReportResult:
-    """Make the annual report for ``year``.
+    """Make a report for ``year`` (the annual report unless ``job=EFFECTS``).
 
     Parameters
     ----------
@@ -129,10 +168,12 @@ def run_report(
     data_dir
         Overrides the params' ``data_dir``.
     force
-        Replace an existing ``reports/<year>/`` (the old one is kept until the new one is complete).
+        Replace this report's files in an existing ``reports/<year>/`` (the old files stay until
+        the new ones are complete; the other report's files are never touched).
     notebook
-        The notebook to run (default ``notebooks/annual_report.ipynb``); its outputs are named
-        after it.
+        Run this notebook instead of the job's own (used by tests).
+    overrides
+        Parameters to change for this run (merged into dicts such as ``effects``).
 
     Returns
     -------
@@ -150,25 +191,28 @@ def run_report(
 
     started = datetime.now(timezone.utc).astimezone()
     source = Path(params_file) if params_file else params_path(year)
-    params = read_params(source)
+    params = _merge(read_params(source), overrides)
     if int(params.get("year", year)) != year:
         raise ReportError(f"{source}: says year {params.get('year')}, but the report asked for is {year}")
     params["year"] = year
     if data_dir is not None:
         params["data_dir"] = str(Path(data_dir).resolve())
-    notebook = Path(notebook) if notebook else config.NOTEBOOKS_DIR / NOTEBOOK
-    _check_parameters(params, notebook, source)
+    notebook = Path(notebook) if notebook else config.NOTEBOOKS_DIR / job.notebook
+    params = _select_parameters(params, job, notebook, source)
     try:
-        rp = ReportParams(**params)
+        rp = ReportParams(**{k: v for k, v in params.items() if k in ReportParams.__dataclass_fields__})
     except (TypeError, ValueError) as exc:
         raise ReportError(f"{source}: {exc}") from None
 
     root = Path(reports_dir) if reports_dir else config.REPORTS_DIR
     final = root / str(year)
-    if final.exists() and not force:
+    existing = [f for f in job.files if (final / f).exists()]
+    if existing and not force:
+        what = "report" if job is ANNUAL else "effect report"
+        cmd = "make report FORCE=1" if job is ANNUAL else "so-eval effects --force"
         raise ReportError(
-            f"{final} already exists: a published report is not overwritten. "
-            f"Use --force (make report FORCE=1) to replace it, or --out to write somewhere else."
+            f"{final} already holds a published {what} ({', '.join(existing)}): it is not overwritten. "
+            f"Use --force ({cmd}) to replace it, or --out to write somewhere else."
         )
     if not rp.data_path.is_dir():
         raise ReportError(f"data folder not found: {rp.data_path} (run `so-eval demo` for the demo data)")
@@ -179,11 +223,13 @@ def run_report(
         raise ReportError(f"the data in {rp.data_path} have {len(problems)} problem(s):\n{lines}{more}")
 
     root.mkdir(parents=True, exist_ok=True)
-    tmp = root / f".{year}.tmp-{uuid.uuid4().hex[:8]}"
+    tmp = root / f".{year}.{job.stem}.tmp-{uuid.uuid4().hex[:8]}"
     tmp.mkdir()
     try:
-        executed = tmp / notebook.name
+        executed = tmp / job.notebook
         run_params = {**params, "output_dir": str(tmp.resolve())}
+        if "published_dir" in params:
+            run_params["published_dir"] = str(root.resolve())
         log(f"Running {notebook.name} for {year} (data: {rp.data_path}) …")
         try:
             pm.execute_notebook(
@@ -191,42 +237,47 @@ def run_report(
                 progress_bar=progress, cwd=str(config.PROJ_ROOT), log_output=False,
             )
         except pm.PapermillExecutionError as exc:
-            failed = root / f"{year}.{notebook.stem}.failed.ipynb"
+            failed = root / f"{year}.{job.stem}.failed.ipynb"
             if executed.exists():
                 shutil.copyfile(executed, failed)
             raise ReportError(
                 f"the report notebook failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue}\n"
                 f"The executed notebook with the error is in {failed}. Nothing was published."
             ) from None
-        figures = tmp / "figures.csv"
-        if not figures.exists():
-            raise ReportError("the notebook ran but wrote no figures.csv (does it end with report.save()?)")
+        if not (tmp / job.figures).exists():
+            raise ReportError(f"the notebook ran but wrote no {job.figures} (does it end with report.save()?)")
         log("Exporting HTML …")
-        export_html(executed, tmp / f"{notebook.stem}.html")
-        manifest = _manifest(params, rp, notebook, started)
-        atomic_write_text(tmp / "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False, default=str) + "\n")
-        _swap_into_place(tmp, final)
+        export_html(executed, tmp / f"{job.stem}.html")
+        manifest = _manifest(params, rp.data_path, notebook, started, job)
+        atomic_write_text(tmp / job.manifest, json.dumps(manifest, indent=2, ensure_ascii=False, default=str) + "\n")
+        publish(tmp, final, job.files)
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
     log(f"Report written to {final}")
-    return ReportResult(final, final / f"{notebook.stem}.html", final / notebook.name, final / "figures.csv",
-                        final / "manifest.json")
+    return ReportResult(final, final / f"{job.stem}.html", final / job.notebook, final / job.figures,
+                        final / job.manifest)
 
 
-def _swap_into_place(tmp: Path, final: Path) -> None:
-    """Replace ``final`` with ``tmp`` so that at every moment one complete report is in place
-    (or, for a first report, none): the old folder is moved aside, the new one renamed in,
-    and only then the old one deleted."""
-    old = None
-    if final.exists():
-        old = final.with_name(f".{final.name}.old-{uuid.uuid4().hex[:8]}")
-        os.replace(final, old)
-    try:
+def publish(tmp: Path, final: Path, files: tuple[str, ...]) -> None:
+    """Put ``files`` from ``tmp`` into ``final``. A new folder is renamed into place in one step;
+    in an existing one the old files are moved aside first and put back if anything fails, so
+    there is always one complete version of the report in place. Other files are left alone."""
+    if not final.exists():
         os.replace(tmp, final)
+        return
+    backup = final.with_name(f".{final.name}.old-{uuid.uuid4().hex[:8]}")
+    backup.mkdir()
+    moved: list[str] = []
+    try:
+        for name in files:
+            if (final / name).exists():
+                os.replace(final / name, backup / name)
+                moved.append(name)
+        for name in files:
+            os.replace(tmp / name, final / name)
     except OSError:
-        if old is not None:
-            os.replace(old, final)
+        for name in moved:
+            os.replace(backup / name, final / name)
         raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+    shutil.rmtree(backup, ignore_errors=True)

@@ -950,6 +950,8 @@ def estimate_att(
     details: dict[str, Any] = {"caliper": caliper}
     if ps_fit is not None:
         details["ps_coef"] = dict(zip(["Intercept", *map(str, X.columns)], ps_fit["params"]))
+        details["ps"] = np.asarray(ps_fit["ps"])  # fitted propensity per unit used
+        details["treated"] = np.asarray(D)
     dfree = None
     psi = None
     wt_adj = w * D

@@ -25,6 +25,8 @@ from so_eval.metrics.progression import (
     youth_education,
 )
 
+from so_eval.effects.outcomes import outcome_table as _outcome_table  # noqa: E402
+
 COUNTING_RULES = (
     employment_entries,
     jobs_per_year,
@@ -37,6 +39,7 @@ COUNTING_RULES = (
     agreements_active,
     citizens_served,
     goal_status,
+    _outcome_table,
 )
 """The functions whose docstrings state the report's counting rules (printed in its appendix)."""
 

@@ -1,0 +1,237 @@
+"""Outcomes and pre-period covariates for effect measurement, defined once.
+
+:func:`outcome_table` gives one row per citizen — participants and the comparison pool — with
+the outcomes after (placebo) entry and the covariates before it; :func:`quarterly_panel` gives
+the citizen × quarter panel for the staggered-entry event study. Both read the weekly status
+panel (``status_weekly``) through a citizens × weeks matrix, so every citizen's windows are
+computed at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from so_eval.dataset import Dataset
+from so_eval.dgp import BENEFIT_STATUSES, EDU, SELF, STATUSES
+
+HORIZONS: dict[str, tuple[int, int]] = {"1-26": (1, 26), "27-52": (27, 52), "53-104": (53, 104)}
+"""Windows of weeks after entry (week 1 is the week the course starts)."""
+
+OUTCOMES: dict[str, str] = {
+    "selfsupport_1_26": "Andel uger selvforsørgende, uge 1–26 efter start",
+    "selfsupport_27_52": "Andel uger selvforsørgende, uge 27–52 efter start",
+    "selfsupport_53_104": "Andel uger selvforsørgende, uge 53–104 efter start",
+    "selfsupport_w26": "Selvforsørgende i uge 26 efter start",
+    "selfsupport_w52": "Selvforsørgende i uge 52 efter start",
+    "education_1_26": "Andel uger i uddannelse, uge 1–26 (unge)",
+    "education_27_52": "Andel uger i uddannelse, uge 27–52 (unge)",
+    "education_53_104": "Andel uger i uddannelse, uge 53–104 (unge)",
+}
+"""Outcome columns of :func:`outcome_table` and their Danish labels."""
+
+COVARIATES: list[str] = ["benefit_weeks_52", "benefit_weeks_104", "age", "gender", "target_group", "origin"]
+"""The pre-period covariates: weeks on benefit in the 52 and 104 weeks before entry, age in the
+entry year, gender, target group and origin."""
+
+COVARIATE_LABELS = {
+    "benefit_weeks_52": "Uger på ydelse, 52 uger før",
+    "benefit_weeks_104": "Uger på ydelse, 104 uger før",
+    "age": "Alder",
+    "gender": "Køn",
+    "target_group": "Målgruppe",
+    "origin": "Oprindelse",
+}
+
+
+class WeekMatrix:
+    """The status panel as a citizens × weeks matrix of status codes (−1 = no row that week)."""
+
+    def __init__(self, status_weekly: pd.DataFrame, citizen_ids: Iterable[str]):
+        ids = pd.Index(list(citizen_ids))
+        sw = status_weekly
+        if len(sw) == 0:
+            raise ValueError("the dataset has no status_weekly table: effect measurement needs it")
+        self.first_week = sw["week"].min().normalize()
+        self.first_week -= pd.Timedelta(days=self.first_week.day_of_week)  # the Monday
+        self.n_weeks = int((sw["week"].max() - self.first_week).days // 7) + 1
+        self.ids = ids
+        rows = ids.get_indexer(sw["citizen_id"])
+        cols = ((sw["week"] - self.first_week).dt.days // 7).to_numpy()
+        status = pd.Categorical(sw["status"], categories=list(STATUSES)).codes
+        keep = rows >= 0
+        self.codes = np.full((len(ids), self.n_weeks), -1, dtype=np.int8)
+        self.codes[rows[keep], cols[keep]] = status[keep]
+        observed = self.codes >= 0
+        self._cum = {
+            "observed": _cumsum(observed),
+            "self": _cumsum(self.codes == STATUSES.index(SELF)),
+            "edu": _cumsum(self.codes == STATUSES.index(EDU)),
+            "benefit": _cumsum(np.isin(self.codes, [STATUSES.index(s) for s in BENEFIT_STATUSES])),
+        }
+
+    def week_index(self, days: pd.Series) -> np.ndarray:
+        """Column index of the week each date falls in (may lie outside the matrix)."""
+        return ((pd.to_datetime(days) - self.first_week).dt.days // 7).to_numpy()
+
+    def window(self, kind: str, start: np.ndarray, length: int) -> tuple[np.ndarray, np.ndarray]:
+        """Per citizen: weeks of ``kind`` and observed weeks in ``[start, start + length)``;
+        both NaN where the window is not wholly inside the panel."""
+        start = np.asarray(start, dtype=float)
+        inside = np.isfinite(start) & (start >= 0) & (start + length <= self.n_weeks)
+        s = np.where(inside, start, 0).astype(int)
+        r = np.arange(len(s))
+        cum, obs = self._cum[kind], self._cum["observed"]
+        count = (cum[r, s + length] - cum[r, s]).astype(float)
+        seen = (obs[r, s + length] - obs[r, s]).astype(float)
+        return np.where(inside, count, np.nan), np.where(inside, seen, np.nan)
+
+    def share(self, kind: str, start: np.ndarray, length: int) -> np.ndarray:
+        count, seen = self.window(kind, start, length)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(seen > 0, count / seen, np.nan)
+
+
+def _cumsum(a: np.ndarray) -> np.ndarray:
+    out = np.zeros((a.shape[0], a.shape[1] + 1), dtype=np.int32)
+    np.cumsum(a, axis=1, out=out[:, 1:])
+    return out
+
+
+def _placebo_pick(citizen_ids: pd.Index, n_choices: int, salt: str) -> np.ndarray:
+    """A deterministic pseudo-random index in ``[0, n_choices)`` per citizen, from a hash of the
+    pseudonym (so a control's placebo entry week does not depend on row order or a seed)."""
+    out = np.empty(len(citizen_ids), dtype=np.int64)
+    for i, cid in enumerate(citizen_ids):
+        digest = hashlib.blake2b(f"{salt}:{cid}".encode(), digest_size=8).digest()
+        out[i] = int.from_bytes(digest, "big") % n_choices
+    return out
+
+
+def outcome_table(
+    ds: Dataset,
+    *,
+    entry_from: str | pd.Timestamp | None = None,
+    entry_to: str | pd.Timestamp | None = None,
+    salt: str = "so-eval",
+) -> pd.DataFrame:
+    """One row per citizen: participation, outcomes after entry and covariates before it.
+
+    Rules:
+
+    * *participants* (treated = 1): citizens whose **first** course started between
+      ``entry_from`` and ``entry_to`` (default: any time); the *entry week* is the week of that
+      start. Citizens whose first course started outside the window are left out.
+    * *comparison pool* (treated = 0): citizens with no course at all. Each gets a placebo entry
+      week, drawn from the participants' entry weeks by a keyed hash of the pseudonym, so that
+      both groups are measured over the same calendar weeks.
+    * *outcomes*: share of weeks with status ``selvforsørgelse`` in weeks 1–26, 27–52 and
+      53–104 after entry (week 1 = the entry week); self-supporting in week 26 and in week 52;
+      for young people, share of weeks in education (``uddannelse``) in the same windows. A
+      window that is not wholly inside the panel gives a missing outcome (not yet observable).
+    * *covariates*: weeks on a public benefit in the 52 and 104 weeks before the entry week,
+      age in the entry year, gender, target group and origin.
+
+    Tælleregel: Deltagere er borgere, hvis første forløb startede i perioden; startugen er uge 1.
+    Sammenligningsgruppen er borgere uden forløb, som får en tilfældig (men fast) startuge blandt
+    deltagernes. Udfaldet er andelen af uger som selvforsørgende i uge 1–26, 27–52 og 53–104 efter
+    start; for unge også andelen af uger i uddannelse. Forhåndsvariable: uger på offentlig ydelse i
+    52 og 104 uger før start, alder, køn, målgruppe og oprindelse.
+
+    Returns
+    -------
+    DataFrame with columns citizen_id, treated, entry_week, entry_year, entry_quarter, the
+    outcomes in :data:`OUTCOMES`, and the covariates in :data:`COVARIATES`.
+    """
+    cit = ds.citizens
+    courses = ds.courses
+    first = courses.groupby("citizen_id")["start"].min()
+    lo = pd.Timestamp(entry_from) if entry_from is not None else pd.Timestamp.min
+    hi = pd.Timestamp(entry_to) if entry_to is not None else pd.Timestamp.max
+    treated_ids = first.index[(first >= lo) & (first <= hi)]
+    pool_ids = cit.loc[~cit["citizen_id"].isin(first.index), "citizen_id"]
+    ids = pd.Index(list(treated_ids) + list(pool_ids), name="citizen_id")
+    m = WeekMatrix(ds.status_weekly, ids)
+
+    entry_day = first.reindex(treated_ids)
+    t_week = m.week_index(pd.Series(entry_day.to_numpy()))
+    if len(t_week):
+        pick = _placebo_pick(pd.Index(pool_ids), len(t_week), salt)
+        c_week = np.sort(t_week)[pick]
+    else:
+        c_week = np.full(len(pool_ids), np.nan)
+    week = np.concatenate([t_week, c_week]).astype(float)
+    out = pd.DataFrame({"citizen_id": ids, "treated": np.r_[np.ones(len(t_week), int), np.zeros(len(c_week), int)]})
+    entry_week = m.first_week + pd.to_timedelta(np.nan_to_num(week) * 7, unit="D")
+    out["entry_week"] = pd.Series(entry_week).where(np.isfinite(week))
+    out["entry_year"] = out["entry_week"].dt.year
+    out["entry_quarter"] = out["entry_week"].dt.year.astype("Int64").astype(str) + "K" + out["entry_week"].dt.quarter.astype("Int64").astype(str)
+    for name, (a, b) in HORIZONS.items():
+        tag = name.replace("-", "_")
+        out[f"selfsupport_{tag}"] = m.share("self", week + a - 1, b - a + 1)
+        out[f"education_{tag}"] = m.share("edu", week + a - 1, b - a + 1)
+    out["selfsupport_w26"] = m.share("self", week + 25, 1)
+    out["selfsupport_w52"] = m.share("self", week + 51, 1)
+    out["benefit_weeks_52"] = m.window("benefit", week - 52, 52)[0]
+    out["benefit_weeks_104"] = m.window("benefit", week - 104, 104)[0]
+    info = cit.set_index("citizen_id").reindex(ids)
+    out["age"] = (out["entry_year"] - info["birth_year"].to_numpy()).astype(float)
+    out["gender"] = info["gender"].to_numpy()
+    out["target_group"] = info["target_group"].to_numpy()
+    out["origin"] = info["origin"].fillna("ukendt").to_numpy()
+    young = out["target_group"] == "unge"
+    for name in HORIZONS:
+        col = f"education_{name.replace('-', '_')}"
+        out[col] = out[col].where(young)
+    cols = (["citizen_id", "treated", "entry_week", "entry_year", "entry_quarter"] + list(OUTCOMES) + COVARIATES)
+    return out[cols]
+
+
+def quarterly_panel(ds: Dataset, *, outcome: str = "selfsupport", last_year: int | None = None) -> pd.DataFrame:
+    """Citizen × quarter panel for the staggered-entry event study.
+
+    Rule: for every citizen (participants and the comparison pool) and every calendar quarter of
+    the status panel, the share of observed weeks with status ``selvforsørgelse`` (``outcome`` =
+    ``"selfsupport"``) or ``uddannelse`` (``"education"``). ``group`` is the quarter (as a running
+    number, 1 = the panel's first quarter) in which the citizen's first course started, 0 for
+    citizens who never took part. Quarters after ``last_year`` are left out.
+
+    Returns
+    -------
+    Long DataFrame with columns citizen_id, period (running quarter number), quarter (label
+    like "2023K2"), group, and the outcome.
+    """
+    sw = ds.status_weekly
+    if last_year is not None:
+        sw = sw.loc[sw["week"].dt.year <= last_year]
+    ids = pd.Index(ds.citizens["citizen_id"])
+    m = WeekMatrix(sw, ids)
+    weeks = m.first_week + pd.to_timedelta(np.arange(m.n_weeks) * 7, unit="D")
+    q_of_week = (weeks.year - weeks[0].year) * 4 + weeks.quarter - weeks[0].quarter + 1
+    kind = {"selfsupport": STATUSES.index(SELF), "education": STATUSES.index(EDU)}[outcome]
+    hit = (m.codes == kind).astype(np.float32)
+    seen = (m.codes >= 0).astype(np.float32)
+    n_q = int(q_of_week.max())
+    onehot = np.zeros((m.n_weeks, n_q), dtype=np.float32)
+    onehot[np.arange(m.n_weeks), q_of_week.to_numpy() - 1] = 1
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = (hit @ onehot) / (seen @ onehot)
+    first = ds.courses.groupby("citizen_id")["start"].min().reindex(ids)
+    group = ((first.dt.year - weeks[0].year) * 4 + first.dt.quarter - weeks[0].quarter + 1)
+    group = group.where(group.between(1, n_q), np.nan)  # entries outside the panel: not usable
+    labels = [f"{weeks[0].year + (q - 1 + weeks[0].quarter - 1) // 4}K{(q - 1 + weeks[0].quarter - 1) % 4 + 1}"
+              for q in range(1, n_q + 1)]
+    out = pd.DataFrame({
+        "citizen_id": np.repeat(ids.to_numpy(), n_q),
+        "period": np.tile(np.arange(1, n_q + 1), len(ids)),
+        "quarter": np.tile(labels, len(ids)),
+        "group": np.repeat(group.fillna(0).to_numpy(), n_q).astype(int),
+        outcome: share.ravel().astype(float),
+    })
+    never_but_late = first.notna() & group.isna()
+    if never_but_late.any():  # first course outside the panel's quarters: neither treated nor control
+        out = out.loc[~out["citizen_id"].isin(ids[never_but_late.to_numpy()])]
+    return out.reset_index(drop=True)
