@@ -29,8 +29,11 @@ demo: $(DEMO)/truth.json
 $(DEMO)/truth.json: src/so_eval/demo.py | $(STAMP)
 	$(BIN)/so-eval demo --out $(DEMO)
 
-## Make the annual report for the newest params/<year>.yaml (YEAR=2024 for another, FORCE=1 to replace)
+## Make the effect and annual reports for the newest params/<year>.yaml (YEAR=2024 for another, FORCE=1 to replace)
 report: demo
+	@if [ -z "$(FORCE)" ] && [ -f reports/$(YEAR)/effect_measurement.html ]; then \
+	  echo "reports/$(YEAR)/effect_measurement.html exists: kept (FORCE=1 to remake)"; \
+	else $(BIN)/so-eval effects --year $(YEAR) $(if $(FORCE),--force); fi
 	$(BIN)/so-eval report --year $(YEAR) $(if $(FORCE),--force)
 
 ## Run the test suite (includes running the notebooks on the demo data)
