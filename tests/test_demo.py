@@ -76,14 +76,15 @@ def test_late_registrations_change_earlier_figures(demo, demo_dir):
                for y in ("2022", "2023", "2024"))
 
 
-def test_story_exercises_every_branch(demo, demo_dir):
+def test_story_exercises_every_branch(demo, demo_dir, tmp_path):
     truth = json.loads((demo_dir / "truth.json").read_text())
     assert truth["years_below_job_norm"] == [2023]
     assert truth["enterprise_target_first_reached"] == 2024  # a year early
     assert truth["enterprises_closed"]["2025"]  # an enterprise closes in the last year
 
     def report(year):
-        return AnnualReport(demo, ReportParams(year=year, targets={"progressed_share": 0.6}))
+        return AnnualReport(demo, ReportParams(year=year, targets={"progressed_share": 0.6},
+                                               published_dir=str(tmp_path)))
 
     r23, r24, r25 = report(2023), report(2024), report(2025)
     assert r23.goal1_status.status.value == "not_met"

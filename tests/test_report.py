@@ -53,6 +53,7 @@ def test_report_writes_its_files(reports, year):
 @pytest.mark.parametrize("year", YEARS)
 def test_figures_match_the_metrics(reports, demo, year):
     fig = read_figures(reports / str(year) / "figures.csv").set_index("key")
+    demo = demo.as_known_on(read_params(config.PARAMS_DIR / f"{year}.yaml")["as_of"])  # as the report saw it
     assert set(KEYS) <= set(fig.index)
     assert not fig.index.duplicated().any()
     jobs = metrics.jobs_per_year(demo, [year])["jobs"].iloc[0]
@@ -71,7 +72,8 @@ def test_figures_match_the_metrics(reports, demo, year):
 def test_every_published_figure_equals_the_library_ledger(reports, demo_dir, year):
     params = read_params(config.PARAMS_DIR / f"{year}.yaml")
     params["data_dir"] = str(demo_dir)
-    expected = AnnualReport(load(demo_dir), ReportParams(**params)).ledger.frame()
+    params["published_dir"] = str(reports)
+    expected = AnnualReport(load(demo_dir, as_of=params["as_of"]), ReportParams(**params)).ledger.frame()
     got = read_figures(reports / str(year) / "figures.csv")
     expected["suppressed"] = expected["suppressed"].astype(bool)
     pd.testing.assert_frame_equal(got.reset_index(drop=True), expected.reset_index(drop=True), check_dtype=False)
@@ -224,3 +226,59 @@ def test_effects_run_leaves_the_annual_report_alone(tmp_path, reports, demo_dir)
     assert man["parameters"]["effects"] == {"outcome": "selfsupport", "horizon": "27-52", "method": "ipw",
                                             "entry_from": "2020-01-01"}
     assert {p: (root / "2025" / p).read_bytes() for p in annual_before} == annual_before
+
+
+def test_reproduce_a_published_report(reports, demo_dir, tmp_path):
+    import shutil
+
+    from so_eval.corrections import reproduce
+
+    res = reproduce(reports / "2025", data_dir=demo_dir)
+    assert res.ok, res.differences
+    assert res.n_figures > 500 and res.as_of == "2026-01-15"
+    # a later late registration does not change the published figures (as of the report date)
+    data = tmp_path / "data"
+    shutil.copytree(demo_dir, data)
+    jobs = pd.read_csv(data / "jobs.csv", dtype=str)
+    extra = jobs.iloc[[0]].assign(start="2025-06-01", registered="2026-03-01")
+    pd.concat([jobs, extra]).to_csv(data / "jobs.csv", index=False)
+    again = reproduce(reports / "2025", data_dir=data)
+    assert again.ok and again.data_changed
+    # a published figure changed by hand is found
+    folder = tmp_path / "2025"
+    shutil.copytree(reports / "2025", folder)
+    fig = pd.read_csv(folder / "figures.csv", dtype=str, keep_default_na=False)
+    fig.loc[fig["key"] == "goal1.jobs", "value"] = "45"
+    fig.to_csv(folder / "figures.csv", index=False)
+    bad = reproduce(folder, data_dir=demo_dir)
+    assert not bad.ok
+    row = bad.differences.set_index("key").loc["goal1.jobs"]
+    assert row["published"] == "45" and row["reproduced"] != "45"
+
+
+def test_cli_reproduce_exit_codes(reports, demo_dir, tmp_path):
+    import shutil
+
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    ok = subprocess.run([sys.executable, "-m", "so_eval.cli", "reproduce", str(reports / "2024"), "--data",
+                         str(demo_dir)], capture_output=True, text=True, env=env)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "reproduced" in ok.stdout
+    folder = tmp_path / "2024"
+    shutil.copytree(reports / "2024", folder)
+    text = (folder / "figures.csv").read_text(encoding="utf-8").replace("goal1.norm,30,", "goal1.norm,31,")
+    (folder / "figures.csv").write_text(text, encoding="utf-8")
+    bad = subprocess.run([sys.executable, "-m", "so_eval.cli", "reproduce", str(folder), "--data", str(demo_dir)],
+                         capture_output=True, text=True, env=env)
+    assert bad.returncode == 1 and "goal1.norm" in bad.stdout
+
+
+def test_published_report_shows_corrections_of_last_year(reports, demo_dir):
+    """The 2024 report was made as of 15 January 2025; jobs started late in 2024 were registered
+    after that, so the 2025 report corrects the published 2024 figure."""
+    truth = json.loads((demo_dir / "truth.json").read_text())
+    fig = read_figures(reports / "2025" / "figures.csv").set_index("key")
+    assert fig.loc["corrections.goal1.jobs.published", "value"] == str(truth["jobs_per_year_known_on_report_date"]["2024"])
+    assert fig.loc["corrections.goal1.jobs.now", "value"] == str(truth["jobs_per_year"]["2024"])
+    html = (reports / "2025" / "annual_report.html").read_text(encoding="utf-8")
+    assert "Rettede tal for 2024" in html and "sene registreringer" in html

@@ -8,6 +8,7 @@ report's :class:`~so_eval.figures.Ledger` and read back from it, so the text, th
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import os
 from dataclasses import dataclass
@@ -136,14 +137,15 @@ class AnnualReport:
     '44'
     """
 
-    def __init__(self, ds: Dataset, params: ReportParams):
+    def __init__(self, ds: Dataset, params: ReportParams, *, light: bool = False):
         self.ds = ds
         self.params = params
         self.year = params.year
+        self.light = light
         self.ledger = Ledger(min_cell=params.min_cell)
         first = int(ds.courses["start"].dt.year.min()) if len(ds.courses) else self.year
         self.years = list(range(min(first, params.strategy_period[0]), self.year + 1))
-        self.period_years = [y for y in range(params.strategy_period[0], self.year + 1)]
+        self.period_years = [y for y in range(params.strategy_period[0], self.year + 1)] or [self.year]
         self._record()
 
     @classmethod
@@ -160,7 +162,114 @@ class AnnualReport:
         self._record_goal2()
         self._record_goal3()
         self._record_reach()
+        if self.light:  # the goals' figures only (used to recompute an earlier year's report)
+            return
+        self._record_projections()
         self._record_effect()
+        self._record_unexpected()
+        self._record_corrections()
+
+    def _record_projections(self) -> None:
+        """Each goal's path to its target, projected to the end of the strategy period."""
+        from so_eval.anomalies import project_to_target
+
+        L, end = self.ledger, self.params.strategy_period[1]
+        jobs = self.jobs_per_year.loc[self.jobs_per_year["year"].isin(self.period_years)]
+        ent = self.enterprises_per_year
+        prog = self.progression_per_year.loc[self.progression_per_year["year"].isin(self.period_years)]
+        self.projections = {}
+        specs = [
+            ("goal1", jobs, "jobs", float(self._t["jobs_per_year"]), end),
+            ("goal3", ent, "three_bottom_lines", float(self._t["enterprises"]), int(self._t["enterprises_year"])),
+        ]
+        if self._t["progressed_share"] is not None:
+            specs.append(("goal2", prog, "progressed_share", float(self._t["progressed_share"]), end))
+        for goal, data, col, target, target_year in specs:
+            if goal == "goal1" and L["goal1.jobs"].suppressed:
+                continue
+            res = project_to_target(data, year="year", value=col, target=target, target_year=target_year)
+            self.projections[goal] = res
+            if self.year < target_year and np.isfinite(res.projected):
+                unit = "andel" if goal == "goal2" else "antal"
+                L.value(f"{goal}.projection.{target_year}", float(res.projected), f"Fremskrivning til {target_year}", unit)
+                lo, hi = res.intervals.get(0.95, (np.nan, np.nan))
+                if np.isfinite(lo):
+                    L.value(f"{goal}.projection.{target_year}.low95", float(lo), "Nedre grænse (95 %)", unit)
+                    L.value(f"{goal}.projection.{target_year}.high95", float(hi), "Øvre grænse (95 %)", unit)
+
+    def _record_unexpected(self) -> None:
+        """The skewed and the unexpected, found statistically (see :mod:`so_eval.findings`)."""
+        from so_eval import findings as fnd
+
+        L, y, m = self.ledger, self.year, self.params.min_cell
+        self.funnels = {"agreement": fnd.agreement_funnels(self.ds, y), "enterprise": fnd.enterprise_funnels(self.ds, y)}
+        flagged = []
+        for level, res in self.funnels.items():
+            flagged += fnd.funnel_findings(res, level=level, year=y, width=2, min_cell=m)
+            for metric, fr in res.items():
+                for r in fr.table.itertuples():
+                    if r.flag is None or r.n < m:
+                        continue
+                    key = f"unexpected.funnel.{level}.{metric}.{fmt.slug(str(r.unit).split(' ')[0])}"
+                    L.share(f"{key}.rate", r.events, r.n, f"{r.unit}: {fnd.FUNNEL_METRICS[metric][0]}")
+                    L.count(f"{key}.n", r.n, f"{r.unit}: afsluttede forløb {y - 1}–{y}", "forløb")
+                    L.value(f"{key}.target", float(fr.target), f"Alle: {fnd.FUNNEL_METRICS[metric][0]}", "andel")
+        self.monthly = fnd.monthly_series(self.ds, self.params.strategy_period[0], y)
+        self.series_checks = fnd.check_series(self.monthly, y)
+        flagged += fnd.series_findings(self.series_checks, y)
+        for name, chk in self.series_checks.items():
+            L.value(f"unexpected.series.{name}.longest_run", chk.run.longest_run, "Længste forløb på samme side", "måneder")
+            L.value(f"unexpected.series.{name}.crossings", chk.run.crossings, "Krydsninger af medianen", "antal")
+            L.value(f"unexpected.series.{name}.signal", bool(chk.run.signal), "Signal efter Anhøjs regler", "status")
+        self.yoy = fnd.yoy_table(self.ds, y, self.jobs_per_year, self.progression_per_year)
+        flagged += fnd.yoy_findings(self.yoy, y)
+        for r in self.yoy.itertuples() if len(self.yoy) else []:
+            L.value(f"unexpected.yoy.{r.key}.p_holm", float(r.p_holm), f"Ændring fra {y - 1}: p-værdi (Holm)", "p")
+        self.flagged = flagged
+
+    def _record_corrections(self) -> None:
+        """Figures published for the year before that have changed since, and why."""
+        import json as _json
+
+        from so_eval import config
+        from so_eval.corrections import corrections
+        from so_eval.figures import read_figures
+        from so_eval.params import params_path, read_params
+        from so_eval.provenance import code_version
+
+        self.corrections = None
+        prev = self.year - 1
+        if prev < min(self.years):
+            return
+        path = params_path(prev)
+        prev_params = read_params(path) if path.exists() else {**self.params.as_dict(), "year": prev,
+                                                                   "report_date": f"{self.year}-01-15"}
+        keep = {k: v for k, v in prev_params.items() if k in ReportParams.__dataclass_fields__}
+        keep.update(data_dir=self.params.data_dir, output_dir=None, as_of=None)
+        rp = ReportParams(**keep)
+        folder = config.resolve(self.params.published_dir) / str(prev)
+        published, published_on, same_code = None, rp.report_date or f"{self.year}-01-15", None
+        self.corrections_source = "beregnet"
+        if (folder / "figures.csv").exists() and (folder / "manifest.json").exists():
+            published = read_figures(folder / "figures.csv")
+            man = _json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+            published_on = man.get("parameters", {}).get("as_of") or man["created"][:10]
+            made = man.get("code", {}).get("git_commit")
+            now = code_version().get("git_commit")
+            same_code = (made == now) if made and now else None
+            self.corrections_source = "offentliggjort"
+        goal_keys = ("goal1.", "goal2.", "goal3.", "value.")
+        if published is not None:
+            published = published.loc[published["key"].str.startswith(goal_keys)]
+        table = corrections(self.ds, lambda d: AnnualReport(d, rp, light=True).ledger, published=published,
+                            published_on=published_on, same_code=same_code)
+        table = table.loc[table["key"].str.startswith(goal_keys)].reset_index(drop=True)
+        self.corrections = table
+        self.corrections_date = published_on
+        self.ledger.value("corrections.count", len(table), f"Tal fra {prev} der er ændret siden", "antal")
+        for r in table.itertuples():
+            self.ledger.value(f"corrections.{r.key}.published", r.published, f"{r.label} (offentliggjort)", "tekst")
+            self.ledger.value(f"corrections.{r.key}.now", r.now, f"{r.label} (nu)", "tekst")
 
     def _record_effect(self) -> None:
         """The headline effect estimate (see :mod:`so_eval.effects`), or why there is none."""
@@ -411,6 +520,27 @@ class AnnualReport:
             f"Rapporten er udarbejdet {made}.{as_of}"
         )
 
+    def _projection_block(self, goal: str, ylabel: str) -> Block:
+        """The goal's path with a linear projection and prediction band (while the period runs)."""
+        from so_eval.plots_anomalies import projection_plot
+
+        b = Block()
+        res = getattr(self, "projections", {}).get(goal)
+        if res is None or self.year >= res.target_year:
+            return b
+        if goal == "goal1":
+            lo, hi = res.intervals.get(0.95, (np.nan, np.nan))
+            band = (f" (95 %-prædiktionsinterval {fmt.number(lo)}–{fmt.number(hi)})" if np.isfinite(lo) else
+                    " (for få år til et prædiktionsinterval)")
+            text = (f"En lineær trend over {self.period_years[0]}–{self.year} giver {fmt.number(res.projected)} "
+                    f"borgere i job i {res.target_year}{band}; normen er mindst {fmt.number(res.target)} om året.")
+        else:
+            text = res.statement
+        b.md(f"**Fremskrivning:** {text}")
+        ax = projection_plot(res, ylabel=ylabel, title=f"{ylabel}: vejen mod målet i {res.target_year}",
+                             percent=goal == "goal2")
+        return b.figure(ax.figure, f"Fremskrivning: {ylabel.lower()}")
+
     def overview(self) -> Table:
         rows = [
             ("1. Beskæftigelse", f"{self.f('goal1.jobs')} borgere i job", f"mindst {self.f('goal1.norm')} om året",
@@ -467,6 +597,7 @@ class AnnualReport:
                               title="Borgere, der er kommet i job, pr. år",
                               masked=disclosure.masked(self.params.min_cell))
         b.figure(ax.figure, "Borgere i job pr. år med normen")
+        b.extend(self._projection_block("goal1", "Borgere i job pr. år"))
         b.table(self.goal1_tables["job_type"])
         b.table(self.goal1_tables["target_group"])
         b.table(self.goal1_tables["enterprise_id"])
@@ -540,6 +671,7 @@ class AnnualReport:
             ylabel="Antal ved årets udgang", title="Socialøkonomiske virksomheder og initiativer",
         )
         b.figure(ax.figure, "Virksomheder og initiativer pr. år med målet")
+        b.extend(self._projection_block("goal3", "Virksomheder og initiativer med tre bundlinjer"))
         b.table(self.goal3_years)
         b.table(self.goal3_kinds)
         if len(self.founded_names):
@@ -648,24 +780,17 @@ class AnnualReport:
         if closed:
             names = ", ".join(self.closed_names["name"])
             bad.append(f"{closed} virksomhed(er)/initiativ(er) lukkede i {y}: {names}.")
-        # agreements whose citizens mostly drop out (simple rule; see the method section)
-        overall = self.ledger["goal2.dropout_share"]
-        if not overall.suppressed:
-            hi = self.by_agreement.loc[(self.by_agreement["ended"] >= m)
-                                       & (self.by_agreement["dropout_share"] >= 0.5)
-                                       & (self.by_agreement["dropout_share"] >= 2 * overall.value)]
-            for r in hi.itertuples():
-                bad.append(f"I samarbejdsaftale {r.agreement_id} ({r.enterprise}) faldt "
-                           f"{self.f(f'goal2.agreement.{fmt.slug(r.agreement_id)}.dropout_share')} af borgerne fra "
-                           f"(alle aftaler: {overall.display}).")
-            best = self.by_agreement.loc[(self.by_agreement["ended"] >= m)].sort_values(
-                ["progressed_share", "ended"], ascending=False).head(3)
-            if len(best):
-                names = "; ".join(
-                    f"{r.agreement_id} ({r.enterprise}): "
-                    f"{self.f(f'goal2.agreement.{fmt.slug(r.agreement_id)}.progressed_share')}"
-                    for r in best.itertuples())
-                good.append(f"Aftalerne med størst andel progression var {names}.")
+        # the statistical flags (funnel plots, run charts, year-over-year tests)
+        for f in getattr(self, "flagged", []):
+            (good if f.kind == "uventet" and f.method != "control chart" else bad if f.kind == "skævt" else []).append(f.text)
+        best = self.by_agreement.loc[(self.by_agreement["ended"] >= m)].sort_values(
+            ["progressed_share", "ended"], ascending=False).head(3)
+        if len(best):
+            names = "; ".join(
+                f"{r.agreement_id} ({r.enterprise}): "
+                f"{self.f(f'goal2.agreement.{fmt.slug(r.agreement_id)}.progressed_share')}"
+                for r in best.itertuples())
+            good.append(f"Aftalerne med størst andel progression i {y} var {names}.")
         return good, bad
 
     def successes(self) -> Block:
@@ -675,22 +800,90 @@ class AnnualReport:
         b.md("### Det der ikke gik som forventet\n\n" + ("\n".join(f"- {s}" for s in bad) or "- Intet at fremhæve."))
         return b
 
-    def learnings(self) -> Block:
+    def skewed(self) -> Block:
+        """Det skæve, det uventede, læringer og korrektioner: the statistical flags, each with its
+        figure and a sentence; the funnel plots and run charts behind them; the coordinator's
+        learnings; and the corrections to last year's figures."""
+        from so_eval.plots_anomalies import funnel_plot, run_chart_plot
+
+        b, y, m = Block(), self.year, self.params.min_cell
+        flagged = getattr(self, "flagged", [])
+        b.md("### Fundet i data\n\nArbejdsbænken gennemgår hvert år tallene for det, der skiller sig ud mere, end "
+             "tilfældigheder forklarer: samarbejdsaftaler og virksomheder i tragtdiagrammer (andel i job, progression "
+             "og frafald, to år ad gangen), månedlige serier med Anhøjs regler for seriediagrammer og kontrolgrænser, "
+             "og ændringer fra sidste år.")
+        if flagged:
+            rows = [{"Type": g.category_label(f.kind), "Metode": _METHODS.get(f.method, f.method), "Fund": f.text}
+                    for f in flagged]
+            b.table(Table(pd.DataFrame(rows), caption=f"Det skæve og det uventede {y}"))
+        else:
+            b.md(f"Intet skilte sig ud i {y} ud over, hvad tilfældigheder forklarer.")
+        for metric, title in (("dropped_out", "Frafald pr. samarbejdsaftale"), ("jobs", "Andel i job pr. samarbejdsaftale")):
+            res = self.funnels["agreement"][metric]
+            shown = dataclasses.replace(res, table=res.table.loc[res.table["n"] >= m].reset_index(drop=True))
+            ax = funnel_plot(shown, xlabel=f"Afsluttede forløb {y - 1}–{y}", ylabel="Andel",
+                             title=f"{title}, {y - 1}–{y}")
+            b.figure(ax.figure, f"Tragtdiagram: {title.lower()}")
+        b.md(f"Tragtdiagrammerne viser kun aftaler med mindst {m} afsluttede forløb; grænserne er 95 % (stiplet) og "
+             "99,8 % (fuldt optrukket). Ligger en aftale uden for 99,8 %-grænsen, er forskellen næppe tilfældig.")
+        for name, chk in self.series_checks.items():
+            if not chk.run.signal:
+                continue
+            values = self.monthly[name]
+            if ((values > 0) & (values < m)).any():
+                b.md(f"Seriediagrammet for {_SERIES_LABEL[name]} vises ikke, fordi enkelte måneder har færre end {m} "
+                     "borgere; fundet står i tabellen ovenfor.")
+                continue
+            ax = run_chart_plot(chk.run, xlabel="Måned", ylabel=f"Antal {_SERIES_LABEL[name]}",
+                                title=f"{_SERIES_LABEL[name].capitalize()} pr. måned")
+            b.figure(ax.figure, f"Seriediagram: {_SERIES_LABEL[name]}")
+        b.md("### Læringer\n\nKoordinatorens registreringer for året:")
         lr = self.ds.learnings
-        lr = lr.loc[lr["year"] == self.year].copy()
-        b = Block()
+        lr = lr.loc[lr["year"] == y].copy()
         if lr.empty:
-            return b.md(f"Koordinatoren har ikke registreret læringer for {self.year}.")
-        order = {k: i for i, k in enumerate(g.LEARNING_KINDS)}
-        lr = lr.sort_values(["kind", "area"], key=lambda s: s.map(order) if s.name == "kind" else s)
-        rows = []
-        for r in lr.itertuples():
-            fig = self.ledger[r.figure_key].display if isinstance(r.figure_key, str) and r.figure_key in self.ledger else ""
-            rows.append({"Type": g.category_label(r.kind), "Område": _AREAS.get(r.area, r.area), "Tekst": r.text,
-                         "Tal": fig})
-        b.md("Koordinatorens registreringer for året:")
-        b.table(Table(pd.DataFrame(rows), caption=f"Det skæve, det uventede, læringer og korrektioner {self.year}"))
+            b.md(f"Koordinatoren har ikke registreret læringer for {y}.")
+        else:
+            order = {k: i for i, k in enumerate(g.LEARNING_KINDS)}
+            lr = lr.sort_values(["kind", "area"], key=lambda s: s.map(order) if s.name == "kind" else s)
+            rows = []
+            for r in lr.itertuples():
+                fig = self.ledger[r.figure_key].display if isinstance(r.figure_key, str) and r.figure_key in self.ledger else ""
+                rows.append({"Type": g.category_label(r.kind), "Område": _AREAS.get(r.area, r.area), "Tekst": r.text,
+                             "Tal": fig})
+            b.table(Table(pd.DataFrame(rows), caption=f"Koordinatorens læringer {y}"))
+        b.md("### Korrektioner")
+        b.md(self._corrections_text())
+        if self.corrections is not None and len(self.corrections):
+            t = self.corrections.rename(columns={"label": "Tal", "published": f"Offentliggjort {y - 1}",
+                                                 "now": "Nu", "reason": "Hvorfor"})
+            t[f"Offentliggjort {y - 1}"] = [self._display_raw(k, v) for k, v in zip(t["key"], t[f"Offentliggjort {y - 1}"])]
+            t["Nu"] = [self._display_raw(k, v) for k, v in zip(t["key"], t["Nu"])]
+            b.table(Table(t[["Tal", f"Offentliggjort {y - 1}", "Nu", "Hvorfor"]], caption=f"Rettede tal for {y - 1}"))
         return b
+
+    def _display_raw(self, key: str, value: str) -> str:
+        """A figures.csv value shown the Danish way (same unit as this year's figure of that key)."""
+        if value in ("", None) or str(value).startswith("<"):
+            return value or "–"
+        unit = self.ledger[key].unit if key in self.ledger else ""
+        try:
+            v = float(value)
+        except ValueError:
+            return str(value)
+        return fmt.percent(v) if unit == "andel" else fmt.number(v, 0 if v.is_integer() else 1)
+
+    def _corrections_text(self) -> str:
+        y = self.year
+        if self.corrections is None:
+            return f"Der er ingen tal for {y - 1} at sammenligne med."
+        src = ("den offentliggjorte rapport" if self.corrections_source == "offentliggjort"
+               else f"tallene, som de så ud den {fmt.date(self.corrections_date)}")
+        if self.corrections.empty:
+            return f"Tallene for {y - 1} er genberegnet med dagens data og stemmer med {src}."
+        late = int(self.corrections["late_rows"].iloc[0])
+        return (f"Tallene for {y - 1} er genberegnet med dagens data og sammenlignet med {src}. "
+                f"{len(self.corrections)} tal er ændret. Siden {fmt.date(self.corrections_date)} er der registreret "
+                f"{fmt.number(late)} rækker med en registreringsdato efter den dag (sene registreringer).")
 
     def method(self) -> Block:
         from so_eval.provenance import code_version, package_versions
@@ -735,6 +928,10 @@ def config_exists(path: Path) -> bool:
 
     return config.resolve(path).exists()
 
+
+_METHODS = {"funnel": "Tragtdiagram", "run chart": "Seriediagram (Anhøj)", "control chart": "Kontrolgrænser",
+            "year over year": "Ændring fra sidste år"}
+_SERIES_LABEL = {"job_entries": "jobstarter", "course_starts": "forløbsstarter", "dropouts": "frafald"}
 
 _AREAS = {"goal1": "Mål 1: Beskæftigelse", "goal2": "Mål 2: Progression", "goal3": "Mål 3: Antal virksomheder",
           "value": "Værdiskabelse", "data": "Data"}

@@ -290,7 +290,9 @@ def funnel_limits(
 
     Rule: a unit is flagged ``"high"`` (``"low"``) at a level when its observed rate
     events / n lies strictly above (below) the two-sided limit for its n around the
-    target. Without over-dispersion the limits are exact binomial quantiles, smoothed
+    target, and its count is also in the exact binomial tail (P(X >= events) or
+    P(X <= events) below half the level's complement), so that the interpolated limits
+    never flag a result at the boundary that is not unusual (e.g. 1 of 1). Without over-dispersion the limits are exact binomial quantiles, smoothed
     by Spiegelhalter's interpolation. Over-dispersion is measured by z-scores on the
     arcsine-sqrt scale, ``z = 2 * sqrt(n) * (asin(sqrt(rate)) - asin(sqrt(target)))``,
     winsorised at the ``winsorize`` / ``1 - winsorize`` quantiles; ``phi = mean(z_w^2)``.
@@ -452,9 +454,18 @@ def funnel_limits(
         tag = _level_tag(level)
         table[f"lower{tag}"] = lim[f"lower{tag}"].to_numpy()
         table[f"upper{tag}"] = lim[f"upper{tag}"].to_numpy()
+    # exact binomial tails: a unit whose count is not even binomially unusual is never flagged.
+    # This guards the interpolated limits at the boundaries (e.g. 1 of 1 or 5 of 5 when the
+    # target is 66 %: the interpolated upper limit lies just below 100 %, but such a result has
+    # probability 0.66 and 0.13).
+    p_high = stats.binom.sf(ev - 1, nn, theta)  # P(X >= events)
+    p_low = stats.binom.cdf(ev, nn, theta)  # P(X <= events)
     for level in levels:
         tag = _level_tag(level)
         flags = _flags(rate, table[f"lower{tag}"].to_numpy(), table[f"upper{tag}"].to_numpy())
+        alpha_tail = (1 - level) / 2
+        flags[(flags == "high") & (p_high >= alpha_tail)] = None
+        flags[(flags == "low") & (p_low >= alpha_tail)] = None
         table[f"flag{tag}"] = pd.Series(flags, dtype=object)
     table["flag"] = table[f"flag{_level_tag(levels[-1])}"].astype(object)
     return dataclasses.replace(res, table=table)

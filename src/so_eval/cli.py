@@ -13,7 +13,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     from so_eval.demo import write_demo
 
     out = Path(args.out) if args.out else config.DEMO_DIR
-    write_demo(out, seed=args.seed)
+    write_demo(out, seed=args.seed, anomalies=not args.no_anomalies)
     print(f"Demo dataset (seed {args.seed}) written to {out}")
     return 0
 
@@ -43,7 +43,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     try:
         run_report(
             year, params_file=args.params, reports_dir=args.out, data_dir=args.data, force=args.force,
-            progress=not args.quiet,
+            progress=not args.quiet, overrides={"as_of": args.as_of} if args.as_of else None,
         )
     except (ReportError, FileNotFoundError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -58,6 +58,8 @@ def _cmd_effects(args: argparse.Namespace) -> int:
     year = args.year if args.year is not None else latest_year()
     overrides = {"effects": {k: v for k, v in (("outcome", args.outcome), ("horizon", args.horizon),
                                                  ("method", args.method), ("entry_from", args.entry_from)) if v}}
+    if args.as_of:
+        overrides["as_of"] = args.as_of
     try:
         run_report(
             year, params_file=args.params, reports_dir=args.out, data_dir=args.data, force=args.force,
@@ -69,6 +71,25 @@ def _cmd_effects(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_reproduce(args: argparse.Namespace) -> int:
+    from so_eval.corrections import reproduce
+
+    try:
+        res = reproduce(args.folder, data_dir=args.data)
+    except (FileNotFoundError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    for note in res.notes:
+        print(f"note: {note}")
+    if res.ok:
+        print(f"{res.folder}: all {res.n_figures} published figures reproduced (data as of {res.as_of})")
+        return 0
+    print(f"{res.folder}: {len(res.differences)} of {res.n_figures} figures differ (data as of {res.as_of}):")
+    with_cols = res.differences[["file", "key", "published", "reproduced"]]
+    print(with_cols.to_string(index=False, max_colwidth=60))
+    return 1
+
+
 def _report_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--year", type=int, help="report year (default: the newest params/<year>.yaml)")
     p.add_argument("--params", help="params YAML (default params/<year>.yaml)")
@@ -76,6 +97,7 @@ def _report_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", help="reports folder (default reports/)")
     p.add_argument("--force", action="store_true", help="replace this report if it exists for the year")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--as-of", help="compute every figure as the data stood on this date (ISO date)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -90,6 +112,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="write the synthetic demo dataset (deterministic for a seed)")
     p.add_argument("--seed", type=int, default=2022, help="random seed (default 2022)")
     p.add_argument("--out", help="folder to write to (default data/demo)")
+    p.add_argument("--no-anomalies", action="store_true",
+                   help="plant nothing unusual (to check the workbench flags no more than chance)")
     p.set_defaults(func=_cmd_demo)
 
     p = sub.add_parser("validate", help="check a dataset folder; exit 1 with a list of problems")
@@ -99,6 +123,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("report", help="make the annual report for a year into reports/<year>/")
     _report_options(p)
     p.set_defaults(func=_cmd_report)
+
+    p = sub.add_parser("reproduce", help="re-run a published report from its manifest and compare every figure")
+    p.add_argument("folder", help="a published report folder, e.g. reports/2025")
+    p.add_argument("--data", help="dataset folder (default: the one recorded in the manifest)")
+    p.set_defaults(func=_cmd_reproduce)
 
     p = sub.add_parser("effects", help="make the effect report for a year into reports/<year>/effect_measurement.html")
     _report_options(p)

@@ -48,8 +48,15 @@ N_CITIZENS = 3600
 TARGET_GROUP_SHARES = {"ressourceforløb": 0.20, "kontanthjælp": 0.35, "fleksjob": 0.13,
                        "integration": 0.15, "unge": 0.17}
 LATE_SHARE = 0.10
+PLANTED_LATE_PER_YEAR = 2
+"""Jobs per strategy year (2022–2024) registered after that year's annual report was made."""
 """Share of job rows registered late (30–120 days after the job started)."""
 DROPOUT_AGREEMENT_RATE = 0.75
+HIGH_JOBS_WEIGHT = 5.0
+"""How much more likely a citizen of the planted high-job agreement is to be among the year's jobs."""
+DROPOUT_SHIFT_FROM = pd.Timestamp("2025-01-01")
+SHIFTED_DROPOUT = 0.42
+"""Drop-out probability (outside the high-drop-out agreement) for courses ending from the shift."""
 HORIZONS = {"1-26": (1, 26), "27-52": (27, 52), "53-104": (53, 104)}
 """Weeks after course start over which the effect outcomes are averaged."""
 """Drop-out probability in the planted high-drop-out agreement (others: about 0.12)."""
@@ -284,9 +291,10 @@ def _courses(
 ) -> tuple[pd.DataFrame, str]:
     by_group = {grp: cit.index[cit["target_group"] == grp].to_numpy() for grp in g.TARGET_GROUPS}
     busy_until = pd.Series(pd.Timestamp(1900, 1, 1), index=cit.index)
-    # the planted high-drop-out agreement: the first with many places that starts before 2022
+    # candidates for the planted anomalies: the two open agreements with most places from before 2021
     early = agr.loc[(agr["start"] < pd.Timestamp(2021, 1, 1)) & agr["end"].isna()]
-    dropout_agreement = str(early.sort_values(["places", "agreement_id"], ascending=[False, True]).iloc[0]["agreement_id"])
+    ranked = early.sort_values(["places", "agreement_id"], ascending=[False, True])["agreement_id"]
+    candidates = (str(ranked.iloc[0]), str(ranked.iloc[1]))
     rows = []
     n = 0
     for year, count in COURSES_PER_YEAR.items():
@@ -325,16 +333,24 @@ def _courses(
                     "registered": start + pd.Timedelta(days=int(rng.integers(0, 15))),
                 }
             )
-    return pd.DataFrame(rows), dropout_agreement
+    return pd.DataFrame(rows), candidates
 
 
 def _assign_outcomes(
     rng: np.random.Generator,
     courses: pd.DataFrame,
     cit: pd.DataFrame,
-    dropout_agreement: str,
+    anomalies: dict,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Choose exactly JOBS_PER_YEAR[y] distinct citizens per year to come into a job; set the rest."""
+    """Choose exactly JOBS_PER_YEAR[y] distinct citizens per year to come into a job; set the rest.
+
+    ``anomalies`` plants the unusual: a ``high_dropout`` agreement whose citizens mostly drop
+    out, a ``high_jobs`` agreement whose citizens come into jobs far more often than others
+    (from 2022), and a level shift in monthly drop-outs from ``dropout_shift_from``.
+    """
+    dropout_agreement = anomalies.get("high_dropout")
+    high_jobs = anomalies.get("high_jobs")
+    shift_from = anomalies.get("dropout_shift_from")
     courses = courses.copy()
     group = courses["citizen_id"].map(cit.set_index("citizen_id")["target_group"])
     job_rows = []
@@ -353,6 +369,8 @@ def _assign_outcomes(
         weight = group.loc[eligible].map(
             {"fleksjob": 1.6, "kontanthjælp": 1.0, "integration": 0.8, "ressourceforløb": 0.6, "unge": 0.9}
         ).to_numpy(dtype=float)
+        if high_jobs is not None and year >= 2022:
+            weight = weight * np.where(courses.loc[eligible, "agreement_id"] == high_jobs, HIGH_JOBS_WEIGHT, 1.0)
         chosen = rng.choice(eligible, size=n_jobs, replace=False, p=weight / weight.sum())
         in_job[year] = set(courses.loc[chosen, "citizen_id"])
         for i in sorted(chosen):
@@ -395,6 +413,8 @@ def _assign_outcomes(
             p = [0.38, 0.12, 0.04, 0.20, 0.16, 0.10]
         else:
             p = [0.05, 0.20, 0.14, 0.30, 0.20, 0.11]
+        if shift_from is not None and c["end"] >= shift_from and c["agreement_id"] != dropout_agreement:
+            p = _raise_dropout(p, SHIFTED_DROPOUT)
         status = str(rng.choice(statuses, p=p))
         start_rank = g.STEP_RANK[c["start_step"]]
         if status in ("uddannelse", "praktik", "flere timer"):
@@ -408,7 +428,21 @@ def _assign_outcomes(
         courses.at[i, "end_status"] = status
         courses.at[i, "end_step"] = end_step
     jobs = pd.DataFrame(job_rows)
+    # planted late registrations: in each strategy year before the last, two jobs started late in
+    # the year are registered only after the annual report was made (so the report after corrects them)
+    for year in range(2022, LAST_YEAR):
+        late_in_year = jobs.index[(jobs["start"] >= pd.Timestamp(year, 11, 1)) & (jobs["start"].dt.year == year)
+                                  & (jobs["registered"] <= report_date(year))]
+        for i in late_in_year[:PLANTED_LATE_PER_YEAR]:
+            jobs.at[i, "registered"] = report_date(year) + pd.Timedelta(days=int(rng.integers(5, 45)))
     return courses, jobs
+
+
+def _raise_dropout(p: list[float], dropout: float) -> list[float]:
+    """The same status mix with the drop-out probability (index 4) raised to ``dropout``."""
+    rest = [x for i, x in enumerate(p) if i != 4]
+    scale = (1 - dropout) / sum(rest)
+    return [dropout if i == 4 else x * scale for i, x in enumerate(p)]
 
 
 _HOURS = {"motivation": (0, 0), "afklaring": (0, 0), "praktik": (0, 0), "småjob": (2, 10),
@@ -474,16 +508,22 @@ def _learnings() -> pd.DataFrame:
 # -- public API ------------------------------------------------------------------------------
 
 
-def generate(seed: int = DEFAULT_SEED) -> DemoData:
-    """Generate the demo tables and the truth about them (nothing is written)."""
+def generate(seed: int = DEFAULT_SEED, *, anomalies: bool = True) -> DemoData:
+    """Generate the demo tables and the truth about them (nothing is written).
+
+    With ``anomalies=False`` nothing unusual is planted (no high-drop-out or high-job agreement,
+    no shift): the data for checking that the workbench does not flag more than chance.
+    """
     rng = np.random.default_rng(seed)
     ent = _enterprises(rng)
     agr = _agreements(rng, ent)
     cit = _citizens(rng)
     effect = dgp.EffectModel()
     panel = _Panel(np.random.default_rng([seed, 1]), cit, effect)
-    courses, dropout_agreement = _courses(rng, agr, cit, panel)
-    courses, jobs = _assign_outcomes(rng, courses, cit, dropout_agreement)
+    courses, candidates = _courses(rng, agr, cit, panel)
+    planted = ({"high_dropout": candidates[0], "high_jobs": candidates[1], "dropout_shift_from": DROPOUT_SHIFT_FROM}
+               if anomalies else {})
+    courses, jobs = _assign_outcomes(rng, courses, cit, planted)
     prog = _progression(rng, courses, jobs)
     tables = {
         "enterprises": ent,
@@ -495,7 +535,12 @@ def generate(seed: int = DEFAULT_SEED) -> DemoData:
         "learnings": _learnings(),
         "status_weekly": panel.frame(cit, rng),
     }
-    truth = _truth(seed, tables, dropout_agreement)
+    truth = _truth(seed, tables, planted.get("high_dropout"))
+    truth["anomalies"] = ({
+        "agreements": {"high_dropout": planted["high_dropout"], "high_jobs": planted["high_jobs"]},
+        "monthly_shift": {"series": "dropouts", "from": DROPOUT_SHIFT_FROM.strftime("%Y-%m"),
+                          "dropout_probability": SHIFTED_DROPOUT},
+    } if anomalies else {})
     truth["effect"] = _effect_truth(panel, effect)
     return DemoData(tables=tables, truth=truth)
 
@@ -595,14 +640,14 @@ def _to_parquet(df: pd.DataFrame) -> bytes:
     return buf.getvalue()
 
 
-def write_demo(out: str | os.PathLike[str], seed: int = DEFAULT_SEED) -> Path:
+def write_demo(out: str | os.PathLike[str], seed: int = DEFAULT_SEED, *, anomalies: bool = True) -> Path:
     """Write the demo dataset and ``truth.json`` to ``out``; each file is written atomically.
 
     Returns the folder. Files of other names in ``out`` are left alone.
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    demo = generate(seed)
+    demo = generate(seed, anomalies=anomalies)
     for name, df in demo.tables.items():
         if name == "status_weekly":
             atomic_write_bytes(out / f"{name}.parquet", _to_parquet(df))

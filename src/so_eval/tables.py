@@ -68,6 +68,10 @@ class Block:
         self.parts.append(("figure", (fig, alt)))
         return self
 
+    def extend(self, other: "Block") -> "Block":
+        self.parts.extend(other.parts)
+        return self
+
     def _ipython_display_(self) -> None:
         from IPython.display import HTML, Image, Markdown, display
 

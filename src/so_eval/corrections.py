@@ -1,0 +1,193 @@
+"""Corrections and reproduction: every published figure can be recomputed and compared.
+
+* :func:`corrections` — the report for year Y recomputes the figures published for Y−1 with
+  today's data and lists each one that changed, with the old value, the new value and why:
+  late registrations (rows registered after the earlier report was made), a changed counting
+  rule (the code gives another value on the data as they stood then), or a corrected row (the
+  data as they stood then are not what the earlier report saw).
+* :func:`reproduce` — re-runs a published report from the data and parameters in its manifest,
+  as the data stood on the day it was made, and compares every figure.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from so_eval import config
+from so_eval.dataset import Dataset
+from so_eval.figures import read_figures
+
+REASONS = {
+    "late": "sene registreringer",
+    "rule": "ændret tælleregel",
+    "row": "rettet række",
+    "rule_or_row": "ændret tælleregel eller rettet række",
+}
+
+
+def compare(published: pd.DataFrame, reproduced: pd.DataFrame) -> pd.DataFrame:
+    """Figures whose published and reproduced values differ (or that exist in only one).
+
+    Both frames have the columns of ``figures.csv``; values are compared as published text.
+    Returns key, label, published, reproduced (missing = "" where a key is absent).
+    """
+    a = published.set_index("key")[["value", "label"]]
+    b = reproduced.set_index("key")[["value", "label"]]
+    keys = a.index.union(b.index, sort=False)
+    a, b = a.reindex(keys), b.reindex(keys)
+    pub = a["value"].fillna("").astype(str)
+    rep = b["value"].fillna("").astype(str)
+    differ = (pub != rep) | a["value"].isna() | b["value"].isna()
+    out = pd.DataFrame({"key": keys, "label": a["label"].fillna(b["label"]).to_numpy(),
+                        "published": pub.to_numpy(), "reproduced": rep.to_numpy()})
+    return out.loc[differ.to_numpy()].reset_index(drop=True)
+
+
+def corrections(
+    ds: Dataset,
+    build,
+    *,
+    published: pd.DataFrame | None,
+    published_on: str | pd.Timestamp,
+    same_code: bool | None = None,
+) -> pd.DataFrame:
+    """Figures of an earlier report that have changed, and why.
+
+    Parameters
+    ----------
+    ds
+        Today's dataset.
+    build
+        ``build(dataset) -> Ledger``: the earlier report's figures from a dataset (its year and
+        parameters fixed by the caller).
+    published
+        The published ``figures.csv`` of the earlier report, or None if there is none (then the
+        figures it would have published are recomputed from the data as they stood on
+        ``published_on``).
+    published_on
+        The date the earlier report was made.
+    same_code
+        Whether the code is the version that made the earlier report (from its manifest), or
+        None if unknown.
+
+    Returns
+    -------
+    DataFrame with key, label, published, now, reason (Danish), late_rows (rows registered after
+    ``published_on`` in the tables the figure is built from — all tables here).
+    """
+    then = ds.as_known_on(published_on)
+    then_fig = build(then).frame()
+    now_fig = build(ds).frame()
+    base = published if published is not None else then_fig
+    changed = compare(base, now_fig)
+    if changed.empty:
+        return pd.DataFrame(columns=["key", "label", "published", "now", "reason", "late_rows"])
+    then_vals = then_fig.set_index("key")["value"].astype(str)
+    late_rows = sum(int((df["registered"] > pd.Timestamp(published_on)).sum())
+                    for df in ds.tables.values() if "registered" in df.columns)
+    reasons = []
+    for r in changed.itertuples():
+        t = then_vals.get(r.key, "")
+        if t == r.published:
+            reasons.append(REASONS["late"])  # same code, data as then → the published value: new rows did it
+        elif same_code is True:
+            reasons.append(REASONS["row"])
+        elif same_code is False:
+            reasons.append(REASONS["rule"] if t == r.reproduced else REASONS["rule_or_row"])
+        else:
+            reasons.append(REASONS["rule_or_row"])
+    out = changed.rename(columns={"reproduced": "now"})
+    out["reason"] = reasons
+    out["late_rows"] = late_rows
+    return out
+
+
+@dataclass(frozen=True)
+class Reproduction:
+    """The outcome of :func:`reproduce`."""
+
+    folder: Path
+    differences: pd.DataFrame
+    n_figures: int
+    data_changed: bool
+    as_of: str
+    notes: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        return self.differences.empty
+
+
+def reproduce(folder: str | os.PathLike[str], *, data_dir: str | os.PathLike[str] | None = None) -> Reproduction:
+    """Re-run a published report from its manifest and compare every figure.
+
+    The data are read from the manifest's data folder (or ``data_dir``) *as they stood on the
+    day the report was made* (its ``as_of`` if it had one, else the date it was created), so
+    rows registered since do not count; the parameters are the manifest's. Both the annual report
+    (``figures.csv``) and, if present, the effect report (``effect_figures.csv``) are checked.
+
+    Raises
+    ------
+    FileNotFoundError
+        If the folder has no manifest or figures.
+    """
+    from so_eval.load import load
+    from so_eval.provenance import data_fingerprint
+
+    folder = Path(folder)
+    notes: list[str] = []
+    diffs = []
+    n = 0
+    data_changed = False
+    as_of_used = ""
+    pairs = [("manifest.json", "figures.csv", "annual"), ("effect_manifest.json", "effect_figures.csv", "effects")]
+    found = False
+    for manifest_name, figures_name, kind in pairs:
+        mpath, fpath = folder / manifest_name, folder / figures_name
+        if not mpath.exists() or not fpath.exists():
+            continue
+        found = True
+        man = json.loads(mpath.read_text(encoding="utf-8"))
+        params = dict(man["parameters"])
+        data_path = Path(data_dir) if data_dir else config.resolve(man["data"]["dir"])
+        if data_fingerprint(data_path)["fingerprint"] != man["data"]["fingerprint"]:
+            data_changed = True
+        as_of = params.get("as_of") or man["created"][:10]
+        as_of_used = as_of
+        ds = load(data_path, as_of=as_of)
+        params["data_dir"] = str(data_path)
+        params["published_dir"] = str(folder.parent)
+        if kind == "annual":
+            from so_eval.annual import AnnualReport
+            from so_eval.params import ReportParams
+
+            keep = {k: v for k, v in params.items() if k in ReportParams.__dataclass_fields__}
+            ledger = AnnualReport(ds, ReportParams(**{**keep, "output_dir": None})).ledger
+        else:
+            from so_eval.effects.content import EffectParams, EffectReport
+
+            keep = {k: v for k, v in params.items() if k in EffectParams.__dataclass_fields__}
+            ledger = EffectReport(ds, EffectParams(**{**keep, "output_dir": None})).ledger
+        published = read_figures(fpath)
+        n += len(published)
+        d = compare(published, ledger.frame())
+        d.insert(0, "file", figures_name)
+        diffs.append(d)
+        if man.get("code", {}).get("git_commit"):
+            from so_eval.provenance import code_version
+
+            now = code_version().get("git_commit")
+            if now and now != man["code"]["git_commit"]:
+                notes.append(f"{manifest_name}: made with code {man['code']['git_commit'][:12]}, now {now[:12]}")
+    if not found:
+        raise FileNotFoundError(f"{folder}: no manifest.json with figures.csv (is this a published report folder?)")
+    if data_changed:
+        notes.append("the data files have changed since publication; figures are recomputed as the data stood "
+                     f"on {as_of_used} (rows registered later are left out)")
+    differences = pd.concat(diffs, ignore_index=True) if diffs else pd.DataFrame()
+    return Reproduction(folder, differences, n, data_changed, as_of_used, tuple(notes))

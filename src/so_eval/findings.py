@@ -1,0 +1,228 @@
+"""The skewed and the unexpected, found statistically (det skæve og det uventede).
+
+* **Funnel plots** compare agreements and enterprises on their job, progression and drop-out
+  rates over a rolling two-year window (Spiegelhalter 2005; over-dispersion handled when the
+  data call for it). A unit outside the 99.8 % limits is a finding.
+* **Run charts** check the monthly series of job entries, course starts and drop-outs in the
+  strategy period with Anhøj's rules (longest run, number of crossings), the median frozen on
+  the months before the report year; a **c-chart** adds 3-sigma control limits.
+* **Year-over-year** changes are tested (exact Poisson test for counts, two-proportion test for
+  rates, Holm-corrected) and flagged when larger than chance explains.
+
+Each finding is a plain record: what, which unit, the figure, and a Danish sentence saying what
+is unusual. The stated error rates: 0.2 % of units per funnel (two-sided 99.8 %), about 5 % of
+series per run chart, 5 % of changes per year family (Holm).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from so_eval import fmt
+from so_eval.anomalies import (
+    ControlChartResult,
+    FunnelResult,
+    RunChartResult,
+    control_limits,
+    funnel_limits,
+    run_chart,
+    yoy_change,
+)
+from so_eval.dataset import Dataset
+from so_eval.metrics.progression import progression_by_agreement
+
+FUNNEL_METRICS = {
+    "jobs": ("andel i job", "high"),
+    "progressed": ("andel med progression", "high"),
+    "dropped_out": ("andel frafald", "low"),
+}
+"""Rate → (Danish label, the good direction)."""
+
+SERIES = {
+    "job_entries": "jobstarter",
+    "course_starts": "forløbsstarter",
+    "dropouts": "frafald",
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One flagged result for the report."""
+
+    area: str          # e.g. "goal2"
+    kind: str          # "skævt" (worse than expected) or "uventet" (unexpected, e.g. better)
+    method: str        # "funnel", "run chart", "control chart", "year over year"
+    subject: str       # the unit or series
+    text: str          # one Danish sentence
+    key: str           # ledger key of the figure it is about
+
+
+def _window(year: int, width: int = 2) -> list[int]:
+    return list(range(year - width + 1, year + 1))
+
+
+def agreement_funnels(ds: Dataset, year: int, *, width: int = 2) -> dict[str, FunnelResult]:
+    """Funnel limits for each rate in :data:`FUNNEL_METRICS`, per agreement, on courses ended in
+    the ``width`` years up to ``year`` (pooled, so that small agreements have enough courses)."""
+    a = progression_by_agreement(ds, _window(year, width))
+    a = a.loc[a["ended"] > 0].copy()
+    a["unit"] = a["agreement_id"] + " · " + a["enterprise"].astype(str)
+    return {m: funnel_limits(a, unit="unit", events=m, n="ended") for m in FUNNEL_METRICS}
+
+
+def enterprise_funnels(ds: Dataset, year: int, *, width: int = 2) -> dict[str, FunnelResult]:
+    """As :func:`agreement_funnels`, with each enterprise's agreements pooled."""
+    a = progression_by_agreement(ds, _window(year, width))
+    e = a.groupby(["enterprise_id", "enterprise"], as_index=False)[["ended", "jobs", "progressed", "dropped_out"]].sum()
+    e = e.loc[e["ended"] > 0].copy()
+    e["unit"] = e["enterprise"].astype(str) + " (" + e["enterprise_id"] + ")"
+    return {m: funnel_limits(e, unit="unit", events=m, n="ended") for m in FUNNEL_METRICS}
+
+
+def funnel_findings(results: dict[str, FunnelResult], *, level: str, year: int, width: int, min_cell: int) -> list[Finding]:
+    """Units outside the 99.8 % limits (with at least ``min_cell`` courses, so the rate may be shown)."""
+    out = []
+    period = f"{year - width + 1}–{year}"
+    for metric, res in results.items():
+        label, good = FUNNEL_METRICS[metric]
+        for r in res.table.itertuples():
+            if r.flag is None or r.n < min_cell:
+                continue
+            kind = "uventet" if r.flag == good else "skævt"
+            word = "højere" if r.flag == "high" else "lavere"
+            unit_word = "Samarbejdsaftale" if level == "agreement" else "Virksomheden/initiativet"
+            out.append(Finding(
+                area="goal2" if metric != "jobs" else "goal1", kind=kind, method="funnel", subject=str(r.unit),
+                text=(f"{unit_word} {r.unit} har en markant {word} {label} end de øvrige: {fmt.percent(r.rate)} af "
+                      f"{r.n} afsluttede forløb i {period} mod {fmt.percent(res.target)} samlet — uden for "
+                      f"99,8 %-grænsen i tragtdiagrammet."),
+                key=f"unexpected.funnel.{level}.{metric}.{fmt.slug(str(r.unit).split(' ')[0])}",
+            ))
+    return out
+
+
+def monthly_series(ds: Dataset, first_year: int, last_year: int) -> pd.DataFrame:
+    """Monthly counts from January ``first_year`` to December ``last_year``.
+
+    Rules: *job_entries* = jobs starting in the month (every job row); *course_starts* = courses
+    starting in the month; *dropouts* = courses ending in the month with end status ``frafald``.
+    """
+    months = pd.period_range(f"{first_year}-01", f"{last_year}-12", freq="M")
+
+    def count(dates: pd.Series) -> np.ndarray:
+        p = dates.dropna().dt.to_period("M")
+        return p.value_counts().reindex(months, fill_value=0).to_numpy()
+
+    c = ds.courses
+    return pd.DataFrame({
+        "month": months.to_timestamp(),
+        "job_entries": count(ds.jobs["start"]),
+        "course_starts": count(c["start"]),
+        "dropouts": count(c.loc[c["end_status"] == "frafald", "end"]),
+    })
+
+
+@dataclass(frozen=True)
+class SeriesCheck:
+    series: str
+    run: RunChartResult
+    control: ControlChartResult
+    baseline_months: int
+
+
+def check_series(monthly: pd.DataFrame, year: int) -> dict[str, SeriesCheck]:
+    """Run chart (Anhøj) and c-chart for each series; median and centre line frozen on the months
+    before ``year`` when there are at least 12 of them."""
+    before = int((monthly["month"].dt.year < year).sum())
+    baseline = before if before >= 12 else None
+    out = {}
+    for s in SERIES:
+        run = run_chart(monthly, time="month", value=s, baseline=baseline)
+        ctl = control_limits(monthly, time="month", value=s, kind="c", baseline=baseline)
+        out[s] = SeriesCheck(s, run, ctl, before if baseline else 0)
+    return out
+
+
+def series_findings(checks: dict[str, SeriesCheck], year: int) -> list[Finding]:
+    out = []
+    for s, chk in checks.items():
+        label = SERIES[s]
+        run = chk.run
+        if run.signal:
+            t = run.table
+            this_year = t.loc[pd.to_datetime(t["time"]).dt.year == year]
+            above = int((this_year["side"] > 0).sum())
+            below = int((this_year["side"] < 0).sum())
+            direction = "over" if above >= below else "under"
+            why = (f"det længste forløb på samme side af medianen er {run.longest_run} måneder (grænse {run.longest_run_max})"
+                   if run.runs_signal else f"serien krydser medianen kun {run.crossings} gange (grænse {run.crossings_min})")
+            out.append(Finding(
+                area="goal2" if s != "job_entries" else "goal1",
+                kind="skævt" if (s == "dropouts") == (direction == "over") else "uventet",
+                method="run chart", subject=label,
+                text=(f"Antallet af {label} pr. måned har ændret niveau: i {year} lå {max(above, below)} af 12 måneder "
+                      f"{direction} medianen for årene før, og {why} — mere end tilfældigheder forklarer (Anhøjs regler)."),
+                key=f"unexpected.series.{s}",
+            ))
+        outside = chk.control.table
+        outside = outside.loc[outside["outside"] & (pd.to_datetime(outside["time"]).dt.year == year)]
+        if len(outside):
+            months = ", ".join(fmt.date(t).split(" ", 1)[1] for t in outside["time"])
+            out.append(Finding(
+                area="goal2" if s != "job_entries" else "goal1", kind="uventet", method="control chart", subject=label,
+                text=f"Antallet af {label} lå uden for kontrolgrænserne (3 sigma) i {months}.",
+                key=f"unexpected.control.{s}",
+            ))
+    return out
+
+
+def yoy_table(ds: Dataset, year: int, jobs_per_year: pd.DataFrame, progression: pd.DataFrame) -> pd.DataFrame:
+    """Year-over-year tests for job entries (count), course starts (count) and the drop-out share."""
+    counts = pd.DataFrame({
+        "key": ["goal1.jobs"] * 2 + ["goal2.courses_started"] * 2,
+        "year": [year - 1, year] * 2,
+        "events": [*jobs_per_year.set_index("year").reindex([year - 1, year])["jobs"].to_numpy(),
+                   *progression.set_index("year").reindex([year - 1, year])["started"].to_numpy()],
+    }).dropna()
+    shares = pd.DataFrame({
+        "key": ["goal2.dropout_share"] * 2,
+        "year": [year - 1, year],
+        "events": progression.set_index("year").reindex([year - 1, year])["dropped_out"].to_numpy(),
+        "n": progression.set_index("year").reindex([year - 1, year])["ended"].to_numpy(),
+    }).dropna()
+    out = []
+    if len(counts) == 4:
+        out.append(yoy_change(counts, key="key", year="year", events="events"))
+    if len(shares) == 2 and (shares["n"] > 0).all():
+        out.append(yoy_change(shares, key="key", year="year", events="events", n="n"))
+    if not out:
+        return pd.DataFrame()
+    t = pd.concat(out, ignore_index=True)
+    return t.loc[t["year"] == year].reset_index(drop=True)
+
+
+_YOY_LABELS = {"goal1.jobs": "antallet af borgere i job", "goal2.courses_started": "antallet af startede forløb",
+               "goal2.dropout_share": "andelen, der faldt fra"}
+
+
+def yoy_findings(table: pd.DataFrame, year: int) -> list[Finding]:
+    out = []
+    for r in table.itertuples() if len(table) else []:
+        if not r.flag:
+            continue
+        label = _YOY_LABELS.get(r.key, r.key)
+        up = r.change > 0
+        bad = (r.key == "goal2.dropout_share") == up
+        pct = r.key.endswith("share")
+        prev = fmt.percent(r.previous) if pct else fmt.number(r.previous)
+        cur = fmt.percent(r.current) if pct else fmt.number(r.current)
+        out.append(Finding(
+            area=r.key.split(".")[0], kind="skævt" if bad else "uventet", method="year over year", subject=label,
+            text=(f"{label[0].upper() + label[1:]} {'steg' if up else 'faldt'} fra {prev} i {year - 1} til {cur} i {year} "
+                  f"— mere end tilfældigheder forklarer (p = {fmt.number(r.p_holm, 3)} efter Holm-korrektion)."),
+            key=r.key,
+        ))
+    return out
