@@ -1,10 +1,29 @@
 """so-eval: the evaluation workbench for Slagelse Kommune's strategy for the social economy.
 
+The top-level names are imported on first use, so that ``so-eval --help`` starts fast.
+
 >>> import so_eval
 >>> ds = so_eval.load("data/demo")           # doctest: +SKIP
 """
 
-from so_eval.dataset import Dataset
-from so_eval.load import Problem, ValidationError, load, validate
+from __future__ import annotations
 
-__all__ = ["Dataset", "Problem", "ValidationError", "load", "validate"]
+from importlib import import_module
+
+_LAZY = {
+    "Dataset": "so_eval.dataset",
+    "Problem": "so_eval.load",
+    "ValidationError": "so_eval.load",
+    "load": "so_eval.load",
+    "validate": "so_eval.load",
+}
+
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        value = getattr(import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'so_eval' has no attribute {name!r}")

@@ -74,6 +74,7 @@ def ledger_table(
     caption: str = "",
     note: str = "",
     id_text=None,
+    what: str | None = None,
 ) -> Table:
     """Record every cell of ``data`` in the ledger (key ``{key}.{id}.{col}``) and return the
     table of their display values, suppressed cells masked."""
@@ -84,7 +85,7 @@ def ledger_table(
         out = {id_label: shown}
         for c in cols:
             k = f"{key}.{fmt.slug(rid)}.{c.name}"
-            label = f"{c.label}: {shown}"
+            label = f"{what or c.label}: {shown}"
             if c.kind == "count":
                 f = ledger.count(k, rec[c.name], label, c.unit)
             elif c.kind == "share":
@@ -166,6 +167,7 @@ class AnnualReport:
             return
         self._record_projections()
         self._record_effect()
+        self._record_value()
         self._record_unexpected()
         self._record_corrections()
 
@@ -196,6 +198,13 @@ class AnnualReport:
                 if np.isfinite(lo):
                     L.value(f"{goal}.projection.{target_year}.low95", float(lo), "Nedre grænse (95 %)", unit)
                     L.value(f"{goal}.projection.{target_year}.high95", float(hi), "Øvre grænse (95 %)", unit)
+
+    def _record_value(self) -> None:
+        """Value creation beyond job counts (see :mod:`so_eval.value_report`)."""
+        from so_eval.value_report import ValueSection
+
+        self.value_section = ValueSection(self.ds, self.params, self.ledger, effect=self.effect_result,
+                                          effect_spec=self.effect_spec)
 
     def _record_unexpected(self) -> None:
         """The skewed and the unexpected, found statistically (see :mod:`so_eval.findings`)."""
@@ -263,8 +272,16 @@ class AnnualReport:
             published = published.loc[published["key"].str.startswith(goal_keys)]
         table = corrections(self.ds, lambda d: AnnualReport(d, rp, light=True).ledger, published=published,
                             published_on=published_on, same_code=same_code)
-        table = table.loc[table["key"].str.startswith(goal_keys)].reset_index(drop=True)
+        from so_eval.value_report import KEY_PREFIXES
+
+        table = table.loc[table["key"].str.startswith(goal_keys) & ~table["key"].str.contains(".projection.",
+                                                                                              regex=False)
+                          & ~table["key"].str.startswith(tuple(KEY_PREFIXES))]
+        table = table.drop_duplicates(["label", "published", "now"]).reset_index(drop=True)
         self.corrections = table
+        from so_eval.corrections import late_registrations
+
+        self.late_rows = late_registrations(self.ds, published_on)
         self.corrections_date = published_on
         self.ledger.value("corrections.count", len(table), f"Tal fra {prev} der er ændret siden", "antal")
         for r in table.itertuples():
@@ -316,7 +333,7 @@ class AnnualReport:
             d = metrics.jobs_by(self.ds, y, by).set_index(by).reindex(order, fill_value=0).reset_index()
             self.goal1_tables[by] = ledger_table(
                 L, d, key=f"goal1.by_{by}", id_col=by, id_label=label,
-                cols=[Col("jobs", "Borgere i job")],
+                cols=[Col("jobs", "Borgere i job")], what=f"Borgere i job efter {label.lower()}",
                 caption=f"Borgere i job i {y} efter {label.lower()}",
             )
         # by enterprise over the strategy period so far (one year alone is mostly below the threshold)
@@ -693,6 +710,8 @@ class AnnualReport:
             f"{self.f('goal3.enterprises_active')} socialøkonomiske virksomheder og initiativer var aktive."
         )
         b.table(self.reach_table)
+        if hasattr(self, "value_section"):
+            b.extend(self.value_section.block())
         return b
 
     def effect(self) -> Block:
@@ -880,10 +899,13 @@ class AnnualReport:
                else f"tallene, som de så ud den {fmt.date(self.corrections_date)}")
         if self.corrections.empty:
             return f"Tallene for {y - 1} er genberegnet med dagens data og stemmer med {src}."
-        late = int(self.corrections["late_rows"].iloc[0])
+        names = {"jobs": "job", "courses": "forløb", "progression": "trin i værdikæden",
+                 "enterprises": "virksomheder", "agreements": "samarbejdsaftaler"}
+        late = [f"{fmt.number(n)} {names[t]}" for t, n in self.late_rows.items() if n]
+        late_text = (f"Efter {fmt.date(self.corrections_date)} er der registreret {', '.join(late)}, som fandt sted "
+                     "før den dag (sene registreringer)." if late else "Der er ingen sene registreringer.")
         return (f"Tallene for {y - 1} er genberegnet med dagens data og sammenlignet med {src}. "
-                f"{len(self.corrections)} tal er ændret. Siden {fmt.date(self.corrections_date)} er der registreret "
-                f"{fmt.number(late)} rækker med en registreringsdato efter den dag (sene registreringer).")
+                f"{len(self.corrections)} tal er ændret. {late_text}")
 
     def method(self) -> Block:
         from so_eval.provenance import code_version, package_versions

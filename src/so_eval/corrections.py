@@ -88,8 +88,7 @@ def corrections(
     if changed.empty:
         return pd.DataFrame(columns=["key", "label", "published", "now", "reason", "late_rows"])
     then_vals = then_fig.set_index("key")["value"].astype(str)
-    late_rows = sum(int((df["registered"] > pd.Timestamp(published_on)).sum())
-                    for df in ds.tables.values() if "registered" in df.columns)
+    late_rows = sum(late_registrations(ds, published_on).values())
     reasons = []
     for r in changed.itertuples():
         t = then_vals.get(r.key, "")
@@ -104,6 +103,25 @@ def corrections(
     out = changed.rename(columns={"reproduced": "now"})
     out["reason"] = reasons
     out["late_rows"] = late_rows
+    return out
+
+
+EVENT_DATES = {"jobs": "start", "courses": "start", "progression": "date", "enterprises": "founded",
+               "agreements": "start"}
+"""The date each table's rows describe (for counting late registrations)."""
+
+
+def late_registrations(ds: Dataset, after: str | pd.Timestamp) -> dict[str, int]:
+    """Rows registered after ``after`` that describe something that happened on or before it
+    (jobs, courses, step events, enterprises, agreements), per table: the late registrations
+    an earlier report could not see."""
+    after = pd.Timestamp(after)
+    out = {}
+    for name, col in EVENT_DATES.items():
+        df = ds.tables.get(name)
+        if df is None or not len(df):
+            continue
+        out[name] = int(((df["registered"] > after) & (df[col] <= after)).sum())
     return out
 
 

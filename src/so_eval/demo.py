@@ -535,6 +535,11 @@ def generate(seed: int = DEFAULT_SEED, *, anomalies: bool = True) -> DemoData:
         "learnings": _learnings(),
         "status_weekly": panel.frame(cit, rng),
     }
+    from so_eval.demo_value import generate_value_tables
+
+    value_tables, value_truth = generate_value_tables(np.random.default_rng([seed, 2]), ent, agr,
+                                                      FIRST_YEAR, LAST_YEAR)
+    tables.update(value_tables)
     truth = _truth(seed, tables, planted.get("high_dropout"))
     truth["anomalies"] = ({
         "agreements": {"high_dropout": planted["high_dropout"], "high_jobs": planted["high_jobs"]},
@@ -542,6 +547,7 @@ def generate(seed: int = DEFAULT_SEED, *, anomalies: bool = True) -> DemoData:
                           "dropout_probability": SHIFTED_DROPOUT},
     } if anomalies else {})
     truth["effect"] = _effect_truth(panel, effect)
+    truth["value"] = value_truth
     return DemoData(tables=tables, truth=truth)
 
 

@@ -44,8 +44,12 @@ class Figure:
             return fmt.date(v)
         if self.unit == "status" or isinstance(v, str):
             return str(v)
-        if self.unit == "smd":
+        if self.unit in ("smd", "indeks", "forhold", "faktor"):
             return fmt.number(v, 2)
+        if self.unit == "rente":
+            return fmt.percent(v, 1)
+        if self.unit in ("årstal", "år nr.", "antal år"):
+            return str(int(v)) if self.unit == "årstal" else fmt.number(v, 0)
         if self.unit in ("procentpoint", "år", "uger"):
             return fmt.number(v, 1)
         if self.unit in ("kr.", "timer", "ændring i timer"):

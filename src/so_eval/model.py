@@ -9,14 +9,13 @@ row was entered, so that any figure can be reproduced "as known on" a date.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
 from so_eval import glossary as g
 from so_eval.dgp import STATUSES
+from so_eval.spec import ForeignKey, TableSpec
 
 _ID = {"str_length": {"min_value": 1, "max_value": 64}}
 
@@ -126,38 +125,6 @@ class StatusWeekly(pa.DataFrameModel):
         unique = ["citizen_id", "week"]
 
 
-@dataclass(frozen=True)
-class ForeignKey:
-    column: str
-    table: str
-    target_column: str
-
-
-@dataclass(frozen=True)
-class TableSpec:
-    """Everything the loader needs to know about one table beyond its column schema."""
-
-    name: str
-    model: type[pa.DataFrameModel]
-    key: tuple[str, ...] = ()
-    required: bool = True
-    fmt: str = "csv"
-    foreign_keys: tuple[ForeignKey, ...] = ()
-    date_order: tuple[tuple[str, str], ...] = ()
-    list_columns: dict[str, tuple] = field(default_factory=dict)
-
-    @property
-    def filename(self) -> str:
-        return f"{self.name}.{self.fmt}"
-
-    @property
-    def columns(self) -> list[str]:
-        return list(self.model.to_schema().columns)
-
-    def column_dtype(self, column: str) -> str:
-        return str(self.model.to_schema().columns[column].dtype)
-
-
 TABLES: dict[str, TableSpec] = {
     spec.name: spec
     for spec in (
@@ -216,3 +183,8 @@ TABLES: dict[str, TableSpec] = {
     )
 }
 """The tables of a dataset, in load order (a table's foreign keys point to earlier tables)."""
+
+# the value-creation tables (finances, fundraising, pilots, partnerships, circular): optional
+from so_eval.model_value import VALUE_TABLE_SPECS  # noqa: E402
+
+TABLES.update(VALUE_TABLE_SPECS)

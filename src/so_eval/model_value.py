@@ -38,7 +38,7 @@ import pandera.pandas as pa
 from pandera.typing import Series
 
 from so_eval import glossary as g
-from so_eval.model import ForeignKey, TableSpec
+from so_eval.spec import ForeignKey, TableSpec
 
 _ID = {"str_length": {"min_value": 1, "max_value": 64}}
 _DKK = {"ge": 0, "le": 1e10, "coerce": True}

@@ -37,6 +37,7 @@ class ReportParams:
     language: str = "da"
     published_dir: str = "reports"
     effects: dict = field(default_factory=dict)
+    value: dict = field(default_factory=dict)
     output_dir: str | None = None
 
     def __post_init__(self) -> None:

@@ -98,7 +98,19 @@ def export_html(notebook_path: Path, html_path: Path) -> None:
     css = (Path(__file__).parent / "templates" / "report.css").read_text(encoding="utf-8")
     body = body.replace("</head>", f"<style>\n{css}</style>\n</head>", 1)
     body = body.replace('<html lang="en">', '<html lang="da">', 1)
-    atomic_write_text(html_path, body)
+    atomic_write_text(html_path, self_contained(body))
+
+
+def self_contained(html: str) -> str:
+    """Remove what would make a reader's browser ask a third party for anything: nbconvert's
+    require.js and MathJax scripts from a CDN (the reports use neither) and the Mermaid loader.
+    Images are already embedded as data URIs."""
+    import re
+
+    html = re.sub(r'<script[^>]*\ssrc="https?://[^"]*"[^>]*>\s*</script>', "", html)
+    html = re.sub(r'<script type="module">(?:(?!</script>).)*?mermaid(?:(?!</script>).)*?</script>', "", html,
+                  flags=re.S)
+    return html
 
 
 def _title(nb) -> str:
