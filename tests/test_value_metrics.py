@@ -567,7 +567,7 @@ def test_demo_value_truth_recovered(demo_value):
 def test_demo_value_round_trip_through_loader(demo_value, tmp_path, monkeypatch):
     """Written as CSV like the demo and loaded with the value specs merged into the model."""
     from so_eval import demo, model
-    from so_eval.load import load
+    from so_eval.loading import load
     from so_eval.model_value import VALUE_TABLE_SPECS
 
     for name, spec in VALUE_TABLE_SPECS.items():

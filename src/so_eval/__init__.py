@@ -12,10 +12,10 @@ from importlib import import_module
 
 _LAZY = {
     "Dataset": "so_eval.dataset",
-    "Problem": "so_eval.load",
-    "ValidationError": "so_eval.load",
-    "load": "so_eval.load",
-    "validate": "so_eval.load",
+    "Problem": "so_eval.loading",
+    "ValidationError": "so_eval.loading",
+    "load": "so_eval.loading",
+    "validate": "so_eval.loading",
 }
 
 __all__ = sorted(_LAZY)

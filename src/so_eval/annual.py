@@ -22,7 +22,7 @@ from so_eval import disclosure, fmt, metrics, plots
 from so_eval import glossary as g
 from so_eval.dataset import Dataset
 from so_eval.figures import Figure, Ledger
-from so_eval.load import load
+from so_eval.loading import load
 from so_eval.metrics.goals import Goal, GoalStatus, goal_status
 from so_eval.params import ReportParams
 from so_eval.tables import Block, Table
@@ -75,9 +75,16 @@ def ledger_table(
     note: str = "",
     id_text=None,
     what: str | None = None,
+    protect_totals: bool = True,
 ) -> Table:
     """Record every cell of ``data`` in the ledger (key ``{key}.{id}.{col}``) and return the
-    table of their display values, suppressed cells masked."""
+    table of their display values, suppressed cells masked.
+
+    With ``protect_totals`` each count column of persons is also protected against being worked
+    back from its total (which the report publishes elsewhere): secondary suppression by
+    :func:`so_eval.sdc.suppress_table`, the hidden cells shown as "×".
+    """
+    secondary = _secondary_cells(data, id_col, cols, ledger.min_cell) if protect_totals else set()
     rows = []
     for rec in data.to_dict("records"):
         rid = rec[id_col]
@@ -87,9 +94,11 @@ def ledger_table(
             k = f"{key}.{fmt.slug(rid)}.{c.name}"
             label = f"{what or c.label}: {shown}"
             if c.kind == "count":
-                f = ledger.count(k, rec[c.name], label, c.unit)
+                f = ledger.count(k, rec[c.name], label, c.unit, secondary=(rid, c.name) in secondary)
             elif c.kind == "share":
                 f = ledger.share(k, rec[c.num], rec[c.den], label)
+                if any((rid, col) in secondary for col in (c.num, c.den)):
+                    f = ledger._add(dataclasses.replace(f, suppressed=True))
             elif c.kind == "stat":
                 f = ledger.stat(k, rec[c.name], rec[c.basis], label, c.unit)
             elif c.kind == "value":
@@ -101,6 +110,27 @@ def ledger_table(
         rows.append(out)
     columns = [id_label] + [c.label for c in cols]
     return Table(pd.DataFrame(rows, columns=columns), caption=caption, note=note)
+
+
+def _secondary_cells(data: pd.DataFrame, id_col: str, cols: list[Col], min_cell: int) -> set[tuple]:
+    """(row id, column) pairs to hide so that no primary-suppressed count of persons can be
+    worked back from its column total (secondary suppression, :func:`so_eval.sdc.suppress_table`)."""
+    from so_eval import sdc
+
+    out: set[tuple] = set()
+    for c in cols:
+        if c.kind != "count" or c.unit not in disclosure.PERSON_UNITS or c.name not in data.columns or len(data) < 2:
+            continue
+        values = pd.to_numeric(data[c.name], errors="coerce").fillna(0).astype(int).to_numpy()
+        if not ((values > 0) & (values < min_cell)).any():
+            continue
+        try:
+            res = sdc.suppress_table(pd.DataFrame({c.name: values}), min_cell=min_cell, totals=True)
+        except ValueError:
+            continue
+        hidden = res.secondary.iloc[: len(data)][c.name].to_numpy()
+        out.update((data.iloc[i][id_col], c.name) for i in np.flatnonzero(hidden))
+    return out
 
 
 def _masked_values(fig_list: list[Figure]) -> list[float]:
@@ -914,7 +944,9 @@ class AnnualReport:
         rules = "\n".join(f"- **{_RULE_TITLES.get(fn.__name__, fn.__name__)}** (`{fn.__name__}`): {counting_rule(fn)}"
                           for fn in metrics.COUNTING_RULES)
         b.md("### Tælleregler\n\nReglerne er skrevet én gang i koden og trykt her fra den:\n\n" + rules)
-        b.md("### Diskretionering\n\n" + disclosure.rule_text(p.min_cell))
+        from so_eval import sdc
+
+        b.md("### Diskretionering\n\n" + sdc.rule_text(p.min_cell))
         b.md("### Forbehold\n\n" + "\n".join(f"- {c}" for c in CAVEATS))
         ds = self.ds
         sizes = ", ".join(f"{g.label(k).lower()}: {fmt.number(len(v))}" for k, v in ds.tables.items())

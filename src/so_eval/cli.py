@@ -19,7 +19,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from so_eval.load import validate
+    from so_eval.loading import validate
 
     path = Path(args.dir)
     if not path.is_dir():
@@ -90,6 +90,36 @@ def _cmd_reproduce(args: argparse.Namespace) -> int:
     return 1
 
 
+def _cmd_template(args: argparse.Namespace) -> int:
+    from so_eval.template import write_template
+
+    try:
+        path = write_template(args.out, overwrite=args.force)
+    except FileExistsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"Template written to {path}")
+    return 0
+
+
+def _cmd_ingest(args: argparse.Namespace) -> int:
+    from so_eval.ingest import IngestError, ingest
+    from so_eval.pseudonym import PseudonymKeyError
+
+    try:
+        report = ingest(args.files, args.into)
+    except PseudonymKeyError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except IngestError as exc:
+        print(f"error: nothing was ingested into {args.into}; {len(exc.problems)} problem(s):", file=sys.stderr)
+        for p in exc.problems:
+            print(f"  - {p}", file=sys.stderr)
+        return 1
+    print(report.summary())
+    return 2 if report.conflicts else 0
+
+
 def _report_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--year", type=int, help="report year (default: the newest params/<year>.yaml)")
     p.add_argument("--params", help="params YAML (default params/<year>.yaml)")
@@ -123,6 +153,16 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("report", help="make the annual report for a year into reports/<year>/")
     _report_options(p)
     p.set_defaults(func=_cmd_report)
+
+    p = sub.add_parser("template", help="write the Excel template for the coordinator's data")
+    p.add_argument("out", help="the workbook to write, e.g. skabelon.xlsx")
+    p.add_argument("--force", action="store_true", help="overwrite an existing file")
+    p.set_defaults(func=_cmd_template)
+
+    p = sub.add_parser("ingest", help="read filled workbooks and CSV exports into a dataset, pseudonymising CPR numbers")
+    p.add_argument("files", nargs="+", help="workbooks (.xlsx) and CSV/Parquet exports")
+    p.add_argument("--into", required=True, help="the dataset folder, e.g. data/slagelse")
+    p.set_defaults(func=_cmd_ingest)
 
     p = sub.add_parser("reproduce", help="re-run a published report from its manifest and compare every figure")
     p.add_argument("folder", help="a published report folder, e.g. reports/2025")

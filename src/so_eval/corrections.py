@@ -154,7 +154,7 @@ def reproduce(folder: str | os.PathLike[str], *, data_dir: str | os.PathLike[str
     FileNotFoundError
         If the folder has no manifest or figures.
     """
-    from so_eval.load import load
+    from so_eval.loading import load
     from so_eval.provenance import data_fingerprint
 
     folder = Path(folder)

@@ -17,6 +17,9 @@ from so_eval import disclosure, fmt
 from so_eval.io import atomic_write_text
 
 COLUMNS = ["key", "value", "unit", "label", "suppressed"]
+SECONDARY_SYMBOL = "×"
+"""Shown (and written to figures.csv) instead of a count hidden so that a "<5" cannot be worked
+back from the total (secondary suppression, :mod:`so_eval.sdc`)."""
 
 
 @dataclass(frozen=True)
@@ -29,11 +32,14 @@ class Figure:
     label: str
     suppressed: bool = False
     min_cell: int = disclosure.DEFAULT_MIN_CELL
+    secondary: bool = False
 
     @property
     def display(self) -> str:
         """The figure as the report shows it, in Danish format."""
         if self.suppressed:
+            if self.secondary:
+                return SECONDARY_SYMBOL
             return disclosure.masked(self.min_cell) if self.unit in disclosure.PERSON_UNITS else "–"
         v = self.value
         if v is None or (isinstance(v, float) and math.isnan(v)):
@@ -64,7 +70,7 @@ class Figure:
     def csv_value(self) -> str:
         """The value as written to figures.csv (machine-readable; ``<5`` when suppressed)."""
         if self.suppressed:
-            return disclosure.masked(self.min_cell)
+            return SECONDARY_SYMBOL if self.secondary else disclosure.masked(self.min_cell)
         v = self.value
         if v is None or (isinstance(v, float) and math.isnan(v)):
             return ""
@@ -97,11 +103,12 @@ class Ledger:
         self.figures[fig.key] = fig
         return fig
 
-    def count(self, key: str, n: int | float, label: str, unit: str = "borgere") -> Figure:
-        """A count. Counts of persons (``borgere``, ``forløb``) below the threshold are suppressed."""
+    def count(self, key: str, n: int | float, label: str, unit: str = "borgere", *, secondary: bool = False) -> Figure:
+        """A count. Counts of persons (``borgere``, ``forløb``) below the threshold are suppressed;
+        ``secondary=True`` hides a count that would give a suppressed one away (shown as "×")."""
         n = None if n is None or (isinstance(n, float) and math.isnan(n)) else int(n)
-        supp = unit in disclosure.PERSON_UNITS and disclosure.count_suppressed(n, self.min_cell)
-        return self._add(Figure(key, n, unit, label, supp, self.min_cell))
+        primary = unit in disclosure.PERSON_UNITS and disclosure.count_suppressed(n, self.min_cell)
+        return self._add(Figure(key, n, unit, label, primary or secondary, self.min_cell, secondary and not primary))
 
     def share(self, key: str, numerator: float, denominator: float, label: str) -> Figure:
         """A share numerator ÷ denominator of persons; not published if the denominator is small."""

@@ -47,7 +47,7 @@ def code_version(root: Path | None = None) -> dict[str, object]:
 def data_fingerprint(path: str | Path) -> dict[str, object]:
     """SHA-256 of every table file in a dataset folder and one combined fingerprint."""
     from so_eval.dataset import Dataset
-    from so_eval.load import file_hash
+    from so_eval.loading import file_hash
     from so_eval.model import TABLES
 
     path = Path(path)

@@ -123,7 +123,7 @@ def _title(nb) -> str:
 
 
 def _manifest(params: dict, data_path: Path, notebook: Path, started: datetime, job: Job) -> dict:
-    from so_eval.load import file_hash
+    from so_eval.loading import file_hash
     from so_eval.provenance import code_version, data_fingerprint, package_versions
 
     return {
@@ -199,7 +199,7 @@ def run_report(
     """
     import papermill as pm
 
-    from so_eval.load import validate
+    from so_eval.loading import validate
 
     started = datetime.now(timezone.utc).astimezone()
     source = Path(params_file) if params_file else params_path(year)
@@ -262,6 +262,7 @@ def run_report(
         export_html(executed, tmp / f"{job.stem}.html")
         manifest = _manifest(params, rp.data_path, notebook, started, job)
         atomic_write_text(tmp / job.manifest, json.dumps(manifest, indent=2, ensure_ascii=False, default=str) + "\n")
+        _guard(tmp, rp.data_path)
         publish(tmp, final, job.files)
     finally:
         if tmp.exists():
@@ -269,6 +270,23 @@ def run_report(
     log(f"Report written to {final}")
     return ReportResult(final, final / f"{job.stem}.html", final / job.notebook, final / job.figures,
                         final / job.manifest)
+
+
+def _guard(folder: Path, data_path: Path) -> None:
+    """Refuse to publish if any output holds a CPR-like number, a citizen's pseudonym or a
+    row-level record of a citizen (see :mod:`so_eval.guard`); say where."""
+    import pandas as pd
+
+    from so_eval.guard import PublishError, check_publishable
+
+    pseudonyms: list[str] = []
+    citizens = data_path / "citizens.csv"
+    if citizens.exists():
+        pseudonyms = pd.read_csv(citizens, usecols=["citizen_id"], dtype=str)["citizen_id"].dropna().tolist()
+    try:
+        check_publishable(folder, pseudonyms)
+    except PublishError as exc:
+        raise ReportError(f"nothing was published: the outputs hold personal data.\n{exc}") from None
 
 
 def publish(tmp: Path, final: Path, files: tuple[str, ...]) -> None:

@@ -25,7 +25,7 @@ from so_eval.effects.analysis import (
 )
 from so_eval.effects.outcomes import COVARIATE_LABELS
 from so_eval.figures import Ledger
-from so_eval.load import load
+from so_eval.loading import load
 from so_eval.tables import Block, Table
 
 DEFAULT_EFFECTS = {"outcome": "selfsupport", "horizon": "1-26", "method": "aipw", "entry_from": "2020-01-01"}

@@ -25,7 +25,7 @@ from so_eval.effects.analysis import (
 from so_eval.effects.att import METHODS
 from so_eval.effects.outcomes import HORIZONS
 from so_eval.glossary import TARGET_GROUPS
-from so_eval.load import load
+from so_eval.loading import load
 from so_eval.tables import Block, Table
 
 

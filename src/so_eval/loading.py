@@ -277,7 +277,7 @@ def _check_courses(tables: dict[str, pd.DataFrame]) -> list[Problem]:
             problems.append(
                 Problem(spec.filename, int(i) + first, "end", "the course has an end status but no end date")
             )
-    if not {"course_id", "citizen_id", "start"} <= set(courses.columns):
+    if not {"course_id", "citizen_id", "start"} <= set(courses.columns) or courses.empty:
         return problems
     owner = courses.drop_duplicates("course_id").set_index("course_id")
     for name in ("progression", "jobs"):
@@ -369,7 +369,7 @@ def validate(path: str | os.PathLike[str]) -> list[Problem]:
 
     Examples
     --------
-    >>> from so_eval.load import validate
+    >>> from so_eval.loading import validate
     >>> validate("data/demo")  # doctest: +SKIP
     []
     """

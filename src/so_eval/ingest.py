@@ -1,0 +1,1497 @@
+"""Ingest filled-in workbooks and CSV/Parquet exports into a dataset folder, safely.
+
+``ingest(files, into)`` reads the files, maps the Danish headers back to the model's columns,
+normalises every value to the dataset's CSV form (ISO dates, ``.`` decimals, ``true``/``false``,
+``;``-separated lists), replaces every CPR number by a pseudonym (:mod:`so_eval.pseudonym`),
+merges the rows with the dataset already in ``into`` and checks the merged result with exactly
+the rules of :func:`so_eval.loading.validate`. Only then is the dataset replaced.
+
+Rules
+-----
+* **What is read.** A workbook (``.xlsx``): every sheet named like a sheet of the template
+  (:data:`so_eval.template.SHEETS`; the English table code, e.g. ``courses``, works too); the
+  help and list sheets are skipped; a missing sheet is simply a table without new rows; another
+  sheet holding data is an error (it may be a renamed table). A CSV (``.csv``) or Parquet
+  (``.parquet``) file: the file name decides the table (``forløb.csv``, ``courses.csv``,
+  ``borgere-2024.csv``). CSV files are UTF-8 (with or without BOM), separated by ``;``, ``,`` or
+  tab. Headers may be the template's Danish headers or the column codes; ``cpr``/``CPR-nummer``
+  means the citizen ID. Row 1 is the header.
+* **Values.** Dates ``31-12-2024``, ``31.12.2024``, ``31/12/2024``, ``2024-12-31`` or a date
+  cell; numbers ``12,5``, ``12.5``, ``1.234,5`` or a number cell (``1.500`` is refused as
+  ambiguous); yes/no as ``ja``/``nej`` (also true/false, 1/0, x); categories case-insensitive,
+  also by their Danish label (``Kvinde`` → ``k``). Empty rows are skipped; surrounding
+  whitespace is removed. An empty ``Registreringsdato`` becomes the day of the ingest (and is
+  not compared when a row is re-ingested).
+* **CPR numbers** in the citizen-ID column become pseudonyms (see :mod:`so_eval.pseudonym`);
+  values that are not CPR-shaped are kept as they are (they are already pseudonyms). A
+  CPR-like number in any other column rejects the row. Columns the model does not know are
+  dropped with a warning, never stored; a column that may hold names gets a warning of its own.
+* **Nothing lost.** Each table has a key (:data:`KEYS`). A row whose key is new is added; a row
+  identical to an existing one is counted as unchanged; a row with an existing key but other
+  content is a **conflict**: it is not applied, the existing row stays, and the conflict is
+  listed in the report. Two rows of one ingest with the same key and different content are an
+  error. Re-ingesting a file adds nothing.
+* **All or nothing.** Any problem (a bad value, a broken reference, an unreadable file) raises
+  :class:`IngestError` listing every problem with file, sheet, row (as Excel shows it, the header
+  is row 1) and the column header the user sees; the dataset is then not touched at all. A
+  successful ingest builds the new dataset in a temporary folder beside ``into``, validates it,
+  appends one JSON line to ``ingest_log.jsonl`` (file names, SHA-256, counts, time — never
+  values), and swaps the folders with ``os.replace`` (the old folder is kept until the new one
+  is in place).
+* **The key.** The pseudonym key is never stored. The log keeps a one-way check value of it;
+  an ingest with a different key into the same dataset is refused (the same CPR number would
+  get another pseudonym).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import datetime as dt
+import io
+import json
+import math
+import os
+import re
+import shutil
+import tempfile
+import unicodedata
+import uuid
+import warnings
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from so_eval import glossary as g
+from so_eval import pseudonym as ps
+from so_eval import template as tpl
+from so_eval.loading import Problem, file_hash, validate
+from so_eval.model import TABLES
+
+LOG_NAME = "ingest_log.jsonl"
+
+KEYS: dict[str, tuple[str, ...]] = {
+    name: spec.key or tuple(c for c in spec.columns if c != "registered")
+    for name, spec in TABLES.items()
+}
+KEYS["progression"] = ("citizen_id", "course_id", "date", "step")
+KEYS["jobs"] = ("citizen_id", "course_id", "start", "job_type")
+"""The key of each table: rows with the same key are the same fact. The schema's key where it has
+one (``TableSpec.key``); progression and jobs by citizen, course, date and step/job type; any
+other table (learnings, partnerships) by the whole row except the registration date."""
+
+NAME_WORDS = frozenset(
+    {"navn", "name", "fornavn", "efternavn", "mellemnavn", "borgernavn", "kaldenavn",
+     "surname", "firstname", "lastname", "fullname", "givenname"}
+)
+_CPR_HEADERS = (
+    "cpr", "cpr-nummer", "cpr nummer", "cprnummer", "cpr-nr", "cpr-nr.", "cpr nr", "cpr nr.",
+    "cprnr", "cpr_nr", "personnummer", "borger", "borger-id", "borger id", "borgerid", "pseudonym",
+)
+_SKIP_SHEETS = frozenset({"hjælp", "hjaelp", "help", "vejledning", "lister", "lists"})
+_TRUE = frozenset({"ja", "j", "true", "sand", "yes", "y", "1", "x"})
+_FALSE = frozenset({"nej", "n", "false", "falsk", "no", "0"})
+_MAX_CELLS = 3_000_000
+_MAX_INT = 10**15
+
+
+# -- results ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, order=True)
+class IngestProblem:
+    """One problem with the input, located as the user sees it (row 1 = the header row)."""
+
+    file: str
+    sheet: str | None
+    row: int | None
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = [self.file]
+        if self.sheet:
+            where.append(f"sheet '{self.sheet}'")
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column:
+            where.append(f"column '{self.column}'")
+        return f"{', '.join(where)}: {self.message}"
+
+
+class IngestError(ValueError):
+    """Nothing was ingested; ``.problems`` lists every problem (``.warnings`` the warnings)."""
+
+    def __init__(self, problems: list[IngestProblem], warnings: list[IngestProblem] | None = None,
+                 conflicts: list[Conflict] | None = None):
+        self.problems = list(problems)
+        self.warnings = list(warnings or [])
+        self.conflicts = list(conflicts or [])
+        lines = "\n".join(f"  - {p}" for p in self.problems[:50])
+        more = f"\n  … and {len(self.problems) - 50} more" if len(self.problems) > 50 else ""
+        also = (f"\n(also {len(self.conflicts)} row(s) conflict with the dataset and would not be "
+                "applied: see .conflicts)" if self.conflicts else "")
+        super().__init__(
+            f"nothing was ingested: {len(self.problems)} problem(s):\n{lines}{more}{also}"
+        )
+
+
+@dataclass
+class TableCounts:
+    """Rows of one table in one ingest.
+
+    ``read``: data rows read (empty rows not counted); ``added``: new rows written;
+    ``unchanged``: identical to a row already in the dataset or earlier in this ingest;
+    ``conflicting``: same key as an existing row but other content; ``rejected``: rows not
+    applied (the conflicting ones — a file with invalid rows is rejected as a whole instead,
+    with :class:`IngestError`).
+    """
+
+    read: int = 0
+    added: int = 0
+    unchanged: int = 0
+    conflicting: int = 0
+    rejected: int = 0
+
+    def add(self, other: TableCounts) -> None:
+        for f in ("read", "added", "unchanged", "conflicting", "rejected"):
+            setattr(self, f, getattr(self, f) + getattr(other, f))
+
+    def as_dict(self) -> dict[str, int]:
+        return {f: getattr(self, f) for f in ("read", "added", "unchanged", "conflicting", "rejected")}
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """An incoming row whose key exists with other content; it was not applied."""
+
+    table: str
+    file: str
+    sheet: str | None
+    row: int
+    key: str
+    columns: tuple[str, ...]
+    existing_row: int
+
+    def __str__(self) -> str:
+        where = [self.file] + ([f"sheet '{self.sheet}'"] if self.sheet else []) + [f"row {self.row}"]
+        return (
+            f"{', '.join(where)}: {self.key} already exists in the dataset "
+            f"({TABLES[self.table].filename} row {self.existing_row}) with another "
+            f"{', '.join(repr(c) for c in self.columns)}; the existing row was kept and this row "
+            "was not applied"
+        )
+
+
+@dataclass
+class FileReport:
+    """What one input file contributed."""
+
+    file: str
+    sha256: str
+    tables: dict[str, TableCounts] = field(default_factory=dict)
+    already_ingested: bool = False
+
+
+@dataclass
+class IngestReport:
+    """The outcome of a successful :func:`ingest`."""
+
+    into: Path
+    time: str
+    files: list[FileReport]
+    tables: dict[str, TableCounts]
+    conflicts: list[Conflict]
+    warnings: list[IngestProblem]
+    log_entry: dict
+
+    @property
+    def added(self) -> int:
+        return sum(c.added for c in self.tables.values())
+
+    @property
+    def unchanged(self) -> int:
+        return sum(c.unchanged for c in self.tables.values())
+
+    @property
+    def conflicting(self) -> int:
+        return sum(c.conflicting for c in self.tables.values())
+
+    @property
+    def no_op(self) -> bool:
+        """True if the dataset's tables did not change (only the log line was added)."""
+        return self.added == 0
+
+    def summary(self) -> str:
+        """A few lines for the command line."""
+        lines = [f"Ingested into {self.into}:" if not self.no_op else f"Nothing new for {self.into}:"]
+        for name, c in self.tables.items():
+            lines.append(
+                f"  {tpl.sheet_name(name):<18} {c.read:>6} read, {c.added:>6} added, "
+                f"{c.unchanged:>6} unchanged, {c.conflicting:>6} conflicting"
+            )
+        for f in self.files:
+            if f.already_ingested:
+                lines.append(f"  note: {f.file} was ingested before (same SHA-256)")
+        for w in self.warnings:
+            lines.append(f"  warning: {w}")
+        for cf in self.conflicts:
+            lines.append(f"  conflict: {cf}")
+        return "\n".join(lines)
+
+
+# -- names -----------------------------------------------------------------------------------
+
+
+def _norm(text: object) -> str:
+    s = unicodedata.normalize("NFC", str(text)).replace("\u00a0", " ").replace("\ufeff", "")
+    s = re.sub(r"\s+", " ", s).strip().casefold()
+    return s.rstrip("*: ").strip()
+
+
+def _ascii(s: str) -> set[str]:
+    return {
+        s,
+        s.replace("æ", "ae").replace("ø", "oe").replace("å", "aa"),
+        s.replace("æ", "ae").replace("ø", "o").replace("å", "a"),
+    }
+
+
+def _variants(text: str) -> set[str]:
+    n = _norm(text)
+    out = {n, n.replace("_", " "), n.replace("-", " ")}
+    short = re.sub(r"\s*\(.*?\)\s*", " ", n).strip()
+    if short:
+        out |= {short, short.replace("-", " ")}
+    return {a for o in out if o for a in _ascii(o)}
+
+
+def _header_lookup(table: str) -> dict[str, str]:
+    lookup: dict[str, str] = {}
+    cols = TABLES[table].columns
+    for col in cols:  # Danish headers and codes first, then looser aliases
+        for v in _variants(tpl.header(table, col)) | _variants(col):
+            lookup.setdefault(v, col)
+    for col in cols:
+        label = g.LABELS.get(col)
+        if label:
+            for v in _variants(label):
+                lookup.setdefault(v, col)
+    if "citizen_id" in cols:
+        for alias in _CPR_HEADERS:
+            for v in _variants(alias):
+                lookup.setdefault(v, "citizen_id")
+    return lookup
+
+
+_LOOKUPS = {t: _header_lookup(t) for t in TABLES}
+
+
+def _table_aliases() -> dict[str, str]:
+    out: dict[str, str] = {}
+    for t in TABLES:
+        for name in (t, tpl.sheet_name(t), g.LABELS.get(t, "")):
+            if name:
+                for v in _variants(name):
+                    out.setdefault(v, t)
+    extra = {"aftaler": "agreements", "initiativer": "enterprises", "jobs": "jobs",
+             "status": "status_weekly", "status ugentlig": "status_weekly"}
+    for k, t in extra.items():
+        for v in _ascii(k):
+            out.setdefault(v, t)
+    return out
+
+
+_TABLE_ALIASES = _table_aliases()
+
+
+def table_for_name(name: str) -> str | None:
+    """The table a sheet or file name (without extension) stands for; ``""`` for the help and
+    list sheets; None if unknown.
+
+    >>> table_for_name("Forløb"), table_for_name("courses"), table_for_name("borgere_2024")
+    ('courses', 'courses', 'citizens')
+    """
+    n = _norm(name)
+    if n in _SKIP_SHEETS:
+        return ""
+    if n in _TABLE_ALIASES:
+        return _TABLE_ALIASES[n]
+    for alias in sorted(_TABLE_ALIASES, key=len, reverse=True):
+        if n.startswith(alias) and len(n) > len(alias) and n[len(alias)] in " _-.":
+            return _TABLE_ALIASES[alias]
+    return None
+
+
+def _is_name_header(text: str) -> bool:
+    n = _norm(text)
+    words = set(re.split(r"[^\w]+", n))
+    return bool(words & NAME_WORDS) or "navn" in n
+
+
+def _column_letter(index: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index + 1)
+
+
+def _show(value: object, limit: int = 40) -> str:
+    s = str(value)
+    s = re.sub(r"[\r\n\t]+", " ", s)
+    return s if len(s) <= limit else s[: limit - 1] + "…"
+
+
+def _mask_digits(text: str) -> str:
+    """Mask anything CPR-shaped (6+4 digits) in a file name or message."""
+    return re.sub(r"(?<!\d)(\d{6})-?(\d{4})(?!\d)", lambda m: ps.mask(m.group(0)), text)
+
+
+# -- reading ---------------------------------------------------------------------------------
+
+
+@dataclass
+class _Source:
+    """The rows of one table from one file (or sheet), with where each row came from."""
+
+    file: str
+    file_index: int
+    sheet: str | None
+    table: str
+    headers: dict[str, str]            # column code -> header as written in the file
+    rows: list[int]                    # row number as the user sees it, per data row
+    data: pd.DataFrame                 # column codes -> raw values (object)
+
+
+@dataclass
+class _Input:
+    path: Path
+    display: str
+    sha256: str
+    index: int
+    sources: list[_Source] = field(default_factory=list)
+
+
+def _is_empty(v: object) -> bool:
+    if v is None or v is pd.NA or v is pd.NaT:
+        return True
+    if isinstance(v, float) and math.isnan(v):
+        return True
+    if isinstance(v, str):
+        return not v.strip().replace("\u00a0", "").replace("\ufeff", "").replace("\u200b", "")
+    return False
+
+
+def _build_source(
+    inp: _Input,
+    file_index: int,
+    sheet: str | None,
+    table: str,
+    raw_headers: list,
+    body: list[tuple[int, list]],
+    problems: list[IngestProblem],
+    notes: list[IngestProblem],
+    *,
+    letters: bool,
+) -> _Source | None:
+    """Map headers to codes and keep the non-empty rows of one table block."""
+    spec = TABLES[table]
+    lookup = _LOOKUPS[table]
+    where = {"file": inp.display, "sheet": sheet}
+
+    def col_name(j: int) -> str:
+        return f"column {_column_letter(j)}" if letters else f"column {j + 1}"
+
+    mapped: dict[int, str] = {}
+    by_code: dict[str, list[int]] = {}
+    header_text: dict[int, str] = {}
+    width = max([len(raw_headers)] + [len(r) for _, r in body]) if body else len(raw_headers)
+    for j in range(width):
+        h = raw_headers[j] if j < len(raw_headers) else None
+        if _is_empty(h):
+            continue
+        text = re.sub(r"\s+", " ", str(h)).strip()
+        header_text[j] = text
+        code = lookup.get(_norm(text)) or next(
+            (lookup[v] for v in sorted(_variants(text)) if v in lookup), None
+        )
+        if code is None:
+            if table != "enterprises" and _is_name_header(text):
+                msg = "this column may hold citizens' names; it was dropped and is never stored"
+            else:
+                msg = "unknown column; it was ignored and is not stored"
+            notes.append(IngestProblem(**where, row=1, column=_show(text, 60), message=msg))
+            continue
+        mapped[j] = code
+        by_code.setdefault(code, []).append(j)
+    for code, cols in by_code.items():
+        if len(cols) > 1:
+            names = ", ".join(f"'{_show(header_text[j], 60)}'" for j in cols)
+            for j in cols[1:]:
+                problems.append(
+                    IngestProblem(
+                        **where, row=1, column=_show(header_text[j], 60),
+                        message=f"more than one column is '{tpl.header(table, code)}' ({names}); "
+                        "keep only one",
+                    )
+                )
+    kept: list[tuple[int, list]] = []
+    for rownum, values in body:
+        if all(_is_empty(v) for v in values):
+            continue  # an empty row
+        for j, v in enumerate(values):
+            if j not in header_text and not _is_empty(v):
+                problems.append(
+                    IngestProblem(
+                        **where, row=rownum, column=col_name(j),
+                        message="there is a value in a column without a header"
+                        + ("" if letters else " (check the separator and the quotes)"),
+                    )
+                )
+                break
+        kept.append((rownum, values))
+    if kept:
+        for col in spec.columns:
+            if col not in by_code and tpl.is_required(table, col):
+                problems.append(
+                    IngestProblem(**where, row=1, column=tpl.header(table, col),
+                                  message="a required column is missing")
+                )
+    if not kept:
+        return None
+    data = {
+        code: [vals[cols[0]] if cols[0] < len(vals) else None for _, vals in kept]
+        for code, cols in by_code.items()
+    }
+    frame = pd.DataFrame({c: pd.Series(v, dtype=object) for c, v in data.items()},
+                         index=pd.RangeIndex(len(kept)))
+    headers = {code: header_text[cols[0]] for code, cols in by_code.items()}
+    return _Source(inp.display, file_index, sheet, table, headers, [r for r, _ in kept], frame)
+
+
+def _read_xlsx(inp: _Input, idx: int, problems: list, notes: list) -> None:
+    from openpyxl import load_workbook
+    from openpyxl.worksheet.worksheet import Worksheet
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            wb = load_workbook(inp.path, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - any reason a file is not a readable workbook
+        problems.append(
+            IngestProblem(inp.display, None, None, None,
+                          f"the file could not be read as an Excel workbook (.xlsx): "
+                          f"{type(exc).__name__}")
+        )
+        return
+    found = False
+    for ws in wb.worksheets:
+        if not isinstance(ws, Worksheet):
+            continue
+        table = table_for_name(ws.title)
+        if table == "":
+            continue
+        if ws.max_row * ws.max_column > _MAX_CELLS:
+            problems.append(
+                IngestProblem(inp.display, ws.title, None, None,
+                              f"the sheet is too large ({ws.max_row} rows × {ws.max_column} "
+                              "columns); delete the empty rows and columns below and to the right")
+            )
+            continue
+        rows = [list(r) for r in ws.iter_rows(min_row=1, values_only=True)]
+        if table is None:
+            if any(not _is_empty(v) for r in rows for v in r):
+                problems.append(
+                    IngestProblem(inp.display, ws.title, None, None,
+                                  "this sheet is not one of the template's sheets "
+                                  f"({', '.join(tpl.sheet_names().values())}); rename it to the "
+                                  "right one or delete it")
+                )
+            continue
+        found = True
+        header = rows[0] if rows else []
+        for rng in ws.merged_cells.ranges:
+            j = rng.min_col - 1
+            h = header[j] if j < len(header) and not _is_empty(header[j]) else None
+            problems.append(
+                IngestProblem(inp.display, ws.title, rng.min_row,
+                              _show(h, 60) if h is not None else f"column {_column_letter(j)}",
+                              f"cells {rng.coord} are merged; unmerge them and fill in every cell")
+            )
+        body = [(i + 2, r) for i, r in enumerate(rows[1:])]
+        src = _build_source(inp, idx, ws.title, table, header, body, problems, notes, letters=True)
+        if src is not None:
+            inp.sources.append(src)
+    if not found:
+        problems.append(
+            IngestProblem(inp.display, None, None, None,
+                          "no sheet of the template was found (expected one or more of: "
+                          f"{', '.join(tpl.sheet_names().values())})")
+        )
+
+
+def _sniff_delimiter(text: str) -> str:
+    first = text.split("\n", 1)[0]
+    first = re.sub(r'"[^"]*"', "", first)
+    counts = {d: first.count(d) for d in (";", ",", "\t")}
+    best = max(counts, key=lambda d: (counts[d], d == ","))
+    return best if counts[best] else ","
+
+
+def _read_csv(inp: _Input, idx: int, table: str, problems: list, notes: list) -> None:
+    data = inp.path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        problems.append(
+            IngestProblem(inp.display, None, line, None,
+                          "the file is not UTF-8 text (the first bad character is on this row); "
+                          "in Excel save it as 'CSV UTF-8'")
+        )
+        return
+    if not text.strip():
+        problems.append(IngestProblem(inp.display, None, None, None, "the file is empty (no header row)"))
+        return
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text))
+    records: list[list[str]] = []
+    try:
+        # a loop, so that the rows read before an error are counted
+        for rec in reader:
+            records.append(rec)  # noqa: PERF402
+    except csv.Error as exc:
+        problems.append(
+            IngestProblem(inp.display, None, len(records) + 1, None,
+                          f"the row could not be read as CSV ({exc}); check the quotes")
+        )
+        return
+    header = records[0] if records else []
+    body = [(i + 2, r) for i, r in enumerate(records[1:])]
+    src = _build_source(inp, idx, None, table, header, body, problems, notes, letters=False)
+    if src is not None:
+        inp.sources.append(src)
+
+
+def _read_parquet(inp: _Input, idx: int, table: str, problems: list, notes: list) -> None:
+    try:
+        df = pd.read_parquet(inp.path)
+    except Exception as exc:  # noqa: BLE001 - any reason a file is not readable Parquet
+        problems.append(
+            IngestProblem(inp.display, None, None, None,
+                          f"the file could not be read as Parquet: {type(exc).__name__}")
+        )
+        return
+    lookup = _LOOKUPS[table]
+    headers: dict[str, str] = {}
+    for c in df.columns:
+        code = lookup.get(_norm(c))
+        if code is None:
+            notes.append(IngestProblem(inp.display, None, None, _show(c, 60),
+                                       "unknown column; it was ignored and is not stored"))
+        elif code in headers:
+            problems.append(IngestProblem(inp.display, None, None, _show(c, 60),
+                                          "more than one column gives the same column; keep one"))
+        else:
+            headers[code] = str(c)
+    missing = [c for c in TABLES[table].columns if c not in headers and tpl.is_required(table, c)]
+    for c in missing:
+        problems.append(IngestProblem(inp.display, None, None, tpl.header(table, c),
+                                      "a required column is missing"))
+    if len(df) == 0:
+        return
+    frame = pd.DataFrame({code: df[h].reset_index(drop=True) for code, h in headers.items()})
+    inp.sources.append(
+        _Source(inp.display, idx, None, table, headers, list(range(1, len(df) + 1)), frame)
+    )
+
+
+# -- values ----------------------------------------------------------------------------------
+
+
+class _Bad(Exception):
+    """A value that cannot be normalised; the message is for the user."""
+
+
+_DMY = re.compile(r"^(\d{1,2})[-./](\d{1,2})[-./](\d{4})$")
+_YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00(?:\.0+)?)?)?$")
+
+
+def _date(v: object) -> str:
+    if isinstance(v, (pd.Timestamp, dt.datetime, dt.date, np.datetime64)):
+        try:
+            d = pd.Timestamp(v)
+        except (ValueError, OverflowError):
+            raise _Bad(f"'{_show(v)}' is not a valid date") from None
+        if d is pd.NaT or not 1900 <= d.year <= 2100:
+            raise _Bad(f"'{_show(v)}' has a year outside 1900–2100")
+        return d.date().isoformat()
+    if isinstance(v, (bool, np.bool_, int, float, np.integer, np.floating)):
+        raise _Bad(f"{_show(v)} is a number, not a date; write the date as dd-mm-yyyy, e.g. 31-12-2024")
+    if isinstance(v, (dt.time, dt.timedelta)):
+        raise _Bad(f"'{_show(v)}' is a time, not a date; write the date as dd-mm-yyyy")
+    s = _text(v)
+    m = _DMY.match(s)
+    if m:
+        day, month, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    else:
+        m = _YMD.match(s)
+        if not m:
+            raise _Bad(f"'{_show(s)}' is not a date; write it as dd-mm-yyyy, e.g. 31-12-2024")
+        year, month, day = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    try:
+        d = dt.date(year, month, day)
+    except ValueError:
+        raise _Bad(f"'{_show(s)}' is not a valid date (no such day)") from None
+    if not 1900 <= d.year <= 2100:
+        raise _Bad(f"'{_show(s)}' has a year outside 1900–2100")
+    return d.isoformat()
+
+
+def _text(v: object) -> str:
+    if isinstance(v, str):
+        s = v.replace("\u00a0", " ").replace("\ufeff", "").replace("\u200b", "")
+        return unicodedata.normalize("NFC", s).strip()
+    if isinstance(v, (bool, np.bool_)):
+        raise _Bad(f"'{v}' is a yes/no value; text was expected")
+    if isinstance(v, (int, np.integer)):
+        return str(int(v))
+    if isinstance(v, (float, np.floating)):
+        f = float(v)
+        if math.isfinite(f) and f.is_integer() and abs(f) < _MAX_INT:
+            return str(int(f))
+        return repr(f)
+    if isinstance(v, (pd.Timestamp, dt.datetime, dt.date)):
+        try:
+            shown = pd.Timestamp(v).strftime("%d-%m-%Y")
+        except (ValueError, OverflowError):
+            shown = str(v)
+        raise _Bad(
+            f"Excel turned this value into a date ({shown}); format the column as text and type "
+            "the value again"
+        )
+    if isinstance(v, (dt.time, dt.timedelta)):
+        raise _Bad(f"'{_show(v)}' is a time; text was expected")
+    return str(v).strip()
+
+
+def _bool(v: object) -> str:
+    if isinstance(v, (bool, np.bool_)):
+        return "true" if v else "false"
+    if isinstance(v, (int, float, np.integer, np.floating)) and v in (0, 1):
+        return "true" if v == 1 else "false"
+    s = _text(v).casefold()
+    if s in _TRUE:
+        return "true"
+    if s in _FALSE:
+        return "false"
+    raise _Bad(f"'{_show(s)}' is not ja or nej")
+
+
+def _int(v: object) -> str:
+    if isinstance(v, (bool, np.bool_)):
+        raise _Bad(f"'{v}' is a yes/no value; a whole number was expected")
+    if isinstance(v, (int, np.integer)):
+        n = int(v)
+    elif isinstance(v, (float, np.floating)):
+        f = float(v)
+        if not math.isfinite(f) or not f.is_integer():
+            raise _Bad(f"'{_show(v)}' is not a whole number")
+        if abs(f) >= _MAX_INT:
+            raise _Bad(f"'{_show(v)}' is too large")
+        n = int(f)
+    else:
+        s = re.sub(r"[ \u00a0]", "", _text(v))
+        if re.fullmatch(r"[+-]?\d+", s):
+            n = int(s) if len(s) < 20 else _MAX_INT
+        elif re.fullmatch(r"[+-]?\d+[.,]0+", s):
+            n = int(s.replace(",", ".").split(".")[0])
+        elif re.fullmatch(r"[+-]?\d{1,3}(\.\d{3})+", s):
+            n = int(s.replace(".", ""))
+        else:
+            raise _Bad(f"'{_show(s)}' is not a whole number")
+    if abs(n) >= _MAX_INT:
+        raise _Bad(f"'{_show(v)}' is too large")
+    return str(n)
+
+
+def _float(v: object) -> str:
+    if isinstance(v, (bool, np.bool_)):
+        raise _Bad(f"'{v}' is a yes/no value; a number was expected")
+    if isinstance(v, (int, np.integer, float, np.floating)):
+        f = float(v)
+    else:
+        s = re.sub(r"[ \u00a0]", "", _text(v))
+        if re.fullmatch(r"[+-]?\d+", s):
+            f = float(s)
+        elif re.fullmatch(r"[+-]?\d+,\d+", s):
+            f = float(s.replace(",", "."))
+        elif re.fullmatch(r"[+-]?\d{1,3}(\.\d{3})+,\d+", s):
+            f = float(s.replace(".", "").replace(",", "."))
+        elif re.fullmatch(r"[+-]?[1-9]\d{0,2}(\.\d{3})+", s):
+            whole = s.replace(".", "")
+            raise _Bad(
+                f"'{s}' is ambiguous: write {whole} (without a thousands point) or "
+                f"{s.replace('.', ',')} (with a decimal comma)"
+            )
+        elif re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", s):
+            f = float(s)
+        else:
+            raise _Bad(f"'{_show(s)}' is not a number (e.g. 12,5)")
+    if not math.isfinite(f):
+        raise _Bad(f"'{_show(v)}' is not a finite number")
+    return repr(f)
+
+
+def _category_map(allowed: tuple[str, ...]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for code in allowed:
+        for name in (code, g.category_label(code)):
+            for v in _ascii(_norm(name)):
+                out.setdefault(v, code)
+    return out
+
+
+@dataclass
+class _ColumnRule:
+    kind: str
+    categories: dict[str, str] | None = None
+    allowed: tuple[str, ...] = ()
+
+
+def _rules(table: str) -> dict[str, _ColumnRule]:
+    out = {}
+    for col in TABLES[table].columns:
+        kind = tpl.column_kind(table, col)
+        allowed = tpl.allowed_values(table, col)
+        out[col] = _ColumnRule(kind, _category_map(allowed) if allowed else None, allowed or ())
+    return out
+
+
+_RULES = {t: _rules(t) for t in TABLES}
+
+
+def _normalise_value(v: object, rule: _ColumnRule) -> str | None:
+    if _is_empty(v):
+        return None
+    kind = rule.kind
+    if kind == "date":
+        return _date(v)
+    if kind == "bool":
+        return _bool(v)
+    if kind == "int":
+        return _int(v)
+    if kind == "float":
+        return _float(v)
+    s = _text(v)
+    if not s:
+        return None
+    if kind == "list":
+        items = [i.strip() for i in re.split(r"[;,]", s) if i.strip()]
+        if rule.categories is not None:
+            unknown = [i for i in items if _norm(i) not in rule.categories]
+            if unknown:
+                raise _Bad(f"unknown value(s) {', '.join(repr(_show(u)) for u in unknown)} "
+                           f"(allowed, separated by ';': {', '.join(rule.allowed)})")
+            items = [rule.categories[_norm(i)] for i in items]
+        return ";".join(items) or None
+    if rule.categories is not None:
+        if _norm(s) not in rule.categories:
+            raise _Bad(f"unknown value '{_show(s)}' (allowed: {', '.join(rule.allowed)})")
+        return rule.categories[_norm(s)]
+    return s
+
+
+class _Normaliser:
+    """Normalises values column by column (each distinct value once) and pseudonymises CPRs."""
+
+    def __init__(self, key: bytes | None):
+        self.key = key
+        self.masks: dict[str, str] = {}      # pseudonym -> masked CPR (for messages)
+        self.pseudonymised = 0
+
+    def citizen(self, v: object) -> str | None:
+        if _is_empty(v):
+            return None
+        digits = ps.normalise_cpr(v)
+        if digits is not None and self.key is not None:
+            p = ps.pseudonymise(digits, self.key)
+            self.masks[p] = ps.mask(digits)
+            return p
+        s = _text(v)
+        if ps.find_cpr(s):
+            raise _Bad("holds a CPR-like number among other text; write only the CPR number")
+        return s or None
+
+    def column(self, values: pd.Series, table: str, col: str, *, pseudonymise: bool):
+        """(normalised values, {position: message})."""
+        rule = _RULES[table][col]
+        fast = values.dtype != object
+        if fast and rule.kind == "date" and pd.api.types.is_datetime64_any_dtype(values):
+            out = values.dt.strftime("%Y-%m-%d")
+            out = out.astype(object).where(values.notna(), None)
+            bad = values.notna() & ((values.dt.year < 1900) | (values.dt.year > 2100))
+            errors = {int(i): f"'{values.iloc[i]}' has a year outside 1900–2100"
+                      for i in np.flatnonzero(bad.to_numpy())}
+            return out.to_numpy(dtype=object), errors
+        is_citizen = col == "citizen_id" and pseudonymise
+        if fast:  # typed values (Parquet, CSV read as text): each distinct value once, vectorised
+            codes, uniques = pd.factorize(values, use_na_sentinel=True)
+            results = [self._one(u, rule, col, is_citizen) for u in list(uniques)]
+            table_ = np.array([r[0] for r in results] + [None], dtype=object)
+            out = table_[codes]
+            errors = {}
+            bad = [k for k, r in enumerate(results) if r[1] is not None]
+            if bad:
+                for i in np.flatnonzero(np.isin(codes, bad)):
+                    errors[int(i)] = results[codes[i]][1]
+            cpr = [k for k, r in enumerate(results) if r[2]]
+            if cpr:
+                self.pseudonymised += int(np.isin(codes, cpr).sum())
+            return out, errors
+        arr = values.to_numpy(dtype=object)
+        out = np.empty(len(arr), dtype=object)
+        errors: dict[int, str] = {}
+        cache: dict[tuple, tuple[str | None, str | None, bool]] = {}
+        for i, v in enumerate(arr):
+            try:  # (type, value): True, 1 and 1.0 are equal but not the same input
+                ck = (type(v), v)
+                hash(ck)
+            except TypeError:
+                ck = None
+            hit = cache.get(ck) if ck is not None else None
+            if hit is None:
+                hit = self._one(v, rule, col, is_citizen)
+                if ck is not None:
+                    cache[ck] = hit
+            out[i] = hit[0]
+            if hit[1] is not None:
+                errors[i] = hit[1]
+            if hit[2]:
+                self.pseudonymised += 1
+        return out, errors
+
+    def _one(self, v: object, rule: _ColumnRule, col: str, is_citizen: bool):
+        """(normalised value, message or None, was a CPR number) for one distinct value."""
+        try:
+            res = self.citizen(v) if is_citizen else _normalise_value(v, rule)
+        except _Bad as exc:
+            return None, str(exc), False
+        was_cpr = is_citizen and res is not None and res in self.masks
+        if res is not None and col != "citizen_id" and rule.kind in ("text", "list"):
+            found = ps.find_cpr(res)
+            if found:
+                return None, (f"looks like a CPR number ({ps.mask(found[0].group(0))}); CPR "
+                              f"numbers belong only in the column '{tpl.CITIZEN_HEADER}'"), False
+        return res, None, was_cpr
+
+
+# -- existing dataset ------------------------------------------------------------------------
+
+
+@dataclass
+class _Existing:
+    """A table already in the dataset: as stored, and normalised where it may meet new rows."""
+
+    raw: pd.DataFrame | None           # as stored (CSV: strings; Parquet: typed)
+    canon: pd.DataFrame                # model columns, normalised, for the rows in ``positions``
+    positions: np.ndarray              # which rows of ``raw`` are in ``canon``
+    path: Path | None
+
+    @property
+    def n(self) -> int:
+        return 0 if self.raw is None else len(self.raw)
+
+
+def _empty_existing(table: str) -> _Existing:
+    empty = pd.DataFrame({c: pd.Series([], dtype=object) for c in TABLES[table].columns})
+    return _Existing(None, empty, np.zeros(0, dtype=int), None)
+
+
+def _read_existing(into: Path, table: str, problems: list[IngestProblem],
+                   first_keys: set[str]) -> _Existing:
+    """Read a table of the dataset; only the rows whose first key value occurs among the incoming
+    rows (``first_keys``) are normalised for comparison (a large panel stays fast)."""
+    spec = TABLES[table]
+    path = into / spec.filename
+    cols = spec.columns
+    if not path.exists():
+        return _empty_existing(table)
+    shown = f"{into.name}/{spec.filename}"
+    try:
+        if spec.fmt == "csv":
+            raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+        else:
+            raw = pd.read_parquet(path)
+    except Exception as exc:  # noqa: BLE001 - the existing file is unreadable for any reason
+        problems.append(IngestProblem(shown, None, None, None,
+                                      f"the existing file could not be read ({type(exc).__name__}); "
+                                      "repair it before ingesting"))
+        return _empty_existing(table)
+    key0 = KEYS[table][0]
+    if key0 in raw.columns:
+        first = raw[key0].astype(object).where(raw[key0].notna(), "").astype(str).str.strip()
+        positions = np.flatnonzero(first.isin(first_keys).to_numpy())
+    else:
+        positions = np.arange(len(raw))
+    subset = raw.iloc[positions].reset_index(drop=True)
+    norm = _Normaliser(None)
+    canon = {}
+    for c in cols:
+        if c in subset.columns:
+            values, _ = norm.column(subset[c], table, c, pseudonymise=False)
+            canon[c] = values
+        else:
+            canon[c] = np.full(len(subset), None, dtype=object)
+    return _Existing(raw, pd.DataFrame(canon, dtype=object), positions, path)
+
+
+def _keys(frame: pd.DataFrame, cols: Iterable[str]) -> list[str]:
+    cols = list(cols)
+    if not cols or len(frame) == 0:
+        return [""] * len(frame)
+    parts = [pd.Series(frame[c].to_numpy(dtype=object)).fillna("\x00").astype(str) for c in cols]
+    joined = parts[0]
+    for part in parts[1:]:
+        joined = joined + "\x1f" + part
+    return joined.tolist()
+
+
+# -- the ingest ------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _lock(into: Path) -> Iterator[None]:
+    """Hold an exclusive lock for ``into`` (POSIX; elsewhere no lock)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        yield
+        return
+    lock_path = into.parent / f".{into.name}.lock"
+    with open(lock_path, "a+b") as fh:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+def _read_log(into: Path) -> list[dict]:
+    path = into / LOG_NAME
+    if not path.exists():
+        return []
+    out = []
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(entry, dict):
+            out.append(entry)
+    return out
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("so-eval")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def _now(now) -> dt.datetime:
+    if now is None:
+        return dt.datetime.now().astimezone()
+    t = pd.Timestamp(now).to_pydatetime()
+    return t if t.tzinfo else t.astimezone()
+
+
+def ingest(
+    files: Iterable[str | os.PathLike[str]] | str | os.PathLike[str],
+    into: str | os.PathLike[str],
+    *,
+    key: str | bytes | None = None,
+    now: dt.datetime | str | None = None,
+) -> IngestReport:
+    """Ingest workbooks and CSV/Parquet exports into the dataset folder ``into``.
+
+    Parameters
+    ----------
+    files
+        One or more ``.xlsx``, ``.csv`` or ``.parquet`` files (see the module docstring).
+    into
+        The dataset folder, e.g. ``data/2025``; created if it does not exist.
+    key
+        The pseudonym key; default: ``SO_EVAL_PSEUDONYM_KEY`` or ``SO_EVAL_PSEUDONYM_KEY_FILE``.
+    now
+        The time of the ingest (for the log and for empty registration dates); default now.
+
+    Returns
+    -------
+    IngestReport
+        Rows read, added, unchanged and conflicting per table and per file, conflicts, warnings
+        and the log entry that was written.
+
+    Raises
+    ------
+    IngestError
+        If there is no usable key, or any input row or file has a problem; every problem is
+        listed and nothing is written.
+
+    Examples
+    --------
+    >>> from so_eval.ingest import ingest
+    >>> report = ingest(["udfyldt.xlsx"], "data/2025")  # doctest: +SKIP
+    >>> print(report.summary())                          # doctest: +SKIP
+    """
+    try:
+        key_bytes = ps.load_key(key)
+    except ps.PseudonymKeyError as exc:
+        raise IngestError([IngestProblem("(pseudonym key)", None, None, None, str(exc))]) from None
+    if isinstance(files, (str, os.PathLike)):
+        files = [files]
+    paths = [Path(f) for f in files]
+    into = Path(into).expanduser().resolve()
+    when = _now(now)
+    if not paths:
+        raise IngestError([IngestProblem("(no files)", None, None, None, "no files were given")])
+    if into.exists() and not into.is_dir():
+        raise IngestError([IngestProblem(str(into), None, None, None,
+                                         "the target exists and is not a folder")])
+    into.parent.mkdir(parents=True, exist_ok=True)
+    with _lock(into):
+        return _ingest_locked(paths, into, key_bytes, when)
+
+
+def _ingest_locked(paths: list[Path], into: Path, key: bytes, when: dt.datetime) -> IngestReport:
+    problems: list[IngestProblem] = []
+    notes: list[IngestProblem] = []
+    log = _read_log(into) if into.is_dir() else []
+    check = ps.key_check(key)
+    earlier = {e.get("key_check") for e in log if e.get("key_check")}
+    if earlier and earlier != {check}:
+        raise IngestError([IngestProblem(
+            "(pseudonym key)", None, None, None,
+            f"the pseudonym key differs from the key used for earlier ingests into {into.name}; the "
+            "same CPR number would get another pseudonym. Use the same key as before",
+        )])
+    seen_hashes = {f.get("sha256") for e in log for f in e.get("files", []) if isinstance(f, dict)}
+
+    # 1. read every file
+    inputs: list[_Input] = []
+    for i, path in enumerate(paths):
+        display = path.name
+        if not path.is_file():
+            problems.append(IngestProblem(display, None, None, None, "file not found"))
+            continue
+        inp = _Input(path, display, file_hash(path), i)
+        inputs.append(inp)
+        ext = path.suffix.casefold()
+        if ext in (".xlsx", ".xlsm"):
+            _read_xlsx(inp, i, problems, notes)
+            continue
+        if ext not in (".csv", ".parquet"):
+            problems.append(IngestProblem(
+                display, None, None, None,
+                f"unsupported file type '{path.suffix}'; use .xlsx (the template), .csv (UTF-8) or "
+                ".parquet",
+            ))
+            continue
+        table = table_for_name(path.stem)
+        if not table:
+            problems.append(IngestProblem(
+                display, None, None, None,
+                "the file name does not say which table it holds; name it after the table, e.g. "
+                + ", ".join(f"{tpl.sheet_name(t).lower()}.csv" for t in tpl.TEMPLATE_TABLES[:7])
+                + " (or the English name, e.g. courses.csv)",
+            ))
+            continue
+        if ext == ".csv":
+            _read_csv(inp, i, table, problems, notes)
+        else:
+            _read_parquet(inp, i, table, problems, notes)
+
+    # 2. normalise values and pseudonymise CPR numbers
+    norm = _Normaliser(key)
+    today = when.date().isoformat()
+    incoming: dict[str, list[tuple[_Source, pd.DataFrame, np.ndarray]]] = {}
+    for inp in inputs:
+        for src in inp.sources:
+            cols = TABLES[src.table].columns
+            canon = {}
+            for col in cols:
+                if col in src.data.columns:
+                    values, errors = norm.column(src.data[col], src.table, col, pseudonymise=True)
+                    for pos, msg in errors.items():
+                        problems.append(IngestProblem(src.file, src.sheet, src.rows[pos],
+                                                      _show(src.headers.get(col, col), 60), msg))
+                    canon[col] = values
+                    if tpl.is_required(src.table, col):
+                        for pos in np.flatnonzero(pd.isna(values)):
+                            if int(pos) not in errors:
+                                problems.append(IngestProblem(
+                                    src.file, src.sheet, src.rows[pos],
+                                    _show(src.headers.get(col, col), 60), "value is missing"))
+                else:
+                    canon[col] = np.full(len(src.data), None, dtype=object)
+            frame = pd.DataFrame(canon, dtype=object)
+            defaulted = frame["registered"].isna().to_numpy()
+            frame.loc[defaulted, "registered"] = today
+            incoming.setdefault(src.table, []).append((src, frame, defaulted))
+
+    # 3. merge with the existing dataset
+    counts: dict[tuple[int, str], TableCounts] = {}
+    conflicts: list[Conflict] = []
+    merged: dict[str, tuple[_Existing, pd.DataFrame, list[tuple[_Source, int]]]] = {}
+    for table in TABLES:
+        parts = incoming.get(table, [])
+        if not parts:
+            continue
+        key0 = KEYS[table][0]
+        first_keys = {v for _, frame, _ in parts for v in frame[key0] if v is not None}
+        existing = _read_existing(into, table, problems, first_keys)
+        added_rows, prov = _merge(table, existing, parts, counts, conflicts, problems, norm)
+        merged[table] = (existing, added_rows, prov)
+
+    # 4. build the candidate next to the target, validate it with load.validate (also when there
+    # are problems already, so that all are reported at once), swap it in
+    return _write(into, inputs, merged, counts, conflicts, notes, norm, key, when, seen_hashes,
+                  problems)
+
+
+def _merge(table, existing, parts, counts, conflicts, problems, norm):
+    """New rows to add (normalised) and their provenance; counts and conflicts filled in."""
+    spec_cols = TABLES[table].columns
+    content_cols = [c for c in spec_cols if c != "registered"]
+    key_cols = KEYS[table]
+    ex = existing.canon  # only the existing rows that may share a key with an incoming row
+    ex_keys = _keys(ex, key_cols)
+    ex_content = _keys(ex, content_cols)
+    ex_reg = ex["registered"].tolist() if len(ex) else []
+    ex_index: dict[str, int] = {}
+    for i, k in enumerate(ex_keys):
+        ex_index.setdefault(k, i)
+    first_row = 2 if TABLES[table].fmt == "csv" else 1
+
+    new_frames: list[pd.DataFrame] = []
+    prov: list[tuple[_Source, int]] = []
+    seen: dict[str, tuple[_Source, int, str, str, bool]] = {}
+    for src, frame, defaulted in parts:
+        c = counts.setdefault((src.file_index, table), TableCounts())
+        c.read += len(frame)
+        keys = _keys(frame, key_cols)
+        content = _keys(frame, content_cols)
+        regs = frame["registered"].tolist()
+        required = [col for col in key_cols if tpl.is_required(table, col)]
+        incomplete = frame[required].isna().any(axis=1).to_numpy()
+        take = np.zeros(len(frame), dtype=bool)
+        for i, k in enumerate(keys):
+            if incomplete[i]:  # a key value is missing: reported as missing, not compared
+                take[i] = True
+                c.added += 1
+                continue
+            if k in ex_index:
+                e = ex_index[k]
+                if content[i] == ex_content[e] and (defaulted[i] or regs[i] == ex_reg[e]):
+                    c.unchanged += 1
+                    continue
+                diff = [tpl.header(table, col) for col in spec_cols
+                        if frame.iat[i, spec_cols.index(col)] != ex.iat[e, spec_cols.index(col)]
+                        and not (col == "registered" and defaulted[i])]
+                c.conflicting += 1
+                c.rejected += 1
+                conflicts.append(Conflict(
+                    table, src.file, src.sheet, src.rows[i],
+                    _describe_key(table, key_cols, frame.iloc[i], norm), tuple(diff),
+                    int(existing.positions[e]) + first_row,
+                ))
+                continue
+            if k in seen:
+                osrc, opos, ocontent, oreg, odef = seen[k]
+                if content[i] == ocontent and (defaulted[i] or odef or regs[i] == oreg):
+                    c.unchanged += 1
+                    continue
+                where = f"{osrc.file}" + (f", sheet '{osrc.sheet}'" if osrc.sheet else "")
+                problems.append(IngestProblem(
+                    src.file, src.sheet, src.rows[i],
+                    _show(src.headers.get(key_cols[0], tpl.header(table, key_cols[0])), 60),
+                    f"{_describe_key(table, key_cols, frame.iloc[i], norm)} also appears in {where}, "
+                    f"row {osrc.rows[opos]}, with other values; keep only one of the two rows",
+                ))
+                continue
+            seen[k] = (src, i, content[i], regs[i], bool(defaulted[i]))
+            take[i] = True
+            c.added += 1
+        if take.any():
+            new_frames.append(frame.loc[take])
+            prov.extend((src, int(i)) for i in np.flatnonzero(take))
+    added = (pd.concat(new_frames, ignore_index=True) if new_frames
+             else pd.DataFrame({col: pd.Series([], dtype=object) for col in spec_cols}))
+    return added, prov
+
+
+def _describe_key(table: str, key_cols, row: pd.Series, norm: _Normaliser) -> str:
+    if len(key_cols) > 4:
+        return "the same entry"
+    parts = []
+    for col in key_cols:
+        v = row[col]
+        if v is None:
+            shown = "(empty)"
+        elif col == "citizen_id" and v in norm.masks:
+            shown = f"CPR {norm.masks[v]}"
+        else:
+            shown = f"'{_show(v)}'"
+        parts.append(f"{tpl.header(table, col)} {shown}")
+    return "the row with " + ", ".join(parts)
+
+
+def _typed(frame: pd.DataFrame, table: str) -> pd.DataFrame:
+    """Normalised strings → typed columns (for Parquet)."""
+    out = {}
+    for col in TABLES[table].columns:
+        values = frame[col] if col in frame.columns else pd.Series([None] * len(frame), dtype=object)
+        kind = tpl.column_kind(table, col)
+        if kind == "date":
+            out[col] = pd.to_datetime(values, format="ISO8601").astype("datetime64[us]")
+        elif kind == "bool":
+            out[col] = values.map({"true": True, "false": False}).astype("boolean")
+        elif kind == "int":
+            out[col] = pd.to_numeric(values).astype("Int64")
+        elif kind == "float":
+            out[col] = pd.to_numeric(values).astype("float64")
+        else:
+            out[col] = values.astype(object).where(values.notna(), None).astype("string")
+    return pd.DataFrame(out)
+
+
+def _write_table(path: Path, table: str, existing: _Existing, added: pd.DataFrame) -> None:
+    spec = TABLES[table]
+    cols = spec.columns
+    if spec.fmt == "csv":
+        if existing.raw is not None:
+            raw = existing.raw.astype(object)
+            order = list(raw.columns) + [c for c in cols if c not in raw.columns]
+        else:
+            raw = pd.DataFrame({c: pd.Series([], dtype=object) for c in cols})
+            order = cols
+        new = added.reindex(columns=order).astype(object)
+        out = pd.concat([raw.reindex(columns=order), new], ignore_index=True) if len(new) else raw.reindex(columns=order)
+        out = out.astype(object).where(out.notna(), "")
+        path.write_text(out.to_csv(index=False, lineterminator="\n"), encoding="utf-8")
+        return
+    new = _typed(added, table)
+    if existing.raw is not None and len(existing.raw.columns):
+        old = existing.raw.copy()
+        for col in old.columns:
+            if isinstance(old[col].dtype, pd.CategoricalDtype):
+                old[col] = old[col].astype(str)
+        out = pd.concat([old, new], ignore_index=True) if len(new) else old
+    else:
+        out = new
+    out.to_parquet(path, index=False)
+
+
+def _write(into, inputs, merged, counts, conflicts, notes, norm, key, when, seen_hashes, problems):
+    parent = into.parent
+    tmp = Path(tempfile.mkdtemp(prefix=f".{into.name}.ingest-", dir=parent))
+    try:
+        mode = (into.stat().st_mode & 0o7777) if into.is_dir() else (0o777 & ~_umask())
+        os.chmod(tmp, mode)
+        if into.is_dir():
+            for item in into.iterdir():
+                dest = tmp / item.name
+                if item.is_dir():
+                    shutil.copytree(item, dest, symlinks=True)
+                else:
+                    shutil.copy2(item, dest, follow_symlinks=False)
+        offsets: dict[str, tuple[int, list]] = {}
+        for table, spec in TABLES.items():
+            target = tmp / spec.filename
+            if table in merged:
+                existing, added, prov = merged[table]
+                if len(added) or existing.path is None:
+                    _write_table(target, table, existing, added)
+                offsets[table] = (existing.n, prov)
+            elif not target.exists() and spec.required:
+                _write_table(target, table, _empty_existing(table),
+                             pd.DataFrame({c: pd.Series([], dtype=object) for c in spec.columns}))
+        found = _validate_candidate(tmp)
+        if found or problems:
+            located = [_locate(p, offsets, into, norm) for p in found]
+            raise IngestError(_finish(problems + located, norm), notes, conflicts)
+
+        totals: dict[str, TableCounts] = {}
+        file_reports = []
+        for inp in inputs:
+            fr = FileReport(inp.display, inp.sha256, already_ingested=inp.sha256 in seen_hashes)
+            for table in TABLES:
+                c = counts.get((inp.index, table))
+                if c is not None:
+                    fr.tables[table] = c
+                    totals.setdefault(table, TableCounts()).add(c)
+            file_reports.append(fr)
+        totals = {t: totals[t] for t in TABLES if t in totals}
+        entry = {
+            "time": when.isoformat(timespec="seconds"),
+            "dataset": into.name,
+            "files": [
+                {"file": _mask_digits(f.file), "sha256": f.sha256, "already_ingested": f.already_ingested,
+                 "tables": {t: c.as_dict() for t, c in f.tables.items()}}
+                for f in file_reports
+            ],
+            "totals": {t: c.as_dict() for t, c in totals.items()},
+            "added": sum(c.added for c in totals.values()),
+            "no_op": sum(c.added for c in totals.values()) == 0,
+            "cpr_pseudonymised": norm.pseudonymised,
+            "columns_dropped": len(notes),
+            "key_check": ps.key_check(key),
+            "so_eval": _version(),
+        }
+        log_path = tmp / LOG_NAME
+        with open(log_path, "a", encoding="utf-8") as fh:
+            fh.write(json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n")
+        _swap(tmp, into)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return IngestReport(into, entry["time"], file_reports, totals, conflicts, notes, entry)
+
+
+def _validate_candidate(folder: Path) -> list:
+    """:func:`so_eval.loading.validate` on the candidate dataset.
+
+    ``validate`` cannot yet check a dataset whose ``courses.csv`` has no rows (pandas 3 raises
+    a TypeError in ``load._check_courses`` when mapping through an empty table), which happens
+    when a new dataset is built up table by table. For that case only, the dataset is validated
+    without its (empty) courses table, and the one rule that then goes unchecked — every
+    ``course_id`` of progression and jobs must exist in courses — is applied here, with the
+    message ``validate`` uses. With rows in courses, this is exactly ``validate(folder)``.
+    """
+    courses = folder / TABLES["courses"].filename
+    if not courses.exists():
+        return validate(folder)
+    try:
+        n = len(pd.read_csv(courses, dtype=str, keep_default_na=False, encoding="utf-8"))
+    except Exception:  # noqa: BLE001 - unreadable: validate reports it
+        return validate(folder)
+    if n:
+        return validate(folder)
+    hidden = folder / f".{courses.name}.empty"
+    os.replace(courses, hidden)
+    try:
+        problems = [p for p in validate(folder)
+                    if not (p.file == courses.name and p.row is None and p.column is None)]
+    finally:
+        os.replace(hidden, courses)
+    seen = {(p.file, p.row, p.column) for p in problems}
+    for table in ("progression", "jobs"):
+        path = folder / TABLES[table].filename
+        if not path.exists():
+            continue
+        try:
+            df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+        except Exception:  # noqa: BLE001, S112 - unreadable: already reported by validate
+            continue
+        if "course_id" not in df.columns:
+            continue
+        for i, v in enumerate(df["course_id"]):
+            where = (path.name, i + 2, "course_id")
+            if v.strip() and where not in seen:
+                problems.append(Problem(*where, f"'{v.strip()}' does not exist in {courses.name}"))
+    return problems
+
+
+def _swap(tmp: Path, into: Path) -> None:
+    """Put ``tmp`` in place of ``into``; the old folder is removed only once the new one is in."""
+    if not into.exists():
+        os.replace(tmp, into)
+        return
+    old = into.parent / f".{into.name}.old-{uuid.uuid4().hex[:8]}"
+    os.replace(into, old)
+    try:
+        os.replace(tmp, into)
+    except BaseException:
+        os.replace(old, into)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+# -- problems from validate, located in the user's files --------------------------------------
+
+
+_FILE_TABLE = {spec.filename: name for name, spec in TABLES.items()}
+
+
+def _locate(p, offsets, into: Path, norm: _Normaliser) -> IngestProblem:
+    """Map a problem of the candidate dataset back to the file, sheet, row and header."""
+    table = _FILE_TABLE.get(p.file)
+    if table is None or p.row is None:
+        return IngestProblem(f"{into.name}/{p.file}", None, p.row, p.column, p.message)
+    spec = TABLES[table]
+    first = 2 if spec.fmt == "csv" else 1
+    k = p.row - first
+    n_existing, prov = offsets.get(table, (None, []))
+    if n_existing is None or k < n_existing:
+        return IngestProblem(f"{into.name}/{p.file} (existing data)", None, p.row, p.column,
+                             _translate(p.message, table, norm))
+    src, pos = prov[k - n_existing]
+    column = src.headers.get(p.column, tpl.header(table, p.column)) if p.column else None
+    return IngestProblem(src.file, src.sheet, src.rows[pos], column and _show(column, 60),
+                         _translate(p.message, table, norm))
+
+
+def _translate(message: str, table: str, norm: _Normaliser) -> str:
+    def fk(m: re.Match) -> str:
+        t = _FILE_TABLE.get(m.group(1))
+        return (f"does not exist (neither in the sheet '{tpl.sheet_name(t)}' nor in the dataset)"
+                if t else m.group(0))
+
+    if re.fullmatch(r"'(nan|NaT|<NA>|None)' is not a .*", message):
+        return "value is missing"
+    msg = re.sub(r"does not exist in (\w+\.(?:csv|parquet))", fk, message)
+    m = re.match(r"^(\w+) (\d{4})-(\d\d)-(\d\d) is before (\w+) (\d{4})-(\d\d)-(\d\d)$", msg)
+    if m:
+        msg = (f"{tpl.header(table, m.group(1))} {m.group(4)}-{m.group(3)}-{m.group(2)} is before "
+               f"{tpl.header(table, m.group(5))} {m.group(8)}-{m.group(7)}-{m.group(6)}")
+    msg = re.sub(r"P[0-9a-f]{16}", lambda x: f"CPR {norm.masks[x.group(0)]}"
+                 if x.group(0) in norm.masks else x.group(0), msg)
+    return re.sub(r"'([^']{60,})'", lambda x: f"'{_show(x.group(1))}'", msg)
+
+
+def _finish(problems: list[IngestProblem], norm: _Normaliser) -> list[IngestProblem]:
+    """One problem per cell, CPR-like text masked, in file/sheet/row order."""
+    seen: set = set()
+    out = []
+    for p in problems:
+        k = (p.file, p.sheet, p.row, p.column) if p.row is not None else (p.file, p.sheet, p.column, p.message)
+        if k in seen:
+            continue
+        seen.add(k)
+        out.append(IngestProblem(p.file, p.sheet, p.row, p.column and _mask_digits(p.column),
+                                 _mask_digits(p.message)))
+    out.sort(key=lambda p: (p.file, p.sheet or "", p.row or 0, p.column or "", p.message))
+    return out
+
+
+__all__ = [
+    "KEYS",
+    "LOG_NAME",
+    "Conflict",
+    "FileReport",
+    "IngestError",
+    "IngestProblem",
+    "IngestReport",
+    "TableCounts",
+    "ingest",
+    "table_for_name",
+]

@@ -1,0 +1,350 @@
+"""Statistical disclosure control for tables of counts: primary *and* secondary suppression.
+
+The primary rule (:mod:`so_eval.disclosure`) hides counts of 1 to ``min_cell - 1`` persons. In a
+table that also shows row and column totals that is not enough: a single hidden cell in a row is
+the row total minus the other cells. :func:`suppress_table` therefore also hides other cells
+(*secondary suppression*) until no hidden value can be worked back from what is shown.
+
+Algorithm
+---------
+The table is extended with its totals (an ``I alt`` column with the row totals, an ``I alt`` row
+with the column totals and the grand total). Every row and every column of the extended table is
+a *line* with one linear relation (the cells add up to the line's total). Totals are counts of
+persons too, so a total of 1 to ``min_cell - 1`` is suppressed by the primary rule.
+
+1. **Primary**: cells (totals included) with ``0 < n < min_cell``.
+2. **Lines**: while some line holds exactly one suppressed cell, suppress one more non-zero
+   cell in that line: preferably one whose crossing line already holds a suppressed cell (this
+   closes a rectangle, which is what protects a cell), then the smallest, then an inner cell
+   rather than a total. Zeros are never suppressed (they are published: see the primary rule).
+3. **Audit**: a line with two suppressed cells is necessary but not always enough (a suppressed
+   cell can be a "bridge" between two groups of suppressed cells). For every suppressed cell the
+   smallest and largest value consistent with everything shown is computed by linear programming
+   (``scipy.optimize.linprog``), assuming an attacker knows that a ``<5`` cell holds 1 to
+   ``min_cell - 1`` and that a ``×`` cell holds at least ``min_cell``. The constraint matrix of a
+   two-way table is totally unimodular, so these bounds are whole numbers and both are feasible
+   values. Any cell whose smallest and largest value coincide gets another suppressed cell in
+   its row or column (step 2's preference; if those are all hidden or zero, the smallest visible
+   cell anywhere, e.g. the grand total of a very small table) and steps 2–3 repeat.
+
+Display symbols
+---------------
+* ``<5`` — primary suppression (1 to ``min_cell - 1`` persons; "<5" for ``min_cell=5``);
+* ``×`` — secondary suppression (hidden so that another hidden number cannot be worked out);
+* numbers in Danish format (``1.234``); zeros are shown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from so_eval import disclosure, fmt
+
+SECONDARY_SYMBOL = "×"
+"""Shown instead of a secondarily suppressed cell."""
+
+TOTAL_LABEL = "I alt"
+"""Label of the total row and column."""
+
+
+@dataclass(frozen=True)
+class SuppressedTable:
+    """A table of counts with its suppression pattern.
+
+    Attributes
+    ----------
+    counts
+        The counts, with a total row and column labelled ``I alt`` if ``totals`` is True.
+    primary
+        True where a count is suppressed by the primary rule (``0 < n < min_cell``).
+    secondary
+        True where a count is suppressed to protect another one.
+    min_cell
+        The threshold.
+    totals
+        Whether the total row and column are part of the table.
+    determined
+        ``(row, column)`` of hidden cells whose value can still be worked out. Empty unless the
+        table is so small that even hiding every cell does not help (two persons in a row of
+        two cells: each is 1); then :attr:`safe` is False and the table must not be published
+        as it is (pool categories instead).
+    """
+
+    counts: pd.DataFrame
+    primary: pd.DataFrame
+    secondary: pd.DataFrame
+    min_cell: int
+    totals: bool
+    determined: tuple[tuple[object, object], ...] = ()
+
+    @property
+    def safe(self) -> bool:
+        """True if no hidden value can be worked out from what is shown."""
+        return not self.determined
+
+    @property
+    def mask(self) -> pd.DataFrame:
+        """True where a cell (totals included) is not published."""
+        return self.primary | self.secondary
+
+    def display(self) -> pd.DataFrame:
+        """The table as published: ``<5`` (primary), ``×`` (secondary), Danish numbers."""
+        out = pd.DataFrame("", index=self.counts.index, columns=self.counts.columns, dtype=object)
+        values = self.counts.to_numpy()
+        prim = self.primary.to_numpy()
+        sec = self.secondary.to_numpy()
+        masked = disclosure.masked(self.min_cell)
+        for i in range(values.shape[0]):
+            for j in range(values.shape[1]):
+                if prim[i, j]:
+                    out.iat[i, j] = masked
+                elif sec[i, j]:
+                    out.iat[i, j] = SECONDARY_SYMBOL
+                else:
+                    out.iat[i, j] = fmt.number(int(values[i, j]))
+        return out
+
+    def published(self) -> pd.DataFrame:
+        """The counts with every suppressed cell set to missing (``pd.NA``), as nullable ints."""
+        return self.counts.astype("Int64").mask(self.mask)
+
+    def intervals(self) -> pd.DataFrame:
+        """For each suppressed cell, the smallest and largest value consistent with what is shown.
+
+        Returns
+        -------
+        DataFrame
+            One row per suppressed cell: ``row``, ``column``, ``kind`` (primary/secondary),
+            ``low``, ``high``. ``low < high`` for every row of a safe table.
+        """
+        values = self.counts.to_numpy()
+        lows, highs = _intervals(values, self.mask.to_numpy(), self.primary.to_numpy(),
+                                 self.min_cell, self.totals)
+        rows = []
+        for (i, j), lo, hi in zip(zip(*np.nonzero(self.mask.to_numpy())), lows, highs):
+            rows.append({
+                "row": self.counts.index[i], "column": self.counts.columns[j],
+                "kind": "primary" if self.primary.iat[i, j] else "secondary",
+                "low": lo, "high": hi,
+            })
+        return pd.DataFrame(rows, columns=["row", "column", "kind", "low", "high"])
+
+
+# -- the algorithm ---------------------------------------------------------------------------
+
+
+def _lines(shape: tuple[int, int]) -> list[list[tuple[int, int]]]:
+    m, n = shape
+    return [[(i, j) for j in range(n)] for i in range(m)] + [[(i, j) for i in range(m)] for j in range(n)]
+
+
+def _constraints(values: np.ndarray, mask: np.ndarray):
+    """Rows of A_eq and b_eq over the suppressed cells (the extended table's line relations)."""
+    m, n = values.shape
+    cells = list(zip(*np.nonzero(mask)))
+    index = {c: k for k, c in enumerate(cells)}
+    a_rows, b = [], []
+    for line in _lines((m, n)):
+        # the last cell of each line is its total: inner cells add up to it
+        coef = [1.0] * (len(line) - 1) + [-1.0]
+        row = np.zeros(len(cells))
+        rhs = 0.0
+        for c, s in zip(line, coef):
+            if c in index:
+                row[index[c]] += s
+            else:
+                rhs -= s * values[c]
+        if row.any():
+            a_rows.append(row)
+            b.append(rhs)
+    return cells, np.array(a_rows), np.array(b)
+
+
+def _intervals(values, mask, primary, min_cell, totals):
+    """Smallest and largest feasible value of each suppressed cell (in row-major order)."""
+    cells = list(zip(*np.nonzero(mask)))
+    if not cells:
+        return [], []
+    if not totals:  # nothing links the cells: each is known only by its bounds
+        return ([1 if primary[c] else min_cell for c in cells],
+                [min_cell - 1 if primary[c] else np.inf for c in cells])
+    from scipy.optimize import linprog
+
+    cells, a_eq, b_eq = _constraints(values, mask)
+    bounds = [(1, min_cell - 1) if primary[c] else (min_cell, None) for c in cells]
+    lows, highs = [], []
+    for k in range(len(cells)):
+        c = np.zeros(len(cells))
+        c[k] = 1.0
+        res_lo = linprog(c, A_eq=a_eq if len(a_eq) else None, b_eq=b_eq if len(b_eq) else None,
+                         bounds=bounds, method="highs")
+        res_hi = linprog(-c, A_eq=a_eq if len(a_eq) else None, b_eq=b_eq if len(b_eq) else None,
+                         bounds=bounds, method="highs")
+        lo = round(res_lo.fun) if res_lo.status == 0 else np.nan
+        hi = np.inf if res_hi.status == 3 else (round(-res_hi.fun) if res_hi.status == 0 else np.nan)
+        lows.append(lo)
+        highs.append(hi)
+    return lows, highs
+
+
+def _pick(values, mask, line, m, n) -> tuple[int, int] | None:
+    """The cell to suppress next in ``line`` (see the module docstring)."""
+    cand = [c for c in line if not mask[c] and values[c] > 0]
+    if not cand:
+        return None
+    is_row = len({i for i, _ in line}) == 1
+
+    def crossing_has(c):
+        i, j = c
+        return bool(mask[:, j].any()) if is_row else bool(mask[i, :].any())
+
+    def is_total(c):
+        return c[0] == m - 1 or c[1] == n - 1
+
+    return min(cand, key=lambda c: (not crossing_has(c), values[c], is_total(c), c))
+
+
+def _close_lines(values: np.ndarray, mask: np.ndarray) -> None:
+    m, n = values.shape
+    lines = _lines((m, n))
+    changed = True
+    while changed:
+        changed = False
+        for line in lines:
+            if sum(bool(mask[c]) for c in line) == 1:
+                c = _pick(values, mask, line, m, n)
+                if c is not None:
+                    mask[c] = True
+                    changed = True
+
+
+def suppress_table(counts: pd.DataFrame, min_cell: int = disclosure.DEFAULT_MIN_CELL,
+                   totals: bool = True) -> SuppressedTable:
+    """Primary and secondary suppression of a two-way table of counts of persons.
+
+    Parameters
+    ----------
+    counts
+        Whole, non-negative counts; the index holds the row categories, the columns the column
+        categories (no totals: they are added here).
+    min_cell
+        The threshold of the primary rule (``params: disclosure.min_cell``).
+    totals
+        Add and protect a total row and column (``I alt``). Without totals only the primary rule
+        applies (nothing links the cells).
+
+    Returns
+    -------
+    SuppressedTable
+        Check :attr:`SuppressedTable.safe` before publishing: it is False only for tables so
+        small that hiding every cell still gives a value away.
+
+    Raises
+    ------
+    ValueError
+        If a count is missing, negative or not whole, or a label is already ``I alt``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"x": [3, 8, 15], "y": [10, 9, 6], "z": [12, 20, 7]}, index=["A", "B", "C"])
+    >>> suppress_table(t).display()
+            x   y   z I alt
+    A      <5   ×  12    25
+    B       ×   ×  20    37
+    C      15   6   7    28
+    I alt  26  25  39    90
+    """
+    if not isinstance(counts, pd.DataFrame) or counts.empty:
+        raise ValueError("counts must be a non-empty DataFrame")
+    values = counts.to_numpy(dtype=float)
+    if np.isnan(values).any() or (values < 0).any() or (values != np.round(values)).any():
+        raise ValueError("counts must be whole, non-negative numbers without missing values")
+    table = counts.astype("int64")
+    if totals:
+        if TOTAL_LABEL in list(table.index) or TOTAL_LABEL in list(table.columns):
+            raise ValueError(f"a row or column is already labelled '{TOTAL_LABEL}'")
+        table = table.copy()
+        table.columns = pd.Index(list(table.columns), dtype=object, name=counts.columns.name)
+        table.index = pd.Index(list(table.index), dtype=object, name=counts.index.name)
+        table[TOTAL_LABEL] = table.sum(axis=1)
+        table.loc[TOTAL_LABEL] = table.sum(axis=0)
+        table = table.astype("int64")
+    values = table.to_numpy()
+    primary = (values > 0) & (values < min_cell)
+    mask = primary.copy()
+    stuck: list[tuple[int, int]] = []
+    if totals:
+        m, n = values.shape
+        for _ in range(values.size):
+            _close_lines(values, mask)
+            lows, highs = _intervals(values, mask, primary, min_cell, True)
+            cells = list(zip(*np.nonzero(mask)))
+            stuck = [c for c, lo, hi in zip(cells, lows, highs) if not lo < hi]
+            if not stuck:
+                break
+            i, j = stuck[0]
+            row = [(i, jj) for jj in range(n)]
+            col = [(ii, j) for ii in range(m)]
+            picks = [p for p in (_pick(values, mask, row, m, n), _pick(values, mask, col, m, n)) if p]
+            if not picks:  # its lines are all hidden or zero: hide the smallest cell elsewhere
+                picks = [tuple(int(x) for x in c) for c in zip(*np.nonzero(~mask & (values > 0)))]
+            if not picks:
+                break  # everything is hidden: only the symbols' own ranges are left
+            mask[min(picks, key=lambda c: (values[c], c))] = True
+    def frame(a: np.ndarray) -> pd.DataFrame:
+        return pd.DataFrame(a, index=table.index, columns=table.columns)
+
+    determined = tuple((table.index[i], table.columns[j]) for i, j in stuck)
+    return SuppressedTable(table, frame(primary), frame(mask & ~primary), min_cell, totals, determined)
+
+
+# -- statistics and the method text ----------------------------------------------------------
+
+
+def publishable_stat(n: float | None, min_cell: int = disclosure.DEFAULT_MIN_CELL) -> bool:
+    """True if a share, mean or median computed on ``n`` persons may be published (n ≥ min_cell).
+
+    >>> publishable_stat(4), publishable_stat(5)
+    (False, True)
+    """
+    return not disclosure.basis_too_small(n, min_cell)
+
+
+def mask_stats(values: pd.Series, n: pd.Series, min_cell: int = disclosure.DEFAULT_MIN_CELL) -> pd.Series:
+    """``values`` (shares, means, medians) with those computed on fewer than ``min_cell``
+    persons set to missing; ``n`` holds the number of persons behind each value."""
+    ok = pd.Series([publishable_stat(x, min_cell) for x in n], index=n.index)
+    return values.where(ok.reindex(values.index, fill_value=False))
+
+
+RULE_TEXT = (
+    " I tabeller med totaler skjules desuden andre tal, vist som «" + SECONDARY_SYMBOL + "», så et "
+    "skjult tal ikke kan regnes ud fra totalerne og de øvrige tal (sekundær diskretionering): hver "
+    "række og kolonne med et skjult tal har mindst to skjulte tal, og det er kontrolleret, at "
+    "intet skjult tal kan bestemmes entydigt. Andele, gennemsnit og medianer for grupper med færre "
+    "end {m} borgere vises ikke."
+)
+
+
+def rule_text(min_cell: int = disclosure.DEFAULT_MIN_CELL) -> str:
+    """The disclosure rules in Danish, for the report's method section.
+
+    >>> "sekundær diskretionering" in rule_text(5)
+    True
+    """
+    return disclosure.rule_text(min_cell) + RULE_TEXT.format(m=min_cell)
+
+
+__all__ = [
+    "SECONDARY_SYMBOL",
+    "TOTAL_LABEL",
+    "SuppressedTable",
+    "mask_stats",
+    "publishable_stat",
+    "rule_text",
+    "suppress_table",
+]

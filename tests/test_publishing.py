@@ -1,0 +1,71 @@
+"""Real data in and personal data never out: the CLI's template and ingest, the guard in the
+report step, and secondary suppression in the published tables."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import nbformat
+import pandas as pd
+import pytest
+
+from so_eval import config
+from so_eval.report import ReportError, run_report
+from tiny import TABLES
+
+
+def _cli(*args, env=None):
+    return subprocess.run([sys.executable, "-m", "so_eval.cli", *args], capture_output=True, text=True,
+                          env={**os.environ, "PYTHONIOENCODING": "utf-8", **(env or {})})
+
+
+def test_cli_template_and_ingest(tmp_path):
+    book = tmp_path / "skabelon.xlsx"
+    res = _cli("template", str(book))
+    assert res.returncode == 0 and book.exists()
+    again = _cli("template", str(book))
+    assert again.returncode == 1 and "exists" in again.stderr  # never overwritten silently
+    # a CSV export with CPR numbers: refused without a key, pseudonymised with one
+    csv = tmp_path / "citizens.csv"
+    csv.write_text(TABLES["citizens"].replace("C1,", "0101801234,").replace("C2,", "0202752345,"), encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SO_EVAL_PSEUDONYM")}
+    no_key = subprocess.run([sys.executable, "-m", "so_eval.cli", "ingest", str(csv), "--into", str(tmp_path / "d")],
+                            capture_output=True, text=True, env={**env, "PYTHONIOENCODING": "utf-8"})
+    assert no_key.returncode == 1 and "key" in no_key.stderr.lower()
+    assert not (tmp_path / "d").exists()
+    ok = _cli("ingest", str(csv), "--into", str(tmp_path / "d"), env={"SO_EVAL_PSEUDONYM_KEY": "a-test-key-123"})
+    assert ok.returncode == 0, ok.stderr
+    written = (tmp_path / "d" / "citizens.csv").read_text(encoding="utf-8")
+    assert "0101801234" not in written and "0202752345" not in written
+    ids = pd.read_csv(tmp_path / "d" / "citizens.csv", dtype=str)["citizen_id"]
+    assert ids.str.startswith("P").sum() == 2
+
+
+def test_report_refuses_to_publish_personal_data(tmp_path, demo_dir):
+    nb = nbformat.read(config.NOTEBOOKS_DIR / "annual_report.ipynb", as_version=4)
+    nb.cells.insert(3, nbformat.v4.new_code_cell(
+        'import pandas as pd\npd.read_csv(f"{data_dir}/citizens.csv").head(3)'))  # a row-level leak
+    leaky = tmp_path / "nb" / "annual_report.ipynb"
+    leaky.parent.mkdir()
+    nbformat.write(nb, leaky)
+    with pytest.raises(ReportError, match="personal data") as exc:
+        run_report(2025, reports_dir=tmp_path / "r", data_dir=demo_dir, notebook=leaky, progress=False,
+                   log=lambda *_: None)
+    assert "annual_report" in str(exc.value)  # says where
+    assert not (tmp_path / "r" / "2025").exists()
+
+
+def test_published_job_tables_cannot_be_worked_back(tmp_path, demo, demo_dir):
+    from so_eval.annual import AnnualReport
+    from so_eval.params import ReportParams
+
+    r = AnnualReport(demo, ReportParams(year=2025, published_dir=str(tmp_path)))
+    for by in ("job_type", "target_group"):
+        shown = r.goal1_tables[by].data.iloc[:, 1]
+        hidden = shown.isin(["<5", "×"]).sum()
+        assert hidden != 1, f"a single hidden cell in the jobs by {by} table could be worked back from the total"
+    frame = r.ledger.frame()
+    sec = frame.loc[frame["value"] == "×"]
+    assert sec["suppressed"].all()
