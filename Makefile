@@ -7,7 +7,7 @@ YEAR   ?= $(shell ls params/ | grep -E '^[0-9]{4}\.yaml$$' | sort | tail -n 1 | 
 DEMO   := data/demo
 
 .DEFAULT_GOAL := help
-.PHONY: help setup demo report test lab clean
+.PHONY: help setup demo report test bench lab clean
 
 ## Show the targets and what they do
 help:
@@ -39,6 +39,10 @@ report: demo
 ## Run the test suite (includes running the notebooks on the demo data)
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+## Run the benchmarks (prints a table, writes benchmarks/results.json; see benchmarks/README.md)
+bench: demo
+	$(BIN)/python benchmarks/run.py
 
 ## Open the notebooks in JupyterLab
 lab: demo

@@ -95,3 +95,11 @@ def test_environment_yml_follows_pyproject():
     assert "python=3.11" in deps
     pip = next(d["pip"] for d in deps if isinstance(d, dict) and "pip" in d)
     assert pip == ["-e .[dev]"]  # pyproject.toml is the single source of dependencies
+
+
+def test_table_of_contents_matches_the_notebook_headings():
+    from so_eval.annual import SECTIONS
+
+    nb = nbformat.read(config.NOTEBOOKS_DIR / "annual_report.ipynb", as_version=4)
+    heads = [c.source.splitlines()[0][3:] for c in nb.cells if c.cell_type == "markdown" and c.source.startswith("## ")]
+    assert heads == SECTIONS

@@ -84,7 +84,8 @@ def test_small_counts_are_suppressed_in_published_figures(reports):
     persons = fig.loc[fig["unit"].isin(["borgere", "forløb"]) & ~fig["suppressed"] & (fig["value"] != "")]
     values = persons["value"].astype(int)
     assert ((values == 0) | (values >= 5)).all()
-    assert (fig.loc[fig["suppressed"], "value"].isin(["<5", ""])).all()
+    assert (fig.loc[fig["suppressed"], "value"].isin(["<5", "×", ""])).all()  # primary, secondary, not shown
+    assert (fig["value"] == "×").any()  # secondary suppression is in use
     assert fig["suppressed"].any()
 
 

@@ -35,6 +35,30 @@ PURPOSE = (
     "grunde ikke har mange chancer for at få det første fodfæste på arbejdsmarkedet."
 )
 
+SECTIONS = [
+    "Indledning",
+    "Målopnåelse",
+    "Værdiskabelse",
+    "Effekt: gjorde deltagelsen en forskel?",
+    "Det der lykkedes — og det der ikke gik som forventet",
+    "Det skæve, det uventede, læringer og korrektioner",
+    "Metode og data",
+]
+"""The report's sections: the notebook's ## headings, in order (the table of contents links to them)."""
+
+
+def heading_id(title: str) -> str:
+    """The id nbconvert gives a Markdown heading in the HTML (so that links find it)."""
+    try:
+        from nbconvert.filters.strings import _convert_header_id
+
+        return _convert_header_id(title)
+    except ImportError:  # pragma: no cover - older or newer nbconvert
+        from urllib.parse import quote
+
+        return quote(title.replace(" ", "-"), safe=":,?")
+
+
 CAVEATS = [
     "Tallene bygger på registreringer i Jobcentrets og koordinatorens egne opgørelser. En række "
     "registreres først efter, at den hændelse, den beskriver, har fundet sted; sene registreringer "
@@ -206,9 +230,9 @@ class AnnualReport:
         from so_eval.anomalies import project_to_target
 
         L, end = self.ledger, self.params.strategy_period[1]
-        jobs = self.jobs_per_year.loc[self.jobs_per_year["year"].isin(self.period_years)]
+        jobs = self.jobs_per_year  # all years with data: a steadier trend than the strategy years alone
         ent = self.enterprises_per_year
-        prog = self.progression_per_year.loc[self.progression_per_year["year"].isin(self.period_years)]
+        prog = self.progression_per_year
         self.projections = {}
         specs = [
             ("goal1", jobs, "jobs", float(self._t["jobs_per_year"]), end),
@@ -575,18 +599,28 @@ class AnnualReport:
         res = getattr(self, "projections", {}).get(goal)
         if res is None or self.year >= res.target_year:
             return b
-        if goal == "goal1":
+        if goal in ("goal1", "goal2"):  # annual targets: where the trend points, not "reached"
+            show = fmt.percent if goal == "goal2" else fmt.number
             lo, hi = res.intervals.get(0.95, (np.nan, np.nan))
-            band = (f" (95 %-prædiktionsinterval {fmt.number(lo)}–{fmt.number(hi)})" if np.isfinite(lo) else
+            band = (f" (95 %-prædiktionsinterval {show(lo)}–{show(hi)})" if np.isfinite(lo) else
                     " (for få år til et prædiktionsinterval)")
-            text = (f"En lineær trend over {self.period_years[0]}–{self.year} giver {fmt.number(res.projected)} "
-                    f"borgere i job i {res.target_year}{band}; normen er mindst {fmt.number(res.target)} om året.")
+            what = "med progression" if goal == "goal2" else "borgere i job"
+            norm = "arbejdsmålet er" if goal == "goal2" else "normen er mindst"
+            if res.n_points < 3 or not np.isfinite(res.projected):
+                return b.md(f"**Fremskrivning:** for få år med data til at fremskrive mod {res.target_year}.")
+            text = (f"En lineær trend over {self.years[0]}–{self.year} giver {show(res.projected)} "
+                    f"{what} i {res.target_year}{band}; {norm} {show(res.target)} om året.")
         else:
             text = res.statement
         b.md(f"**Fremskrivning:** {text}")
         ax = projection_plot(res, ylabel=ylabel, title=f"{ylabel}: vejen mod målet i {res.target_year}",
                              percent=goal == "goal2")
         return b.figure(ax.figure, f"Fremskrivning: {ylabel.lower()}")
+
+    def contents(self) -> Block:
+        """A table of contents linking to the report's sections (the notebook's ## headings)."""
+        links = "\n".join(f"{i}. [{title}](#{heading_id(title)})" for i, title in enumerate(SECTIONS, 1))
+        return Block().md(f"**Indhold**\n\n{links}")
 
     def overview(self) -> Table:
         rows = [
@@ -679,6 +713,7 @@ class AnnualReport:
             )
             b.figure(ax.figure, "Andel med progression pr. samarbejdsaftale")
         b.table(self.goal2_agreements)
+        b.extend(self._projection_block("goal2", "Andel med progression"))
         b.md("**Hvor er borgerne efter forløbet?**")
         b.table(self.goal2_end_status)
         b.table(self.goal2_agreements_period)

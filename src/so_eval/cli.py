@@ -43,7 +43,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     try:
         run_report(
             year, params_file=args.params, reports_dir=args.out, data_dir=args.data, force=args.force,
-            progress=not args.quiet, overrides={"as_of": args.as_of} if args.as_of else None,
+            progress=not args.quiet, overrides={"as_of": args.as_of} if args.as_of else None, pdf=args.pdf,
         )
     except (ReportError, FileNotFoundError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -152,6 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("report", help="make the annual report for a year into reports/<year>/")
     _report_options(p)
+    p.add_argument("--pdf", action="store_true", help="also print annual_report.pdf with headless Chromium")
     p.set_defaults(func=_cmd_report)
 
     p = sub.add_parser("template", help="write the Excel template for the coordinator's data")

@@ -167,6 +167,7 @@ def run_report(
     notebook: str | os.PathLike[str] | None = None,
     job: Job = ANNUAL,
     overrides: dict | None = None,
+    pdf: bool = False,
     log=print,
 ) -> ReportResult:
     """Make a report for ``year`` (the annual report unless ``job=EFFECTS``).
@@ -186,6 +187,9 @@ def run_report(
         Run this notebook instead of the job's own (used by tests).
     overrides
         Parameters to change for this run (merged into dicts such as ``effects``).
+    pdf
+        Also write ``<stem>.pdf``, printed from the HTML by headless Chromium (page breaks
+        between sections).
 
     Returns
     -------
@@ -260,16 +264,48 @@ def run_report(
             raise ReportError(f"the notebook ran but wrote no {job.figures} (does it end with report.save()?)")
         log("Exporting HTML …")
         export_html(executed, tmp / f"{job.stem}.html")
+        files = job.files
+        if pdf:
+            log("Printing PDF …")
+            print_pdf(tmp / f"{job.stem}.html", tmp / f"{job.stem}.pdf")
+            files = (*files, f"{job.stem}.pdf")
         manifest = _manifest(params, rp.data_path, notebook, started, job)
         atomic_write_text(tmp / job.manifest, json.dumps(manifest, indent=2, ensure_ascii=False, default=str) + "\n")
         _guard(tmp, rp.data_path)
-        publish(tmp, final, job.files)
+        publish(tmp, final, files)
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
     log(f"Report written to {final}")
     return ReportResult(final, final / f"{job.stem}.html", final / job.notebook, final / job.figures,
                         final / job.manifest)
+
+
+CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync")
+
+
+def chromium() -> str:
+    """Path of the Chromium browser (Debian's ``chromium`` package), or a clear error."""
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    raise ReportError("the PDF is printed by headless Chromium, which is not installed "
+                      "(Debian: apt-get install chromium)")
+
+
+def print_pdf(html: Path, pdf: Path) -> None:
+    """Print an HTML report to PDF with headless Chromium, offline, no header or footer."""
+    import subprocess
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as profile:
+        cmd = [chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--no-pdf-header-footer",
+               f"--print-to-pdf={pdf}", html.resolve().as_uri()]
+        res = subprocess.run(cmd, capture_output=True, text=True, timeout=180)
+    if res.returncode != 0 or not pdf.exists() or pdf.stat().st_size == 0:
+        raise ReportError(f"Chromium could not print the PDF (exit {res.returncode}): {res.stderr[-500:]}")
 
 
 def _guard(folder: Path, data_path: Path) -> None:

@@ -1,0 +1,172 @@
+"""so-eval benchmarks: ``make bench`` (or ``python benchmarks/run.py [NAME ...]``).
+
+Each benchmark runs in its own process so that its peak memory (max RSS) is its own, and is
+measured side by side with its floor in the same run, so the ratio holds on a noisy machine.
+Prints a table and writes ``benchmarks/results.json``.
+
+* ``report``     — ``so-eval report`` end to end on the demo data, against the floor: papermill
+                   running a notebook that only imports the same libraries and saves one figure,
+                   plus nbconvert to HTML in the same process. Goal: at most 1.5 × the floor.
+* ``panel``      — the outcome table and the event study from ``status_weekly`` for 5,000
+                   citizens × 10 years (≈2.6 million person-weeks). Goal: outcome table < 1 s.
+* ``estimators`` — ``estimate_att`` for each method on 100,000 units.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PY = sys.executable
+
+
+def _child(code: str) -> dict:
+    """Run ``code`` in a fresh Python; it prints one JSON dict. Adds the child's peak memory."""
+    wrapped = textwrap.dedent(code) + textwrap.dedent("""
+        import json as _j, resource as _r
+        _res["peak_mib"] = _r.getrusage(_r.RUSAGE_SELF).ru_maxrss / 1024
+        print("RESULT " + _j.dumps(_res))
+    """)
+    out = subprocess.run([PY, "-c", wrapped], capture_output=True, text=True, cwd=ROOT)
+    if out.returncode != 0:
+        raise RuntimeError(out.stderr[-2000:])
+    line = [ln for ln in out.stdout.splitlines() if ln.startswith("RESULT ")][-1]
+    return json.loads(line[7:])
+
+
+def _timed_command(cmd: list[str]) -> dict:
+    t = time.perf_counter()
+    res = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+    elapsed = time.perf_counter() - t
+    if res.returncode != 0:
+        raise RuntimeError(res.stderr[-2000:])
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return {"seconds": elapsed, "peak_mib_children_so_far": peak}
+
+
+FLOOR_NOTEBOOK = {
+    "cells": [
+        {"cell_type": "code", "metadata": {"tags": ["parameters"]}, "source": "year = 2025", "outputs": [],
+         "execution_count": None},
+        {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None, "source": (
+            "import pandas, numpy, seaborn, statsmodels.api, pandera.pandas, pyarrow\n"
+            "from matplotlib.figure import Figure\n"
+            "from IPython.display import Image\n"
+            "import io\n"
+            "fig = Figure(figsize=(7, 3.6)); ax = fig.add_subplot(); ax.bar([1, 2, 3], [3, 1, 2])\n"
+            "buf = io.BytesIO(); fig.savefig(buf, format='png', dpi=150)\n"
+            "Image(data=buf.getvalue())")},
+    ],
+    "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+    "nbformat": 4, "nbformat_minor": 5,
+}
+
+
+def bench_report() -> dict:
+    demo = ROOT / "data" / "demo"
+    if not (demo / "truth.json").exists():
+        subprocess.run([PY, "-m", "so_eval.cli", "demo"], check=True, cwd=ROOT)
+    with tempfile.TemporaryDirectory() as tmp:
+        nb = Path(tmp) / "floor.ipynb"
+        nb.write_text(json.dumps(FLOOR_NOTEBOOK))
+        floor_code = f"""
+            import time
+            t = time.perf_counter()
+            import papermill as pm
+            from so_eval.report import export_html
+            from pathlib import Path
+            pm.execute_notebook({str(nb)!r}, {str(Path(tmp) / 'out.ipynb')!r}, progress_bar=False,
+                                kernel_name="python3")
+            export_html(Path({str(Path(tmp) / 'out.ipynb')!r}), Path({str(Path(tmp) / 'out.html')!r}))
+            _res = {{"seconds": time.perf_counter() - t}}
+        """
+        runs = []
+        for _ in range(2):  # interleaved, so both see the same machine
+            floor = _child(floor_code)
+            report = _timed_command([PY, "-m", "so_eval.cli", "report", "--year", "2025", "--out", str(Path(tmp) / "r"),
+                                     "--quiet", "--force"])
+            runs.append((floor["seconds"], report["seconds"]))
+    floor_s = min(r[0] for r in runs)
+    report_s = min(r[1] for r in runs)
+    return {"floor_seconds": round(floor_s, 2), "report_seconds": round(report_s, 2),
+            "ratio": round(report_s / floor_s, 2), "goal_ratio": 1.5, "met": report_s / floor_s <= 1.5}
+
+
+PANEL_CODE = """
+    import time
+    import numpy as np, pandas as pd
+    from so_eval.dataset import Dataset
+    from so_eval.dgp import STATUSES
+    from so_eval.effects.outcomes import outcome_table, quarterly_panel
+    from so_eval.effects.did import group_time_att
+    rng = np.random.default_rng(1)
+    n, weeks = 5000, pd.date_range("2016-01-04", periods=520, freq="7D")
+    ids = np.array([f"B{i:06d}" for i in range(n)])
+    citizens = pd.DataFrame({"citizen_id": ids, "birth_year": rng.integers(1960, 2005, n),
+                             "gender": rng.choice(["k", "m"], n),
+                             "target_group": rng.choice(["kontanthjælp", "ressourceforløb", "unge"], n),
+                             "origin": "dansk"})
+    treated = rng.random(n) < 0.3
+    start = weeks[rng.integers(104, 470, n)]
+    courses = pd.DataFrame({"course_id": [f"F{i}" for i in range(treated.sum())], "citizen_id": ids[treated],
+                            "start": start[treated], "agreement_id": "SA1"})
+    p = rng.uniform(0.05, 0.4, n)
+    codes = np.where(rng.random((n, len(weeks))) < p[:, None], 0, 2).astype(np.int8)
+    sw = pd.DataFrame({"citizen_id": np.repeat(ids, len(weeks)), "week": np.tile(weeks.to_numpy(), n),
+                       "status": pd.Categorical.from_codes(codes.ravel(), categories=list(STATUSES))})
+    ds = Dataset(tables={"citizens": citizens, "courses": courses, "status_weekly": sw})
+    t = time.perf_counter(); table = outcome_table(ds); t_outcome = time.perf_counter() - t
+    t = time.perf_counter(); panel = quarterly_panel(ds); t_panel = time.perf_counter() - t
+    t = time.perf_counter()
+    res = group_time_att(panel, unit="citizen_id", time="period", group="group", outcome="selfsupport",
+                         control_group="never_treated", anticipation=4)
+    res.aggregate("dynamic", min_e=-8, max_e=8); t_did = time.perf_counter() - t
+    _res = {"person_weeks": int(len(sw)), "outcome_table_seconds": round(t_outcome, 3),
+            "quarterly_panel_seconds": round(t_panel, 3), "event_study_seconds": round(t_did, 3),
+            "goal_outcome_seconds": 1.0, "met": t_outcome < 1.0}
+"""
+
+ESTIMATOR_CODE = """
+    import time
+    from so_eval.dgp import simulate_cross_section
+    from so_eval.effects import estimate_att
+    from so_eval.effects.outcomes import COVARIATES
+    data, truth = simulate_cross_section(7, n_citizens=100_000, n_treated=20_000)
+    _res = {"units": len(data)}
+    for m in ("difference", "regression", "ipw", "aipw", "matching"):
+        t = time.perf_counter()
+        estimate_att(data, treatment="treated", outcome="selfsupport", covariates=COVARIATES, method=m)
+        _res[m + "_seconds"] = round(time.perf_counter() - t, 3)
+"""
+
+BENCHMARKS = {"report": bench_report, "panel": lambda: _child(PANEL_CODE),
+              "estimators": lambda: _child(ESTIMATOR_CODE)}
+
+
+def main(names: list[str]) -> int:
+    results = {"machine": {"python": platform.python_version(), "platform": platform.platform(),
+                           "processor": platform.processor() or platform.machine(),
+                           "cpus": __import__("os").cpu_count()},
+               "when": time.strftime("%Y-%m-%d %H:%M")}
+    for name in names or list(BENCHMARKS):
+        print(f"running {name} …", flush=True)
+        results[name] = BENCHMARKS[name]()
+    out = Path(__file__).with_name("results.json")
+    out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    print(f"\n{'benchmark':<12} result")
+    for name in names or list(BENCHMARKS):
+        print(f"{name:<12} " + ", ".join(f"{k}={v}" for k, v in results[name].items()))
+    print(f"\nwritten to {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
