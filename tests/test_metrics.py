@@ -188,3 +188,46 @@ def test_goal_status(value, target, year, target_year, expected):
 def test_goal_status_labels_are_danish():
     assert goal_status(40, 40, 2024, 2025).label == "nået før tid"
     assert goal_status(29, 30, 2024).label == "ikke nået"
+
+
+# -- metrics are computed once per dataset and arguments within a run ----------------------------
+
+
+def test_a_metric_is_computed_once_per_dataset_and_arguments(tiny_dir, monkeypatch):
+    from so_eval import load
+    from so_eval.dataset import memoized
+
+    calls = []
+
+    @memoized
+    def ended_in(ds, years):
+        calls.append(tuple(years))
+        return ds.courses.loc[ds.courses["end"].dt.year.isin(list(years)), ["course_id"]]
+
+    ds = load(tiny_dir)
+    first = ended_in(ds, [2023, 2024])
+    again = ended_in(ds, (2023, 2024))  # a list and a tuple of the same years are the same question
+    assert calls == [(2023, 2024)] and again.equals(first) and len(first) > 0
+    ended_in(ds, [2024])
+    assert calls == [(2023, 2024), (2024,)]
+    # a caller that changes its copy changes nothing for the next caller
+    first.loc[:, "course_id"] = "changed"
+    assert "changed" not in set(ended_in(ds, [2023, 2024])["course_id"])
+    # a dataset cut to an earlier date is another dataset, with its own results
+    earlier = ds.as_known_on("2023-01-01")
+    ended_in(earlier, [2023, 2024])
+    assert calls[-1] == (2023, 2024) and len(calls) == 3
+    # a stand-in that is not a Dataset is computed every time
+    from types import SimpleNamespace
+
+    stand_in = SimpleNamespace(courses=ds.courses)
+    ended_in(stand_in, [2023])
+    ended_in(stand_in, [2023])
+    assert calls[-2:] == [(2023,), (2023,)]
+
+
+def test_memoized_metrics_give_what_the_uncached_metric_gives(tiny):
+    for fn, args in [(m.jobs_per_year, ([2022, 2023, 2024],)), (m.progression_by_agreement, (2024,)),
+                     (m.enterprises_per_year, ([2023, 2024],)), (m.reach_per_year, ([2024],))]:
+        cached = fn(tiny, *args)
+        assert cached.equals(fn(tiny, *args)) and cached.equals(fn.uncached(tiny, *args)), fn.__name__

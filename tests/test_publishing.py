@@ -69,3 +69,30 @@ def test_published_job_tables_cannot_be_worked_back(tmp_path, demo, demo_dir):
     frame = r.ledger.frame()
     sec = frame.loc[frame["value"] == "×"]
     assert sec["suppressed"].all()
+
+
+def test_every_report_figure_fits_its_canvas(tmp_path, demo):
+    """The report's figures are drawn once at their own size (no cropping pass), so nothing —
+    title, labels, legend — may reach outside the canvas, where it would be cut off."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from so_eval.annual import AnnualReport
+    from so_eval.params import ReportParams
+
+    r = AnnualReport(demo, ReportParams(year=2025, published_dir=str(tmp_path)))
+    seen = 0
+    for section in ("goal1", "goal2", "goal3", "value_creation", "effect", "skewed"):
+        for kind, part in getattr(r, section)().parts:
+            if kind != "figure":
+                continue
+            fig = part[0]
+            assert fig.get_layout_engine() is not None, f"{section}: a figure without a layout engine"
+            FigureCanvasAgg(fig)
+            fig.canvas.draw()
+            box = fig.get_tightbbox(fig.canvas.get_renderer())
+            w, h = fig.get_size_inches()
+            title = fig.axes[0].get_title(loc="left") or fig.axes[0].get_title()
+            assert box.x0 >= -0.01 and box.y0 >= -0.01 and box.x1 <= w + 0.01 and box.y1 <= h + 0.01, (
+                f"{section}: '{title}' reaches outside its {w:.1f}×{h:.1f} in canvas: {box.bounds}")
+            seen += 1
+    assert seen >= 10

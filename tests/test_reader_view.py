@@ -35,6 +35,8 @@ def test_report_as_a_reader_sees_it(report, tmp_path):
         page.goto((report / "annual_report.html").as_uri(), wait_until="load")
         images = page.evaluate("Array.from(document.images).map(i => i.complete && i.naturalWidth > 0)")
         assert len(images) >= 10 and all(images), "an image did not load"
+        alts = page.evaluate("Array.from(document.images).map(i => i.alt)")
+        assert all(a.strip() and "No description" not in a for a in alts), alts  # Danish alt text
         assert errors == [], errors
         assert [u for u in requests if not u.startswith(("file:", "data:"))] == []  # self-contained
         code = page.evaluate("document.querySelectorAll('.jp-CodeCell .jp-InputArea, .jp-InputPrompt').length")

@@ -282,3 +282,49 @@ def test_published_report_shows_corrections_of_last_year(reports, demo_dir):
     assert fig.loc["corrections.goal1.jobs.now", "value"] == str(truth["jobs_per_year"]["2024"])
     html = (reports / "2025" / "annual_report.html").read_text(encoding="utf-8")
     assert "Rettede tal for 2024" in html and "sene registreringer" in html
+
+
+def test_heading_ids_are_the_ones_nbconvert_gives():
+    from nbconvert.filters.strings import _convert_header_id
+
+    from so_eval.annual import SECTIONS, heading_id
+
+    for title in [*SECTIONS, "Mål 1: Beskæftigelse", "A/B & C's (test) 50 %"]:
+        assert heading_id(title) == _convert_header_id(title), title
+
+
+def test_report_process_skips_the_slow_optional_iri_validator():
+    """`so-eval report` imports jsonschema (through papermill) without rfc3987_syntax, which
+    compiles grammars for ≈1 s; notebooks still validate and the package stays importable."""
+    code = (
+        "import sys\n"
+        "from so_eval.report import _import_jupyter_lean\n"
+        "_import_jupyter_lean()\n"
+        "import papermill, nbformat\n"
+        "assert 'rfc3987_syntax' not in sys.modules, 'imported after all'\n"
+        "nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell('x')])\n"
+        "nbformat.validate(nb)\n"
+        "bad = nbformat.v4.new_notebook(); bad.cells = [{'cell_type': 'nonsense'}]\n"
+        "try:\n"
+        "    nbformat.validate(bad)\n"
+        "    raise SystemExit('an invalid notebook passed')\n"
+        "except nbformat.ValidationError:\n"
+        "    pass\n"
+        "import rfc3987_syntax  # still importable for anyone who wants it\n"
+        "print('ok')\n"
+    )
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert res.returncode == 0 and res.stdout.strip() == "ok", res.stderr
+
+
+def test_report_kernel_does_not_import_nbconvert():
+    """The report's own code pulls in no notebook tooling (≈1 s at every run)."""
+    code = (
+        "import sys\n"
+        "from so_eval.annual import AnnualReport, heading_id\n"
+        "heading_id('Målopnåelse')\n"
+        "bad = [m for m in ('nbconvert', 'nbformat', 'jsonschema') if m in sys.modules]\n"
+        "print(','.join(bad))\n"
+    )
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert res.returncode == 0 and res.stdout.strip() == "", (res.stdout, res.stderr)

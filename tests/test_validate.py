@@ -160,3 +160,81 @@ def test_cli_validate_exit_codes(tmp_path, tiny_dir):
     assert "courses.csv, row 8, column 'agreement_id'" in res.stderr
     missing = _cli("validate", str(tmp_path / "nowhere"))
     assert missing.returncode == 1 and "not found" in missing.stderr
+
+
+# -- the weekly status panel (Parquet): the fast path says valid only when pandera would -------
+
+
+def _panel_problems(tmp_path, panel, *, pandera_only=False, monkeypatch=None):
+    from tiny import write_tiny_with_panel
+
+    folder = write_tiny_with_panel(tmp_path / ("slow" if pandera_only else "fast"))
+    panel.to_parquet(folder / "status_weekly.parquet", index=False)
+    if pandera_only:
+        from so_eval import loading
+
+        monkeypatch.setattr(loading, "_typed_if_valid", lambda df, spec: None)
+    return validate(folder)
+
+
+def _broken_panels():
+    import pandas as pd
+
+    from tiny import status_panel
+
+    def dup(p):
+        return pd.concat([p, p.iloc[[10]]], ignore_index=True)
+
+    def unknown_status(p):
+        p.loc[5, "status"] = "ferie"
+        return p
+
+    def missing_id(p):
+        p.loc[7, "citizen_id"] = None
+        return p
+
+    def long_id(p):
+        p.loc[3, "citizen_id"] = "C" * 65
+        return p
+
+    def missing_week(p):
+        p.loc[4, "week"] = pd.NaT
+        return p
+
+    def week_as_text(p):
+        p["week"] = p["week"].dt.strftime("%Y-%m-%d")
+        p.loc[6, "week"] = "i går"
+        return p
+
+    return {f.__name__: f(status_panel()) for f in (dup, unknown_status, missing_id, long_id, missing_week,
+                                                    week_as_text)}
+
+
+@pytest.mark.parametrize("case", list(_broken_panels()))
+def test_bad_status_panel_is_reported_as_pandera_reports_it(tmp_path, monkeypatch, case):
+    panel = _broken_panels()[case]
+    fast = _panel_problems(tmp_path, panel)
+    assert any(p.file == "status_weekly.parquet" for p in fast), fast
+    slow = _panel_problems(tmp_path, panel, pandera_only=True, monkeypatch=monkeypatch)
+    assert fast == slow
+
+
+def test_fast_path_gives_the_tables_pandera_gives(tmp_path, monkeypatch):
+    from so_eval.loading import _read_raw, _typed_if_valid
+    from so_eval.model import TABLES as SPECS
+    from tiny import write_tiny_with_panel
+
+    spec = SPECS["status_weekly"]
+    raw, _ = _read_raw(write_tiny_with_panel(tmp_path / "ds") / spec.filename, spec)
+    slow = spec.model.validate(raw.copy())
+    as_dictionary = raw.assign(status=raw["status"].astype("category"))  # as pyarrow reads the demo's
+    for source in (raw, as_dictionary):
+        fast = _typed_if_valid(source.copy(), spec)
+        assert fast is not None  # valid data take the fast path
+        assert list(fast.columns) == list(slow.columns) and len(fast) == len(slow) == 9 * 156 - 2
+        for col in ("citizen_id", "week", "registered"):
+            assert str(fast[col].dtype) == str(slow[col].dtype), col
+            assert fast[col].equals(slow[col]), col
+        assert fast["status"].astype(str).tolist() == slow["status"].astype(str).tolist()
+        allowed = spec.model.to_schema().columns["status"].checks[0].statistics["allowed_values"]
+        assert list(fast["status"].cat.categories) == list(allowed)

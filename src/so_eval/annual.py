@@ -48,15 +48,15 @@ SECTIONS = [
 
 
 def heading_id(title: str) -> str:
-    """The id nbconvert gives a Markdown heading in the HTML (so that links find it)."""
-    try:
-        from nbconvert.filters.strings import _convert_header_id
+    """The id nbconvert gives a Markdown heading in the HTML (so that links find it).
 
-        return _convert_header_id(title)
-    except ImportError:  # pragma: no cover - older or newer nbconvert
-        from urllib.parse import quote
+    nbconvert's rule (``nbconvert.filters.strings._convert_header_id``), written out here so
+    that the report's kernel does not import nbconvert (≈1 s, through jsonschema) for it; a test
+    checks that the two agree.
+    """
+    from urllib.parse import quote
 
-        return quote(title.replace(" ", "-"), safe=":,?")
+    return quote(title.replace(" ", "-"), safe="?/:@!$&'()*+,;=")
 
 
 CAVEATS = [
@@ -709,7 +709,7 @@ class AnnualReport:
                 ok, unit="label", share="progressed_share", n="ended",
                 reference=None if overall.suppressed else overall.value,
                 target=self._t["progressed_share"], xlabel="Andel af afsluttede forløb med progression",
-                title=f"Progression pr. samarbejdsaftale, {y} (aftaler med mindst {m} afsluttede forløb)",
+                title=f"Progression pr. samarbejdsaftale, {y}\n(aftaler med mindst {m} afsluttede forløb)",
             )
             b.figure(ax.figure, "Andel med progression pr. samarbejdsaftale")
         b.table(self.goal2_agreements)

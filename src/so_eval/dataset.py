@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Mapping
+from typing import Any, TypeVar
 
 import pandas as pd
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 @dataclass(frozen=True, eq=False)
@@ -23,6 +27,8 @@ class Dataset:
     path: Path | None = None
     file_hashes: Mapping[str, str] = field(default_factory=dict)
     as_of: pd.Timestamp | None = None
+    _memo: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    """Results of :func:`memoized` metrics on this dataset (lives as long as the dataset)."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "tables", MappingProxyType(dict(self.tables)))
@@ -50,7 +56,7 @@ class Dataset:
             h.update(f"{name}:{self.file_hashes[name]}\n".encode())
         return h.hexdigest()
 
-    def as_known_on(self, date: str | pd.Timestamp) -> "Dataset":
+    def as_known_on(self, date: str | pd.Timestamp) -> Dataset:
         """The dataset as it stood on ``date``: rows registered after that day are left out."""
         cut = pd.Timestamp(date).normalize()
         tables = {
@@ -58,3 +64,52 @@ class Dataset:
             for name, df in self.tables.items()
         }
         return Dataset(tables=tables, path=self.path, file_hashes=self.file_hashes, as_of=cut)
+
+
+def _frozen(value: Any) -> Any:
+    """A hashable stand-in for an argument (lists, ranges and sets become tuples)."""
+    if isinstance(value, (list, tuple, range)):
+        return tuple(_frozen(v) for v in value)
+    if isinstance(value, (set, frozenset)):
+        return tuple(sorted(_frozen(v) for v in value))
+    if isinstance(value, dict):
+        return tuple(sorted((k, _frozen(v)) for k, v in value.items()))
+    hash(value)  # raises TypeError for anything else unhashable
+    return value
+
+
+def _copied(value: Any) -> Any:
+    if isinstance(value, (pd.DataFrame, pd.Series)):
+        return value.copy()
+    if isinstance(value, tuple):
+        return tuple(_copied(v) for v in value)
+    return value
+
+
+def memoized(fn: F) -> F:
+    """Compute a metric once per dataset and arguments, within a run.
+
+    A report asks for the same figures from several places (the year's tables, the year-by-year
+    trend, last year's figures recomputed for the corrections); this keeps one computation of
+    each. The result is cached on the :class:`Dataset` (a dataset cut with
+    :meth:`Dataset.as_known_on` is a new dataset with its own cache), and every caller gets its
+    own copy of a cached table, so a caller that changes it changes nothing for the next. The
+    tables of a Dataset are never modified (see its docstring), which is what makes this safe.
+    Arguments that cannot be hashed, and stand-ins for a Dataset, are not cached.
+    """
+
+    @functools.wraps(fn)
+    def wrapper(ds: Dataset, *args: Any, **kwargs: Any) -> Any:
+        memo = ds.__dict__.get("_memo") if isinstance(ds, Dataset) else None
+        try:
+            key = (fn.__module__, fn.__qualname__, _frozen(args), _frozen(kwargs))
+        except TypeError:
+            memo = None
+        if memo is None:  # not a Dataset (a stand-in in a test, say) or arguments not hashable
+            return fn(ds, *args, **kwargs)
+        if key not in memo:
+            memo[key] = fn(ds, *args, **kwargs)
+        return _copied(memo[key])
+
+    wrapper.uncached = fn  # type: ignore[attr-defined]
+    return wrapper  # type: ignore[return-value]

@@ -13,11 +13,11 @@ import math
 import textwrap
 
 import matplotlib.dates as mdates
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from so_eval.anomalies import (
@@ -90,7 +90,8 @@ def _da_month_formatter() -> FuncFormatter:
 
 def _new_ax(ax: Axes | None) -> Axes:
     if ax is None:
-        _fig, ax = plt.subplots(figsize=FIGSIZE, layout="constrained")
+        # a plain Figure, not pyplot: the notebook shows it once, where the report puts it
+        ax = Figure(figsize=FIGSIZE, layout="constrained").add_subplot()
     return ax
 
 

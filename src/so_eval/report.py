@@ -65,6 +65,25 @@ class ReportResult:
     manifest: Path
 
 
+def _import_jupyter_lean() -> None:
+    """Import jsonschema (through nbformat) without its optional ``rfc3987_syntax`` validator.
+
+    jsonschema registers the "iri" string formats only if ``rfc3987_syntax`` imports, and that
+    package compiles its Lark grammars at import: ≈1.2 s of every ``so-eval report`` start, for
+    formats that notebook validation never checks. The package is hidden only while jsonschema
+    imports, and only if nothing imported either yet; it stays importable afterwards.
+    """
+    import sys
+
+    if "jsonschema" in sys.modules or "rfc3987_syntax" in sys.modules:
+        return
+    sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]  # makes its import fail
+    try:
+        import jsonschema  # noqa: F401
+    finally:
+        del sys.modules["rfc3987_syntax"]
+
+
 def notebook_parameters(notebook: Path) -> dict:
     """The parameters a notebook declares in its ``parameters`` cell (name → inferred info)."""
     import papermill as pm
@@ -86,6 +105,7 @@ def _select_parameters(params: dict, job: Job, notebook: Path, source: Path) -> 
 
 def export_html(notebook_path: Path, html_path: Path) -> None:
     """Export an executed notebook to HTML without code cells or prompts (in this process)."""
+    _import_jupyter_lean()
     import nbformat
     from nbconvert import HTMLExporter
 
@@ -201,9 +221,8 @@ def run_report(
         The report exists and ``force`` is false; the parameters or the data are invalid; or a
         notebook cell failed. Nothing under ``reports/<year>/`` has changed.
     """
+    _import_jupyter_lean()
     import papermill as pm
-
-    from so_eval.loading import validate
 
     started = datetime.now(timezone.utc).astimezone()
     source = Path(params_file) if params_file else params_path(year)
@@ -232,11 +251,8 @@ def run_report(
         )
     if not rp.data_path.is_dir():
         raise ReportError(f"data folder not found: {rp.data_path} (run `so-eval demo` for the demo data)")
-    problems = validate(rp.data_path)
-    if problems:
-        lines = "\n".join(f"  - {p}" for p in problems[:30])
-        more = f"\n  … and {len(problems) - 30} more (see `so-eval validate {rp.data_path}`)" if len(problems) > 30 else ""
-        raise ReportError(f"the data in {rp.data_path} have {len(problems)} problem(s):\n{lines}{more}")
+    # The data are read and validated once, by the notebook's `load` in the kernel: a problem
+    # there stops the run before anything is computed and becomes the ReportError below.
 
     root.mkdir(parents=True, exist_ok=True)
     tmp = root / f".{year}.{job.stem}.tmp-{uuid.uuid4().hex[:8]}"
@@ -253,6 +269,10 @@ def run_report(
                 progress_bar=progress, cwd=str(config.PROJ_ROOT), log_output=False,
             )
         except pm.PapermillExecutionError as exc:
+            if exc.ename == "ValidationError":  # the data, not the notebook: say what is wrong
+                problems = exc.evalue.split(":\n", 1)[-1]
+                raise ReportError(f"the data in {rp.data_path} have problems (nothing was computed or "
+                                  f"published; see `so-eval validate {rp.data_path}`):\n{problems}") from None
             failed = root / f"{year}.{job.stem}.failed.ipynb"
             if executed.exists():
                 shutil.copyfile(executed, failed)
@@ -311,14 +331,15 @@ def print_pdf(html: Path, pdf: Path) -> None:
 def _guard(folder: Path, data_path: Path) -> None:
     """Refuse to publish if any output holds a CPR-like number, a citizen's pseudonym or a
     row-level record of a citizen (see :mod:`so_eval.guard`); say where."""
-    import pandas as pd
+    import csv
 
     from so_eval.guard import PublishError, check_publishable
 
     pseudonyms: list[str] = []
     citizens = data_path / "citizens.csv"
-    if citizens.exists():
-        pseudonyms = pd.read_csv(citizens, usecols=["citizen_id"], dtype=str)["citizen_id"].dropna().tolist()
+    if citizens.exists():  # plain csv: this process need not import pandas
+        with open(citizens, newline="", encoding="utf-8-sig") as fh:
+            pseudonyms = [row["citizen_id"].strip() for row in csv.DictReader(fh) if (row.get("citizen_id") or "").strip()]
     try:
         check_publishable(folder, pseudonyms)
     except PublishError as exc:

@@ -163,8 +163,24 @@ def _constraints(values: np.ndarray, mask: np.ndarray):
     return cells, np.array(a_rows), np.array(b)
 
 
+_INTERVALS: dict[tuple, tuple[list, list]] = {}
+"""Feasibility intervals already solved in this process (a report's tables recur: last year's
+figures are recomputed twice for the corrections)."""
+
+
 def _intervals(values, mask, primary, min_cell, totals):
     """Smallest and largest feasible value of each suppressed cell (in row-major order)."""
+    values, mask, primary = np.asarray(values, dtype=float), np.asarray(mask, bool), np.asarray(primary, bool)
+    key = (values.shape, values.tobytes(), mask.tobytes(), primary.tobytes(), int(min_cell), bool(totals))
+    if key not in _INTERVALS:
+        if len(_INTERVALS) > 1024:
+            _INTERVALS.clear()
+        _INTERVALS[key] = _solve_intervals(values, mask, primary, min_cell, totals)
+    lows, highs = _INTERVALS[key]
+    return list(lows), list(highs)
+
+
+def _solve_intervals(values, mask, primary, min_cell, totals):
     cells = list(zip(*np.nonzero(mask)))
     if not cells:
         return [], []

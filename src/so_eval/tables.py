@@ -44,10 +44,25 @@ def _looks_numeric(s: str) -> bool:
 
 
 def figure_png(fig, dpi: int = 150) -> bytes:
-    """A matplotlib figure as PNG bytes."""
+    """A matplotlib figure as PNG bytes.
+
+    A figure with a layout engine (the report's figures use the constrained layout) already
+    fits its labels and legends inside itself, so it is drawn once at its own size; only a
+    figure without one is cropped to its contents (``bbox_inches="tight"`` draws it twice).
+    """
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
+    tight = "tight" if fig.get_layout_engine() is None else None
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches=tight)
     return buf.getvalue()
+
+
+def figure_img(fig, alt: str) -> str:
+    """An ``<img>`` element with the figure as an embedded PNG and its Danish alternative text
+    (a screen reader reads it; nbconvert would otherwise put an English placeholder there)."""
+    import base64
+
+    data = base64.b64encode(figure_png(fig)).decode("ascii")
+    return f'<img class="so-eval-figure" src="data:image/png;base64,{data}" alt="{html.escape(alt, quote=True)}">'
 
 
 @dataclass
@@ -73,7 +88,7 @@ class Block:
         return self
 
     def _ipython_display_(self) -> None:
-        from IPython.display import HTML, Image, Markdown, display
+        from IPython.display import HTML, Markdown, display
 
         for kind, part in self.parts:
             if kind == "md":
@@ -81,8 +96,8 @@ class Block:
             elif kind == "table":
                 display(HTML(part._repr_html_()))
             else:
-                fig, _alt = part
-                display(Image(data=figure_png(fig), format="png"))
+                fig, alt = part
+                display(HTML(figure_img(fig, alt)))
 
     @property
     def text(self) -> str:

@@ -6,9 +6,10 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from so_eval.dataset import Dataset
+from so_eval.dataset import Dataset, memoized
 
 
+@memoized
 def employment_entries(ds: Dataset, year: int) -> pd.DataFrame:
     """Citizens who came into employment in ``year``: one row per citizen.
 
@@ -39,6 +40,7 @@ def employment_entries(ds: Dataset, year: int) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+@memoized
 def jobs_per_year(ds: Dataset, years: Iterable[int], norm: int | None = None) -> pd.DataFrame:
     """Number of citizens who came into employment, year by year.
 

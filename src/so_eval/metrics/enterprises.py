@@ -6,12 +6,13 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from so_eval.dataset import Dataset
+from so_eval.dataset import Dataset, memoized
 
 FIRST_SECOND_GENERATION_YEAR = 2022
 """Enterprises founded from this year on are the strategy's second generation."""
 
 
+@memoized
 def active_enterprises(ds: Dataset, year: int) -> pd.DataFrame:
     """Enterprises and initiatives active at the end of ``year``, one row each.
 
@@ -37,6 +38,7 @@ def active_enterprises(ds: Dataset, year: int) -> pd.DataFrame:
     return active.reset_index(drop=True)
 
 
+@memoized
 def enterprises_per_year(ds: Dataset, years: Iterable[int]) -> pd.DataFrame:
     """Enterprises and initiatives, year by year.
 

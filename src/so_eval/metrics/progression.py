@@ -8,13 +8,14 @@ import numpy as np
 import pandas as pd
 
 from so_eval import glossary as g
-from so_eval.dataset import Dataset
+from so_eval.dataset import Dataset, memoized
 
 
 def _years(year: int | Iterable[int]) -> list[int]:
     return [int(year)] if isinstance(year, (int, np.integer)) else [int(y) for y in year]
 
 
+@memoized
 def _ended(ds: Dataset, year: int | Iterable[int]) -> pd.DataFrame:
     c = ds.courses
     out = c.loc[c["end"].dt.year.isin(_years(year))].copy()
@@ -31,6 +32,7 @@ def _hours_change(ds: Dataset, course_ids: pd.Index | pd.Series) -> pd.Series:
     return (grouped.last() - grouped.first()).rename("hours_change")
 
 
+@memoized
 def progression_by_agreement(ds: Dataset, year: int | Iterable[int]) -> pd.DataFrame:
     """Courses and progression per cooperation agreement in ``year`` (or several years together).
 
@@ -96,6 +98,7 @@ def progression_by_agreement(ds: Dataset, year: int | Iterable[int]) -> pd.DataF
     return out[cols].sort_values("agreement_id").reset_index(drop=True)
 
 
+@memoized
 def progression_per_year(ds: Dataset, years: Iterable[int]) -> pd.DataFrame:
     """Courses started and ended, progression and drop-out, year by year (all agreements).
 
@@ -150,6 +153,7 @@ def step_transitions(
     return out.astype({"start_step": steps, "end_step": steps, "n": int})
 
 
+@memoized
 def end_status_by_agreement(ds: Dataset, year: int | Iterable[int]) -> pd.DataFrame:
     """Where citizens are after the course, per agreement.
 
@@ -172,6 +176,7 @@ def end_status_by_agreement(ds: Dataset, year: int | Iterable[int]) -> pd.DataFr
     return out.astype({"n": int})
 
 
+@memoized
 def youth_education(ds: Dataset, years: Iterable[int]) -> pd.DataFrame:
     """Young people's entry into education, year by year.
 

@@ -6,9 +6,10 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from so_eval.dataset import Dataset
+from so_eval.dataset import Dataset, memoized
 
 
+@memoized
 def agreements_active(ds: Dataset, year: int) -> pd.DataFrame:
     """Cooperation agreements in force at the end of ``year``, one row each.
 
@@ -23,6 +24,7 @@ def agreements_active(ds: Dataset, year: int) -> pd.DataFrame:
     return a.loc[(a["start"] <= end) & (a["end"].isna() | (a["end"] > end))].reset_index(drop=True)
 
 
+@memoized
 def citizens_served(ds: Dataset, year: int) -> int:
     """Number of distinct citizens with a course running at some time during ``year``.
 
@@ -38,6 +40,7 @@ def citizens_served(ds: Dataset, year: int) -> int:
     return int(c.loc[running, "citizen_id"].nunique())
 
 
+@memoized
 def reach_per_year(ds: Dataset, years: Iterable[int]) -> pd.DataFrame:
     """Agreements in force, places, yearly price, and citizens served, year by year.
 

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from so_eval import glossary as g
-from so_eval.dataset import Dataset
+from so_eval.dataset import Dataset, memoized
 from so_eval.metrics.enterprises import FIRST_SECOND_GENERATION_YEAR
 from so_eval.model_value import (
     GIVER_TYPES,
@@ -110,6 +110,7 @@ def _names(ds: Dataset) -> pd.DataFrame:
 # -- mosaic economy --------------------------------------------------------------------------
 
 
+@memoized
 def revenue_mix(ds: Dataset, year: int, dependency_share: float = DEPENDENCY_SHARE) -> pd.DataFrame:
     """Revenue mix (mosaikøkonomi) of each enterprise in ``year``, its concentration and dependency.
 
@@ -224,6 +225,7 @@ def revenue_by_sector(ds: Dataset, years: Iterable[int]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["year", "sector", "amount", "share"])
 
 
+@memoized
 def mosaic_per_year(
     ds: Dataset, years: Iterable[int], dependency_share: float = DEPENDENCY_SHARE
 ) -> pd.DataFrame:
@@ -271,6 +273,7 @@ def mosaic_per_year(
 # -- three bottom lines ----------------------------------------------------------------------
 
 
+@memoized
 def _job_entries(ds: Dataset, year: int) -> pd.DataFrame:
     """First job started in ``year`` per citizen, with the course's agreement and enterprise."""
     j = ds.jobs
@@ -280,6 +283,7 @@ def _job_entries(ds: Dataset, year: int) -> pd.DataFrame:
     return out.merge(ds.agreements[["agreement_id", "enterprise_id"]], on="agreement_id", how="left")
 
 
+@memoized
 def three_bottom_lines(ds: Dataset, year: int) -> pd.DataFrame:
     """Scorecard of the three bottom lines (social, local, economic) per enterprise in ``year``.
 
@@ -361,6 +365,7 @@ def three_bottom_lines(ds: Dataset, year: int) -> pd.DataFrame:
 # -- fundraising -----------------------------------------------------------------------------
 
 
+@memoized
 def _fundraising(ds: Dataset) -> pd.DataFrame:
     """The fundraising table with helper columns: is_application, gift, gift_date, gift_year."""
     fr = _table(ds, "fundraising").copy()
