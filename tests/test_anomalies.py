@@ -542,3 +542,18 @@ def test_danish_formatters():
 def test_docstring_examples(module):
     result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_holm_equals_statsmodels():
+    import numpy as np
+    from statsmodels.stats.multitest import multipletests
+
+    from so_eval.anomalies import holm
+
+    rng = np.random.default_rng(3)
+    for m in (1, 2, 5, 17):
+        p = rng.uniform(0, 0.2, m)
+        p[::3] = p[0]  # ties
+        assert np.allclose(holm(p), multipletests(p, method="holm")[1])
+    assert holm([0.5, 0.6]).tolist() == [1.0, 1.0]
+    assert holm([0.01, 0.04, 0.03]).tolist() == pytest.approx([0.03, 0.06, 0.06])

@@ -1008,6 +1008,9 @@ class AnnualReport:
         if not self.params.output_dir:
             return f"{len(self.ledger)} tal registreret (ingen output_dir: intet skrevet)."
         path = self.ledger.write_csv(Path(self.params.output_dir) / "figures.csv")
+        from so_eval.provenance import write_data_record
+
+        write_data_record(self.ds, self.params.output_dir)
         n_supp = sum(f.suppressed for f in self.ledger.figures.values())
         return f"{len(self.ledger)} tal skrevet til {path.name} ({n_supp} diskretioneret)."
 

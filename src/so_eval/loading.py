@@ -8,7 +8,6 @@ listing the problems. Each problem names the file, the row as the user counts it
 
 from __future__ import annotations
 
-import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +16,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from so_eval.dataset import Dataset
+from so_eval.io import file_hash  # noqa: F401  (part of this module's API)
 from so_eval.model import TABLES, TableSpec
 
 _TRUE = {"true", "1", "ja", "yes", "sand"}
@@ -386,15 +386,6 @@ def _check_courses(tables: dict[str, pd.DataFrame]) -> list[Problem]:
 
 
 # -- public API ------------------------------------------------------------------------------
-
-
-def file_hash(path: Path) -> str:
-    """SHA-256 of a file's bytes."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _read_all(path: Path) -> tuple[dict[str, pd.DataFrame], dict[str, str], list[Problem]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import platform
 import subprocess
 from importlib import metadata
@@ -15,13 +16,18 @@ PACKAGES = ("so-eval", "pandas", "numpy", "pandera", "statsmodels", "scipy", "se
 
 def package_versions() -> dict[str, str]:
     """Installed versions of the packages the report depends on, plus Python's."""
+    return dict(_package_versions())
+
+
+@functools.lru_cache(maxsize=1)
+def _package_versions() -> tuple[tuple[str, str], ...]:  # a process sees one set of packages
     out = {"python": platform.python_version()}
     for name in PACKAGES:
         try:
             out[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
             out[name] = "not installed"
-    return out
+    return tuple(out.items())
 
 
 def code_version(root: Path | None = None) -> dict[str, object]:
@@ -44,10 +50,28 @@ def code_version(root: Path | None = None) -> dict[str, object]:
     return info
 
 
+DATA_RECORD = "data.json"
+"""Written by a report notebook next to its figures: the data it read (see :func:`write_data_record`)."""
+
+
+def write_data_record(ds, folder: str | Path) -> Path:
+    """Record in ``folder`` which data a report was computed from: the fingerprint and file
+    hashes of the dataset as it was read (not as the folder is later, should it change meanwhile).
+    ``so-eval report`` puts them in the manifest."""
+    import json
+
+    from so_eval.io import atomic_write_text
+
+    path = Path(folder) / DATA_RECORD
+    atomic_write_text(path, json.dumps({"fingerprint": ds.fingerprint, "files": dict(ds.file_hashes)},
+                                       indent=2, sort_keys=True) + "\n")
+    return path
+
+
 def data_fingerprint(path: str | Path) -> dict[str, object]:
     """SHA-256 of every table file in a dataset folder and one combined fingerprint."""
     from so_eval.dataset import Dataset
-    from so_eval.loading import file_hash
+    from so_eval.io import file_hash
     from so_eval.model import TABLES
 
     path = Path(path)

@@ -26,6 +26,7 @@ from pathlib import Path
 from so_eval import config
 from so_eval.io import atomic_write_text
 from so_eval.params import ReportParams, params_path, read_params
+from so_eval.provenance import DATA_RECORD
 
 NOTEBOOK = "annual_report.ipynb"
 
@@ -142,9 +143,12 @@ def _title(nb) -> str:
     return "Rapport"
 
 
-def _manifest(params: dict, data_path: Path, notebook: Path, started: datetime, job: Job) -> dict:
-    from so_eval.loading import file_hash
+def _manifest(params: dict, data_path: Path, notebook: Path, started: datetime, job: Job,
+              data_record: dict | None = None) -> dict:
+    from so_eval.io import file_hash
     from so_eval.provenance import code_version, data_fingerprint, package_versions
+
+    data = data_record if data_record is not None else data_fingerprint(data_path)
 
     return {
         "report": job.stem,
@@ -153,7 +157,7 @@ def _manifest(params: dict, data_path: Path, notebook: Path, started: datetime, 
         "report_date": params.get("report_date") or started.date().isoformat(),
         "as_of": params.get("as_of"),
         "parameters": params,
-        "data": {"dir": _project_relative(data_path), **data_fingerprint(data_path)},
+        "data": {"dir": _project_relative(data_path), **data},
         "notebook": {"path": _project_relative(notebook), "sha256": file_hash(notebook)},
         "files": list(job.files),
         "code": code_version(),
@@ -289,7 +293,10 @@ def run_report(
             log("Printing PDF …")
             print_pdf(tmp / f"{job.stem}.html", tmp / f"{job.stem}.pdf")
             files = (*files, f"{job.stem}.pdf")
-        manifest = _manifest(params, rp.data_path, notebook, started, job)
+        record = tmp / DATA_RECORD  # the data the notebook read, as it read them
+        data_record = json.loads(record.read_text(encoding="utf-8")) if record.exists() else None
+        record.unlink(missing_ok=True)
+        manifest = _manifest(params, rp.data_path, notebook, started, job, data_record)
         atomic_write_text(tmp / job.manifest, json.dumps(manifest, indent=2, ensure_ascii=False, default=str) + "\n")
         _guard(tmp, rp.data_path)
         publish(tmp, final, files)

@@ -254,6 +254,9 @@ class EffectReport:
         if not self.params.output_dir:
             return f"{len(self.ledger)} tal registreret (ingen output_dir: intet skrevet)."
         path = self.ledger.write_csv(Path(self.params.output_dir) / "effect_figures.csv")
+        from so_eval.provenance import write_data_record
+
+        write_data_record(self.ds, self.params.output_dir)
         return f"{len(self.ledger)} tal skrevet til {path.name}."
 
 
