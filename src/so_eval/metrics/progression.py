@@ -109,23 +109,31 @@ def progression_per_year(ds: Dataset, years: Iterable[int]) -> pd.DataFrame:
     DataFrame with columns year, started, ended, progressed, progressed_share, dropped_out,
     dropout_share.
     """
-    rows = []
+    years = [int(y) for y in years]
     c = ds.courses
+    e = _ended(ds, years)  # one pass over all years
+    by_end = e.groupby(e["end"].dt.year)
+    ended = by_end.size()
+    progressed = by_end["progressed"].sum()
+    dropped = by_end["dropped_out"].sum()
+    started = c["start"].dt.year.value_counts()
+    rows = []
     for y in years:
-        e = _ended(ds, y)
-        n = len(e)
+        n = int(ended.get(y, 0))
+        k, d = int(progressed.get(y, 0)), int(dropped.get(y, 0))
         rows.append(
             {
                 "year": y,
-                "started": int((c["start"].dt.year == y).sum()),
+                "started": int(started.get(y, 0)),
                 "ended": n,
-                "progressed": int(e["progressed"].sum()),
-                "progressed_share": e["progressed"].mean() if n else np.nan,
-                "dropped_out": int(e["dropped_out"].sum()),
-                "dropout_share": e["dropped_out"].mean() if n else np.nan,
+                "progressed": k,
+                "progressed_share": k / n if n else np.nan,
+                "dropped_out": d,
+                "dropout_share": d / n if n else np.nan,
             }
         )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=["year", "started", "ended", "progressed", "progressed_share",
+                                       "dropped_out", "dropout_share"])
 
 
 def step_transitions(
