@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from so_eval import ValidationError, load, validate
@@ -173,7 +174,7 @@ def _panel_problems(tmp_path, panel, *, pandera_only=False, monkeypatch=None):
     if pandera_only:
         from so_eval import loading
 
-        monkeypatch.setattr(loading, "_typed_if_valid", lambda df, spec: None)
+        monkeypatch.setattr(loading, "_typed_if_valid", lambda df, spec, **kw: None)
     return validate(folder)
 
 
@@ -229,7 +230,7 @@ def test_fast_path_gives_the_tables_pandera_gives(tmp_path, monkeypatch):
     slow = spec.model.validate(raw.copy())
     as_dictionary = raw.assign(status=raw["status"].astype("category"))  # as pyarrow reads the demo's
     for source in (raw, as_dictionary):
-        fast = _typed_if_valid(source.copy(), spec)
+        fast = _typed_if_valid(source.copy(), spec, categorize=True)
         assert fast is not None  # valid data take the fast path
         assert list(fast.columns) == list(slow.columns) and len(fast) == len(slow) == 9 * 156 - 2
         for col in ("citizen_id", "week", "registered"):
@@ -238,3 +239,51 @@ def test_fast_path_gives_the_tables_pandera_gives(tmp_path, monkeypatch):
         assert fast["status"].astype(str).tolist() == slow["status"].astype(str).tolist()
         allowed = spec.model.to_schema().columns["status"].checks[0].statistics["allowed_values"]
         assert list(fast["status"].cat.categories) == list(allowed)
+
+
+@pytest.mark.parametrize("dataset", ["tiny", "demo"])
+def test_fast_path_types_every_table_as_pandera_does(dataset, tiny_dir, demo_dir):
+    """On valid data every table takes the fast path, and comes out exactly as pandera types it
+    (dtypes and values; the Parquet panel's closed-list text as a categorical)."""
+    from so_eval.loading import _parse_bools, _read_raw, _typed_if_valid
+    from so_eval.model import TABLES as SPECS
+
+    folder = tiny_dir if dataset == "tiny" else demo_dir
+    checked = 0
+    for name, spec in SPECS.items():
+        path = folder / spec.filename
+        if not path.exists():
+            continue
+        raw, problems = _read_raw(path, spec)
+        assert problems == [] and _parse_bools(raw, spec, spec.filename) == []
+        fast = _typed_if_valid(raw.copy(), spec, categorize=spec.fmt == "parquet")
+        assert fast is not None, f"{name}: valid data did not take the fast path"
+        slow = spec.model.validate(raw.copy())[list(fast.columns)]
+        for col in fast.columns:
+            a, b = fast[col], slow[col]
+            if isinstance(a.dtype, pd.CategoricalDtype):
+                a = a.astype(str)
+                b = b.astype(str)
+            else:
+                assert str(a.dtype) == str(b.dtype), f"{name}.{col}: {a.dtype} vs {b.dtype}"
+            assert a.equals(b), f"{name}.{col}"
+        checked += 1
+    assert checked >= (7 if dataset == "tiny" else 13)
+
+
+def test_duplicate_keys_are_found_in_a_large_panel_however_it_is_ordered():
+    import numpy as np
+
+    from so_eval.loading import _has_duplicates
+
+    ids = np.repeat([f"B{i:05d}" for i in range(400)], 260)
+    weeks = np.tile(pd.date_range("2020-01-06", periods=260, freq="7D").to_numpy(), 400)
+    panel = pd.DataFrame({"citizen_id": pd.array(ids, dtype="str"), "week": weeks})  # 104,000 rows
+    assert not _has_duplicates(panel, ["citizen_id", "week"])  # grouped, increasing: neighbours only
+    assert not _has_duplicates(panel.sample(frac=1, random_state=1), ["citizen_id", "week"])
+    split = pd.concat([panel.iloc[300:], panel.iloc[:300]], ignore_index=True)  # a citizen in two stretches
+    assert not _has_duplicates(split, ["citizen_id", "week"])
+    again = pd.concat([panel, panel.iloc[[5]]], ignore_index=True)  # the same row in a second stretch
+    assert _has_duplicates(again, ["citizen_id", "week"])
+    beside = pd.concat([panel.iloc[:6], panel.iloc[[5]], panel.iloc[6:]], ignore_index=True)
+    assert _has_duplicates(beside, ["citizen_id", "week"])

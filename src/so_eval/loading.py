@@ -145,17 +145,54 @@ def _message(check: str, case: object, spec: TableSpec, column: str) -> str | No
     return f"check {check} failed for '{case}'"
 
 
-def _typed_if_valid(df: pd.DataFrame, spec: TableSpec) -> pd.DataFrame | None:
+_ISO_DATE = r"\d{4}-\d{2}-\d{2}"
+_WHOLE = r"[+-]?\d+"
+
+
+def _coerced(s: pd.Series, dtype: str) -> pd.Series | None:
+    """``s`` as ``dtype`` the way pandera coerces it, or None where this is not certain to give
+    pandera's result (text that is not a plain ISO date or whole number, say)."""
+    from pandas.api.types import is_datetime64_any_dtype, is_string_dtype
+
+    if dtype.startswith("datetime64"):
+        if is_datetime64_any_dtype(s) and getattr(s.dtype, "tz", None) is None:
+            return s.astype(dtype)
+        if is_string_dtype(s) and s.dropna().str.fullmatch(_ISO_DATE).all():
+            out = pd.to_datetime(s, format="%Y-%m-%d", errors="coerce")
+            return None if (out.isna() & s.notna()).any() else out.astype(dtype)
+        return None
+    if dtype == "int64":
+        if s.dtype.kind == "i":
+            return s.astype(dtype)
+        if is_string_dtype(s) and s.notna().all() and s.str.fullmatch(_WHOLE).all():
+            return s.astype(dtype)
+        return None
+    if dtype == "float64":
+        if s.dtype.kind in "if":
+            return s.astype(dtype)
+        if is_string_dtype(s):
+            try:
+                return s.astype(dtype)  # what pandera does; text that is not a number raises
+            except (TypeError, ValueError):
+                return None
+        return None
+    if dtype == "bool":
+        return s if s.dtype == bool else None
+    return None
+
+
+def _typed_if_valid(df: pd.DataFrame, spec: TableSpec, *, categorize: bool = False) -> pd.DataFrame | None:
     """The table typed as its schema says, if it passes every rule of the schema; else None.
 
     The rules are read from the pandera model (so there is one definition of them) and checked
     with vectorised pandas operations — on the two-million-row weekly status panel ≈10× faster
-    than pandera. None whenever a rule fails *or* is of a kind not checked here: pandera then
-    checks the table and says what is wrong, with the usual messages. String columns whose
-    values are a closed list (``isin``) come out as categoricals with the allowed values as
-    categories; dates as ``datetime64[ns]``.
+    than pandera, on the small CSV tables without pandera's fixed cost per table. None whenever a
+    rule fails *or* is of a kind not checked here: pandera then checks the table and says what
+    is wrong, with the usual messages. Dates come out as ``datetime64[ns]``; with
+    ``categorize``, text columns whose values are a closed list (``isin``) come out as
+    categoricals with the allowed values as categories (for the large Parquet panel).
     """
-    from pandas.api.types import is_datetime64_any_dtype, is_string_dtype
+    from pandas.api.types import is_string_dtype
 
     schema = spec.model.to_schema()
     if schema.checks or schema.index is not None:
@@ -169,49 +206,87 @@ def _typed_if_valid(df: pd.DataFrame, spec: TableSpec) -> pd.DataFrame | None:
             return None
         dtype = str(col.dtype)
         cat = isinstance(s.dtype, pd.CategoricalDtype)
-        if dtype.startswith("datetime64"):
-            if not is_datetime64_any_dtype(s) or getattr(s.dtype, "tz", None) is not None:
-                return None
-            s = s.astype(dtype)
-        elif dtype.startswith("str"):
-            values = s.cat.categories if cat else s
-            if not is_string_dtype(values):
+        text = dtype.startswith("str")
+        if text:
+            if not is_string_dtype(s.cat.categories if cat else s):
                 return None
         else:
-            return None  # numbers, booleans: pandera
+            if cat:
+                return None
+            s = _coerced(s, dtype)
+            if s is None:
+                return None
         for check in col.checks:
             st = check.statistics
-            if check.name == "isin":
-                allowed = list(st["allowed_values"])
-                used = s.cat.remove_unused_categories().cat.categories if cat else pd.Index(s.dropna().unique())
-                if not used.isin(allowed).all():
-                    return None
-                s = s.cat.set_categories(allowed) if cat else pd.Series(pd.Categorical(s, categories=allowed),
-                                                                         index=s.index)
-            elif check.name == "str_length":
-                lengths = (s.cat.categories if cat else s.dropna()).str.len()
-                lo, hi, exact = st.get("min_value"), st.get("max_value"), st.get("exact_value")
-                if ((lo is not None and (lengths < lo).any()) or (hi is not None and (lengths > hi).any())
-                        or (exact is not None and (lengths != exact).any())):
-                    return None
-            else:
-                return None  # a kind of rule not checked here: pandera
-        if col.coerce and not isinstance(s.dtype, pd.CategoricalDtype) and dtype.startswith("str"):
+            values = s.cat.categories if cat else s.dropna()
+            try:
+                if check.name == "isin":
+                    allowed = list(st["allowed_values"])
+                    used = s.cat.remove_unused_categories().cat.categories if cat else pd.Index(values.unique())
+                    if not used.isin(allowed).all():
+                        return None
+                    if cat:
+                        s = s.cat.set_categories(allowed)
+                    elif categorize and text:
+                        s = pd.Series(pd.Categorical(s, categories=allowed), index=s.index)
+                        cat = True
+                elif check.name == "str_length":
+                    lengths = values.str.len()
+                    lo, hi, exact = st.get("min_value"), st.get("max_value"), st.get("exact_value")
+                    if ((lo is not None and (lengths < lo).any()) or (hi is not None and (lengths > hi).any())
+                            or (exact is not None and (lengths != exact).any())):
+                        return None
+                elif check.name == "greater_than_or_equal_to" and not text:
+                    if (values < st["min_value"]).any():
+                        return None
+                elif check.name == "less_than_or_equal_to" and not text:
+                    if (values > st["max_value"]).any():
+                        return None
+                elif check.name == "greater_than" and not text:
+                    if (values <= st["min_value"]).any():
+                        return None
+                else:
+                    return None  # a kind of rule not checked here: pandera
+            except TypeError:
+                return None
+        if col.coerce and text and not cat:
             s = s.astype(dtype)  # as pandera would coerce it
         if col.unique and s.duplicated().any():
             return None
         out[name] = s
     typed = pd.DataFrame(out, index=df.index)
-    if schema.unique and typed.duplicated(list(schema.unique)).any():
+    if schema.unique and _has_duplicates(typed, list(schema.unique)):
         return None
     return typed
+
+
+def _has_duplicates(df: pd.DataFrame, columns: list[str]) -> bool:
+    """Whether two rows agree on ``columns``.
+
+    A large table grouped by its first key column with the second increasing inside each group
+    (as the status panel is written: citizen by citizen, week by week) is checked by comparing
+    neighbours in Arrow, without hashing two million keys; any other table by hashing.
+    """
+    if len(df) < 100_000 or len(columns) != 2 or df[columns].isna().any().any():
+        return bool(df.duplicated(columns).any())
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    a, b = pa.array(df[columns[0]]), pa.array(df[columns[1]])
+    n = len(a)
+    same = pc.equal(a.slice(1), a.slice(0, n - 1))
+    runs = 1 + n - 1 - pc.sum(same).as_py()  # stretches of rows with the same first key
+    increasing = pc.all(pc.or_(pc.invert(same), pc.greater(b.slice(1), b.slice(0, n - 1)))).as_py()
+    if increasing and runs == pc.count_distinct(a).as_py():
+        return False  # each first key in one stretch, the second strictly increasing in it
+    return bool(df.duplicated(columns).any())
 
 
 def _check_schema(df: pd.DataFrame, spec: TableSpec, name: str) -> tuple[pd.DataFrame, list[Problem]]:
     first = _first_row(spec)
     problems = _parse_bools(df, spec, name)
-    if spec.fmt == "parquet" and not problems:  # large, already typed tables: the fast path
-        typed = _typed_if_valid(df, spec)
+    if not problems:  # the fast path for valid tables; pandera finds and words any problem
+        typed = _typed_if_valid(df, spec, categorize=spec.fmt == "parquet")
         if typed is not None:
             typed = typed[[c for c in spec.columns if c in typed.columns]]
             return typed, _check_date_order(typed, spec, name)
@@ -313,6 +388,8 @@ def _check_relations(tables: dict[str, pd.DataFrame]) -> list[Problem]:
             if target is None or fk.column not in df.columns or fk.target_column not in target.columns:
                 continue
             known = set(target[fk.target_column].dropna())
+            if pd.Index(df[fk.column].dropna().unique()).isin(known).all():
+                continue  # every distinct value is known (one look per value, not per row)
             bad = df[fk.column].notna() & ~df[fk.column].isin(known)
             for i in df.index[bad]:
                 problems.append(
