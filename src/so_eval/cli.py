@@ -10,11 +10,34 @@ from pathlib import Path
 
 def _cmd_demo(args: argparse.Namespace) -> int:
     from so_eval import config
+
+    if args.scale < 1:
+        print(f"error: --scale must be at least 1, got {args.scale}", file=sys.stderr)
+        return 1
+    if args.scale > 1:
+        return _demo_national(args, Path(args.out) if args.out else config.DATA_DIR / f"demo-x{args.scale}")
     from so_eval.demo import write_demo
 
     out = Path(args.out) if args.out else config.DEMO_DIR
     write_demo(out, seed=args.seed, anomalies=not args.no_anomalies)
     print(f"Demo dataset (seed {args.seed}) written to {out}")
+    return 0
+
+
+def _demo_national(args: argparse.Namespace, out: Path) -> int:
+    from so_eval.demo_national import write_national
+
+    if args.no_anomalies:
+        print("error: --no-anomalies has no meaning with --scale (only the effect tables are written)",
+              file=sys.stderr)
+        return 1
+
+    def progress(k: int, n: int) -> None:
+        print(f"\r  chunk {k}/{n}", end="" if k < n else "\n", file=sys.stderr, flush=True)
+
+    write_national(out, args.scale, seed=args.seed, progress=progress)
+    print(f"National demo panel ({args.scale} × the municipal demo, seed {args.seed}; citizens, courses "
+          f"and status_weekly only) written to {out}")
     return 0
 
 
@@ -144,6 +167,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="folder to write to (default data/demo)")
     p.add_argument("--no-anomalies", action="store_true",
                    help="plant nothing unusual (to check the workbench flags no more than chance)")
+    p.add_argument("--scale", type=int, default=1,
+                   help="write SCALE municipal replicates (national scale), chunk by chunk: only the "
+                   "tables the effect measurement needs (default 1: the full demo; out default "
+                   "data/demo-xSCALE)")
     p.set_defaults(func=_cmd_demo)
 
     p = sub.add_parser("validate", help="check a dataset folder; exit 1 with a list of problems")

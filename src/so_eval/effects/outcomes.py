@@ -5,6 +5,11 @@ the outcomes after (placebo) entry and the covariates before it; :func:`quarterl
 the citizen × quarter panel for the staggered-entry event study. Both read the weekly status
 panel (``status_weekly``) through a citizens × weeks matrix, so every citizen's windows are
 computed at once.
+
+The rules that do not depend on how the panel is read — who is a participant, the (placebo)
+entry weeks, which windows give which outcome, when a window counts as observable, the quarter
+grid — are small helpers here, shared with :mod:`so_eval.effects.streaming`, which computes the
+same tables from a Parquet file through DuckDB at national scale.
 """
 
 from __future__ import annotations
@@ -47,6 +52,111 @@ COVARIATE_LABELS = {
 }
 
 
+def _window_specs() -> list[tuple[str, str, int, int, str]]:
+    """The windows behind the outcome table's outcome and covariate columns.
+
+    One tuple per column: ``(column, kind, offset, length, how)``. The window is the weeks
+    ``entry + offset`` to ``entry + offset + length - 1`` (week indices; the entry week has
+    offset 0, so week *k* after entry has offset *k* − 1); ``kind`` is the status counted
+    (``"self"``, ``"edu"`` or ``"benefit"``); ``how`` is ``"share"`` (weeks of ``kind`` over
+    observed weeks) or ``"count"`` (weeks of ``kind``).
+    """
+    specs = []
+    for name, (a, b) in HORIZONS.items():
+        tag = name.replace("-", "_")
+        specs.append((f"selfsupport_{tag}", "self", a - 1, b - a + 1, "share"))
+        specs.append((f"education_{tag}", "edu", a - 1, b - a + 1, "share"))
+    specs += [
+        ("selfsupport_w26", "self", 25, 1, "share"),
+        ("selfsupport_w52", "self", 51, 1, "share"),
+        ("benefit_weeks_52", "benefit", -52, 52, "count"),
+        ("benefit_weeks_104", "benefit", -104, 104, "count"),
+    ]
+    return specs
+
+
+def _panel_bounds(min_week, max_week) -> tuple[pd.Timestamp, int]:
+    """First week (the Monday on or before the earliest ``week``) and number of weeks of a
+    status panel whose ``week`` column runs from ``min_week`` to ``max_week``."""
+    first_week = pd.Timestamp(min_week).normalize()
+    first_week -= pd.Timedelta(days=first_week.day_of_week)  # the Monday
+    return first_week, int((pd.Timestamp(max_week) - first_week).days // 7) + 1
+
+
+def _week_index(days, first_week: pd.Timestamp) -> np.ndarray:
+    """Column index of the week each date falls in, counted from ``first_week`` (may be < 0)."""
+    return ((pd.to_datetime(days) - first_week).dt.days // 7).to_numpy()
+
+
+def _inside(start: np.ndarray, length: int, n_weeks: int) -> np.ndarray:
+    """Whether the window ``[start, start + length)`` lies wholly inside a panel of ``n_weeks``."""
+    start = np.asarray(start, dtype=float)
+    return np.isfinite(start) & (start >= 0) & (start + length <= n_weeks)
+
+
+def _share(count: np.ndarray, seen: np.ndarray) -> np.ndarray:
+    """Weeks of a kind over observed weeks; NaN where no week was observed (or NaN)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(seen > 0, count / seen, np.nan)
+
+
+def _sample(citizens: pd.DataFrame, courses: pd.DataFrame, entry_from, entry_to) -> tuple[pd.Index, pd.Series]:
+    """Who is in the outcome table: the participants (first course started in the entry window)
+    followed by the comparison pool (no course at all).
+
+    Returns the pseudonyms in that order and, for the participants, the start of their first
+    course (the entry day), in the same order.
+    """
+    first = courses.groupby("citizen_id")["start"].min()
+    lo = pd.Timestamp(entry_from) if entry_from is not None else pd.Timestamp.min
+    hi = pd.Timestamp(entry_to) if entry_to is not None else pd.Timestamp.max
+    treated_ids = first.index[(first >= lo) & (first <= hi)]
+    took_part = set(first.index.tolist())  # plain Python: fast at 500,000 citizens too
+    no_course = np.array([cid not in took_part for cid in citizens["citizen_id"].tolist()], dtype=bool)
+    pool_ids = citizens.loc[no_course, "citizen_id"]
+    ids = pd.Index(treated_ids.tolist() + pool_ids.tolist(), name="citizen_id")
+    return ids, first.reindex(treated_ids)
+
+
+def _entry_weeks(ids: pd.Index, entry_day: pd.Series, first_week: pd.Timestamp, salt: str) -> np.ndarray:
+    """Entry week index (float, counted from ``first_week``) of every citizen in ``ids``: the
+    participants' own (``entry_day``, the first ``len(entry_day)`` ids), then the pool's placebo
+    weeks, drawn from the participants' by :func:`_placebo_pick` (NaN if there are none)."""
+    t_week = _week_index(pd.Series(entry_day.to_numpy()), first_week)
+    pool_ids = ids[len(entry_day):]
+    if len(t_week):
+        pick = _placebo_pick(pd.Index(pool_ids.tolist(), dtype=object), len(t_week), salt)
+        c_week = np.sort(t_week)[pick]
+    else:
+        c_week = np.full(len(pool_ids), np.nan)
+    return np.concatenate([t_week, c_week]).astype(float)
+
+
+def _assemble(ids: pd.Index, n_treated: int, week: np.ndarray, first_week: pd.Timestamp,
+              values: dict[str, np.ndarray], citizens: pd.DataFrame) -> pd.DataFrame:
+    """The outcome table from its parts: pseudonyms (participants first), entry week indices,
+    the window values by column (see :func:`_window_specs`) and the citizens table."""
+    treated = np.r_[np.ones(n_treated, int), np.zeros(len(ids) - n_treated, int)]
+    out = pd.DataFrame({"citizen_id": ids, "treated": treated})
+    entry_week = first_week + pd.to_timedelta(np.nan_to_num(week) * 7, unit="D")
+    out["entry_week"] = pd.Series(entry_week).where(np.isfinite(week))
+    out["entry_year"] = out["entry_week"].dt.year
+    out["entry_quarter"] = out["entry_week"].dt.year.astype("Int64").astype(str) + "K" + out["entry_week"].dt.quarter.astype("Int64").astype(str)
+    for col, *_ in _window_specs():
+        out[col] = values[col]
+    info = citizens.set_index("citizen_id").reindex(ids)
+    out["age"] = (out["entry_year"] - info["birth_year"].to_numpy()).astype(float)
+    out["gender"] = info["gender"].to_numpy()
+    out["target_group"] = info["target_group"].to_numpy()
+    out["origin"] = info["origin"].fillna("ukendt").to_numpy()
+    young = out["target_group"] == "unge"
+    for name in HORIZONS:
+        col = f"education_{name.replace('-', '_')}"
+        out[col] = out[col].where(young)
+    cols = (["citizen_id", "treated", "entry_week", "entry_year", "entry_quarter"] + list(OUTCOMES) + COVARIATES)
+    return out[cols]
+
+
 class WeekMatrix:
     """The status panel as a citizens × weeks matrix of status codes (−1 = no row that week)."""
 
@@ -55,9 +165,7 @@ class WeekMatrix:
         sw = status_weekly
         if len(sw) == 0:
             raise ValueError("the dataset has no status_weekly table: effect measurement needs it")
-        self.first_week = sw["week"].min().normalize()
-        self.first_week -= pd.Timedelta(days=self.first_week.day_of_week)  # the Monday
-        self.n_weeks = int((sw["week"].max() - self.first_week).days // 7) + 1
+        self.first_week, self.n_weeks = _panel_bounds(sw["week"].min(), sw["week"].max())
         self.ids = ids
         rows = ids.get_indexer(sw["citizen_id"])
         cols = ((sw["week"] - self.first_week).dt.days // 7).to_numpy()
@@ -75,13 +183,13 @@ class WeekMatrix:
 
     def week_index(self, days: pd.Series) -> np.ndarray:
         """Column index of the week each date falls in (may lie outside the matrix)."""
-        return ((pd.to_datetime(days) - self.first_week).dt.days // 7).to_numpy()
+        return _week_index(days, self.first_week)
 
     def window(self, kind: str, start: np.ndarray, length: int) -> tuple[np.ndarray, np.ndarray]:
         """Per citizen: weeks of ``kind`` and observed weeks in ``[start, start + length)``;
         both NaN where the window is not wholly inside the panel."""
         start = np.asarray(start, dtype=float)
-        inside = np.isfinite(start) & (start >= 0) & (start + length <= self.n_weeks)
+        inside = _inside(start, length, self.n_weeks)
         s = np.where(inside, start, 0).astype(int)
         r = np.arange(len(s))
         cum, obs = self._cum[kind], self._cum["observed"]
@@ -90,9 +198,7 @@ class WeekMatrix:
         return np.where(inside, count, np.nan), np.where(inside, seen, np.nan)
 
     def share(self, kind: str, start: np.ndarray, length: int) -> np.ndarray:
-        count, seen = self.window(kind, start, length)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where(seen > 0, count / seen, np.nan)
+        return _share(*self.window(kind, start, length))
 
 
 def _cumsum(a: np.ndarray) -> np.ndarray:
@@ -146,48 +252,13 @@ def outcome_table(
     DataFrame with columns citizen_id, treated, entry_week, entry_year, entry_quarter, the
     outcomes in :data:`OUTCOMES`, and the covariates in :data:`COVARIATES`.
     """
-    cit = ds.citizens
-    courses = ds.courses
-    first = courses.groupby("citizen_id")["start"].min()
-    lo = pd.Timestamp(entry_from) if entry_from is not None else pd.Timestamp.min
-    hi = pd.Timestamp(entry_to) if entry_to is not None else pd.Timestamp.max
-    treated_ids = first.index[(first >= lo) & (first <= hi)]
-    pool_ids = cit.loc[~cit["citizen_id"].isin(first.index), "citizen_id"]
-    ids = pd.Index(list(treated_ids) + list(pool_ids), name="citizen_id")
+    ids, entry_day = _sample(ds.citizens, ds.courses, entry_from, entry_to)
     m = WeekMatrix(ds.status_weekly, ids)
-
-    entry_day = first.reindex(treated_ids)
-    t_week = m.week_index(pd.Series(entry_day.to_numpy()))
-    if len(t_week):
-        pick = _placebo_pick(pd.Index(pool_ids), len(t_week), salt)
-        c_week = np.sort(t_week)[pick]
-    else:
-        c_week = np.full(len(pool_ids), np.nan)
-    week = np.concatenate([t_week, c_week]).astype(float)
-    out = pd.DataFrame({"citizen_id": ids, "treated": np.r_[np.ones(len(t_week), int), np.zeros(len(c_week), int)]})
-    entry_week = m.first_week + pd.to_timedelta(np.nan_to_num(week) * 7, unit="D")
-    out["entry_week"] = pd.Series(entry_week).where(np.isfinite(week))
-    out["entry_year"] = out["entry_week"].dt.year
-    out["entry_quarter"] = out["entry_week"].dt.year.astype("Int64").astype(str) + "K" + out["entry_week"].dt.quarter.astype("Int64").astype(str)
-    for name, (a, b) in HORIZONS.items():
-        tag = name.replace("-", "_")
-        out[f"selfsupport_{tag}"] = m.share("self", week + a - 1, b - a + 1)
-        out[f"education_{tag}"] = m.share("edu", week + a - 1, b - a + 1)
-    out["selfsupport_w26"] = m.share("self", week + 25, 1)
-    out["selfsupport_w52"] = m.share("self", week + 51, 1)
-    out["benefit_weeks_52"] = m.window("benefit", week - 52, 52)[0]
-    out["benefit_weeks_104"] = m.window("benefit", week - 104, 104)[0]
-    info = cit.set_index("citizen_id").reindex(ids)
-    out["age"] = (out["entry_year"] - info["birth_year"].to_numpy()).astype(float)
-    out["gender"] = info["gender"].to_numpy()
-    out["target_group"] = info["target_group"].to_numpy()
-    out["origin"] = info["origin"].fillna("ukendt").to_numpy()
-    young = out["target_group"] == "unge"
-    for name in HORIZONS:
-        col = f"education_{name.replace('-', '_')}"
-        out[col] = out[col].where(young)
-    cols = (["citizen_id", "treated", "entry_week", "entry_year", "entry_quarter"] + list(OUTCOMES) + COVARIATES)
-    return out[cols]
+    week = _entry_weeks(ids, entry_day, m.first_week, salt)
+    values = {col: (m.share(kind, week + offset, length) if how == "share"
+                    else m.window(kind, week + offset, length)[0])
+              for col, kind, offset, length, how in _window_specs()}
+    return _assemble(ids, len(entry_day), week, m.first_week, values, ds.citizens)
 
 
 def quarterly_panel(ds: Dataset, *, outcome: str = "selfsupport", last_year: int | None = None) -> pd.DataFrame:
@@ -209,29 +280,47 @@ def quarterly_panel(ds: Dataset, *, outcome: str = "selfsupport", last_year: int
         sw = sw.loc[sw["week"].dt.year <= last_year]
     ids = pd.Index(ds.citizens["citizen_id"])
     m = WeekMatrix(sw, ids)
-    weeks = m.first_week + pd.to_timedelta(np.arange(m.n_weeks) * 7, unit="D")
-    q_of_week = (weeks.year - weeks[0].year) * 4 + weeks.quarter - weeks[0].quarter + 1
+    q_of_week, labels = _quarter_grid(m.first_week, m.n_weeks)
     kind = {"selfsupport": STATUSES.index(SELF), "education": STATUSES.index(EDU)}[outcome]
     hit = (m.codes == kind).astype(np.float32)
     seen = (m.codes >= 0).astype(np.float32)
-    n_q = int(q_of_week.max())
+    n_q = len(labels)
     onehot = np.zeros((m.n_weeks, n_q), dtype=np.float32)
-    onehot[np.arange(m.n_weeks), q_of_week.to_numpy() - 1] = 1
+    onehot[np.arange(m.n_weeks), q_of_week - 1] = 1
     with np.errstate(invalid="ignore", divide="ignore"):
         share = (hit @ onehot) / (seen @ onehot)
-    first = ds.courses.groupby("citizen_id")["start"].min().reindex(ids)
-    group = ((first.dt.year - weeks[0].year) * 4 + first.dt.quarter - weeks[0].quarter + 1)
-    group = group.where(group.between(1, n_q), np.nan)  # entries outside the panel: not usable
-    labels = [f"{weeks[0].year + (q - 1 + weeks[0].quarter - 1) // 4}K{(q - 1 + weeks[0].quarter - 1) % 4 + 1}"
-              for q in range(1, n_q + 1)]
+    group, late = _entry_quarters(ds.courses, ids, m.first_week, n_q)
     out = pd.DataFrame({
         "citizen_id": np.repeat(ids.to_numpy(), n_q),
         "period": np.tile(np.arange(1, n_q + 1), len(ids)),
         "quarter": np.tile(labels, len(ids)),
-        "group": np.repeat(group.fillna(0).to_numpy(), n_q).astype(int),
+        "group": np.repeat(group, n_q),
         outcome: share.ravel().astype(float),
     })
-    never_but_late = first.notna() & group.isna()
-    if never_but_late.any():  # first course outside the panel's quarters: neither treated nor control
-        out = out.loc[~out["citizen_id"].isin(ids[never_but_late.to_numpy()])]
+    if late.any():  # first course outside the panel's quarters: neither treated nor control
+        out = out.loc[~out["citizen_id"].isin(ids[late])]
     return out.reset_index(drop=True)
+
+
+def _quarter_grid(first_week: pd.Timestamp, n_weeks: int) -> tuple[np.ndarray, list[str]]:
+    """Quarter (running number, 1 = the quarter of ``first_week``) of each of the panel's
+    ``n_weeks`` weeks, and the quarters' labels ("2023K2")."""
+    weeks = first_week + pd.to_timedelta(np.arange(n_weeks) * 7, unit="D")
+    q_of_week = (weeks.year - weeks[0].year) * 4 + weeks.quarter - weeks[0].quarter + 1
+    n_q = int(q_of_week.max())
+    labels = [f"{weeks[0].year + (q - 1 + weeks[0].quarter - 1) // 4}K{(q - 1 + weeks[0].quarter - 1) % 4 + 1}"
+              for q in range(1, n_q + 1)]
+    return np.asarray(q_of_week), labels
+
+
+def _entry_quarters(courses: pd.DataFrame, ids: pd.Index, first_week: pd.Timestamp,
+                    n_q: int) -> tuple[np.ndarray, np.ndarray]:
+    """The event study's cohorts. Per citizen in ``ids``: ``group``, the running quarter in which
+    their first course started (0 for citizens with no course), and ``late``, whether their
+    first course started outside the panel's ``n_q`` quarters (such citizens are neither
+    treated nor controls and are left out)."""
+    first = courses.groupby("citizen_id")["start"].min().reindex(ids)
+    group = ((first.dt.year - first_week.year) * 4 + first.dt.quarter - first_week.quarter + 1)
+    group = group.where(group.between(1, n_q), np.nan)  # entries outside the panel: not usable
+    late = (first.notna() & group.isna()).to_numpy()
+    return group.fillna(0).to_numpy().astype(int), late
