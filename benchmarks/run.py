@@ -10,6 +10,13 @@ Prints a table and writes ``benchmarks/results.json``.
 * ``panel``      — the outcome table and the event study from ``status_weekly`` for 5,000
                    citizens × 10 years (≈2.6 million person-weeks). Goal: outcome table < 1 s.
 * ``estimators`` — ``estimate_att`` for each method on 100,000 units.
+* ``national``   — the outcome table and the event study at national scale: 139 municipal demos
+                   (500,400 citizens × 522 weeks ≈ 261 million person-weeks) written once by
+                   ``so-eval demo --scale 139`` to ``benchmarks/.data/`` (about 10 minutes the
+                   first time; gitignored, reused for the same seed and scale), streamed
+                   through DuckDB (:mod:`so_eval.effects.streaming`), against the floor: a plain
+                   DuckDB ``GROUP BY citizen, year`` count of self-supporting weeks over the same
+                   Parquet file. Goals: peak memory < 2 GiB, time ≤ 3 × the floor.
 """
 
 from __future__ import annotations
@@ -35,7 +42,7 @@ def _child(code: str) -> dict:
         _res["peak_mib"] = _r.getrusage(_r.RUSAGE_SELF).ru_maxrss / 1024
         print("RESULT " + _j.dumps(_res))
     """)
-    out = subprocess.run([PY, "-c", wrapped], capture_output=True, text=True, cwd=ROOT)
+    out = subprocess.run([PY, "-c", wrapped], check=False, capture_output=True, text=True, cwd=ROOT)
     if out.returncode != 0:
         raise RuntimeError(out.stderr[-2000:])
     line = [ln for ln in out.stdout.splitlines() if ln.startswith("RESULT ")][-1]
@@ -44,7 +51,7 @@ def _child(code: str) -> dict:
 
 def _timed_command(cmd: list[str]) -> dict:
     t = time.perf_counter()
-    res = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+    res = subprocess.run(cmd, check=False, capture_output=True, text=True, cwd=ROOT)
     elapsed = time.perf_counter() - t
     if res.returncode != 0:
         raise RuntimeError(res.stderr[-2000:])
@@ -147,8 +154,106 @@ ESTIMATOR_CODE = """
         _res[m + "_seconds"] = round(time.perf_counter() - t, 3)
 """
 
+NATIONAL_SCALE = 139
+"""Municipal demos (3,600 citizens × 522 weeks each) in the national panel: 500,400 citizens and
+261 million person-weeks, the size issue 7 names (100 × 5,000 citizens × 520 weeks)."""
+NATIONAL_SEED = 2022
+NATIONAL_DIR = ROOT / "benchmarks" / ".data" / f"national-x{NATIONAL_SCALE}-seed{NATIONAL_SEED}"
+NATIONAL_GOAL_MIB = 2048
+NATIONAL_GOAL_RATIO = 3.0
+
+NATIONAL_FLOOR_CODE = """
+    import time, duckdb
+    t = time.perf_counter()
+    con = duckdb.connect()
+    counts = con.sql("SELECT citizen_id, year(week) AS year, "
+                     "count(*) FILTER (WHERE status = 'selvforsørgelse') AS weeks "
+                     "FROM read_parquet('{path}') GROUP BY 1, 2").to_arrow_table()
+    _res = {{"seconds": time.perf_counter() - t, "rows": counts.num_rows}}
+"""
+
+NATIONAL_OUTCOME_CODE = """
+    import time
+    t = time.perf_counter()
+    from so_eval.effects.streaming import outcome_table_parquet, read_effect_inputs
+    citizens, courses = read_effect_inputs('{folder}')
+    table = outcome_table_parquet('{folder}/status_weekly.parquet', citizens, courses)
+    _res = {{"seconds": time.perf_counter() - t, "rows": len(table),
+             "participants": int(table["treated"].sum()),
+             "mean_selfsupport_1_26": round(float(table["selfsupport_1_26"].mean()), 6)}}
+"""
+
+NATIONAL_EVENT_CODE = """
+    import time
+    t = time.perf_counter()
+    from so_eval.effects.streaming import quarterly_panel_parquet, read_effect_inputs
+    citizens, courses = read_effect_inputs('{folder}')
+    panel = quarterly_panel_parquet('{folder}/status_weekly.parquet', citizens, courses)
+    _res = {{"panel_seconds": time.perf_counter() - t, "panel_rows": len(panel)}}
+    if {event_study}:
+        from so_eval.effects.did import group_time_att
+        t = time.perf_counter()
+        res = group_time_att(panel, unit="citizen_id", time="period", group="group", outcome="selfsupport",
+                             control_group="never_treated", anticipation=4)
+        dyn = res.aggregate("dynamic", min_e=-8, max_e=8)
+        _res["event_study_seconds"] = time.perf_counter() - t
+        _res["cells"] = len(res.att_gt)
+        _res["dynamic_att"] = round(float(dyn.overall_att), 4)
+"""
+
+
+def _national_data() -> tuple[Path, float | None]:
+    """The national panel's folder, written first if it is not there for this seed and scale
+    (returns the seconds that took, or None if it was reused)."""
+    from so_eval.demo_national import read_manifest
+
+    manifest = read_manifest(NATIONAL_DIR)
+    if manifest and manifest["seed"] == NATIONAL_SEED and manifest["scale"] == NATIONAL_SCALE:
+        return NATIONAL_DIR, None
+    print(f"  writing the national panel to {NATIONAL_DIR} (once; minutes) …", flush=True)
+    t = time.perf_counter()
+    subprocess.run([PY, "-m", "so_eval.cli", "demo", "--scale", str(NATIONAL_SCALE), "--seed",
+                    str(NATIONAL_SEED), "--out", str(NATIONAL_DIR)], check=True, cwd=ROOT)
+    return NATIONAL_DIR, time.perf_counter() - t
+
+
+def bench_national() -> dict:
+    folder, generated = _national_data()
+    from so_eval.demo_national import read_manifest
+
+    manifest = read_manifest(folder)
+    fmt = {"folder": folder.as_posix(), "path": (folder / "status_weekly.parquet").as_posix()}
+    floors, outcomes = [], []
+    for _ in range(2):  # interleaved, so both see the same machine
+        floors.append(_child(NATIONAL_FLOOR_CODE.format(**fmt)))
+        outcomes.append(_child(NATIONAL_OUTCOME_CODE.format(**fmt)))
+    panel = _child(NATIONAL_EVENT_CODE.format(**fmt, event_study=False))
+    event = _child(NATIONAL_EVENT_CODE.format(**fmt, event_study=True))
+    floor_s = min(r["seconds"] for r in floors)
+    outcome_s = min(r["seconds"] for r in outcomes)
+    floor_mib = max(r["peak_mib"] for r in floors)
+    outcome_mib = max(r["peak_mib"] for r in outcomes)
+    out = {
+        "citizens": manifest["citizens"], "person_weeks": manifest["person_weeks"],
+        "generate_seconds": round(generated, 1) if generated is not None else "cached",
+        "floor_seconds": round(floor_s, 2), "floor_peak_mib": round(floor_mib),
+        "outcome_table_seconds": round(outcome_s, 2), "outcome_table_peak_mib": round(outcome_mib),
+        "ratio": round(outcome_s / floor_s, 2),
+        "quarterly_panel_seconds": round(panel["panel_seconds"], 2),
+        "quarterly_panel_peak_mib": round(panel["peak_mib"]),
+        "event_study_seconds": round(event["event_study_seconds"], 2),
+        "event_study_peak_mib": round(event["peak_mib"]),
+        "event_study_cells": event["cells"], "dynamic_att": event["dynamic_att"],
+        "goal_peak_mib": NATIONAL_GOAL_MIB, "goal_ratio": NATIONAL_GOAL_RATIO,
+    }
+    out["met_outcome_table"] = bool(outcome_mib < NATIONAL_GOAL_MIB and outcome_s <= NATIONAL_GOAL_RATIO * floor_s)
+    out["met_quarterly_panel_memory"] = bool(panel["peak_mib"] < NATIONAL_GOAL_MIB)
+    out["met_event_study_memory"] = bool(event["peak_mib"] < NATIONAL_GOAL_MIB)
+    return out
+
+
 BENCHMARKS = {"report": bench_report, "panel": lambda: _child(PANEL_CODE),
-              "estimators": lambda: _child(ESTIMATOR_CODE)}
+              "estimators": lambda: _child(ESTIMATOR_CODE), "national": bench_national}
 
 
 def main(names: list[str]) -> int:
