@@ -72,3 +72,18 @@ def test_effect_spec_rejects_nonsense():
         EffectSpec(year=2024, method="magic")
     with pytest.raises(ValueError, match="subgroup"):
         EffectSpec(year=2024, subgroup={"shoe_size": 42})
+
+
+def test_unknown_or_missing_status_counts_as_not_observed_without_warnings():
+    import warnings
+
+    from so_eval.dgp import STATUSES
+    from so_eval.effects.outcomes import _status_codes
+
+    text = pd.Series(["selvforsørgelse", "ferie", None, "andet"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert _status_codes(text).tolist() == [0, -1, -1, 8]
+        assert _status_codes(text.astype("category")).tolist() == [0, -1, -1, 8]
+        loaded = pd.Series(pd.Categorical(["andet", "uddannelse", None], categories=list(STATUSES)))
+        assert _status_codes(loaded).tolist() == [8, 1, -1]

@@ -157,6 +157,15 @@ def _assemble(ids: pd.Index, n_treated: int, week: np.ndarray, first_week: pd.Ti
     return out[cols]
 
 
+def _status_codes(status: pd.Series) -> np.ndarray:
+    """Position of each week's status in :data:`STATUSES` (−1 for a missing or unknown status:
+    that week counts as not observed). A categorical with exactly those categories, as
+    :func:`so_eval.load` gives the panel, is read without looking at the text."""
+    if isinstance(status.dtype, pd.CategoricalDtype) and list(status.cat.categories) == list(STATUSES):
+        return status.cat.codes.to_numpy()
+    return pd.Index(list(STATUSES)).get_indexer(status)
+
+
 class WeekMatrix:
     """The status panel as a citizens × weeks matrix of status codes (−1 = no row that week)."""
 
@@ -169,7 +178,7 @@ class WeekMatrix:
         self.ids = ids
         rows = ids.get_indexer(sw["citizen_id"])
         cols = ((sw["week"] - self.first_week).dt.days // 7).to_numpy()
-        status = pd.Categorical(sw["status"], categories=list(STATUSES)).codes
+        status = _status_codes(sw["status"])
         keep = rows >= 0
         self.codes = np.full((len(ids), self.n_weeks), -1, dtype=np.int8)
         self.codes[rows[keep], cols[keep]] = status[keep]
