@@ -535,3 +535,31 @@ def test_aggregated_se_accounts_for_estimated_group_shares():
     keep = res.att_gt.query("time >= group")
     no_wif = res.influence_functions[:, keep.index] @ (keep.n_group / keep.n_group.sum()).to_numpy()
     assert np.sqrt(np.sum(no_wif**2)) / n < 0.5 * boot_sd
+
+
+# -- very large panels: influence functions kept per cell ---------------------------------------
+
+
+@pytest.mark.parametrize("control_group", ["never_treated", "not_yet_treated"])
+@pytest.mark.parametrize("base_period", ["varying", "universal"])
+def test_per_cell_influence_functions_give_the_dense_results(mpdta, monkeypatch, control_group, base_period):
+    """Above a size the influence functions are kept per cell (two slices of the outcome matrix)
+    instead of as one units × cells matrix; every estimate, standard error and aggregation is
+    the same as with the matrix."""
+    import so_eval.effects.did as did
+
+    kw = dict(unit="countyreal", time="year", group="first_treat", outcome="lemp",
+              control_group=control_group, base_period=base_period)
+    dense = group_time_att(mpdta, **kw)
+    monkeypatch.setattr(did, "_DENSE_IF_BYTES", 0)
+    lazy = group_time_att(mpdta, **kw)
+    assert isinstance(lazy._inf, did._Influence) and isinstance(dense._inf, np.ndarray)
+    pd.testing.assert_frame_equal(lazy.att_gt, dense.att_gt)
+    assert np.array_equal(lazy.influence_functions, dense.influence_functions)
+    for kind in ("simple", "group", "dynamic", "calendar"):
+        a, b = lazy.aggregate(kind), dense.aggregate(kind)
+        assert a.att == pytest.approx(b.att, rel=1e-12) and a.se == pytest.approx(b.se, rel=1e-10), kind
+        assert np.allclose(a.table.to_numpy(dtype=float), b.table.to_numpy(dtype=float), rtol=1e-10,
+                           equal_nan=True), kind
+    with pytest.raises(ValueError, match="analytic standard errors"):
+        group_time_att(mpdta, **kw, bootstrap=99, seed=1)

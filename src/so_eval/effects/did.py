@@ -265,6 +265,69 @@ def _wif_att(
     return (A_i - P) / S - (N_i - S) * P / S**2
 
 
+_DENSE_IF_BYTES = 1 << 30
+"""Influence functions larger than this (units × cells × 8 bytes) are kept per cell
+(:class:`_Influence`) instead of as one matrix."""
+
+
+class _Influence:
+    """Units × cells influence functions of ATT(g,t), kept column by column.
+
+    Without covariates a cell's influence function is two slices of the outcome matrix — the
+    cohort's and the comparison units' changes from the base period, centred and scaled — so it
+    is kept as that recipe and computed when needed; other columns are stored. Aggregations
+    combine the columns one at a time (:meth:`combine`), so memory grows with units × periods,
+    not units × cells (500,000 units × 1,248 cells would be 4.7 GiB as one matrix). Each column
+    is computed with the same operations as the dense matrix.
+    """
+
+    def __init__(self, n: int, ncell: int, Y: np.ndarray):
+        self.shape = (n, ncell)
+        self._Y = Y
+        self._parts: dict[int, tuple] = {}
+
+    def set_diff(self, k: int, c: int, b: int, blocks: list[tuple[int, int, float, float]]) -> None:
+        """Column ``k`` is ``scale * ((Y[a:z, c] - Y[a:z, b]) - mean)`` on each block, 0 elsewhere."""
+        self._parts[k] = ("diff", c, b, blocks)
+
+    def set_column(self, k: int, col: np.ndarray) -> None:
+        self._parts[k] = ("col", col)
+
+    def column(self, k: int) -> np.ndarray:
+        part = self._parts.get(k)
+        if part is not None and part[0] == "col":
+            return part[1]
+        out = np.zeros(self.shape[0])
+        if part is not None:
+            _, c, b, blocks = part
+            for a, z, scale, mean in blocks:
+                out[a:z] = scale * ((self._Y[a:z, c] - self._Y[a:z, b]) - mean)
+        return out
+
+    def dense(self) -> np.ndarray:
+        out = np.zeros(self.shape, order="F")
+        for k in range(self.shape[1]):
+            out[:, k] = self.column(k)
+        return out
+
+    def combine(self, W: sparse.spmatrix) -> np.ndarray:
+        """``(W @ IF.T).T`` for a sparse ``m × cells`` weight matrix: units × m."""
+        W = sparse.csc_matrix(W)
+        out = np.zeros((self.shape[0], W.shape[0]))
+        for k in np.flatnonzero(np.diff(W.indptr)):
+            col = self.column(int(k))
+            lo, hi = W.indptr[k], W.indptr[k + 1]
+            for j, v in zip(W.indices[lo:hi], W.data[lo:hi]):
+                out[:, j] += v * col
+        return out
+
+
+def _combine(IF, W: sparse.spmatrix) -> np.ndarray:
+    if isinstance(IF, _Influence):
+        return IF.combine(W)
+    return np.ascontiguousarray(np.asarray(W @ IF.T).T)
+
+
 # ----------------------------------------------------------------------------
 # results
 # ----------------------------------------------------------------------------
@@ -437,8 +500,10 @@ class DidResult:
 
     @property
     def influence_functions(self) -> np.ndarray:
-        """Units x cells matrix of ATT(g,t) influence functions (rows of ``att_gt``)."""
-        return self._inf
+        """Units x cells matrix of ATT(g,t) influence functions (rows of ``att_gt``).
+
+        For very large panels they are kept per cell and this builds the whole matrix."""
+        return self._inf.dense() if isinstance(self._inf, _Influence) else self._inf
 
     @property
     def se_method(self) -> str:
@@ -509,7 +574,7 @@ class DidResult:
             colid = np.concatenate([np.full(len(c), j) for j, c in enumerate(cols)]) if m else rows
             vals = np.concatenate(wts) if m else np.array([])
             W = sparse.csr_matrix((vals, (colid, valid[rows])), shape=(m, IF.shape[1]))
-            out = np.ascontiguousarray(np.asarray(W @ IF.T).T)  # n x m
+            out = _combine(IF, W)  # n x m
             for j, wf in enumerate(wifs):
                 if wf is not None:
                     out[:, j] += wf
@@ -911,12 +976,19 @@ def group_time_att(
         )
 
     # ---- pivot to units x periods -------------------------------------------
+    # (index arrays as int32 and intermediates freed early: at 500,000 units × 40 periods each
+    # array of the long panel is 160 MB as int64)
     T = len(tlist)
     ucodes, uniq_units = pd.factorize(df[unit], sort=True)
-    tidx = np.searchsorted(tlist, tvals)
     n_all = len(uniq_units)
-    flat = ucodes * T + tidx
+    small_int = np.int32 if n_all * T < 2**31 else np.int64
+    ucodes = ucodes.astype(small_int, copy=False)
+    tidx = np.searchsorted(tlist, tvals).astype(small_int, copy=False)
+    del tvals
+    flat = ucodes * small_int(T)
+    flat += tidx
     counts = np.bincount(flat, minlength=n_all * T)
+    del flat
     if np.any(counts > 1):
         raise ValueError(
             f"more than one row per {unit} and {time}: the panel must have unique unit-period rows"
@@ -930,6 +1002,7 @@ def group_time_att(
         bad = uniq_units[np.flatnonzero(gmin != gmax)[:5]].tolist()
         raise ValueError(f"group column {group!r} varies within unit for unit(s) {bad}")
     complete = counts.reshape(n_all, T).sum(axis=1) == T
+    del counts, gvals
     if not complete.all():
         nd = int((~complete).sum())
         dropped["units_not_observed_in_all_periods"] = nd
@@ -945,11 +1018,20 @@ def group_time_att(
     n = len(unit_keep)
     if n == 0:
         raise ValueError("no unit is observed in every period")
-    rows_keep = complete[ucodes]
-    ui = newcode[ucodes[rows_keep]]
-    ti = tidx[rows_keep]
+    newcode = newcode.astype(small_int, copy=False)
+    yvals = df[outcome].to_numpy(dtype=float)
+    if complete.all():  # the usual balanced panel: no row to drop, no copies
+        rows_keep = slice(None)
+        ui, ti = newcode[ucodes], tidx
+    else:
+        rows_keep = complete[ucodes]
+        ui = newcode[ucodes[rows_keep]]
+        ti = tidx[rows_keep]
+        yvals = yvals[rows_keep]
+    del ucodes
     Y = np.empty((n, T), order="F")
-    Y[ui, ti] = df[outcome].to_numpy(dtype=float)[rows_keep]
+    Y[ui, ti] = yvals
+    del yvals
     Gu = gmin[unit_keep].astype(float)
     k = X.shape[1] if has_cov else 0
     if has_cov:
@@ -979,7 +1061,13 @@ def group_time_att(
     # never treated (group 0) come first, and "group > threshold" is a tail.
     tfac = 1 if base_period == "varying" else 0
     ncell = len(glist) * (T - tfac)
-    IF = np.zeros((n, ncell), order="F")
+    lazy = not has_cov and n * ncell * 8 > _DENSE_IF_BYTES
+    if lazy and bootstrap:
+        raise ValueError(
+            f"the multiplier bootstrap needs all {n:,} × {ncell:,} influence functions at once "
+            f"({n * ncell * 8 / 2**30:.1f} GiB); use the analytic standard errors (bootstrap=None)"
+        )
+    IF: Any = _Influence(n, ncell, Y) if lazy else np.zeros((n, ncell), order="F")
     ssq = np.zeros(ncell)  # column sums of squares of IF (analytic SEs)
     rec = []
     n_never = int(np.searchsorted(Gu, 0.0, side="right")) if np.any(Gu == 0) else 0
@@ -1046,18 +1134,23 @@ def group_time_att(
                     counter += 1
                     continue
                 yc, yb = Y[:, c], Y[:, b]
-                col = IF[:, counter]
                 dyD = yc[g0:g1] - yb[g0:g1]
                 m1 = dyD.mean()
                 rD = dyD - m1
-                col[g0:g1] = (n / nD) * rD
                 dyC = [yc[a:z] - yb[a:z] for a, z in c_slices]
                 m0 = sum(float(v.sum()) for v in dyC) / nC
                 ss_c = 0.0
-                for (a, z), v in zip(c_slices, dyC):
+                for v in dyC:
                     rC = v - m0
-                    col[a:z] = -(n / nC) * rC
                     ss_c += float(rC @ rC)
+                if lazy:
+                    IF.set_diff(counter, c, b, [(g0, g1, n / nD, m1)]
+                                + [(a, z, -(n / nC), m0) for a, z in c_slices])
+                else:
+                    col = IF[:, counter]
+                    col[g0:g1] = (n / nD) * rD
+                    for (a, z), v in zip(c_slices, dyC):
+                        col[a:z] = -(n / nC) * (v - m0)
                 ssq[counter] = (n / nD) ** 2 * float(rD @ rD) + (n / nC) ** 2 * ss_c
                 entry["att"] = float(m1 - m0)
             else:
