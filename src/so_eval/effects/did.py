@@ -851,9 +851,13 @@ def group_time_att(
     Performance: the outcome is pivoted once to a units x periods matrix,
     units are sorted by cohort so that each 2x2 comparison works on
     contiguous slices, and covariate nuisance fits are reused across periods
-    when the sample and covariates do not change.  The influence-function
-    matrix (units x cells, float64) is kept for the aggregations: about
-    0.5 GB for 5,000 units x 30 cohorts x 400 periods.
+    when the sample and covariates do not change.  The influence functions
+    (units x cells, float64) are kept for the aggregations as one matrix up
+    to 1 GiB (about 0.5 GB for 5,000 units x 30 cohorts x 400 periods);
+    beyond that, without covariates, per cell as two slices of the outcome
+    matrix, combined cell by cell (500,000 units x 1,248 cells: 1.9 GiB in
+    all instead of 7.4; the multiplier bootstrap then needs the matrix and
+    is refused with a clear message).
 
     Examples
     --------

@@ -12,9 +12,9 @@ windows, when a window is observable, the quarter grid) comes from the helpers i
 
 At 500,000 citizens × 522 weeks (260 million person-weeks) the weekly panel needs about 17 GiB
 in pandas; here the outcome table takes about 0.8 GiB and the quarterly panel 1.2 GiB
-(see ``benchmarks/README.md``). The event study on that quarterly panel
-(:func:`~so_eval.effects.did.group_time_att`) does not fit in 2 GiB at this scale: it keeps a
-units × cells matrix of influence functions (500,000 × 1,248 × 8 bytes ≈ 4.7 GiB).
+(see ``benchmarks/README.md``), and the event study on that quarterly panel
+(:func:`~so_eval.effects.did.group_time_att`, which keeps the influence functions per cell at
+this size) 1.9 GiB in all.
 
 Assumption, as in the schema: one row per citizen and week (``status_weekly`` is validated
 unique on ``citizen_id, week``; duplicate rows would be counted twice here, once there).
