@@ -68,7 +68,8 @@ import pandas as pd
 from so_eval import glossary as g
 from so_eval import pseudonym as ps
 from so_eval import template as tpl
-from so_eval.loading import Problem, file_hash, validate
+from so_eval.io import file_hash
+from so_eval.loading import Problem, validate
 from so_eval.model import TABLES
 
 LOG_NAME = "ingest_log.jsonl"

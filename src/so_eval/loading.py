@@ -16,7 +16,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from so_eval.dataset import Dataset
-from so_eval.io import file_hash  # noqa: F401  (part of this module's API)
+from so_eval.io import file_hash
 from so_eval.model import TABLES, TableSpec
 
 _TRUE = {"true", "1", "ja", "yes", "sand"}
@@ -275,7 +275,7 @@ def _has_duplicates(df: pd.DataFrame, columns: list[str]) -> bool:
     a, b = pa.array(df[columns[0]]), pa.array(df[columns[1]])
     n = len(a)
     same = pc.equal(a.slice(1), a.slice(0, n - 1))
-    runs = 1 + n - 1 - pc.sum(same).as_py()  # stretches of rows with the same first key
+    runs = n - pc.sum(same).as_py()  # stretches of rows with the same first key
     increasing = pc.all(pc.or_(pc.invert(same), pc.greater(b.slice(1), b.slice(0, n - 1)))).as_py()
     if increasing and runs == pc.count_distinct(a).as_py():
         return False  # each first key in one stretch, the second strictly increasing in it
