@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 import warnings
 from pathlib import Path
@@ -563,3 +564,137 @@ def test_per_cell_influence_functions_give_the_dense_results(mpdta, monkeypatch,
                            equal_nan=True), kind
     with pytest.raises(ValueError, match="analytic standard errors"):
         group_time_att(mpdta, **kw, bootstrap=99, seed=1)
+
+
+# -- the same estimator from a units × periods matrix --------------------------------------------
+
+
+def _mpdta_wide(mpdta):
+    wide = mpdta.pivot(index="countyreal", columns="year", values="lemp")  # units sorted, as there
+    group = mpdta.groupby("countyreal")["first_treat"].first().reindex(wide.index)
+    return wide.to_numpy(), group.to_numpy(), wide.columns.to_numpy()
+
+
+def _same_result(a: DidResult, b: DidResult) -> None:
+    pd.testing.assert_frame_equal(a.att_gt, b.att_gt, check_exact=True)
+    assert (a.n_units, a.periods, a.groups, a.dropped) == (b.n_units, b.periods, b.groups, b.dropped)
+    assert np.array_equal(a.influence_functions, b.influence_functions)
+    for kind in ("simple", "group", "dynamic", "calendar"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # (means of no cells, on tiny panels)
+            try:
+                x = a.aggregate(kind)
+            except (ValueError, IndexError) as exc:  # (an aggregation with no cells at all)
+                with pytest.raises(type(exc), match=re.escape(str(exc))):
+                    b.aggregate(kind)
+                continue
+            y = b.aggregate(kind)
+        assert np.array_equal([x.att, x.se], [y.att, y.se], equal_nan=True), kind
+        pd.testing.assert_frame_equal(x.table, y.table, check_exact=True)
+
+
+@pytest.mark.parametrize("control_group", ["never_treated", "not_yet_treated"])
+@pytest.mark.parametrize("base_period", ["varying", "universal"])
+@pytest.mark.parametrize("per_cell", [False, True])
+def test_wide_entry_gives_the_long_results_on_mpdta(mpdta, monkeypatch, control_group, base_period, per_cell):
+    """group_time_att_wide on the units × years matrix of mpdta: bit for bit the results of
+    group_time_att on the long panel (and so R's), with the influence functions as one matrix
+    and kept per cell."""
+    from so_eval.effects import did
+    from so_eval.effects.did import group_time_att_wide
+
+    if per_cell:
+        monkeypatch.setattr(did, "_DENSE_IF_BYTES", 0)
+    kw = {"control_group": control_group, "base_period": base_period}
+    long = group_time_att(mpdta, unit="countyreal", time="year", group="first_treat", outcome="lemp", **kw)
+    y, g, years = _mpdta_wide(mpdta)
+    wide = group_time_att_wide(y, g, periods=years, unit="countyreal", time="year", group="first_treat",
+                               outcome="lemp", **kw)
+    assert isinstance(wide._inf, did._Influence) == per_cell
+    _same_result(long, wide)
+    if control_group == "never_treated" and base_period == "varying":
+        got = wide.att_gt.set_index(["group", "time"])["att"]
+        for key, value in PUBLISHED_ATT_GT.items():
+            assert _close4(got[key], value), key
+
+
+def _long_form(y: np.ndarray, g: np.ndarray, periods: np.ndarray) -> pd.DataFrame:
+    """The long panel of a units × periods matrix; the unit column sorts in the rows' order."""
+    n, t = y.shape
+    units = pd.Categorical.from_codes(np.repeat(np.arange(n), t), categories=[f"u{i}" for i in range(n)])
+    return pd.DataFrame({"unit": units, "period": np.tile(periods, n), "group": np.repeat(g, t),
+                         "y": y.ravel()})
+
+
+def _outcome_of(fn, *args, **kwargs):
+    """(result or the error's type and message, the warnings' messages)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            res = fn(*args, **kwargs)
+        except (ValueError, IndexError) as exc:
+            res = (type(exc).__name__, str(exc))
+    return res, sorted(str(w.message) for w in caught)
+
+
+def test_wide_entry_follows_every_rule_of_the_long_panel():
+    """On random small panels with the awkward cases — missing outcomes (units then dropped),
+    a period or a unit with no outcome at all, units treated in the first period, cohorts after
+    the last period, NaN groups, no never-treated units, anticipation — the wide entry gives
+    the long entry's estimates, dropped counts, warnings and errors."""
+    from so_eval.effects.did import group_time_att_wide
+
+    rng = np.random.default_rng(7)
+    seen = set()
+    for _ in range(120):
+        n, t = int(rng.integers(8, 50)), int(rng.integers(3, 8))
+        periods = (np.sort(rng.choice(np.arange(1, 25), t, replace=False)).astype(float)
+                   if rng.random() < 0.5 else np.arange(1.0, t + 1))
+        choices = list(periods[1:]) + [0, 0]
+        choices += [periods[0]] * (rng.random() < 0.3) + [periods[-1] + 5] * (rng.random() < 0.3)
+        choices += [np.nan] * (rng.random() < 0.3)
+        if rng.random() < 0.2:
+            choices = [c for c in choices if not np.isnan(c) and c != 0]
+        g = rng.choice(np.array(choices, dtype=float), n)
+        y = rng.normal(size=(n, t)) + (g[:, None] > 0) * (periods[None, :] >= g[:, None])
+        if rng.random() < 0.6:
+            y[rng.random((n, t)) < rng.uniform(0, 0.15)] = np.nan
+        if rng.random() < 0.2:
+            y[:, rng.integers(t)] = np.nan
+        if rng.random() < 0.2:
+            y[rng.integers(n), :] = np.nan
+        kw = {"control_group": str(rng.choice(["never_treated", "not_yet_treated"])),
+              "base_period": str(rng.choice(["varying", "universal"])), "anticipation": int(rng.integers(0, 2))}
+        long, w_long = _outcome_of(group_time_att, _long_form(y, g, periods), unit="unit", time="period",
+                                   group="group", outcome="y", **kw)
+        wide, w_wide = _outcome_of(group_time_att_wide, y, g, periods=periods, outcome="y", **kw)
+        assert w_long == w_wide
+        if isinstance(long, tuple) or isinstance(wide, tuple):
+            assert long == wide
+            seen.add(long[1][:30])
+        else:
+            _same_result(long, wide)
+            seen.update(long.dropped)
+    # the cases did occur
+    for case in ("rows_with_missing_values", "units_not_observed_in_all_periods", "units_treated_in_first_period",
+                 "there is no never-treated group", "never-treated group is too small"):
+        assert any(s.startswith(case[:30]) for s in seen), case
+
+
+def test_wide_entry_checks_its_input():
+    from so_eval.effects.did import group_time_att_wide
+
+    y = np.zeros((6, 3))
+    g = np.array([0, 0, 0, 2, 2, 3])
+    with pytest.raises(ValueError, match="matrix"):
+        group_time_att_wide(y[0], g)
+    with pytest.raises(ValueError, match="one per unit"):
+        group_time_att_wide(y, g[:5])
+    with pytest.raises(ValueError, match="strictly increasing"):
+        group_time_att_wide(y, g, periods=[1, 3, 2])
+    with pytest.raises(ValueError, match="first treated period"):
+        group_time_att_wide(y, -g)
+    with pytest.raises(ValueError, match="control_group"):
+        group_time_att_wide(y, g, control_group="everyone")
+    with pytest.raises(ValueError, match="no complete rows"), pytest.warns(UserWarning, match="18 rows"):
+        group_time_att_wide(np.full((6, 3), np.nan), g)

@@ -19,9 +19,13 @@ from so_eval.demo_national import (
     read_manifest,
     write_national,
 )
+from so_eval.dgp import EDU, SELF, STATUSES
+from so_eval.effects import streaming
+from so_eval.effects.did import group_time_att, group_time_att_wide
 from so_eval.effects.outcomes import outcome_table, quarterly_panel
 from so_eval.effects.streaming import (
     outcome_table_parquet,
+    quarterly_matrix_parquet,
     quarterly_panel_parquet,
     read_effect_inputs,
 )
@@ -128,6 +132,81 @@ def test_streaming_quarterly_panel_edge_cases(edge_case):
         quarterly_panel_parquet(path, ds.citizens, ds.courses, outcome="jobs")
 
 
+def _matrix_of(panel: pd.DataFrame, outcome: str) -> pd.DataFrame:
+    """The in-memory long panel as citizens × quarters (rows in the panel's order)."""
+    ids = pd.unique(panel["citizen_id"])
+    return panel.pivot(index="citizen_id", columns="period", values=outcome).reindex(ids)
+
+
+@pytest.mark.parametrize("layout", ["as written", "shuffled", "shuffled, sorted cells"])
+def test_quarterly_matrix_edge_cases(edge_case, tmp_path, monkeypatch, layout):
+    """The matrix is the in-memory panel's, whatever the row order of the file and however the
+    batches are counted: the edge cases (a citizen with no rows, one not in the citizens table,
+    missing statuses, a Wednesday row, a panel starting on a Thursday), late entrants left out,
+    last_year; and rows of many row groups counted on two threads."""
+    ds, path = edge_case
+    if layout != "as written":
+        sw = pd.read_parquet(path).sample(frac=1, random_state=3)
+        # and a row without a pseudonym: no citizen's week
+        sw = pd.concat([sw.iloc[:5], sw.iloc[:1].assign(citizen_id=None), sw.iloc[5:]], ignore_index=True)
+        path = tmp_path / "shuffled.parquet"
+        sw.to_parquet(path, index=False, row_group_size=97)
+        monkeypatch.setattr(streaming, "_ROW_GROUP_ROWS", 40)
+    if layout == "shuffled, sorted cells":  # every batch counted by sorting its cells
+        monkeypatch.setattr(streaming, "_DENSE_CELLS", 0)
+    for kw in ({}, {"outcome": "education"}, {"last_year": 2023}, {"last_year": 2022}):
+        expected = quarterly_panel(ds, **kw)
+        m = quarterly_matrix_parquet(path, ds.citizens, ds.courses, threads=2, **kw)
+        want = _matrix_of(expected, m.outcome)
+        assert m.citizen_ids.tolist() == want.index.tolist()
+        assert m.values.dtype == np.float32 and m.values.shape == want.shape
+        np.testing.assert_array_equal(m.values.astype(float), want.to_numpy())
+        assert m.labels == list(pd.unique(expected["quarter"]))
+        assert m.group.tolist() == expected.groupby("citizen_id", sort=False)["group"].first().tolist()
+        _same_panel(expected, m.to_long())
+    # cut at 2022 (the panel's first year): everyone whose first course came later is left out
+    assert m.labels == ["2022K1", "2022K2", "2022K3", "2022K4"] and m.citizen_ids.tolist() == ["C8", "C9", "C10"]
+    m = quarterly_matrix_parquet(path, ds.citizens, ds.courses, threads=2)
+    assert np.isnan(m.values[m.citizen_ids.get_loc("C10")]).all()  # no rows: nothing observed
+    assert np.nanmax(m.values) == 1 and np.nanmin(m.values) == 0 and m.group.max() > 0
+
+
+def test_quarter_counts_of_a_batch(monkeypatch):
+    """One batch counted by hand, directly and by sorting its cells: weeks by citizen and
+    calendar quarter, a pseudonym twice in the dictionary counted once per row, unknown
+    pseudonyms and missing or unknown statuses not counted (but their weeks span the panel)."""
+    import pyarrow as pa
+
+    weeks = pd.to_datetime(["2023-03-27", "2023-04-03", "2023-03-27", "2023-04-03", "2023-04-05", "2023-04-10"])
+    citizen = pa.DictionaryArray.from_arrays(pa.array([0, 0, 1, 2, 2, 3], pa.int32()), ["A", "B", "B", "X"])
+    status = pa.DictionaryArray.from_arrays(pa.array([0, 1, 0, None, 2, 0], pa.int32()), [SELF, EDU, "???"])
+    for dense_cells in (streaming._DENSE_CELLS, -1):
+        monkeypatch.setattr(streaming, "_DENSE_CELLS", dense_cells)
+        counts = streaming._QuarterCounts(pd.Index(["A", "B"]), kind=STATUSES.index(SELF), last_year=None)
+        counts.add(citizen, pa.array(weeks, pa.timestamp("us")), status)
+        assert counts.first_quarter == 2023 * 4 and counts.hits.shape == (2, 2)  # 2023K1, 2023K2
+        assert counts.hits.tolist() == [[1, 0], [1, 0]]
+        assert counts.seen.tolist() == [[1, 1], [1, 0]]
+        assert (counts.first_day, counts.last_day) == ((weeks[0] - pd.Timestamp(0)).days,
+                                                       (weeks[-1] - pd.Timestamp(0)).days)
+
+
+def test_quarterly_matrix_reads_dates_and_timestamps_alike(edge_case, tmp_path):
+    """``week`` stored as a date or as a timestamp in seconds counts the same weeks."""
+    import pyarrow as pa
+
+    ds, path = edge_case
+    table = pq.read_table(path)
+    expected = quarterly_matrix_parquet(path, ds.citizens, ds.courses)
+    i = table.schema.get_field_index("week")
+    for kind in (pa.date32(), pa.timestamp("s")):
+        other = tmp_path / f"week_{kind}.parquet"
+        pq.write_table(table.set_column(i, "week", table.column("week").cast(kind)), other)
+        got = quarterly_matrix_parquet(other, ds.citizens, ds.courses)
+        np.testing.assert_array_equal(got.values, expected.values)
+        assert got.labels == expected.labels
+
+
 def test_streaming_refuses_a_missing_or_empty_panel(edge_case, tmp_path):
     ds, _ = edge_case
     with pytest.raises(FileNotFoundError):
@@ -136,6 +215,14 @@ def test_streaming_refuses_a_missing_or_empty_panel(edge_case, tmp_path):
     ds.status_weekly.iloc[:0].to_parquet(empty, index=False)
     with pytest.raises(ValueError, match="no rows"):
         outcome_table_parquet(empty, ds.citizens, ds.courses)
+    with pytest.raises(ValueError, match="no rows"):
+        quarterly_matrix_parquet(empty, ds.citizens, ds.courses)
+    with pytest.raises(FileNotFoundError):
+        quarterly_matrix_parquet(tmp_path / "nope.parquet", ds.citizens, ds.courses)
+    no_status = tmp_path / "no_status.parquet"
+    ds.status_weekly.drop(columns="status").to_parquet(no_status, index=False)
+    with pytest.raises(ValueError, match="status"):
+        quarterly_matrix_parquet(no_status, ds.citizens, ds.courses)
 
 
 # -- the chunked generator -----------------------------------------------------------------------
@@ -219,6 +306,36 @@ def test_streaming_outcome_table_on_the_national_panel(national):
     pd.testing.assert_frame_equal(outcome_table(ds), got, check_exact=True)
     assert len(got) == 2 * demo_gen.N_CITIZENS and got["selfsupport_1_26"].notna().mean() > 0.95
     _same_panel(quarterly_panel(ds), quarterly_panel_parquet(national / "status_weekly.parquet", citizens, courses))
+
+
+def test_event_study_from_the_matrix_on_the_national_panel(national, monkeypatch):
+    """The national event study without a long panel: group_time_att_wide on the quarterly
+    matrix gives bit for bit what group_time_att gives on the streamed long panel, with the
+    influence functions kept per cell as at national scale; and, to rounding, what it gives on
+    the in-memory panel (whose units sort by pseudonym, not in the citizens table's order)."""
+    from so_eval.effects import did
+
+    citizens, courses = read_effect_inputs(national)
+    path = national / "status_weekly.parquet"
+    kw = {"unit": "citizen_id", "time": "period", "group": "group", "outcome": "selfsupport",
+          "control_group": "never_treated", "anticipation": 4}
+    sw = pd.read_parquet(path).astype({"week": "datetime64[ns]"})
+    in_memory = group_time_att(quarterly_panel(Dataset(tables={"citizens": citizens, "courses": courses,
+                                                                "status_weekly": sw})), **kw)
+    monkeypatch.setattr(did, "_DENSE_IF_BYTES", 0)
+    m = quarterly_matrix_parquet(path, citizens, courses)
+    wide = group_time_att_wide(m.values, m.group, periods=m.periods, **kw)
+    long = group_time_att(quarterly_panel_parquet(path, citizens, courses), **kw)
+    assert isinstance(wide._inf, did._Influence)
+    pd.testing.assert_frame_equal(wide.att_gt, long.att_gt, check_exact=True)
+    assert len(wide.att_gt) > 500 and wide.att_gt["att"].notna().all() and wide.n_units == len(citizens)
+    for res in (long, in_memory):
+        dyn, got = res.aggregate("dynamic", min_e=-8, max_e=8), wide.aggregate("dynamic", min_e=-8, max_e=8)
+        exact = res is long
+        assert (got.att, got.se) == (dyn.att, dyn.se) if exact else (
+            got.att == pytest.approx(dyn.att, rel=1e-9) and got.se == pytest.approx(dyn.se, rel=1e-9))
+        pd.testing.assert_frame_equal(got.table, dyn.table, check_exact=exact, rtol=1e-9)
+    pd.testing.assert_frame_equal(wide.att_gt, in_memory.att_gt, check_exact=False, rtol=1e-9, atol=1e-12)
 
 
 def test_cli_demo_scale(monkeypatch, tmp_path, capsys):

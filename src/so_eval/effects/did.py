@@ -57,7 +57,7 @@ from scipy.special import expit
 
 from .att import _build_design, _clean_design, _covariate_columns
 
-__all__ = ["DidAggregation", "DidResult", "group_time_att"]
+__all__ = ["DidAggregation", "DidResult", "group_time_att", "group_time_att_wide"]
 
 _EPS_SE = np.sqrt(np.finfo(float).eps) * 10
 _KINDS = ("simple", "group", "dynamic", "calendar")
@@ -297,11 +297,22 @@ class _Influence:
         part = self._parts.get(k)
         if part is not None and part[0] == "col":
             return part[1]
-        out = np.zeros(self.shape[0])
+        return self._fill(k, np.empty(self.shape[0]))
+
+    def _fill(self, k: int, out: np.ndarray) -> np.ndarray:
+        """Column ``k`` written into ``out`` (of length units)."""
+        part = self._parts.get(k)
+        if part is not None and part[0] == "col":
+            out[:] = part[1]
+            return out
+        out[:] = 0.0
         if part is not None:
             _, c, b, blocks = part
             for a, z, scale, mean in blocks:
-                out[a:z] = scale * ((self._Y[a:z, c] - self._Y[a:z, b]) - mean)
+                d = out[a:z]
+                np.subtract(self._Y[a:z, c], self._Y[a:z, b], out=d)
+                d -= mean
+                d *= scale
         return out
 
     def dense(self) -> np.ndarray:
@@ -311,15 +322,21 @@ class _Influence:
         return out
 
     def combine(self, W: sparse.spmatrix) -> np.ndarray:
-        """``(W @ IF.T).T`` for a sparse ``m × cells`` weight matrix: units × m."""
+        """``(W @ IF.T).T`` for a sparse ``m × cells`` weight matrix: units × m.
+
+        Each column is built in one reused buffer and added to a column-major result (the
+        same operations, element by element, as on fresh arrays), returned in row-major order
+        as the dense path returns it, so that later sums over units add in the same order."""
         W = sparse.csc_matrix(W)
-        out = np.zeros((self.shape[0], W.shape[0]))
+        out = np.zeros((self.shape[0], W.shape[0]), order="F")
+        col, term = np.empty(self.shape[0]), np.empty(self.shape[0])
         for k in np.flatnonzero(np.diff(W.indptr)):
-            col = self.column(int(k))
+            self._fill(int(k), col)
             lo, hi = W.indptr[k], W.indptr[k + 1]
             for j, v in zip(W.indices[lo:hi], W.data[lo:hi]):
-                out[:, j] += v * col
-        return out
+                np.multiply(v, col, out=term)
+                out[:, j] += term
+        return np.ascontiguousarray(out)
 
 
 def _combine(IF, W: sparse.spmatrix) -> np.ndarray:
@@ -769,6 +786,291 @@ class DidResult:
         )
 
 
+def _estimate(
+    Y: np.ndarray,
+    Gu: np.ndarray,
+    tlist: np.ndarray,
+    glist: np.ndarray,
+    Xp: np.ndarray | None,
+    *,
+    control_group: str,
+    base_period: str,
+    est_method: str,
+    anticipation: float,
+    alpha: float,
+    bootstrap: int | None,
+    seed: int | None,
+    dropped: dict,
+    outcome: str,
+    unit: str,
+    time: str,
+    group: str,
+    covariates: Any,
+) -> DidResult:
+    """ATT(g,t) of every cell from the prepared panel, shared by :func:`group_time_att` and
+    :func:`group_time_att_wide`.
+
+    ``Y`` is the balanced units × periods outcome matrix (float64, Fortran order) with the units
+    sorted by ``Gu``, their group (0 = never treated), so that each cohort is a contiguous
+    block; ``tlist`` the periods, ``glist`` the treated cohorts; ``Xp`` the periods × units ×
+    covariates design or None.  ``control_group`` is the canonical name.  The remaining
+    arguments are recorded in the result.
+    """
+    cg = control_group
+    n, T = Y.shape
+    # small groups (R: fewer than #covariates + 5 units)
+    has_cov = Xp is not None
+    k = Xp.shape[2] if has_cov else 0
+    req = k + 5
+    ug, ucount = np.unique(Gu, return_counts=True)
+    small = [g for g, s in zip(ug, ucount) if s < req]
+    if small:
+        warnings.warn(
+            f"some groups are small (fewer than {req} units): "
+            + ", ".join(_fmt_num(g) for g in small),
+            stacklevel=3,
+        )
+        if 0.0 in small and cg == "never_treated":
+            raise ValueError(
+                "never-treated group is too small; try control_group='not_yet_treated'"
+            )
+
+    # ---- cells ----------------------------------------------------------------
+    # Units are sorted by group: cohort g is the slice [start[g], stop[g]), the
+    # never treated (group 0) come first, and "group > threshold" is a tail.
+    tfac = 1 if base_period == "varying" else 0
+    ncell = len(glist) * (T - tfac)
+    lazy = not has_cov and n * ncell * 8 > _DENSE_IF_BYTES
+    if lazy and bootstrap:
+        raise ValueError(
+            f"the multiplier bootstrap needs all {n:,} × {ncell:,} influence functions at once "
+            f"({n * ncell * 8 / 2**30:.1f} GiB); use the analytic standard errors (bootstrap=None)"
+        )
+    IF: Any = _Influence(n, ncell, Y) if lazy else np.zeros((n, ncell), order="F")
+    ssq = np.zeros(ncell)  # column sums of squares of IF (analytic SEs)
+    rec = []
+    n_never = int(np.searchsorted(Gu, 0.0, side="right")) if np.any(Gu == 0) else 0
+    estimator = _ESTIMATORS[est_method]
+    x_invariant = bool(has_cov and np.all(Xp == Xp[:1]))
+    cache_key: Any = None
+    cache: dict = {}
+    control_stats: dict = {}
+    work = np.empty(0 if has_cov else n)
+    counter = 0
+    warn_msgs: list[str] = []
+    for g in glist:
+        g0 = int(np.searchsorted(Gu, g, side="left"))
+        g1 = int(np.searchsorted(Gu, g, side="right"))
+        nD = g1 - g0
+        pre_idx = np.flatnonzero(tlist + anticipation < g)
+        univ = int(pre_idx[-1])  # exists: g > first + anticipation
+        for c in range(tfac, T):
+            tc = tlist[c]
+            post = bool(g <= tc)
+            b = (c - 1) if base_period == "varying" else univ
+            # comparison units as slices of the group-sorted unit order
+            if cg == "never_treated":
+                c_slices = [(0, n_never)]
+            else:
+                thr = tlist[max(c, b)] + anticipation
+                tail = int(np.searchsorted(Gu, thr, side="right"))
+                tail = max(tail, n_never)
+                if g > thr:  # own cohort lies inside the tail: cut it out
+                    c_slices = [(0, n_never), (tail, g0), (g1, n)]
+                else:
+                    c_slices = [(0, n_never), (tail, n)]
+                c_slices = [(a, z) for a, z in c_slices if z > a]
+            if post:
+                b = univ
+            nC = int(sum(z - a for a, z in c_slices))
+            entry = {
+                "group": g,
+                "time": tc,
+                "base_time": tlist[b],
+                "post": post,
+                "n_group": nD,
+                "n_control": nC,
+                "att": np.nan,
+            }
+            if base_period == "universal" and b == c:
+                entry["att"] = 0.0
+                rec.append(entry)
+                counter += 1
+                continue
+            n1 = nD + nC
+            if nC == 0:
+                warn_msgs.append(
+                    f"no comparison units for group {_fmt_num(g)} in period {_fmt_num(tc)}"
+                )
+                rec.append(entry)
+                counter += 1
+                continue
+            if not has_cov:
+                if nD / n1 >= 0.995:
+                    warn_msgs.append(
+                        f"overlap condition violated for group {_fmt_num(g)} in period {_fmt_num(tc)} "
+                        "(too few comparison units)"
+                    )
+                    rec.append(entry)
+                    counter += 1
+                    continue
+                yc, yb = Y[:, c], Y[:, b]
+                dyD = yc[g0:g1] - yb[g0:g1]
+                m1 = dyD.mean()
+                rD = dyD - m1
+                # the comparison units' mean change and sum of squared deviations depend only
+                # on (c, b) and the comparison units: cells sharing them (pre-treatment cells
+                # of different cohorts, with never-treated controls) reuse them when the
+                # influence functions are kept per cell
+                key = (c, b, tuple(c_slices))
+                if lazy and key in control_stats:
+                    m0, ss_c = control_stats[key]
+                else:
+                    # in one reused buffer: a fresh array per cell costs more in page faults
+                    # than the subtraction itself at 500,000 units
+                    dyC, at = [], 0
+                    for a, z in c_slices:
+                        dyC.append(np.subtract(yc[a:z], yb[a:z], out=work[at:at + z - a]))
+                        at += z - a
+                    m0 = sum(float(v.sum()) for v in dyC) / nC
+                    ss_c = 0.0
+                    for v in dyC:
+                        v -= m0  # in place: the deviations from the mean
+                        ss_c += float(v @ v)
+                    if lazy:
+                        control_stats[key] = (m0, ss_c)
+                if lazy:
+                    IF.set_diff(counter, c, b, [(g0, g1, n / nD, m1)]
+                                + [(a, z, -(n / nC), m0) for a, z in c_slices])
+                else:
+                    col = IF[:, counter]
+                    col[g0:g1] = (n / nD) * rD
+                    for (a, z), v in zip(c_slices, dyC):
+                        col[a:z] = -(n / nC) * v
+                ssq[counter] = (n / nD) ** 2 * float(rD @ rD) + (n / nC) ** 2 * ss_c
+                entry["att"] = float(m1 - m0)
+            else:
+                # the nuisance fits depend only on the sample and the covariate values:
+                # reuse them across periods when neither changes (time-invariant covariates)
+                key = (g0, g1, tuple(c_slices), None if x_invariant else min(c, b))
+                if key != cache_key:
+                    cache_key = key
+                    idx = np.concatenate(
+                        [np.arange(g0, g1)] + [np.arange(a, z) for a, z in c_slices]
+                    )
+                    Dsub = np.zeros(len(idx))
+                    Dsub[:nD] = 1.0
+                    Z = np.column_stack(
+                        [np.ones(len(idx)), Xp[0 if x_invariant else min(c, b)][idx]]
+                    )
+                    cache = {}
+                    problem_msg = None
+                    if est_method in ("dr", "ipw"):
+                        _, ps_pre, _ = _logit_irls(Z, Dsub, np.ones(len(idx)))
+                        cache["ps_raw"] = ps_pre
+                        if np.max(ps_pre) >= 0.999:
+                            problem_msg = "overlap condition violated"
+                    if problem_msg is None and est_method in ("dr", "reg"):
+                        Zc = Z[nD:]
+                        if (
+                            Zc.shape[0] < Z.shape[1]
+                            or 1.0 / np.linalg.cond(Zc.T @ Zc, 1) < np.finfo(float).eps
+                        ):
+                            problem_msg = (
+                                "not enough comparison units to run the outcome regression"
+                            )
+                    cache["problem"] = problem_msg
+                dy = Y[idx, c] - Y[idx, b]
+                problem = cache["problem"] is not None
+                if problem:
+                    warn_msgs.append(
+                        f"{cache['problem']} for group {_fmt_num(g)} in period {_fmt_num(tc)}"
+                    )
+                try:
+                    if not problem:
+                        with np.errstate(all="ignore"):
+                            if est_method == "reg":
+                                a_, inf_sub = estimator(dy, Dsub, Z, cache=cache)
+                            else:
+                                a_, inf_sub = estimator(
+                                    dy, Dsub, Z, ps=cache["ps_raw"], cache=cache
+                                )
+                        if not np.isfinite(a_) or not np.all(np.isfinite(inf_sub)):
+                            raise np.linalg.LinAlgError("non-finite estimate")
+                        IF[idx, counter] = (n / n1) * inf_sub
+                        ssq[counter] = (n / n1) ** 2 * float(inf_sub @ inf_sub)
+                        entry["att"] = float(a_)
+                except np.linalg.LinAlgError as exc:
+                    warn_msgs.append(f"group {_fmt_num(g)}, period {_fmt_num(tc)}: {exc}")
+                    IF[:, counter] = 0.0
+                    entry["att"] = np.nan
+            rec.append(entry)
+            counter += 1
+    if warn_msgs:
+        shown = "; ".join(warn_msgs[:10]) + (
+            f"; ... ({len(warn_msgs)} in all)" if len(warn_msgs) > 10 else ""
+        )
+        warnings.warn("some ATT(g,t) could not be estimated and are NaN: " + shown, stacklevel=3)
+
+    att_gt = pd.DataFrame(rec)
+    att_arr = att_gt["att"].to_numpy(dtype=float)
+    if bootstrap:
+        se, crit = _boot_se(IF, int(bootstrap), seed, alpha)
+    else:
+        se = np.sqrt(ssq) / n
+        se, crit = np.where(se <= _EPS_SE, np.nan, se), None
+    se = np.where(np.isfinite(att_arr), se, np.nan)
+    ci = _ci_table(att_arr, se, alpha)
+    for key in ("se", "ci_low", "ci_high", "pvalue"):
+        att_gt[key] = ci[key]
+    att_gt["event_time"] = att_gt["time"] - att_gt["group"]
+    if crit is not None:
+        att_gt["cband_low"] = att_gt["att"] - crit * att_gt["se"]
+        att_gt["cband_high"] = att_gt["att"] + crit * att_gt["se"]
+    if np.all(np.mod(tlist, 1) == 0) and np.all(np.mod(glist, 1) == 0):
+        for key in ("group", "time", "base_time", "event_time"):
+            att_gt[key] = att_gt[key].astype(np.int64)
+    order = [
+        "group",
+        "time",
+        "att",
+        "se",
+        "ci_low",
+        "ci_high",
+        "n_group",
+        "event_time",
+        "base_time",
+        "post",
+        "n_control",
+        "pvalue",
+    ]
+    order += [c for c in att_gt.columns if c not in order]
+    att_gt = att_gt[order]
+
+    return DidResult(
+        att_gt=att_gt,
+        outcome=outcome,
+        unit=unit,
+        time=time,
+        group=group,
+        covariates=covariates if has_cov else None,
+        control_group=cg,
+        base_period=base_period,
+        est_method=est_method if has_cov else None,
+        anticipation=anticipation,
+        alpha=alpha,
+        n_units=n,
+        periods=tuple(tlist.tolist()),
+        groups=tuple(glist.tolist()),
+        dropped=dropped,
+        bootstrap=int(bootstrap) if bootstrap else None,
+        seed=seed,
+        crit_val=crit,
+        _inf=IF,
+        _unit_group=Gu,
+    )
+
+
 # ----------------------------------------------------------------------------
 # main entry point
 # ----------------------------------------------------------------------------
@@ -780,6 +1082,27 @@ _CONTROL_ALIASES = {
     "notyettreated": "not_yet_treated",
     "not_yet": "not_yet_treated",
 }
+
+
+def _check_options(control_group, base_period, est_method, alpha, anticipation, bootstrap) -> str:
+    """Check the options shared by :func:`group_time_att` and :func:`group_time_att_wide`;
+    returns the control group's canonical name."""
+    cg = _CONTROL_ALIASES.get(str(control_group).lower())
+    if cg is None:
+        raise ValueError(
+            f"control_group must be 'never_treated' or 'not_yet_treated', got {control_group!r}"
+        )
+    if base_period not in ("varying", "universal"):
+        raise ValueError(f"base_period must be 'varying' or 'universal', got {base_period!r}")
+    if est_method not in _ESTIMATORS:
+        raise ValueError(f"est_method must be one of 'dr', 'ipw', 'reg', got {est_method!r}")
+    if not (0 < alpha < 1):
+        raise ValueError(f"alpha must be in (0, 1), got {alpha}")
+    if anticipation < 0:
+        raise ValueError("anticipation must be >= 0")
+    if bootstrap is not None and int(bootstrap) < 2:
+        raise ValueError("bootstrap must be an integer >= 2 (number of draws) or None")
+    return cg
 
 
 def group_time_att(
@@ -857,7 +1180,11 @@ def group_time_att(
     beyond that, without covariates, per cell as two slices of the outcome
     matrix, combined cell by cell (500,000 units x 1,248 cells: 1.9 GiB in
     all instead of 7.4; the multiplier bootstrap then needs the matrix and
-    is refused with a clear message).
+    is refused with a clear message); cells that share their comparison
+    units and periods then share those units' mean and spread.  A panel
+    that is already a units x periods matrix can skip the long format:
+    :func:`group_time_att_wide` (the same estimator; 20 million long rows
+    cost more to build and pivot than the estimate itself).
 
     Examples
     --------
@@ -877,21 +1204,7 @@ def group_time_att(
     >>> bool(abs(agg.att - 1.0) < 4 * agg.se)
     True
     """
-    cg = _CONTROL_ALIASES.get(str(control_group).lower())
-    if cg is None:
-        raise ValueError(
-            f"control_group must be 'never_treated' or 'not_yet_treated', got {control_group!r}"
-        )
-    if base_period not in ("varying", "universal"):
-        raise ValueError(f"base_period must be 'varying' or 'universal', got {base_period!r}")
-    if est_method not in _ESTIMATORS:
-        raise ValueError(f"est_method must be one of 'dr', 'ipw', 'reg', got {est_method!r}")
-    if not (0 < alpha < 1):
-        raise ValueError(f"alpha must be in (0, 1), got {alpha}")
-    if anticipation < 0:
-        raise ValueError("anticipation must be >= 0")
-    if bootstrap is not None and int(bootstrap) < 2:
-        raise ValueError("bootstrap must be an integer >= 2 (number of draws) or None")
+    cg = _check_options(control_group, base_period, est_method, alpha, anticipation, bootstrap)
     if not isinstance(data, pd.DataFrame):
         raise TypeError("data must be a pandas DataFrame")
 
@@ -1045,235 +1358,155 @@ def group_time_att(
     if len(glist) == 0:
         raise ValueError("no treated cohort left after balancing the panel")
 
-    # small groups (R: fewer than #covariates + 5 units)
-    req = k + 5
-    ug, ucount = np.unique(Gu, return_counts=True)
-    small = [g for g, s in zip(ug, ucount) if s < req]
-    if small:
+    return _estimate(
+        Y, Gu, tlist, glist, Xp if has_cov else None, control_group=cg, base_period=base_period,
+        est_method=est_method, anticipation=anticipation, alpha=alpha, bootstrap=bootstrap,
+        seed=seed, dropped=dropped, outcome=outcome, unit=unit, time=time, group=group,
+        covariates=covariates if has_cov else None,
+    )
+
+
+def group_time_att_wide(
+    outcomes: np.ndarray,
+    groups: np.ndarray,
+    *,
+    periods: Sequence[float] | np.ndarray | None = None,
+    outcome: str = "y",
+    unit: str = "unit",
+    time: str = "period",
+    group: str = "group",
+    control_group: str = "never_treated",
+    base_period: str = "varying",
+    anticipation: float = 0,
+    alpha: float = 0.05,
+    bootstrap: int | None = None,
+    seed: int | None = None,
+) -> DidResult:
+    """:func:`group_time_att` without covariates for a panel given as a units × periods matrix.
+
+    The same estimator, rules and result as ``group_time_att`` on the long form of the matrix
+    (one row per unit and period; a NaN outcome is a missing row), but without building and
+    pivoting a long panel: at 500,000 units × 40 quarters that panel has 20 million rows. The
+    units are taken in the matrix's row order: the result is identical, to the last bit, to
+    ``group_time_att`` on a long panel whose unit column sorts in that order (a categorical with
+    the rows as its categories, as :meth:`so_eval.effects.streaming.QuarterlyMatrix.to_long`
+    gives); with another order of units only the rounding of sums can differ.
+
+    Parameters
+    ----------
+    outcomes : array, units × periods
+        The outcome; NaN where a unit's outcome in a period is missing. Units missing in any
+        period (after the rules below) are dropped with a warning, as ``group_time_att`` drops
+        units not observed in every period.
+    groups : array, one per unit
+        First treated period of each unit (in the units of ``periods``); 0 or NaN for never
+        treated.
+    periods : sequence of numbers, optional
+        The periods of the columns, strictly increasing (default 1, 2, …).
+    outcome, unit, time, group : str
+        Names recorded in the result (as the column names of a long panel).
+    control_group, base_period, anticipation, alpha, bootstrap, seed
+        As for :func:`group_time_att`.
+
+    Returns
+    -------
+    DidResult
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(1)
+    >>> g = rng.choice([0, 3, 5], size=400)
+    >>> t = np.arange(1, 7)
+    >>> y = rng.normal(size=(400, 1)) + 0.1 * t + ((g[:, None] > 0) & (t >= g[:, None])) + rng.normal(scale=0.5, size=(400, 6))
+    >>> agg = group_time_att_wide(y, g, periods=t).aggregate("simple")
+    >>> bool(abs(agg.att - 1.0) < 4 * agg.se)
+    True
+    """
+    cg = _check_options(control_group, base_period, "dr", alpha, anticipation, bootstrap)
+    Yw = np.asarray(outcomes)
+    if Yw.ndim != 2 or not np.issubdtype(Yw.dtype, np.number) or Yw.dtype == bool:
+        raise ValueError("outcomes must be a numeric units × periods matrix")
+    n_all, n_t = Yw.shape
+    g_all = np.asarray(groups)
+    if g_all.shape != (n_all,) or not np.issubdtype(g_all.dtype, np.number) or g_all.dtype == bool:
+        raise ValueError(f"groups must be numeric, one per unit (row of outcomes: {n_all})")
+    g_all = np.nan_to_num(g_all.astype(float), nan=0.0, posinf=np.inf, neginf=-np.inf)
+    if (g_all < 0).any():
+        raise ValueError(
+            f"group column {group!r} must hold the first treated period (> 0), or 0/NaN if never treated"
+        )
+    per = np.arange(1.0, n_t + 1) if periods is None else np.asarray(periods, dtype=float)
+    if per.shape != (n_t,) or not np.all(np.isfinite(per)) or np.any(np.diff(per) <= 0):
+        raise ValueError(f"periods must be {n_t} finite, strictly increasing numbers (one per column)")
+    dropped: dict[str, int] = {}
+
+    # The rules of group_time_att on the long form, with `rows` marking the rows still in the
+    # panel (a unit × period that has an outcome), in the same order and with the same warnings.
+    rows = ~np.isnan(Yw)
+    n_missing = int(rows.size - np.count_nonzero(rows))
+    if n_missing:
+        dropped["rows_with_missing_values"] = n_missing
+        warnings.warn(f"dropped {n_missing} rows with missing values", stacklevel=2)
+    if n_missing == rows.size:
+        raise ValueError("no complete rows")
+    in_t = rows.any(axis=0)
+    g_all = np.where(g_all > per[in_t].max(), 0.0, g_all)
+    glist_all = np.unique(g_all[rows.any(axis=1)])
+    if not np.any(glist_all == 0):
+        if cg == "never_treated":
+            raise ValueError(
+                "there is no never-treated group (group 0/NaN); use control_group='not_yet_treated'"
+            )
+        rows &= (per < (glist_all.max() - anticipation))[None, :]
+        in_t = rows.any(axis=0)
+        glist_all = np.unique(g_all[rows.any(axis=1)])
+        glist_all = glist_all[glist_all < glist_all.max()]
+    glist = glist_all[glist_all > 0]
+    first = per[in_t][0]
+    glist = glist[glist > first + anticipation]
+    tf = rows.any(axis=1) & (g_all <= first) & (g_all != 0)
+    if tf.any():
+        n_tf = int(tf.sum())
+        dropped["units_treated_in_first_period"] = n_tf
         warnings.warn(
-            f"some groups are small (fewer than {req} units): "
-            + ", ".join(_fmt_num(g) for g in small),
+            f"dropped {n_tf} units that were already treated in the first period", stacklevel=2
+        )
+        rows &= np.isin(g_all, np.concatenate([[0.0], glist]))[:, None]
+        in_t = rows.any(axis=0)
+        first = per[in_t][0]
+        glist = np.unique(g_all[rows.any(axis=1)])
+        glist = glist[(glist > 0) & (glist > first + anticipation)]
+    if len(glist) == 0:
+        raise ValueError(
+            "no valid treated cohorts: the group column must be the first treated period (0/NaN if never treated)"
+        )
+    tlist = per[in_t]
+    cols = np.flatnonzero(in_t)
+    present = rows.any(axis=1)
+    complete = rows[:, cols].all(axis=1)  # a unit with no row left is neither
+    del rows
+    nd = int((present & ~complete).sum())
+    if nd:
+        dropped["units_not_observed_in_all_periods"] = nd
+        warnings.warn(
+            f"dropped {nd} units not observed in every period (balanced panel required)",
             stacklevel=2,
         )
-        if 0.0 in small and cg == "never_treated":
-            raise ValueError(
-                "never-treated group is too small; try control_group='not_yet_treated'"
-            )
-
-    # ---- cells ----------------------------------------------------------------
-    # Units are sorted by group: cohort g is the slice [start[g], stop[g]), the
-    # never treated (group 0) come first, and "group > threshold" is a tail.
-    tfac = 1 if base_period == "varying" else 0
-    ncell = len(glist) * (T - tfac)
-    lazy = not has_cov and n * ncell * 8 > _DENSE_IF_BYTES
-    if lazy and bootstrap:
-        raise ValueError(
-            f"the multiplier bootstrap needs all {n:,} × {ncell:,} influence functions at once "
-            f"({n * ncell * 8 / 2**30:.1f} GiB); use the analytic standard errors (bootstrap=None)"
-        )
-    IF: Any = _Influence(n, ncell, Y) if lazy else np.zeros((n, ncell), order="F")
-    ssq = np.zeros(ncell)  # column sums of squares of IF (analytic SEs)
-    rec = []
-    n_never = int(np.searchsorted(Gu, 0.0, side="right")) if np.any(Gu == 0) else 0
-    estimator = _ESTIMATORS[est_method]
-    x_invariant = bool(has_cov and np.all(Xp == Xp[:1]))
-    cache_key: Any = None
-    cache: dict = {}
-    counter = 0
-    warn_msgs: list[str] = []
-    for g in glist:
-        g0 = int(np.searchsorted(Gu, g, side="left"))
-        g1 = int(np.searchsorted(Gu, g, side="right"))
-        nD = g1 - g0
-        pre_idx = np.flatnonzero(tlist + anticipation < g)
-        univ = int(pre_idx[-1])  # exists: g > first + anticipation
-        for c in range(tfac, T):
-            tc = tlist[c]
-            post = bool(g <= tc)
-            b = (c - 1) if base_period == "varying" else univ
-            # comparison units as slices of the group-sorted unit order
-            if cg == "never_treated":
-                c_slices = [(0, n_never)]
-            else:
-                thr = tlist[max(c, b)] + anticipation
-                tail = int(np.searchsorted(Gu, thr, side="right"))
-                tail = max(tail, n_never)
-                if g > thr:  # own cohort lies inside the tail: cut it out
-                    c_slices = [(0, n_never), (tail, g0), (g1, n)]
-                else:
-                    c_slices = [(0, n_never), (tail, n)]
-                c_slices = [(a, z) for a, z in c_slices if z > a]
-            if post:
-                b = univ
-            nC = int(sum(z - a for a, z in c_slices))
-            entry = {
-                "group": g,
-                "time": tc,
-                "base_time": tlist[b],
-                "post": post,
-                "n_group": nD,
-                "n_control": nC,
-                "att": np.nan,
-            }
-            if base_period == "universal" and b == c:
-                entry["att"] = 0.0
-                rec.append(entry)
-                counter += 1
-                continue
-            n1 = nD + nC
-            if nC == 0:
-                warn_msgs.append(
-                    f"no comparison units for group {_fmt_num(g)} in period {_fmt_num(tc)}"
-                )
-                rec.append(entry)
-                counter += 1
-                continue
-            if not has_cov:
-                if nD / n1 >= 0.995:
-                    warn_msgs.append(
-                        f"overlap condition violated for group {_fmt_num(g)} in period {_fmt_num(tc)} "
-                        "(too few comparison units)"
-                    )
-                    rec.append(entry)
-                    counter += 1
-                    continue
-                yc, yb = Y[:, c], Y[:, b]
-                dyD = yc[g0:g1] - yb[g0:g1]
-                m1 = dyD.mean()
-                rD = dyD - m1
-                dyC = [yc[a:z] - yb[a:z] for a, z in c_slices]
-                m0 = sum(float(v.sum()) for v in dyC) / nC
-                ss_c = 0.0
-                for v in dyC:
-                    rC = v - m0
-                    ss_c += float(rC @ rC)
-                if lazy:
-                    IF.set_diff(counter, c, b, [(g0, g1, n / nD, m1)]
-                                + [(a, z, -(n / nC), m0) for a, z in c_slices])
-                else:
-                    col = IF[:, counter]
-                    col[g0:g1] = (n / nD) * rD
-                    for (a, z), v in zip(c_slices, dyC):
-                        col[a:z] = -(n / nC) * (v - m0)
-                ssq[counter] = (n / nD) ** 2 * float(rD @ rD) + (n / nC) ** 2 * ss_c
-                entry["att"] = float(m1 - m0)
-            else:
-                # the nuisance fits depend only on the sample and the covariate values:
-                # reuse them across periods when neither changes (time-invariant covariates)
-                key = (g0, g1, tuple(c_slices), None if x_invariant else min(c, b))
-                if key != cache_key:
-                    cache_key = key
-                    idx = np.concatenate(
-                        [np.arange(g0, g1)] + [np.arange(a, z) for a, z in c_slices]
-                    )
-                    Dsub = np.zeros(len(idx))
-                    Dsub[:nD] = 1.0
-                    Z = np.column_stack(
-                        [np.ones(len(idx)), Xp[0 if x_invariant else min(c, b)][idx]]
-                    )
-                    cache = {}
-                    problem_msg = None
-                    if est_method in ("dr", "ipw"):
-                        _, ps_pre, _ = _logit_irls(Z, Dsub, np.ones(len(idx)))
-                        cache["ps_raw"] = ps_pre
-                        if np.max(ps_pre) >= 0.999:
-                            problem_msg = "overlap condition violated"
-                    if problem_msg is None and est_method in ("dr", "reg"):
-                        Zc = Z[nD:]
-                        if (
-                            Zc.shape[0] < Z.shape[1]
-                            or 1.0 / np.linalg.cond(Zc.T @ Zc, 1) < np.finfo(float).eps
-                        ):
-                            problem_msg = (
-                                "not enough comparison units to run the outcome regression"
-                            )
-                    cache["problem"] = problem_msg
-                dy = Y[idx, c] - Y[idx, b]
-                problem = cache["problem"] is not None
-                if problem:
-                    warn_msgs.append(
-                        f"{cache['problem']} for group {_fmt_num(g)} in period {_fmt_num(tc)}"
-                    )
-                try:
-                    if not problem:
-                        with np.errstate(all="ignore"):
-                            if est_method == "reg":
-                                a_, inf_sub = estimator(dy, Dsub, Z, cache=cache)
-                            else:
-                                a_, inf_sub = estimator(
-                                    dy, Dsub, Z, ps=cache["ps_raw"], cache=cache
-                                )
-                        if not np.isfinite(a_) or not np.all(np.isfinite(inf_sub)):
-                            raise np.linalg.LinAlgError("non-finite estimate")
-                        IF[idx, counter] = (n / n1) * inf_sub
-                        ssq[counter] = (n / n1) ** 2 * float(inf_sub @ inf_sub)
-                        entry["att"] = float(a_)
-                except np.linalg.LinAlgError as exc:
-                    warn_msgs.append(f"group {_fmt_num(g)}, period {_fmt_num(tc)}: {exc}")
-                    IF[:, counter] = 0.0
-                    entry["att"] = np.nan
-            rec.append(entry)
-            counter += 1
-    if warn_msgs:
-        shown = "; ".join(warn_msgs[:10]) + (
-            f"; ... ({len(warn_msgs)} in all)" if len(warn_msgs) > 10 else ""
-        )
-        warnings.warn("some ATT(g,t) could not be estimated and are NaN: " + shown, stacklevel=2)
-
-    att_gt = pd.DataFrame(rec)
-    att_arr = att_gt["att"].to_numpy(dtype=float)
-    if bootstrap:
-        se, crit = _boot_se(IF, int(bootstrap), seed, alpha)
-    else:
-        se = np.sqrt(ssq) / n
-        se, crit = np.where(se <= _EPS_SE, np.nan, se), None
-    se = np.where(np.isfinite(att_arr), se, np.nan)
-    ci = _ci_table(att_arr, se, alpha)
-    for key in ("se", "ci_low", "ci_high", "pvalue"):
-        att_gt[key] = ci[key]
-    att_gt["event_time"] = att_gt["time"] - att_gt["group"]
-    if crit is not None:
-        att_gt["cband_low"] = att_gt["att"] - crit * att_gt["se"]
-        att_gt["cband_high"] = att_gt["att"] + crit * att_gt["se"]
-    if np.all(np.mod(tlist, 1) == 0) and np.all(np.mod(glist, 1) == 0):
-        for key in ("group", "time", "base_time", "event_time"):
-            att_gt[key] = att_gt[key].astype(np.int64)
-    order = [
-        "group",
-        "time",
-        "att",
-        "se",
-        "ci_low",
-        "ci_high",
-        "n_group",
-        "event_time",
-        "base_time",
-        "post",
-        "n_control",
-        "pvalue",
-    ]
-    order += [c for c in att_gt.columns if c not in order]
-    att_gt = att_gt[order]
-
-    return DidResult(
-        att_gt=att_gt,
-        outcome=outcome,
-        unit=unit,
-        time=time,
-        group=group,
-        covariates=covariates if has_cov else None,
-        control_group=cg,
-        base_period=base_period,
-        est_method=est_method if has_cov else None,
-        anticipation=anticipation,
-        alpha=alpha,
-        n_units=n,
-        periods=tuple(tlist.tolist()),
-        groups=tuple(glist.tolist()),
-        dropped=dropped,
-        bootstrap=int(bootstrap) if bootstrap else None,
-        seed=seed,
-        crit_val=crit,
-        _inf=IF,
-        _unit_group=Gu,
+    # kept units, ordered by group so that every cohort is a contiguous block
+    unit_keep = np.flatnonzero(complete)
+    unit_keep = unit_keep[np.argsort(g_all[unit_keep], kind="stable")]
+    if len(unit_keep) == 0:
+        raise ValueError("no unit is observed in every period")
+    Y = np.empty((len(unit_keep), len(cols)), order="F")
+    for j, c in enumerate(cols):  # column by column: no units × periods temporary
+        Y[:, j] = Yw[unit_keep, c]
+    Gu = g_all[unit_keep]
+    glist = glist[np.isin(glist, np.unique(Gu))]
+    if len(glist) == 0:
+        raise ValueError("no treated cohort left after balancing the panel")
+    return _estimate(
+        Y, Gu, tlist, glist, None, control_group=cg, base_period=base_period, est_method="dr",
+        anticipation=anticipation, alpha=alpha, bootstrap=bootstrap, seed=seed, dropped=dropped,
+        outcome=outcome, unit=unit, time=time, group=group, covariates=None,
     )
