@@ -8,7 +8,8 @@ import unicodedata
 
 import pandas as pd
 
-NBSP = "\u00a0"
+from so_eval.ticks import NBSP, grouped
+
 _MONTHS = ["januar", "februar", "marts", "april", "maj", "juni", "juli", "august",
            "september", "oktober", "november", "december"]
 
@@ -27,11 +28,7 @@ def number(x: float | int | None, decimals: int = 0) -> str:
     """
     if _missing(x):
         return "–"
-    v = round(float(x), decimals)
-    if v == 0:
-        v = 0.0  # no "-0"
-    s = f"{v:,.{decimals}f}"
-    return s.replace(",", "\0").replace(".", ",").replace("\0", ".")
+    return grouped(x, decimals)
 
 
 def percent(share: float | None, decimals: int = 0) -> str:
@@ -69,9 +66,9 @@ def slug(text: object) -> str:
 
 
 def tick_formatter(kind: str = "number", decimals: int = 0):
-    """A matplotlib tick formatter in Danish format (``kind``: number or percent)."""
-    from matplotlib.ticker import FuncFormatter
+    """A matplotlib tick formatter in Danish format (``kind``: number or percent); see
+    :mod:`so_eval.ticks` for the others."""
+    from so_eval import ticks
 
-    if kind == "percent":
-        return FuncFormatter(lambda v, _pos: percent(v, decimals))
-    return FuncFormatter(lambda v, _pos: number(v, decimals))
+    return ticks.formatter(ticks.percent if kind == "percent" else ticks.number, decimals=decimals)
+

@@ -9,7 +9,6 @@ format (thousands separator ".", decimal comma, percentages like "52 %").
 
 from __future__ import annotations
 
-import math
 import textwrap
 
 import matplotlib.dates as mdates
@@ -18,8 +17,9 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.ticker import MaxNLocator
 
+from so_eval import ticks
 from so_eval.anomalies import (
     ControlChartResult,
     FunnelResult,
@@ -37,55 +37,19 @@ _C_OK = _PAL[2]  # green
 _C_ALERT = _PAL[3]  # vermillion/red
 _C_LIMIT = (0.35, 0.35, 0.35)
 _C_WARN = _PAL[4]  # purple
-_DA_MONTHS = ("jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
 
 
-# --------------------------------------------------------------------------------------
-# private Danish formatting helpers (kept local on purpose)
-# --------------------------------------------------------------------------------------
-def _da_number(x: float, decimals: int | None = None) -> str:
-    """Danish number: ``1234.5 -> '1.234,5'``. ``decimals=None``: up to 2, trailing zeros cut."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return ""
-    if decimals is None:
-        s = f"{x:,.2f}".rstrip("0").rstrip(".")
-    else:
-        s = f"{x:,.{decimals}f}"
-    s = s.replace(",", "\0").replace(".", ",").replace("\0", ".")
-    return "0" if s in ("-0", "") else s
+# Danish formats: so_eval.ticks (the background renderer reads the tick functions from there)
+_da_number = ticks.auto_number
+_da_percent = ticks.auto_percent
 
 
-def _da_percent(x: float, decimals: int | None = None) -> str:
-    """Proportion as Danish percent: ``0.52 -> '52 %'``, ``0.525 -> '52,5 %'``."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return ""
-    if decimals is None:
-        s = f"{x * 100:.1f}".rstrip("0").rstrip(".")
-        s = s.replace(".", ",")
-        s = "0" if s == "-0" else s
-    else:
-        s = _da_number(x * 100, decimals)
-    return f"{s} %"
+def _number_formatter(decimals: int | None = None):
+    return ticks.formatter(ticks.auto_number, decimals=decimals)
 
 
-def _number_formatter(decimals: int | None = None) -> FuncFormatter:
-    return FuncFormatter(lambda x, _pos: _da_number(x, decimals))
-
-
-def _percent_formatter(decimals: int | None = None) -> FuncFormatter:
-    return FuncFormatter(lambda x, _pos: _da_percent(x, decimals))
-
-
-def _year_formatter() -> FuncFormatter:
-    return FuncFormatter(lambda x, _pos: f"{x:.0f}" if float(x).is_integer() else "")
-
-
-def _da_month_formatter() -> FuncFormatter:
-    def fmt(x: float, _pos: int | None = None) -> str:
-        d = mdates.num2date(x)
-        return f"{_DA_MONTHS[d.month - 1]} {d.year}"
-
-    return FuncFormatter(fmt)
+def _percent_formatter(decimals: int | None = None):
+    return ticks.formatter(ticks.auto_percent, decimals=decimals)
 
 
 def _new_ax(ax: Axes | None) -> Axes:
@@ -107,7 +71,7 @@ def _time_values(t: pd.Series) -> tuple[np.ndarray, bool]:
 def _format_time_axis(ax: Axes, is_datetime: bool) -> None:
     if is_datetime:
         ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=3, maxticks=8))
-        ax.xaxis.set_major_formatter(_da_month_formatter())
+        ax.xaxis.set_major_formatter(ticks.formatter(ticks.month))
     else:
         ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=8))
 
@@ -541,7 +505,7 @@ def projection_plot(
         linewidth=0.5,
     )
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.xaxis.set_major_formatter(_year_formatter())
+    ax.xaxis.set_major_formatter(ticks.formatter(ticks.year))
     ax.yaxis.set_major_formatter(_percent_formatter() if percent else _number_formatter())
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel or result.value_name)

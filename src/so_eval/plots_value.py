@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from matplotlib.ticker import FuncFormatter
 
-from so_eval import fmt
+from so_eval import fmt, ticks
 from so_eval.model_value import PILOT_KINDS, PILOT_STATUSES
 from so_eval.plots import BASE, MUTED, PALETTE, TARGET, _axes, _legend_below, _style
 
@@ -167,7 +166,7 @@ def donor_flow_plot(retention_table: pd.DataFrame, ax=None, *, title: str = ""):
                         xytext=(0, 2), textcoords="offset points")
     ax.axhline(0, color="#333333", linewidth=0.8)
     ax.set_xticks(pos, [str(y) for y in d["year"]])
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: fmt.number(abs(v))))  # lapsed: below 0
+    ax.yaxis.set_major_formatter(ticks.formatter(ticks.absolute_number))  # lapsed donors are drawn below 0
     top = max(float(bottom.max()) if len(bottom) else 1.0, 1.0)
     low = float(lapsed.max()) if len(lapsed) else 0.0
     ax.set_ylim(-low * 1.15 if low else -1, top * 1.18)
