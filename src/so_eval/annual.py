@@ -9,6 +9,7 @@ report's :class:`~so_eval.figures.Ledger` and read back from it, so the text, th
 from __future__ import annotations
 
 import dataclasses
+import functools
 import inspect
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +44,25 @@ SECTIONS = [
     "Metode og data",
 ]
 """The report's sections: the notebook's ## headings, in order (the table of contents links to them)."""
+
+
+SECTION_METHODS = ("title", "contents", "intro", "goal1", "goal2", "goal3", "value_creation", "effect",
+                   "successes", "skewed", "method")
+"""The :class:`AnnualReport` methods that make the report's sections, in the notebook's order."""
+
+
+def _section(method):
+    """A section is built once per report: its text, tables and figures depend only on the
+    figures recorded when the report was made, and its figures may already be drawing."""
+
+    @functools.wraps(method)
+    def wrapper(self) -> Block:
+        built = self.__dict__.setdefault("_sections", {})
+        if method.__name__ not in built:
+            built[method.__name__] = method(self)
+        return built[method.__name__]
+
+    return wrapper
 
 
 def heading_id(title: str) -> str:
@@ -203,10 +223,26 @@ class AnnualReport:
 
     @classmethod
     def from_params(cls, **kwargs) -> "AnnualReport":
-        """Build the report from notebook parameters (the names in ``params/*.yaml``)."""
+        """Build the report from notebook parameters (the names in ``params/*.yaml``).
+
+        This is the notebook's entry: it also starts drawing figures on a second core
+        (:mod:`so_eval.render`) and builds every section at once, so that their figures are
+        drawn while the kernel goes on; the notebook's cells then show the finished sections.
+        """
+        from so_eval import render
+
+        render.start()  # its start-up overlaps the loading below
         params = ReportParams(**kwargs)
         ds = load(params.data_path, as_of=params.as_of)
-        return cls(ds, params)
+        report = cls(ds, params)
+        report.build_sections()
+        return report
+
+    def build_sections(self) -> None:
+        """Build every section now, in the report's order (each is built once; see
+        :func:`_section`)."""
+        for name in SECTION_METHODS:
+            getattr(self, name)()
 
     # -- recording every figure once --------------------------------------------------------
 
@@ -579,6 +615,7 @@ class AnnualReport:
 
     # -- sections -----------------------------------------------------------------------------
 
+    @_section
     def title(self) -> Block:
         p = self.params
         made = fmt.date(p.report_date) if p.report_date else fmt.date(pd.Timestamp.today())
@@ -615,6 +652,7 @@ class AnnualReport:
                              percent=goal == "goal2")
         return b.figure(ax.figure, f"Fremskrivning: {ylabel.lower()}")
 
+    @_section
     def contents(self) -> Block:
         """A table of contents linking to the report's sections (the notebook's ## headings)."""
         links = "\n".join(f"{i}. [{title}](#{heading_id(title)})" for i, title in enumerate(SECTIONS, 1))
@@ -633,6 +671,7 @@ class AnnualReport:
         return Table(pd.DataFrame(rows, columns=["Mål", f"Resultat {self.year}", "Mål/norm", "Status"]),
                      caption=f"Målopnåelse {self.year}")
 
+    @_section
     def intro(self) -> Block:
         p, y = self.params, self.year
         b = Block()
@@ -657,6 +696,7 @@ class AnnualReport:
         b.table(self.overview())
         return b
 
+    @_section
     def goal1(self) -> Block:
         y, b = self.year, Block()
         s = self.goal1_status
@@ -682,6 +722,7 @@ class AnnualReport:
         b.table(self.goal1_tables["enterprise_id"])
         return b
 
+    @_section
     def goal2(self) -> Block:
         y, m, b = self.year, self.params.min_cell, Block()
         target = f" Arbejdsmålet er {self.f('goal2.target')}." if "goal2.target" in self.ledger else ""
@@ -724,6 +765,7 @@ class AnnualReport:
         )
         return b
 
+    @_section
     def goal3(self) -> Block:
         y, b, p = self.year, Block(), self.params
         ty = p.targets["enterprises_year"]
@@ -762,6 +804,7 @@ class AnnualReport:
                                                    for r in self.closed_names.itertuples()) + ".")
         return b
 
+    @_section
     def value_creation(self) -> Block:
         y, b = self.year, Block()
         b.md(
@@ -777,6 +820,7 @@ class AnnualReport:
             b.extend(self.value_section.block())
         return b
 
+    @_section
     def effect(self) -> Block:
         from so_eval.effects.analysis import METHOD_LABELS
 
@@ -875,6 +919,7 @@ class AnnualReport:
             good.append(f"Aftalerne med størst andel progression i {y} var {names}.")
         return good, bad
 
+    @_section
     def successes(self) -> Block:
         good, bad = self.findings()
         b = Block()
@@ -882,6 +927,7 @@ class AnnualReport:
         b.md("### Det der ikke gik som forventet\n\n" + ("\n".join(f"- {s}" for s in bad) or "- Intet at fremhæve."))
         return b
 
+    @_section
     def skewed(self) -> Block:
         """Det skæve, det uventede, læringer og korrektioner: the statistical flags, each with its
         figure and a sentence; the funnel plots and run charts behind them; the coordinator's
@@ -970,6 +1016,7 @@ class AnnualReport:
         return (f"Tallene for {y - 1} er genberegnet med dagens data og sammenlignet med {src}. "
                 f"{len(self.corrections)} tal er ændret. {late_text}")
 
+    @_section
     def method(self) -> Block:
         from so_eval.provenance import code_version, package_versions
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import io
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -43,25 +42,12 @@ def _looks_numeric(s: str) -> bool:
     return s.replace(".", "").replace(",", "").replace("-", "").strip().isdigit()
 
 
-def figure_png(fig, dpi: int = 150) -> bytes:
-    """A matplotlib figure as PNG bytes.
-
-    A figure with a layout engine (the report's figures use the constrained layout) already
-    fits its labels and legends inside itself, so it is drawn once at its own size; only a
-    figure without one is cropped to its contents (``bbox_inches="tight"`` draws it twice).
-    """
-    buf = io.BytesIO()
-    tight = "tight" if fig.get_layout_engine() is None else None
-    fig.savefig(buf, format="png", dpi=dpi, bbox_inches=tight)
-    return buf.getvalue()
-
-
-def figure_img(fig, alt: str) -> str:
-    """An ``<img>`` element with the figure as an embedded PNG and its Danish alternative text
+def figure_img(png: bytes, alt: str) -> str:
+    """An ``<img>`` element with a figure's PNG embedded and its Danish alternative text
     (a screen reader reads it; nbconvert would otherwise put an English placeholder there)."""
     import base64
 
-    data = base64.b64encode(figure_png(fig)).decode("ascii")
+    data = base64.b64encode(png).decode("ascii")
     return f'<img class="so-eval-figure" src="data:image/png;base64,{data}" alt="{html.escape(alt, quote=True)}">'
 
 
@@ -80,7 +66,11 @@ class Block:
         return self
 
     def figure(self, fig, alt: str = "") -> "Block":
-        self.parts.append(("figure", (fig, alt)))
+        """Add a finished figure; it is queued for drawing at once if :mod:`so_eval.render`
+        runs a background process (the part is ``(fig, alt, rendering)``)."""
+        from so_eval.render import Rendering
+
+        self.parts.append(("figure", (fig, alt, Rendering(fig))))
         return self
 
     def extend(self, other: "Block") -> "Block":
@@ -96,8 +86,8 @@ class Block:
             elif kind == "table":
                 display(HTML(part._repr_html_()))
             else:
-                fig, alt = part
-                display(HTML(figure_img(fig, alt)))
+                _fig, alt, rendering = part
+                display(HTML(figure_img(rendering.png(), alt)))
 
     @property
     def text(self) -> str:
