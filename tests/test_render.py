@@ -145,3 +145,27 @@ def test_switched_off_or_stopped_everything_is_drawn_here(monkeypatch):
     render.stop()
     assert proc.wait(timeout=10) == 0  # it ends when its input closes, and cleanly
     assert not render.running()
+
+
+def test_goal_sections_built_early_are_the_sections_built_late(worker, tmp_path, demo):
+    """With a background process the goals' sections are built as soon as their figures are
+    recorded (so their figures draw while the rest is computed); they read the same."""
+    from so_eval.annual import SECTION_METHODS, AnnualReport
+    from so_eval.params import ReportParams
+
+    params = ReportParams(year=2025, published_dir=str(tmp_path))
+    early = AnnualReport(demo, params)
+    assert set(early._sections) == {"goal1", "goal2", "goal3"}
+    render.stop()
+    late = AnnualReport(demo, params)
+    assert "_sections" not in late.__dict__
+    for name in SECTION_METHODS:
+        a, b = getattr(early, name)(), getattr(late, name)()
+        assert a.text == b.text, name
+        assert [k for k, _ in a.parts] == [k for k, _ in b.parts], name
+        for (kind, pa), (_, pb) in zip(a.parts, b.parts):
+            if kind == "table":
+                assert pa.data.equals(pb.data) and pa.caption == pb.caption, name
+            elif kind == "figure":
+                assert pa[1] == pb[1], name  # the alt text
+    assert early.goal1() is early.goal1()  # built once

@@ -254,6 +254,11 @@ class AnnualReport:
         if self.light:  # the goals' figures only (used to recompute an earlier year's report)
             return
         self._record_projections()
+        from so_eval import render
+
+        if render.running():  # the goals' sections are complete now: their figures draw meanwhile
+            for name in ("goal1", "goal2", "goal3"):
+                getattr(self, name)()
         self._record_effect()
         self._record_value()
         self._record_unexpected()
