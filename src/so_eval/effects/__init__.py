@@ -6,7 +6,26 @@
   Sant'Anna (2021) with ``aggte``-style aggregations, returning :class:`DidResult`.
 """
 
-from .att import AttResult, estimate_att
-from .did import DidAggregation, DidResult, group_time_att
+from __future__ import annotations
 
-__all__ = ["AttResult", "DidAggregation", "DidResult", "estimate_att", "group_time_att"]
+from importlib import import_module
+
+_LAZY = {
+    "AttResult": "so_eval.effects.att",
+    "estimate_att": "so_eval.effects.att",
+    "DidAggregation": "so_eval.effects.did",
+    "DidResult": "so_eval.effects.did",
+    "group_time_att": "so_eval.effects.did",
+}
+"""Imported on first use: a submodule such as :mod:`so_eval.effects.outcomes` is needed (by
+the metrics' counting rules, say) without the estimators and scipy."""
+
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        value = getattr(import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'so_eval.effects' has no attribute {name!r}")
