@@ -1,12 +1,13 @@
-"""Figures drawn in the background process: the same PNG as drawn here, whatever happens to it."""
+"""Work done in the background process: the same figures and results as done here, whatever
+happens to it."""
 
 from __future__ import annotations
 
 import pytest
 from matplotlib.figure import Figure
 
-from so_eval import render
-from so_eval.render import figure_png
+from so_eval import background
+from so_eval.background import figure_png
 from so_eval.tables import Block
 
 
@@ -20,9 +21,9 @@ def as_first_drawn(fig) -> bytes:
 
 @pytest.fixture
 def worker():
-    assert render.start(), "the background process should start on a machine with two cores"
-    yield render._worker
-    render.stop()
+    assert background.start(), "the background process should start on a machine with two cores"
+    yield background._worker
+    background.stop()
 
 
 def bars(n: int, title: str = "") -> Figure:
@@ -50,15 +51,15 @@ def test_every_report_figure_is_drawn_in_the_background_exactly_as_here(tmp_path
     parts = [part for name in SECTION_METHODS for kind, part in getattr(r, name)().parts if kind == "figure"]
     assert len(parts) >= 10
     jobs = [(alt, pickle.dumps(fig)) for fig, alt, _r in parts]
-    assert render.start()
+    assert background.start()
     try:
-        renderings = [(alt, blob, render.Rendering(pickle.loads(blob))) for alt, blob in jobs]
+        renderings = [(alt, blob, background.Rendering(pickle.loads(blob))) for alt, blob in jobs]
         for alt, blob, rendering in renderings:
             assert rendering._worker is not None, f"'{alt}' was not queued for the background process"
             assert rendering.png() == figure_png(pickle.loads(blob)), f"'{alt}' differs when drawn in the background"
-        assert "background" in {rendering.drawn_by for *_, rendering in renderings}
+        assert "background" in {rendering.done_by for *_, rendering in renderings}
     finally:
-        render.stop()
+        background.stop()
 
 
 def slow(n_labels: int = 1500) -> Figure:
@@ -73,21 +74,21 @@ def slow(n_labels: int = 1500) -> Figure:
 def test_both_ends_of_the_queue_are_worked(worker):
     """Asking for a figure the background process is drawing makes this process draw the
     newest waiting figures meanwhile; every figure comes out once and right."""
-    render.Rendering(bars(2)).png()  # the background process is up and has drawn one
+    background.Rendering(bars(2)).png()  # the background process is up and has drawn one
     figs = [slow()] + [bars(n) for n in range(2, 8)]
     expected = [as_first_drawn(f) for f in figs]
-    renderings = [render.Rendering(f) for f in figs]
+    renderings = [background.Rendering(f) for f in figs]
     import time
 
     deadline = time.monotonic() + 30
     while renderings[0]._state == "waiting" and time.monotonic() < deadline:
         time.sleep(0.005)
     assert renderings[0].png() == expected[0]
-    assert renderings[0].drawn_by == "background"
-    assert renderings[-1].drawn_by == "here"  # taken from the back while the first was drawing
+    assert renderings[0].done_by == "background"
+    assert renderings[-1].done_by == "here"  # taken from the back while the first was drawing
     for png, r in zip(expected, renderings):
         assert r.png() == png
-    assert {r.drawn_by for r in renderings} == {"background", "here"}
+    assert {r.done_by for r in renderings} == {"background", "here"}
     assert not worker.queue
 
 
@@ -99,9 +100,9 @@ def test_a_figure_that_cannot_be_pickled_is_drawn_here(worker):
         fig.axes[0].yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:.0f} stk."))
         return fig
 
-    r = render.Rendering(with_lambda())
+    r = background.Rendering(with_lambda())
     assert r._worker is None and not worker.queue
-    assert r.png() == figure_png(with_lambda()) and r.drawn_by == "here"
+    assert r.png() == figure_png(with_lambda()) and r.done_by == "here"
 
 
 def test_a_dead_background_process_loses_no_figure(worker):
@@ -109,10 +110,10 @@ def test_a_dead_background_process_loses_no_figure(worker):
     expected = [as_first_drawn(f) for f in figs]
     worker.proc.kill()
     worker.proc.wait()
-    renderings = [render.Rendering(f) for f in figs]
+    renderings = [background.Rendering(f) for f in figs]
     for png, r in zip(expected, renderings):
         assert r.png() == png
-    assert not render.running()
+    assert not background.running()
 
 
 def test_a_block_shows_the_background_png(worker, monkeypatch):
@@ -133,18 +134,18 @@ def test_a_block_shows_the_background_png(worker, monkeypatch):
 
 
 def test_switched_off_or_stopped_everything_is_drawn_here(monkeypatch):
-    monkeypatch.setenv(render.ENV_SWITCH, "0")
-    assert not render.start() and not render.running()
+    monkeypatch.setenv(background.ENV_SWITCH, "0")
+    assert not background.start() and not background.running()
     fig = bars(3)
     expected = as_first_drawn(fig)
-    r = render.Rendering(fig)
+    r = background.Rendering(fig)
     assert r._worker is None and r.png() == expected
-    monkeypatch.delenv(render.ENV_SWITCH)
-    assert render.start()
-    proc = render._worker.proc
-    render.stop()
+    monkeypatch.delenv(background.ENV_SWITCH)
+    assert background.start()
+    proc = background._worker.proc
+    background.stop()
     assert proc.wait(timeout=10) == 0  # it ends when its input closes, and cleanly
-    assert not render.running()
+    assert not background.running()
 
 
 def test_goal_sections_built_early_are_the_sections_built_late(worker, tmp_path, demo):
@@ -156,7 +157,7 @@ def test_goal_sections_built_early_are_the_sections_built_late(worker, tmp_path,
     params = ReportParams(year=2025, published_dir=str(tmp_path))
     early = AnnualReport(demo, params)
     assert set(early._sections) == {"goal1", "goal2", "goal3"}
-    render.stop()
+    background.stop()
     late = AnnualReport(demo, params)
     assert "_sections" not in late.__dict__
     for name in SECTION_METHODS:
@@ -169,3 +170,78 @@ def test_goal_sections_built_early_are_the_sections_built_late(worker, tmp_path,
             elif kind == "figure":
                 assert pa[1] == pb[1], name  # the alt text
     assert early.goal1() is early.goal1()  # built once
+
+
+def answered(job, timeout: float = 60) -> None:
+    """Wait until the background process has answered ``job`` (done it, or given it back)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while job._request is not None and time.monotonic() < deadline:
+        time.sleep(0.005)
+
+
+def test_a_call_runs_in_the_background_and_gives_the_same_result(worker):
+    from so_eval import fmt
+
+    job = background.call(fmt.number, 1234.5, 1)  # a module-level function: importable there
+    answered(job)
+    assert job.result() == "1.234,5" and job.done_by == "background"
+
+
+def test_a_call_that_fails_there_is_run_here_and_raises_here(worker):
+    from so_eval import fmt
+
+    job = background.call(fmt.date, "ikke en dato")
+    answered(job)
+    assert job._state == "waiting"  # given back
+    with pytest.raises(ValueError):
+        job.result()
+    assert job.done_by is None
+    assert background.running()  # one failed job does not stop the background process
+    again = background.call(fmt.number, 2)
+    answered(again)
+    assert again.result() == "2" and again.done_by == "background"
+
+
+def test_without_a_background_process_a_call_runs_here(monkeypatch):
+    from so_eval import fmt
+
+    monkeypatch.setenv(background.ENV_SWITCH, "0")
+    background.stop()
+    assert not background.start()
+    job = background.call(fmt.number, 3)
+    assert job.result() == "3" and job.done_by == "here"
+
+
+def test_a_dataset_travels_without_its_cache(demo):
+    import pickle
+
+    small = demo.without("status_weekly")
+    assert "status_weekly" not in small.tables and set(small.tables) == set(demo.tables) - {"status_weekly"}
+    from so_eval import metrics
+
+    metrics.jobs_per_year(small, [2024, 2025], 30)
+    copy = pickle.loads(pickle.dumps(small))
+    assert copy.path == demo.path and copy.as_of == demo.as_of and dict(copy.file_hashes) == dict(demo.file_hashes)
+    assert all(copy[name].equals(small[name]) for name in small.tables)
+    assert copy._memo == {} and small._memo
+
+
+def test_last_years_figures_recomputed_in_the_background_are_the_same(worker, tmp_path, demo, monkeypatch):
+    """The corrections (two light builds of the year before) are computed by the background
+    process while the report goes on, and list exactly what this process would."""
+    from so_eval.annual import AnnualReport
+    from so_eval.params import ReportParams
+
+    jobs = []
+    call = background.call
+    monkeypatch.setattr(background, "call", lambda *a: jobs.append(call(*a)) or jobs[-1])
+    params = ReportParams(year=2025, published_dir=str(tmp_path))
+    there = AnnualReport(demo, params)
+    assert [j.done_by for j in jobs] == ["background"]
+    background.stop()
+    here = AnnualReport(demo, params)
+    assert len(there.corrections) > 0  # the demo has late registrations
+    assert there.corrections.equals(here.corrections)
+    assert there.ledger.frame().equals(here.ledger.frame())

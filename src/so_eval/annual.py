@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from so_eval import disclosure, fmt, metrics, plots
+from so_eval import disclosure, fmt, metrics
 from so_eval import glossary as g
 from so_eval.dataset import Dataset
 from so_eval.figures import Figure, Ledger
@@ -225,13 +225,14 @@ class AnnualReport:
     def from_params(cls, **kwargs) -> "AnnualReport":
         """Build the report from notebook parameters (the names in ``params/*.yaml``).
 
-        This is the notebook's entry: it also starts drawing figures on a second core
-        (:mod:`so_eval.render`) and builds every section at once, so that their figures are
-        drawn while the kernel goes on; the notebook's cells then show the finished sections.
+        This is the notebook's entry: it also starts a background process on the second core
+        (:mod:`so_eval.background`), which recomputes last year's figures for the corrections
+        and draws the figures while the kernel goes on, and builds every section at once; the
+        notebook's cells then show the finished sections.
         """
-        from so_eval import render
+        from so_eval import background
 
-        render.start()  # its start-up overlaps the loading below
+        background.start()  # its start-up overlaps the loading below
         params = ReportParams(**kwargs)
         ds = load(params.data_path, as_of=params.as_of)
         report = cls(ds, params)
@@ -253,16 +254,17 @@ class AnnualReport:
         self._record_reach()
         if self.light:  # the goals' figures only (used to recompute an earlier year's report)
             return
-        self._record_projections()
-        from so_eval import render
+        from so_eval import background
 
-        if render.running():  # the goals' sections are complete now: their figures draw meanwhile
+        corrections = self._start_corrections()  # on the second core, if there is one, meanwhile:
+        self._record_projections()
+        if background.running():  # the goals' sections are complete now: their figures draw meanwhile
             for name in ("goal1", "goal2", "goal3"):
                 getattr(self, name)()
         self._record_effect()
         self._record_value()
         self._record_unexpected()
-        self._record_corrections()
+        self._record_corrections(corrections)
 
     def _record_projections(self) -> None:
         """Each goal's path to its target, projected to the end of the strategy period."""
@@ -329,12 +331,14 @@ class AnnualReport:
             L.value(f"unexpected.yoy.{r.key}.p_holm", float(r.p_holm), f"Ændring fra {y - 1}: p-værdi (Holm)", "p")
         self.flagged = flagged
 
-    def _record_corrections(self) -> None:
-        """Figures published for the year before that have changed since, and why."""
+    def _start_corrections(self):
+        """Queue the recomputation of the figures published for the year before (two light
+        builds of that year's report: the data as they stood then, and as they stand now) on
+        the second core if there is one (:mod:`so_eval.background`); None for the first year.
+        The result is recorded by :meth:`_record_corrections`."""
         import json as _json
 
-        from so_eval import config
-        from so_eval.corrections import corrections
+        from so_eval import background, config
         from so_eval.figures import read_figures
         from so_eval.params import params_path, read_params
         from so_eval.provenance import code_version
@@ -342,7 +346,7 @@ class AnnualReport:
         self.corrections = None
         prev = self.year - 1
         if prev < min(self.years):
-            return
+            return None
         path = params_path(prev)
         prev_params = read_params(path) if path.exists() else {**self.params.as_dict(), "year": prev,
                                                                    "report_date": f"{self.year}-01-15"}
@@ -360,22 +364,23 @@ class AnnualReport:
             now = code_version().get("git_commit")
             same_code = (made == now) if made and now else None
             self.corrections_source = "offentliggjort"
-        goal_keys = ("goal1.", "goal2.", "goal3.", "value.")
         if published is not None:
-            published = published.loc[published["key"].str.startswith(goal_keys)]
-        table = corrections(self.ds, lambda d: AnnualReport(d, rp, light=True).ledger, published=published,
-                            published_on=published_on, same_code=same_code)
-        from so_eval.value_report import KEY_PREFIXES
+            published = published.loc[published["key"].str.startswith(CORRECTED_PREFIXES)]
+        self.corrections_date = published_on
+        # the weekly panel is not needed for last year's goal figures (and is large to hand over)
+        return background.call(changed_since_published, self.ds.without("status_weekly"), rp, published,
+                               published_on, same_code)
 
-        table = table.loc[table["key"].str.startswith(goal_keys) & ~table["key"].str.contains(".projection.",
-                                                                                              regex=False)
-                          & ~table["key"].str.startswith(tuple(KEY_PREFIXES))]
-        table = table.drop_duplicates(["label", "published", "now"]).reset_index(drop=True)
-        self.corrections = table
+    def _record_corrections(self, job) -> None:
+        """Figures published for the year before that have changed since, and why."""
         from so_eval.corrections import late_registrations
 
-        self.late_rows = late_registrations(self.ds, published_on)
-        self.corrections_date = published_on
+        if job is None:
+            return
+        table = job.result()
+        self.corrections = table
+        self.late_rows = late_registrations(self.ds, self.corrections_date)
+        prev = self.year - 1
         self.ledger.value("corrections.count", len(table), f"Tal fra {prev} der er ændret siden", "antal")
         for r in table.itertuples():
             self.ledger.value(f"corrections.{r.key}.published", r.published, f"{r.label} (offentliggjort)", "tekst")
@@ -703,6 +708,8 @@ class AnnualReport:
 
     @_section
     def goal1(self) -> Block:
+        from so_eval import plots
+
         y, b = self.year, Block()
         s = self.goal1_status
         reached = ""
@@ -729,6 +736,8 @@ class AnnualReport:
 
     @_section
     def goal2(self) -> Block:
+        from so_eval import plots
+
         y, m, b = self.year, self.params.min_cell, Block()
         target = f" Arbejdsmålet er {self.f('goal2.target')}." if "goal2.target" in self.ledger else ""
         b.md(
@@ -772,6 +781,8 @@ class AnnualReport:
 
     @_section
     def goal3(self) -> Block:
+        from so_eval import plots
+
         y, b, p = self.year, Block(), self.params
         ty = p.targets["enterprises_year"]
         early = ""
@@ -1063,6 +1074,33 @@ class AnnualReport:
         write_data_record(self.ds, self.params.output_dir)
         n_supp = sum(f.suppressed for f in self.ledger.figures.values())
         return f"{len(self.ledger)} tal skrevet til {path.name} ({n_supp} diskretioneret)."
+
+
+CORRECTED_PREFIXES = ("goal1.", "goal2.", "goal3.", "value.")
+"""Keys of the published figures whose later changes the corrections list."""
+
+
+def changed_since_published(ds: Dataset, params: ReportParams, published: pd.DataFrame | None,
+                            published_on: str, same_code: bool | None) -> pd.DataFrame:
+    """The goal figures of the report ``params`` describes (the year before) that have changed
+    since it was published, and why (:func:`so_eval.corrections.corrections`): projections,
+    the value section's own figures and repeats of the same change left out.
+
+    Module-level and pure, so the report can run it on the second core.
+    """
+    from so_eval.corrections import corrections
+    from so_eval.value_report import KEY_PREFIXES
+
+    table = corrections(ds, functools.partial(_light_ledger, params), published=published,
+                        published_on=published_on, same_code=same_code)
+    table = table.loc[table["key"].str.startswith(CORRECTED_PREFIXES)
+                      & ~table["key"].str.contains(".projection.", regex=False)
+                      & ~table["key"].str.startswith(tuple(KEY_PREFIXES))]
+    return table.drop_duplicates(["label", "published", "now"]).reset_index(drop=True)
+
+
+def _light_ledger(params: ReportParams, ds: Dataset) -> Ledger:
+    return AnnualReport(ds, params, light=True).ledger
 
 
 def config_exists(path: Path) -> bool:

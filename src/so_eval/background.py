@@ -1,20 +1,24 @@
-"""Drawing the report's figures on a second core while the first goes on.
+"""Work on the second core: a report's figures drawn, and other pure work done, while the kernel
+goes on.
 
-Drawing a figure (text layout above all) is a good part of the annual report's run time, and a
-notebook kernel uses one core. :func:`start` starts one background process
-(``python -m so_eval.render``); from then on every figure added to a
-:class:`~so_eval.tables.Block` is pickled and queued for it at once (:class:`Rendering`), so it
-is drawn while the kernel computes and builds the rest. When a figure's PNG is needed and the
-background process has not taken it yet, the kernel draws it itself; while it waits for one the
-background process is drawing, it draws the newest figure still waiting. The queue is worked
-from both ends, and nothing waits for a figure that nobody is drawing.
+A notebook kernel uses one core, and this machine (like most) has two. :func:`start` starts one
+background process (``python -m so_eval.background``). From then on
 
-The PNG is the same either way: the figure is pickled whole and drawn by the same matplotlib,
-with the kernel's own settings (``rcParams``), by :func:`figure_png`.
+* every figure added to a :class:`~so_eval.tables.Block` is pickled and queued for it at once
+  (:class:`Rendering`), so it is drawn while the kernel computes and builds the rest;
+* :func:`call` queues a pure function of picklable arguments (:class:`Call`), such as last
+  year's figures recomputed for the corrections.
+
+When a result is needed and the background process has not taken the job yet, the kernel does
+it itself; while it waits for a job the background process is doing, it does the newest job
+still waiting. The queue is worked from both ends, and nothing waits for work nobody is doing.
+The result is the same either way: a figure is pickled whole and drawn by the same matplotlib
+with the kernel's own settings (``rcParams``) by :func:`figure_png`; a call runs the same code
+on a copy of the same arguments.
 
 Without :func:`start` (the default in a library or a test), or if the background process cannot
-start or fails, every figure is drawn in the calling process when it is needed: the same PNG,
-only later. ``SO_EVAL_RENDER_WORKER=0`` turns the background process off.
+start or fails, every job is done in the calling process when its result is needed: the same
+result, only later. ``SO_EVAL_BACKGROUND=0`` turns the background process off.
 
 The background process is a plain subprocess talking over its standard input and output (not
 :mod:`multiprocessing`, which would import the caller's main script again in the new process).
@@ -33,12 +37,12 @@ import subprocess
 import sys
 import threading
 
-ENV_SWITCH = "SO_EVAL_RENDER_WORKER"
-"""Set to ``0`` to draw every figure in the calling process."""
+ENV_SWITCH = "SO_EVAL_BACKGROUND"
+"""Set to ``0`` to do all work in the calling process."""
 
 _HEADER = struct.Struct(">BQ")  # status (0 ok, 1 failed), payload length
 
-_WAITING, _DRAWING, _DONE = "waiting", "drawing", "done"
+_WAITING, _RUNNING, _DONE = "waiting", "running", "done"
 
 
 class _Worker:
@@ -48,18 +52,18 @@ class _Worker:
         # its own session: a Jupyter kernel, shutting down, terminates the processes of its process
         # group one by one with pauses (≈2 s here); this one ends by itself when its input closes.
         # Failures come back as answers (see _serve), so its stderr is not needed.
-        self.proc = subprocess.Popen([sys.executable, "-m", "so_eval.render"], stdin=subprocess.PIPE,
+        self.proc = subprocess.Popen([sys.executable, "-m", "so_eval.background"], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, close_fds=True,
                                      start_new_session=True)
         self.cond = threading.Condition()
-        self.queue: collections.deque[Rendering] = collections.deque()
+        self.queue: collections.deque[Job] = collections.deque()
         self.closed = False
-        self.thread = threading.Thread(target=self._feed, name="so-eval-render", daemon=True)
+        self.thread = threading.Thread(target=self._feed, name="so-eval-background", daemon=True)
         self.thread.start()
 
-    def put(self, r: Rendering) -> None:
+    def put(self, job: Job) -> None:
         with self.cond:
-            self.queue.append(r)
+            self.queue.append(job)
             self.cond.notify_all()
 
     def _feed(self) -> None:
@@ -69,35 +73,35 @@ class _Worker:
                     self.cond.wait()
                 if self.closed:
                     return
-                r = self.queue.popleft()
-                r._state = _DRAWING
+                job = self.queue.popleft()
+                job._state = _RUNNING
             try:
-                png = self._ask(r._job)
-            except Exception:  # the process failed on it or is gone: draw this one (and the rest) here
-                png = None
+                answer = self._ask(job._request)  # None: the job failed there (done here instead)
+            except Exception:  # the process is gone: this job, and the rest, are done here
+                answer = None
                 self._close()
             with self.cond:
-                r._job = None
-                r._png, r._state = png, (_DONE if png is not None else _WAITING)
-                r.drawn_by = "background" if png is not None else None
+                job._request = None
+                if answer is not None:
+                    job._answer, job._state, job.done_by = answer, _DONE, "background"
+                else:
+                    job._state = _WAITING
                 self.cond.notify_all()
 
-    def _ask(self, job: bytes) -> bytes:
+    def _ask(self, request: bytes) -> bytes | None:
         stdin, stdout = self.proc.stdin, self.proc.stdout
-        stdin.write(struct.pack(">Q", len(job)))
-        stdin.write(job)
+        stdin.write(struct.pack(">Q", len(request)))
+        stdin.write(request)
         stdin.flush()
         status, n = _HEADER.unpack(_read_exactly(stdout, _HEADER.size))
         payload = _read_exactly(stdout, n)
-        if status != 0:
-            raise RuntimeError(payload.decode("utf-8", "replace"))
-        return payload
+        return payload if status == 0 else None
 
     def _close(self) -> None:
         with self.cond:
             self.closed = True
-            for r in self.queue:
-                r._job = None
+            for job in self.queue:
+                job._request = None
             self.queue.clear()
             self.cond.notify_all()
         try:
@@ -120,7 +124,7 @@ _worker: _Worker | None = None
 def start() -> bool:
     """Start the background process (once per process). Returns whether one is running.
 
-    Nothing starts with ``SO_EVAL_RENDER_WORKER=0`` or on a machine with one core.
+    Nothing starts with ``SO_EVAL_BACKGROUND=0`` or on a machine with one core.
     """
     global _worker
     if _worker is not None and not _worker.closed:
@@ -137,7 +141,7 @@ def start() -> bool:
 
 
 def stop() -> None:
-    """Stop the background process; figures it has not drawn are drawn here when needed."""
+    """Stop the background process; jobs it has not done are done here when needed."""
     global _worker
     worker, _worker = _worker, None
     if worker is not None:
@@ -145,12 +149,60 @@ def stop() -> None:
 
 
 def running() -> bool:
-    """Whether a background process takes figures."""
+    """Whether a background process takes jobs."""
     return _worker is not None and not _worker.closed
 
 
-class Rendering:
-    """A figure's PNG: queued for the background process if one runs, drawn here otherwise.
+class Job:
+    """Work queued for the background process if one runs, done here otherwise."""
+
+    def __init__(self, request: tuple):
+        self._answer: bytes | None = None
+        self._request: bytes | None = None
+        self._state = _WAITING
+        self.done_by: str | None = None
+        """``"background"`` or ``"here"`` once done."""
+        self._worker = _worker if running() else None
+        if self._worker is not None:
+            try:
+                self._request = pickle.dumps(request, protocol=pickle.HIGHEST_PROTOCOL)
+            except Exception:  # what cannot be pickled is done here
+                self._worker = None
+            else:
+                self._worker.put(self)
+
+    def _wait(self) -> bytes:
+        """The answer (waiting for, or taking over from, the background process)."""
+        if self._state == _DONE:
+            return self._answer
+        w = self._worker
+        while w is not None:
+            with w.cond:
+                if self._state == _DONE:
+                    return self._answer
+                if self._state == _WAITING:  # not taken (or given back): do it here
+                    if self in w.queue:
+                        w.queue.remove(self)
+                    break
+                other = w.queue.pop() if w.queue else None  # running there: meanwhile, the newest
+                if other is None:
+                    w.cond.wait()
+                    continue
+            other._do_here()
+        return self._do_here()
+
+    def _do_here(self) -> bytes:
+        answer = self._run()
+        self._request = None
+        self._answer, self._state, self.done_by = answer, _DONE, "here"
+        return answer
+
+    def _run(self) -> bytes:  # pragma: no cover - each kind of job says what it does
+        raise NotImplementedError
+
+
+class Rendering(Job):
+    """A figure's PNG.
 
     Parameters
     ----------
@@ -163,47 +215,40 @@ class Rendering:
     def __init__(self, fig, dpi: int = 150):
         self.fig = fig
         self.dpi = dpi
-        self._png: bytes | None = None
-        self._job: bytes | None = None
-        self._state = _WAITING
-        self.drawn_by: str | None = None
-        """``"background"`` or ``"here"`` once drawn."""
-        self._worker = _worker if running() else None
-        if self._worker is not None:
-            try:
-                self._job = pickle.dumps((fig, dpi, _settings()), protocol=pickle.HIGHEST_PROTOCOL)
-            except Exception:  # a figure that cannot be pickled is drawn here
-                self._worker = None
-            else:
-                self._worker.put(self)
+        super().__init__(("png", (fig, dpi, _settings())))
 
     def png(self) -> bytes:
-        """The PNG bytes (waiting for, or taking over from, the background process)."""
-        w = self._worker
-        if w is None:
-            return self._draw_here()
-        while True:
-            with w.cond:
-                if self._state == _DONE:
-                    return self._png
-                if self._state == _WAITING:  # not taken (or given back): draw it here
-                    if self in w.queue:
-                        w.queue.remove(self)
-                    other = None
-                else:  # being drawn there: meanwhile draw the newest figure still waiting, if any
-                    other = w.queue.pop() if w.queue else None
-                    if other is None:
-                        w.cond.wait()
-                        continue
-            if other is None:
-                return self._draw_here()
-            other._draw_here()
+        return self._wait()
 
-    def _draw_here(self) -> bytes:
-        png = figure_png(self.fig, self.dpi)
-        self._job = None
-        self._png, self._state, self.drawn_by = png, _DONE, "here"
-        return png
+    def _run(self) -> bytes:
+        return figure_png(self.fig, self.dpi)
+
+
+class Call(Job):
+    """``func(*args)``: a module-level function without side effects, its arguments and its
+    result picklable. See :func:`call`."""
+
+    def __init__(self, func, *args):
+        self.func = func
+        self.args = args
+        super().__init__(("call", (func, args)))
+
+    def result(self):
+        """The function's result (an exception it raised is raised here, by running it here)."""
+        return pickle.loads(self._wait())
+
+    def _run(self) -> bytes:
+        return pickle.dumps(self.func(*self.args), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def call(func, *args) -> Call:
+    """Queue ``func(*args)`` for the background process; ``.result()`` gives its result.
+
+    ``func`` must be a module-level function whose result depends on its arguments alone (it
+    runs in another process, on copies of them). If it fails there it is run here when its
+    result is asked for, so its exception is raised where it belongs.
+    """
+    return Call(func, *args)
 
 
 def figure_png(fig, dpi: int = 150) -> bytes:
@@ -236,9 +281,23 @@ def _read_exactly(stream, n: int) -> bytes:
     return data
 
 
+def _answer(kind: str, payload) -> bytes:
+    """In the background process: do one job."""
+    if kind == "png":
+        import matplotlib
+
+        fig, dpi, settings = payload
+        with matplotlib.rc_context(settings):
+            return figure_png(fig, dpi)
+    if kind == "call":
+        func, args = payload
+        return pickle.dumps(func(*args), protocol=pickle.HIGHEST_PROTOCOL)
+    raise ValueError(f"unknown kind of job: {kind!r}")
+
+
 def _serve() -> None:
-    """The background process: read pickled figures from stdin, write PNGs to stdout, until
-    stdin closes."""
+    """The background process: read pickled jobs from stdin, write answers to stdout, until stdin
+    closes."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -247,24 +306,27 @@ def _serve() -> None:
     import matplotlib
 
     matplotlib.use("agg")
-    import matplotlib.figure  # noqa: F401  (the imports the first figure would otherwise wait for)
+    # what the first jobs would otherwise wait for: figures refer to so_eval.ticks by name; the
+    # report's corrections are computed by so_eval.annual
+    import matplotlib.figure  # noqa: F401
 
-    import so_eval.ticks  # noqa: F401  (the report's tick functions, by which figures refer to them)
+    import so_eval.annual  # noqa: F401
+    import so_eval.ticks  # noqa: F401
+    import so_eval.value_report  # noqa: F401
 
     while True:
         try:
             (n,) = struct.unpack(">Q", _read_exactly(inp, 8))
-            job = _read_exactly(inp, n)
+            request = _read_exactly(inp, n)
         except EOFError:
             return
         try:
-            fig, dpi, settings = pickle.loads(job)
-            with matplotlib.rc_context(settings):
-                status, payload = 0, figure_png(fig, dpi)
-        except Exception as exc:  # told to the caller, who draws the figure itself
-            status, payload = 1, f"{type(exc).__name__}: {exc}".encode()
-        out.write(_HEADER.pack(status, len(payload)))
-        out.write(payload)
+            kind, payload = pickle.loads(request)
+            status, answer = 0, _answer(kind, payload)
+        except Exception as exc:  # told to the caller, who does the job itself
+            status, answer = 1, f"{type(exc).__name__}: {exc}".encode()
+        out.write(_HEADER.pack(status, len(answer)))
+        out.write(answer)
         out.flush()
 
 

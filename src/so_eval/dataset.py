@@ -56,6 +56,15 @@ class Dataset:
             h.update(f"{name}:{self.file_hashes[name]}\n".encode())
         return h.hexdigest()
 
+    def __reduce__(self):
+        """Pickled as its tables and where they came from (the metric cache stays behind)."""
+        return (Dataset, (dict(self.tables), self.path, dict(self.file_hashes), self.as_of))
+
+    def without(self, *names: str) -> Dataset:
+        """The same dataset without the tables ``names`` (to hand the rest to another process)."""
+        return Dataset(tables={k: v for k, v in self.tables.items() if k not in names}, path=self.path,
+                       file_hashes=self.file_hashes, as_of=self.as_of)
+
     def as_known_on(self, date: str | pd.Timestamp) -> Dataset:
         """The dataset as it stood on ``date``: rows registered after that day are left out."""
         cut = pd.Timestamp(date).normalize()

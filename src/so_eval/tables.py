@@ -66,9 +66,9 @@ class Block:
         return self
 
     def figure(self, fig, alt: str = "") -> "Block":
-        """Add a finished figure; it is queued for drawing at once if :mod:`so_eval.render`
+        """Add a finished figure; it is queued for drawing at once if :mod:`so_eval.background`
         runs a background process (the part is ``(fig, alt, rendering)``)."""
-        from so_eval.render import Rendering
+        from so_eval.background import Rendering
 
         self.parts.append(("figure", (fig, alt, Rendering(fig))))
         return self

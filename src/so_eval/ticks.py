@@ -2,7 +2,7 @@
 
 Module-level functions only, and nothing heavier than the standard library imported, because a
 figure refers to its tick functions by name when it is pickled: the background process that
-draws the report's figures (:mod:`so_eval.render`) imports this module, not the plotting
+draws the report's figures (:mod:`so_eval.background`) imports this module, not the plotting
 modules, to read them. Use :func:`formatter` to put one on an axis.
 
 >>> formatter(percent, decimals=1)(0.5234, 0)
