@@ -80,33 +80,41 @@ FLOOR_NOTEBOOK = {
 
 
 def bench_report() -> dict:
+    """The report against two floors, interleaved, twice (the faster run of each counts):
+
+    * the floor as the issue defines and measured it: papermill runs the floor notebook, then
+      ``jupyter nbconvert --to html`` exports it in a process of its own (the plain tools);
+    * a stricter floor: papermill, then nbconvert in the same process (one Python start and
+      one import of the notebook tools fewer; the report exports this way).
+    """
     demo = ROOT / "data" / "demo"
     if not (demo / "truth.json").exists():
         subprocess.run([PY, "-m", "so_eval.cli", "demo"], check=True, cwd=ROOT)
+    jupyter = str(Path(PY).with_name("jupyter"))
     with tempfile.TemporaryDirectory() as tmp:
         nb = Path(tmp) / "floor.ipynb"
         nb.write_text(json.dumps(FLOOR_NOTEBOOK))
-        floor_code = f"""
-            import time
-            t = time.perf_counter()
-            import papermill as pm
-            from so_eval.report import export_html
-            from pathlib import Path
-            pm.execute_notebook({str(nb)!r}, {str(Path(tmp) / 'out.ipynb')!r}, progress_bar=False,
-                                kernel_name="python3")
-            export_html(Path({str(Path(tmp) / 'out.ipynb')!r}), Path({str(Path(tmp) / 'out.html')!r}))
-            _res = {{"seconds": time.perf_counter() - t}}
-        """
+        out_nb, out_html = Path(tmp) / "out.ipynb", Path(tmp) / "out.html"
+        run_floor = (f"import papermill as pm\n"
+                     f"pm.execute_notebook({str(nb)!r}, {str(out_nb)!r}, progress_bar=False, kernel_name='python3')\n")
+        export = (f"from pathlib import Path\nfrom so_eval.report import export_html\n"
+                  f"export_html(Path({str(out_nb)!r}), Path({str(out_html)!r}))\n")
         runs = []
-        for _ in range(2):  # interleaved, so both see the same machine
-            floor = _child(floor_code)
+        for _ in range(2):  # interleaved, so all three see the same machine; each timed from outside
+            t = time.perf_counter()
+            _child(run_floor + "_res = {}\n")
+            _timed_command([jupyter, "nbconvert", "--to", "html", str(out_nb), "--output", str(out_html)])
+            plain = time.perf_counter() - t
+            t = time.perf_counter()
+            _child(run_floor + export + "_res = {}\n")
+            strict = time.perf_counter() - t
             report = _timed_command([PY, "-m", "so_eval.cli", "report", "--year", "2025", "--out", str(Path(tmp) / "r"),
-                                     "--quiet", "--force"])
-            runs.append((floor["seconds"], report["seconds"]))
-    floor_s = min(r[0] for r in runs)
-    report_s = min(r[1] for r in runs)
+                                     "--quiet", "--force"])["seconds"]
+            runs.append((plain, strict, report))
+    floor_s, strict_s, report_s = (min(r[i] for r in runs) for i in range(3))
     return {"floor_seconds": round(floor_s, 2), "report_seconds": round(report_s, 2),
-            "ratio": round(report_s / floor_s, 2), "goal_ratio": 1.5, "met": report_s / floor_s <= 1.5}
+            "ratio": round(report_s / floor_s, 2), "goal_ratio": 1.5, "met": report_s / floor_s <= 1.5,
+            "floor_in_process_seconds": round(strict_s, 2), "ratio_in_process": round(report_s / strict_s, 2)}
 
 
 PANEL_CODE = """

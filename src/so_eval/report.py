@@ -271,6 +271,8 @@ def run_report(
             pm.execute_notebook(
                 str(notebook), str(executed), parameters=run_params, kernel_name="python3",
                 progress_bar=progress, cwd=str(config.PROJ_ROOT), log_output=False,
+                # written once at the end (and on a failing cell), not twice per cell as it grows
+                request_save_on_cell_execute=False,
             )
         except pm.PapermillExecutionError as exc:
             if exc.ename == "ValidationError":  # the data, not the notebook: say what is wrong
