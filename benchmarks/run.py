@@ -6,7 +6,8 @@ Prints a table and writes ``benchmarks/results.json``.
 
 * ``report``     — ``so-eval report`` end to end on the demo data, against the floor: papermill
                    running a notebook that only imports the same libraries and saves one figure,
-                   plus nbconvert to HTML in the same process. Goal: at most 1.5 × the floor.
+                   plus nbconvert to HTML in a process of its own (the issue's floor; goal: at
+                   most 1.5 × it), and against a stricter floor exporting in the same process.
 * ``panel``      — the outcome table and the event study from ``status_weekly`` for 5,000
                    citizens × 10 years (≈2.6 million person-weeks). Goal: outcome table < 1 s.
 * ``estimators`` — ``estimate_att`` for each method on 100,000 units.
