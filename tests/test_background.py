@@ -245,3 +245,21 @@ def test_last_years_figures_recomputed_in_the_background_are_the_same(worker, tm
     assert len(there.corrections) > 0  # the demo has late registrations
     assert there.corrections.equals(here.corrections)
     assert there.ledger.frame().equals(here.ledger.frame())
+
+
+def test_a_failing_job_taken_over_while_waiting_fails_only_for_its_own_caller(worker):
+    """While waiting for a figure being drawn there, this process takes over waiting jobs; one
+    of them failing does not break the wait, and its own caller gets the error."""
+    import time
+
+    from so_eval import fmt
+
+    background.Rendering(bars(2)).png()  # up and warm
+    first = background.Rendering(slow())
+    failing = background.call(fmt.date, "ikke en dato")
+    deadline = time.monotonic() + 30
+    while first._state == "waiting" and time.monotonic() < deadline:
+        time.sleep(0.005)
+    assert first.png() and first.done_by == "background"
+    with pytest.raises(ValueError):
+        failing.result()

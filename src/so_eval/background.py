@@ -188,7 +188,10 @@ class Job:
                 if other is None:
                     w.cond.wait()
                     continue
-            other._do_here()
+            try:
+                other._do_here()
+            except Exception:  # not this caller's error: the other job's own caller will see it
+                other._state = _WAITING
         return self._do_here()
 
     def _do_here(self) -> bytes:
@@ -307,12 +310,11 @@ def _serve() -> None:
 
     matplotlib.use("agg")
     # what the first jobs would otherwise wait for: figures refer to so_eval.ticks by name; the
-    # report's corrections are computed by so_eval.annual
-    import matplotlib.figure  # noqa: F401
+    # report's corrections are computed by so_eval.annual (with so_eval.value_report's keys)
+    from importlib import import_module
 
-    import so_eval.annual  # noqa: F401
-    import so_eval.ticks  # noqa: F401
-    import so_eval.value_report  # noqa: F401
+    for name in ("matplotlib.figure", "so_eval.ticks", "so_eval.annual", "so_eval.value_report"):
+        import_module(name)
 
     while True:
         try:

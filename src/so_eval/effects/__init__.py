@@ -20,7 +20,7 @@ _LAZY = {
 """Imported on first use: a submodule such as :mod:`so_eval.effects.outcomes` is needed (by
 the metrics' counting rules, say) without the estimators and scipy."""
 
-__all__ = sorted(_LAZY)
+__all__ = ["AttResult", "DidAggregation", "DidResult", "estimate_att", "group_time_att"]
 
 
 def __getattr__(name: str):
