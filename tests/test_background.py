@@ -263,3 +263,34 @@ def test_a_failing_job_taken_over_while_waiting_fails_only_for_its_own_caller(wo
     assert first.png() and first.done_by == "background"
     with pytest.raises(ValueError):
         failing.result()
+
+
+def test_data_read_in_the_background_are_the_data_read_here(worker, demo_dir):
+    """The report reads its data on the second core (while the kernel imports); what comes back
+    is the dataset `load` gives here: every table, its types, the file hashes, the cut date."""
+    from so_eval.loading import load
+
+    job = background.call(load, demo_dir, as_of="2025-01-15")
+    answered(job)
+    there = job.result()
+    assert job.done_by == "background"
+    here = load(demo_dir, as_of="2025-01-15")
+    assert set(there.tables) == set(here.tables)
+    for name in here.tables:
+        assert there[name].equals(here[name]) and (there[name].dtypes == here[name].dtypes).all(), name
+    assert dict(there.file_hashes) == dict(here.file_hashes) and there.as_of == here.as_of
+    assert there.path == here.path and there.fingerprint == here.fingerprint
+
+
+def test_from_params_gives_the_report_of_the_data(tmp_path, demo_dir):
+    from so_eval.annual import AnnualReport
+    from so_eval.loading import load
+    from so_eval.params import ReportParams
+
+    try:
+        r = AnnualReport.from_params(year=2025, data_dir=str(demo_dir), published_dir=str(tmp_path))
+    finally:
+        background.stop()
+    assert r.ds.fingerprint == load(demo_dir).fingerprint
+    ref = AnnualReport(load(demo_dir), ReportParams(year=2025, data_dir=str(demo_dir), published_dir=str(tmp_path)))
+    assert r.ledger.frame().equals(ref.ledger.frame())

@@ -87,3 +87,25 @@ def test_unknown_or_missing_status_counts_as_not_observed_without_warnings():
         assert _status_codes(text.astype("category")).tolist() == [0, -1, -1, 8]
         loaded = pd.Series(pd.Categorical(["andet", "uddannelse", None], categories=list(STATUSES)))
         assert _status_codes(loaded).tolist() == [8, 1, -1]
+
+
+def test_row_index_by_runs_equals_the_lookup_row_by_row():
+    """WeekMatrix finds each row's citizen once per run of equal pseudonyms; in any order, with
+    unknown and missing pseudonyms, that is ids.get_indexer."""
+    import numpy as np
+    import pandas as pd
+
+    from so_eval.effects.outcomes import _row_index
+
+    ids = pd.Index(["B1", "B2", "B3"])
+    runs = ["B2"] * 5 + [None] * 4 + ["B9"] * 6 + ["B1"] * 7 + ["B2"] * 3 + ["B3"] * 5
+    s = pd.Series(runs, dtype="str")
+    got = _row_index(ids, s)
+    assert got.tolist() == [1] * 5 + [-1] * 4 + [-1] * 6 + [0] * 7 + [1] * 3 + [2] * 5
+    shuffled = s.sample(frac=1, random_state=3)  # many short runs: looked up row by row
+    assert (_row_index(ids, shuffled) == ids.get_indexer(shuffled)).all()
+    assert _row_index(ids, pd.Series(["B3"], dtype="str")).tolist() == [2]
+    assert _row_index(ids, pd.Series([], dtype="str")).tolist() == []
+    rng = np.random.default_rng(5)
+    long = pd.Series(np.repeat(rng.choice(["B1", "B2", "B3", "B4"], 40), rng.integers(1, 30, 40)), dtype="str")
+    assert (_row_index(ids, long) == ids.get_indexer(long)).all()

@@ -226,15 +226,20 @@ class AnnualReport:
         """Build the report from notebook parameters (the names in ``params/*.yaml``).
 
         This is the notebook's entry: it also starts a background process on the second core
-        (:mod:`so_eval.background`), which recomputes last year's figures for the corrections
-        and draws the figures while the kernel goes on, and builds every section at once; the
-        notebook's cells then show the finished sections.
+        (:mod:`so_eval.background`), which reads the data while this process imports its
+        libraries, recomputes last year's figures for the corrections and draws the figures
+        while this process goes on; and it builds every section at once, so the notebook's
+        cells show finished sections.
         """
         from so_eval import background
 
-        background.start()  # its start-up overlaps the loading below
         params = ReportParams(**kwargs)
-        ds = load(params.data_path, as_of=params.as_of)
+        background.start()
+        # the data are read and checked on the second core while this process imports what the
+        # report will need (the same code gives the same dataset, or raises here, if it is here)
+        reading = background.call(load, params.data_path, as_of=params.as_of)
+        _import_report_modules()
+        ds = reading.result()
         report = cls(ds, params)
         report.build_sections()
         return report
@@ -1074,6 +1079,19 @@ class AnnualReport:
         write_data_record(self.ds, self.params.output_dir)
         n_supp = sum(f.suppressed for f in self.ledger.figures.values())
         return f"{len(self.ledger)} tal skrevet til {path.name} ({n_supp} diskretioneret)."
+
+
+REPORT_MODULES = ("so_eval.plots", "so_eval.plots_anomalies", "so_eval.plots_value", "so_eval.anomalies",
+                  "so_eval.findings", "so_eval.effects.att", "so_eval.effects.content", "so_eval.value_report")
+"""The modules a report's build imports as it goes (plots, statistics, estimators)."""
+
+
+def _import_report_modules() -> None:
+    """Import :data:`REPORT_MODULES` now (while the data are read on the second core)."""
+    from importlib import import_module
+
+    for name in REPORT_MODULES:
+        import_module(name)
 
 
 CORRECTED_PREFIXES = ("goal1.", "goal2.", "goal3.", "value.")

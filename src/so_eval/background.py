@@ -228,30 +228,31 @@ class Rendering(Job):
 
 
 class Call(Job):
-    """``func(*args)``: a module-level function without side effects, its arguments and its
-    result picklable. See :func:`call`."""
+    """``func(*args, **kwargs)``: a module-level function without side effects, its arguments
+    and its result picklable. See :func:`call`."""
 
-    def __init__(self, func, *args):
+    def __init__(self, func, *args, **kwargs):
         self.func = func
         self.args = args
-        super().__init__(("call", (func, args)))
+        self.kwargs = kwargs
+        super().__init__(("call", (func, args, kwargs)))
 
     def result(self):
         """The function's result (an exception it raised is raised here, by running it here)."""
         return pickle.loads(self._wait())
 
     def _run(self) -> bytes:
-        return pickle.dumps(self.func(*self.args), protocol=pickle.HIGHEST_PROTOCOL)
+        return pickle.dumps(self.func(*self.args, **self.kwargs), protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def call(func, *args) -> Call:
-    """Queue ``func(*args)`` for the background process; ``.result()`` gives its result.
+def call(func, *args, **kwargs) -> Call:
+    """Queue ``func(*args, **kwargs)`` for the background process; ``.result()`` gives its result.
 
     ``func`` must be a module-level function whose result depends on its arguments alone (it
     runs in another process, on copies of them). If it fails there it is run here when its
     result is asked for, so its exception is raised where it belongs.
     """
-    return Call(func, *args)
+    return Call(func, *args, **kwargs)
 
 
 def figure_png(fig, dpi: int = 150) -> bytes:
@@ -293,8 +294,8 @@ def _answer(kind: str, payload) -> bytes:
         with matplotlib.rc_context(settings):
             return figure_png(fig, dpi)
     if kind == "call":
-        func, args = payload
-        return pickle.dumps(func(*args), protocol=pickle.HIGHEST_PROTOCOL)
+        func, args, kwargs = payload
+        return pickle.dumps(func(*args, **kwargs), protocol=pickle.HIGHEST_PROTOCOL)
     raise ValueError(f"unknown kind of job: {kind!r}")
 
 
@@ -306,15 +307,9 @@ def _serve() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     inp, out = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # a stray print must not reach the answers (stderr is /dev/null)
-    import matplotlib
-
-    matplotlib.use("agg")
-    # what the first jobs would otherwise wait for: figures refer to so_eval.ticks by name; the
-    # report's corrections are computed by so_eval.annual (with so_eval.value_report's keys)
-    from importlib import import_module
-
-    for name in ("matplotlib.figure", "so_eval.ticks", "so_eval.annual", "so_eval.value_report"):
-        import_module(name)
+    # figures are drawn to PNG only (a kernel's environment names its inline backend); nothing is
+    # imported ahead: a job's pickle imports what it needs, so the first job starts at once
+    os.environ["MPLBACKEND"] = "agg"
 
     while True:
         try:

@@ -166,6 +166,25 @@ def _status_codes(status: pd.Series) -> np.ndarray:
     return pd.Index(list(STATUSES)).get_indexer(status)
 
 
+def _row_index(ids: pd.Index, citizen: pd.Series) -> np.ndarray:
+    """``ids.get_indexer(citizen)``, looked up once per run of equal pseudonyms: a status panel
+    lists each citizen's weeks together, so two million rows are a few thousand runs (any order
+    gives the same answer; one with many short runs is looked up row by row)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    n = len(citizen)
+    if n < 2:
+        return ids.get_indexer(citizen)
+    arr = pa.array(citizen, from_pandas=True)
+    new_run = pc.fill_null(pc.not_equal(arr[1:], arr[:-1]), True).to_numpy(zero_copy_only=False)
+    starts = np.concatenate(([0], np.flatnonzero(new_run) + 1))
+    if len(starts) > n // 4:
+        return ids.get_indexer(citizen)
+    first = ids.get_indexer(pd.Index(arr.take(pa.array(starts)).to_pandas()))
+    return np.repeat(first, np.diff(np.append(starts, n)))
+
+
 class WeekMatrix:
     """The status panel as a citizens × weeks matrix of status codes (−1 = no row that week)."""
 
@@ -176,7 +195,7 @@ class WeekMatrix:
             raise ValueError("the dataset has no status_weekly table: effect measurement needs it")
         self.first_week, self.n_weeks = _panel_bounds(sw["week"].min(), sw["week"].max())
         self.ids = ids
-        rows = ids.get_indexer(sw["citizen_id"])
+        rows = _row_index(ids, sw["citizen_id"])
         cols = ((sw["week"] - self.first_week).dt.days // 7).to_numpy()
         status = _status_codes(sw["status"])
         keep = rows >= 0
