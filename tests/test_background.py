@@ -294,3 +294,18 @@ def test_from_params_gives_the_report_of_the_data(tmp_path, demo_dir):
     assert r.ds.fingerprint == load(demo_dir).fingerprint
     ref = AnnualReport(load(demo_dir), ReportParams(year=2025, data_dir=str(demo_dir), published_dir=str(tmp_path)))
     assert r.ledger.frame().equals(ref.ledger.frame())
+
+
+def test_the_sections_built_ahead_are_the_notebooks_sections_in_its_order():
+    """from_params builds SECTION_METHODS ahead (their figures drawing meanwhile); they must be
+    the sections the notebook shows, in its order, or a section would be built only when shown."""
+    import json
+    import re
+
+    from so_eval import config
+    from so_eval.annual import SECTION_METHODS
+
+    nb = json.loads((config.NOTEBOOKS_DIR / "annual_report.ipynb").read_text(encoding="utf-8"))
+    shown = [m for c in nb["cells"] if c["cell_type"] == "code"
+             for m in re.findall(r"^report\.(\w+)\(\)", "".join(c["source"]), flags=re.M)]
+    assert [m for m in shown if m != "save"] == list(SECTION_METHODS)

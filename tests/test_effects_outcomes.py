@@ -109,3 +109,26 @@ def test_row_index_by_runs_equals_the_lookup_row_by_row():
     rng = np.random.default_rng(5)
     long = pd.Series(np.repeat(rng.choice(["B1", "B2", "B3", "B4"], 40), rng.integers(1, 30, 40)), dtype="str")
     assert (_row_index(ids, long) == ids.get_indexer(long)).all()
+
+
+def test_packages_export_on_first_use_and_stay_light():
+    """`so_eval` and `so_eval.effects` import their exports when first asked for them: importing
+    the effect submodules the metrics need does not load the estimators (or scipy.stats)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, so_eval.effects.outcomes\n"
+            "assert 'so_eval.effects.att' not in sys.modules and 'scipy.stats' not in sys.modules\n"
+            "import so_eval, so_eval.effects as e\n"
+            "assert e.estimate_att.__module__ == 'so_eval.effects.att'\n"
+            "assert e.DidResult.__module__ == 'so_eval.effects.did'\n"
+            "assert so_eval.load.__module__ == 'so_eval.loading'\n"
+            "for mod, name in ((e, 'nope'), (so_eval, 'nope')):\n"
+            "    try:\n"
+            "        getattr(mod, name)\n"
+            "    except AttributeError as exc:\n"
+            "        assert 'has no attribute' in str(exc)\n"
+            "    else:\n"
+            "        raise SystemExit('no AttributeError')\n")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert res.returncode == 0, res.stderr

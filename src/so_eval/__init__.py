@@ -21,9 +21,18 @@ _LAZY = {
 __all__ = sorted(_LAZY)
 
 
-def __getattr__(name: str):
-    if name in _LAZY:
-        value = getattr(import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'so_eval' has no attribute {name!r}")
+def lazy_getattr(package: str, names: dict[str, str], namespace: dict):
+    """A module ``__getattr__`` that imports each of ``names`` (name → module) on first use and
+    keeps it in ``namespace`` (the module's globals), so the package itself imports fast."""
+
+    def __getattr__(name: str):
+        if name in names:
+            value = getattr(import_module(names[name]), name)
+            namespace[name] = value
+            return value
+        raise AttributeError(f"module {package!r} has no attribute {name!r}")
+
+    return __getattr__
+
+
+__getattr__ = lazy_getattr("so_eval", _LAZY, globals())

@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from importlib import import_module
+from so_eval import lazy_getattr
 
 _LAZY = {
     "AttResult": "so_eval.effects.att",
@@ -22,10 +22,4 @@ the metrics' counting rules, say) without the estimators and scipy."""
 
 __all__ = ["AttResult", "DidAggregation", "DidResult", "estimate_att", "group_time_att"]
 
-
-def __getattr__(name: str):
-    if name in _LAZY:
-        value = getattr(import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'so_eval.effects' has no attribute {name!r}")
+__getattr__ = lazy_getattr("so_eval.effects", _LAZY, globals())
