@@ -24,7 +24,7 @@ from so_eval.template import HEADERS, SHEETS, TEMPLATE_TABLES, write_template
 from tiny import TABLES as TINY
 from tiny import write_tiny
 
-KEY = "test-key"
+KEY = "test-key-of-20-bytes"  # at least 16 bytes (pseudonym.MIN_KEY_LENGTH)
 
 # the tiny dataset's citizens, known to the municipality by CPR number
 CPR = {
@@ -307,14 +307,15 @@ def test_same_cpr_same_pseudonym_across_ingests_and_files(ingested, tmp_path):
     assert report.tables["citizens"].as_dict() == {
         "read": 1, "added": 0, "unchanged": 1, "conflicting": 0, "rejected": 0}
 
-    y = tmp_path / "data" / "y"  # another dataset, from the tiny export plus this file
-    tiny_export = write_tiny(tmp_path / "export")
-    ingest([tiny_export / f"{t}.csv" for t in TINY] + [export], y)
+    y = tmp_path / "data" / "y"  # another dataset, from a pseudonymised export plus this file
+    tiny_export = expected_dataset(tmp_path / "export")  # (IDs like C1 are refused: no pseudonyms)
+    both = ingest([tiny_export / f"{t}.csv" for t in TINY] + [export], y)
     assert validate(y) == []
-    pids = set(load(y).citizens.citizen_id) - {f"C{i}" for i in range(1, 8)}
-    assert pids == {pseudonym_by_hand("150380-1234")}
-    assert pids <= set(load(x).citizens.citizen_id)
-    assert {ps.pseudonymise("150380-1234", KEY.encode()), ps.pseudonymise("1503801234", KEY.encode())} == pids
+    assert both.tables["citizens"].unchanged == 1  # C1's CPR gives the pseudonym already there
+    pids = set(load(y).citizens.citizen_id)
+    assert pids == set(load(x).citizens.citizen_id) and len(pids) == 7
+    assert ps.pseudonymise("150380-1234", KEY.encode()) == ps.pseudonymise("1503801234", KEY.encode()) \
+        == pseudonym_by_hand("150380-1234")
     assert b"1503801234" not in all_bytes_under(y)
 
 
@@ -365,7 +366,7 @@ def test_danish_csv_export_with_bom_semicolons_dates_and_decimal_commas(ingested
 
 
 def test_english_code_headers_and_existing_pseudonyms_are_kept(tmp_path):
-    src = write_tiny(tmp_path / "export")
+    src = expected_dataset(tmp_path / "export")  # the tiny dataset with pseudonyms for C1..C7
     files = [src / f"{t}.csv" for t in TINY]
     into = tmp_path / "data" / "t"
     report = ingest(files, into)
@@ -373,7 +374,8 @@ def test_english_code_headers_and_existing_pseudonyms_are_kept(tmp_path):
     got, want = load(into), load(src)
     for t in TINY:
         pd.testing.assert_frame_equal(got[t], want[t], check_dtype=False, obj=t)
-    assert set(got.citizens.citizen_id) == {f"C{i}" for i in range(1, 8)}
+    assert set(got.citizens.citizen_id) == {pseudonym_by_hand(CPR[f"C{i}"]) for i in range(1, 8)}
+    assert report.log_entry["cpr_pseudonymised"] == 0
 
 
 def test_new_rows_are_added_and_a_conflicting_row_is_reported_not_applied(ingested, tmp_path):

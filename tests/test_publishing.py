@@ -35,7 +35,7 @@ def test_cli_template_and_ingest(tmp_path):
                             capture_output=True, text=True, env={**env, "PYTHONIOENCODING": "utf-8"})
     assert no_key.returncode == 1 and "key" in no_key.stderr.lower()
     assert not (tmp_path / "d").exists()
-    ok = _cli("ingest", str(csv), "--into", str(tmp_path / "d"), env={"SO_EVAL_PSEUDONYM_KEY": "a-test-key-123"})
+    ok = _cli("ingest", str(csv), "--into", str(tmp_path / "d"), env={"SO_EVAL_PSEUDONYM_KEY": "a-test-key-of-16-bytes"})
     assert ok.returncode == 0, ok.stderr
     written = (tmp_path / "d" / "citizens.csv").read_text(encoding="utf-8")
     assert "0101801234" not in written and "0202752345" not in written

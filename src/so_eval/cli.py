@@ -143,6 +143,23 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
     return 2 if report.conflicts else 0
 
 
+def _cmd_keygen(args: argparse.Namespace) -> int:
+    from so_eval import pseudonym as ps
+
+    try:
+        path = ps.write_key(args.file)
+    except (ps.PseudonymKeyError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    check = ps.key_check(path.read_bytes().strip())
+    print(f"A new random pseudonym key ({ps.KEYGEN_BYTES} bytes) was written to {path} (readable only "
+          f"by you; check value {check}).\n"
+          f"Use it for every ingest:  export {ps.KEY_FILE_ENV}={path}\n"
+          "Keep a copy in a safe place: without this key, new data cannot be linked to the "
+          "pseudonyms made with it.")
+    return 0
+
+
 def _report_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--year", type=int, help="report year (default: the newest params/<year>.yaml)")
     p.add_argument("--params", help="params YAML (default params/<year>.yaml)")
@@ -191,6 +208,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="+", help="workbooks (.xlsx) and CSV/Parquet exports")
     p.add_argument("--into", required=True, help="the dataset folder, e.g. data/slagelse")
     p.set_defaults(func=_cmd_ingest)
+
+    p = sub.add_parser("keygen", help="write a new random pseudonym key to FILE (outside the repository)")
+    p.add_argument("file", help="the key file to write, e.g. ~/.config/so-eval/pseudonym.key; "
+                   "never overwritten")
+    p.set_defaults(func=_cmd_keygen)
 
     p = sub.add_parser("reproduce", help="re-run a published report from its manifest and compare every figure")
     p.add_argument("folder", help="a published report folder, e.g. reports/2025")

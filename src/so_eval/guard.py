@@ -4,10 +4,16 @@
 Markdown) and returns a :class:`Finding` for each of:
 
 ``cpr``
-    A CPR-like number: ``DDMMYY-SSSS`` or 10 digits with a valid day (1–31, or 61–91 for
-    substitute numbers) and month, not part of a longer number, word or hex string, and not a
-    decimal (see :func:`so_eval.pseudonym.find_cpr`). ISO dates (``2024-01-15``), SHA-256
-    fingerprints, numbers in Danish format (``9.762.000``) and long numbers do not match.
+    A CPR-shaped number in any spelling, found by the detector ingest and ``validate`` use
+    (:func:`so_eval.pseudonym.find_cpr`, which lists what it flags and why): ``DDMMYY`` with a
+    valid date (day + 60 for substitute numbers) and four digits, together or apart by a
+    hyphen, en/em dash, minus sign, slash, dot, space, no-break or narrow no-break space, or
+    after a ``cpr``/``CPR-nr.`` word; not part of a longer number, word or hex string, and not
+    a decimal. ISO dates (``2024-01-15``), SHA-256 fingerprints, numbers in Danish format
+    (``9.762.000``), phone numbers and long numbers do not match. HTML is also read with its
+    entities decoded and its tags as cell boundaries (``010180&ndash;1234``,
+    ``010180&#160;1234``), JSON with its ``\\uXXXX`` escapes decoded (a manifest written with
+    ``ensure_ascii``).
 ``pseudonym``
     Any of the dataset's citizen IDs (passed as ``pseudonyms``), as a whole word.
 ``row-level``
@@ -151,10 +157,32 @@ def _header_finding(names: Iterable[str], identifiers=IDENTIFIER_COLUMNS) -> str
 # -- scanning one text -----------------------------------------------------------------------
 
 
-def _scan_values(text: str, pseudonyms: frozenset[str], emit, *, is_html: bool) -> None:
+_JSON_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})|\\([/\\\"bfnrt])")
+_JSON_SIMPLE = {"/": "/", "\\": "\\", '"': '"', "b": " ", "f": " ", "n": " ", "r": " ", "t": " "}
+
+
+def _json_unescaped(text: str) -> str:
+    """``text`` with JSON string escapes decoded, on the same lines (``\\n`` becomes a space)."""
+    def one(m: re.Match) -> str:
+        if m.group(1):
+            ch = chr(int(m.group(1), 16))
+            return ch if ch.isprintable() else " "
+        return _JSON_SIMPLE[m.group(2)]
+
+    return _JSON_ESCAPE.sub(one, text) if "\\" in text else text
+
+
+def _scan_values(text: str, pseudonyms: frozenset[str], emit, *, is_html: bool,
+                 is_json: bool = False) -> None:
     """CPR-like numbers, pseudonyms and record-like text (``emit(pos, kind, what)``)."""
-    for m in ps.find_cpr(text):
-        emit(m.start(), "cpr", f"CPR-like number {ps.mask(m.group(0))}")
+    for sp in ps.find_cpr(text):
+        emit(sp.start, "cpr", f"CPR-like number {sp.masked}")
+    if is_json:
+        decoded = _json_unescaped(text)
+        if decoded != text:
+            lines_decoded = _Lines(decoded)
+            for sp in ps.find_cpr(decoded):
+                emit(("plain", lines_decoded(sp.start)), "cpr", f"CPR-like number {sp.masked}")
     if pseudonyms:
         for m in _TOKEN.finditer(text):
             token = m.group(0)
@@ -166,6 +194,9 @@ def _scan_values(text: str, pseudonyms: frozenset[str], emit, *, is_html: bool) 
         plain = _TAG.sub(lambda m: "|" + "\n" * m.group(0).count("\n"), text)
         plain = html.unescape(plain) if "&" in plain else plain
     lines_plain = _Lines(plain)
+    if is_html:
+        for sp in ps.find_cpr(plain):
+            emit(("plain", lines_plain(sp.start)), "cpr", f"CPR-like number {sp.masked}")
     for m in _RECORD.finditer(plain):
         emit(("plain", lines_plain(m.start())), "row-level",
              "row-level citizen data: birth year, gender and target group of one person")
@@ -184,7 +215,7 @@ def scan_text(text: str, name: str, *, kind: str = "text", pseudonyms: Iterable[
         line = pos[1] if isinstance(pos, tuple) else lines(pos)
         found.append(Finding(name, line, cell, k, what))
 
-    _scan_values(text, pseud, emit, is_html=kind == "html")
+    _scan_values(text, pseud, emit, is_html=kind == "html", is_json=kind == "json")
     if kind == "html":
         for tm in _TABLE.finditer(text):
             heads = list(_TH.finditer(tm.group(0)))

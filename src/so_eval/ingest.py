@@ -22,10 +22,14 @@ Rules
   also by their Danish label (``Kvinde`` → ``k``). Empty rows are skipped; surrounding
   whitespace is removed. An empty ``Registreringsdato`` becomes the day of the ingest (and is
   not compared when a row is re-ingested).
-* **CPR numbers** in the citizen-ID column become pseudonyms (see :mod:`so_eval.pseudonym`);
-  values that are not CPR-shaped are kept as they are (they are already pseudonyms). A
-  CPR-like number in any other column rejects the row. Columns the model does not know are
-  dropped with a warning, never stored; a column that may hold names gets a warning of its own.
+* **CPR numbers** in the citizen-ID column become pseudonyms (see :mod:`so_eval.pseudonym`),
+  in any spelling (``010180-1234``, ``0101801234``, ``010180 1234``, an en dash, a slash …; a
+  valid date part, substitute numbers included). A citizen-ID cell that is not a CPR number
+  must be a pseudonym (``P`` and 16 hex digits) or an ID already in the dataset's citizens
+  table; anything else (``010180-123``, ``01018O-1234``, a name) is refused and never stored.
+  A CPR-shaped number in any other cell (:func:`so_eval.pseudonym.find_cpr`) rejects the row
+  ("looks like a CPR number"). Columns the model does not know are dropped with a warning,
+  never stored; a column that may hold names gets a warning of its own.
 * **Nothing lost.** Each table has a key (:data:`KEYS`). A row whose key is new is added; a row
   identical to an existing one is counted as unchanged; a row with an existing key but other
   content is a **conflict**: it is not applied, the existing row stays, and the conflict is
@@ -346,8 +350,9 @@ def _show(value: object, limit: int = 40) -> str:
 
 
 def _mask_digits(text: str) -> str:
-    """Mask anything CPR-shaped (6+4 digits) in a file name or message."""
-    return re.sub(r"(?<!\d)(\d{6})-?(\d{4})(?!\d)", lambda m: ps.mask(m.group(0)), text)
+    """Mask anything CPR-shaped (any spelling, see :func:`so_eval.pseudonym.mask_cpr`) in a file
+    name or message."""
+    return ps.mask_cpr(text)
 
 
 # -- reading ---------------------------------------------------------------------------------
@@ -805,14 +810,22 @@ def _normalise_value(v: object, rule: _ColumnRule) -> str | None:
 
 
 class _Normaliser:
-    """Normalises values column by column (each distinct value once) and pseudonymises CPRs."""
+    """Normalises values column by column (each distinct value once) and pseudonymises CPRs.
 
-    def __init__(self, key: bytes | None):
+    ``known`` are the citizen IDs already in the dataset: such an ID is kept as it is (a dataset
+    made by ``so-eval demo`` or by hand, with IDs like ``C17``), unless it looks like a CPR
+    number (:func:`so_eval.pseudonym.cpr_like`).
+    """
+
+    def __init__(self, key: bytes | None, known: Iterable[str] = ()):
         self.key = key
+        self.known = frozenset(known)
         self.masks: dict[str, str] = {}      # pseudonym -> masked CPR (for messages)
         self.pseudonymised = 0
 
     def citizen(self, v: object) -> str | None:
+        """A citizen-ID cell: a CPR number becomes its pseudonym; a pseudonym (``P`` and 16 hex
+        digits) or an ID already in the dataset is kept; anything else is refused."""
         if _is_empty(v):
             return None
         digits = ps.normalise_cpr(v)
@@ -821,9 +834,11 @@ class _Normaliser:
             self.masks[p] = ps.mask(digits)
             return p
         s = _text(v)
-        if ps.find_cpr(s):
-            raise _Bad("holds a CPR-like number among other text; write only the CPR number")
-        return s or None
+        if not s:
+            return None
+        if ps.is_pseudonym(s) or (s in self.known and not ps.cpr_like(s)):
+            return s
+        raise _Bad(ps.citizen_id_problem(s))
 
     def column(self, values: pd.Series, table: str, col: str, *, pseudonymise: bool):
         """(normalised values, {position: message})."""
@@ -874,18 +889,60 @@ class _Normaliser:
         return out, errors
 
     def _one(self, v: object, rule: _ColumnRule, col: str, is_citizen: bool):
-        """(normalised value, message or None, was a CPR number) for one distinct value."""
+        """(normalised value, message or None, was a CPR number) for one distinct value.
+
+        Outside the citizen-ID column a cell holding a CPR-shaped number
+        (:func:`so_eval.pseudonym.find_cpr`) is refused, whatever the column's kind, before it
+        is read as a category, number or date; so is a number cell in a text column that is a
+        CPR number with the leading zero dropped.
+        """
+        if col != "citizen_id":
+            found = _cpr_in_cell(v, rule)
+            if found:
+                return None, (f"looks like a CPR number ({found}); CPR numbers belong only in "
+                              f"the column '{tpl.CITIZEN_HEADER}', where they are replaced by a "
+                              "pseudonym"), False
         try:
             res = self.citizen(v) if is_citizen else _normalise_value(v, rule)
         except _Bad as exc:
             return None, str(exc), False
         was_cpr = is_citizen and res is not None and res in self.masks
         if res is not None and col != "citizen_id" and rule.kind in ("text", "list"):
-            found = ps.find_cpr(res)
-            if found:
-                return None, (f"looks like a CPR number ({ps.mask(found[0].group(0))}); CPR "
-                              f"numbers belong only in the column '{tpl.CITIZEN_HEADER}'"), False
+            spans = ps.find_cpr(res)
+            if spans:
+                return None, (f"looks like a CPR number ({spans[0].masked}); CPR numbers belong "
+                              f"only in the column '{tpl.CITIZEN_HEADER}'"), False
         return res, None, was_cpr
+
+
+def _cpr_in_cell(v: object, rule: _ColumnRule) -> str | None:
+    """The masked CPR number in a cell outside the citizen-ID column, or None."""
+    if isinstance(v, str):
+        spans = ps.find_cpr(v.translate(_INVISIBLE))
+        return spans[0].masked if spans else None
+    if rule.kind in ("text", "list") and isinstance(v, (int, float, np.integer, np.floating)) \
+            and not isinstance(v, (bool, np.bool_)):
+        f = float(v)
+        if math.isfinite(f) and f.is_integer() and 10**8 <= f < 10**10:
+            digits = ps.normalise_cpr(int(f))
+            return ps.mask(digits) if digits else None
+    return None
+
+
+_INVISIBLE = str.maketrans("", "", "\ufeff\u200b\u200c\u200d\u2060\u00ad")
+
+
+def _known_citizens(into: Path) -> set[str]:
+    """The citizen IDs already in the dataset at ``into`` (none if it has no citizens table)."""
+    path = into / TABLES["citizens"].filename
+    if not path.is_file():
+        return set()
+    try:
+        ids = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8",
+                          usecols=["citizen_id"])["citizen_id"]
+    except Exception:  # noqa: BLE001 - unreadable: reported when the dataset is read
+        return set()
+    return {v.strip() for v in ids if v.strip()}
 
 
 # -- existing dataset ------------------------------------------------------------------------
@@ -1116,7 +1173,7 @@ def _ingest_locked(paths: list[Path], into: Path, key: bytes, when: dt.datetime)
             _read_parquet(inp, i, table, problems, notes)
 
     # 2. normalise values and pseudonymise CPR numbers
-    norm = _Normaliser(key)
+    norm = _Normaliser(key, known=_known_citizens(into))
     today = when.date().isoformat()
     incoming: dict[str, list[tuple[_Source, pd.DataFrame, np.ndarray]]] = {}
     for inp in inputs:
@@ -1478,8 +1535,8 @@ def _finish(problems: list[IngestProblem], norm: _Normaliser) -> list[IngestProb
         if k in seen:
             continue
         seen.add(k)
-        out.append(IngestProblem(p.file, p.sheet, p.row, p.column and _mask_digits(p.column),
-                                 _mask_digits(p.message)))
+        out.append(IngestProblem(_mask_digits(p.file), p.sheet and _mask_digits(p.sheet), p.row,
+                                 p.column and _mask_digits(p.column), _mask_digits(p.message)))
     out.sort(key=lambda p: (p.file, p.sheet or "", p.row or 0, p.column or "", p.message))
     return out
 

@@ -462,6 +462,63 @@ def _check_courses(tables: dict[str, pd.DataFrame]) -> list[Problem]:
     return problems
 
 
+def _cpr_values(values: list[str], *, citizen: bool) -> dict[str, str]:
+    """The values holding a CPR-shaped number, with the message for each.
+
+    The values are scanned as one text, separated by NUL characters (which the detector treats
+    like the start and end of a text), so a large column costs one pass of the pattern.
+    """
+    from bisect import bisect_right
+
+    from so_eval import pseudonym as ps
+
+    bad: dict[str, str] = {}
+    starts, pos = [], 0
+    for v in values:
+        starts.append(pos)
+        pos += len(v) + 1
+    for sp in ps.find_cpr("\x00".join(values)):
+        v = values[bisect_right(starts, sp.start) - 1]
+        bad.setdefault(v, f"looks like a CPR number ({sp.masked}); a CPR number must never be stored")
+    if citizen:
+        for v in values:
+            if v not in bad and (v[:1].isdigit() or v[:3].casefold() in ("cpr", "per")) and ps.cpr_like(v):
+                bad[v] = (f"looks like a mistyped CPR number ({ps.mask(v)}), stored in clear instead "
+                          "of as a pseudonym")
+    return bad
+
+
+def check_no_cpr(df: pd.DataFrame, spec: TableSpec, name: str) -> list[Problem]:
+    """A problem for each text cell that holds a CPR-shaped number (none may be stored).
+
+    Every text column of the file is read (for a CSV: every column, as written), with the
+    detector ingest and the publication guard use (:func:`so_eval.pseudonym.find_cpr`). In a
+    ``citizen_id`` column a value that looks like a CPR number, perhaps mistyped
+    (:func:`so_eval.pseudonym.cpr_like`: ``010180-123``, ``01018O-1234``), is a problem too: it
+    is stored in clear instead of as a pseudonym. Each distinct value is checked once; the
+    message shows only the first four digits.
+    """
+    problems: list[Problem] = []
+    first = _first_row(spec)
+    for col in df.columns:
+        values = df[col]
+        if not (pd.api.types.is_string_dtype(values.dtype)
+                or isinstance(values.dtype, pd.CategoricalDtype)):
+            continue
+        uniques = (values.cat.categories if isinstance(values.dtype, pd.CategoricalDtype)
+                   else pd.unique(values.dropna()))
+        bad = _cpr_values([str(u) for u in uniques], citizen=str(col) == "citizen_id")
+        if not bad:
+            continue
+        for i, v in enumerate(values.astype(object)):
+            message = bad.get(str(v)) if v is not None and v is not pd.NA and v == v else None
+            if message:
+                problems.append(Problem(name, i + first, str(col),
+                                        f"{message}; correct the cell, or ingest the source file "
+                                        "again so that it is pseudonymised"))
+    return problems
+
+
 # -- public API ------------------------------------------------------------------------------
 
 
@@ -482,6 +539,7 @@ def _read_all(path: Path) -> tuple[dict[str, pd.DataFrame], dict[str, str], list
         problems += read_problems
         if raw is None:
             continue
+        problems += check_no_cpr(raw, spec, spec.filename)
         typed, table_problems = _check_schema(raw, spec, spec.filename)
         problems += table_problems + _check_lists(typed, spec, spec.filename)
         tables[name] = typed
