@@ -29,7 +29,8 @@ def test_cli_template_and_ingest(tmp_path):
     assert again.returncode == 1 and "exists" in again.stderr  # never overwritten silently
     # a CSV export with CPR numbers: refused without a key, pseudonymised with one
     csv = tmp_path / "citizens.csv"
-    csv.write_text(TABLES["citizens"].replace("C1,", "0101801234,").replace("C2,", "0202752345,"), encoding="utf-8")
+    rows = TABLES["citizens"].replace("C1,", "0101801234,").replace("C2,", "0202752345,").splitlines()
+    csv.write_text("\n".join(rows[:3]) + "\n", encoding="utf-8")  # C1, C2 (IDs like C3 are refused)
     env = {k: v for k, v in os.environ.items() if not k.startswith("SO_EVAL_PSEUDONYM")}
     no_key = subprocess.run([sys.executable, "-m", "so_eval.cli", "ingest", str(csv), "--into", str(tmp_path / "d")],
                             capture_output=True, text=True, env={**env, "PYTHONIOENCODING": "utf-8"})

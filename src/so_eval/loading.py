@@ -511,7 +511,7 @@ def check_no_cpr(df: pd.DataFrame, spec: TableSpec, name: str) -> list[Problem]:
         if not bad:
             continue
         for i, v in enumerate(values.astype(object)):
-            message = bad.get(str(v)) if v is not None and v is not pd.NA and v == v else None
+            message = None if pd.isna(v) else bad.get(str(v))
             if message:
                 problems.append(Problem(name, i + first, str(col),
                                         f"{message}; correct the cell, or ingest the source file "

@@ -17,7 +17,10 @@ The key
 CPR numbers are recognised by one detector, :func:`find_cpr`, used by ingest (free-text cells
 and every other cell but the citizen ID), by :func:`so_eval.loading.validate` and by the
 publication guard (:mod:`so_eval.guard`). :func:`normalise_cpr` uses the same pattern for the
-citizen-ID column, where a cell must be exactly one CPR number (or a pseudonym).
+citizen-ID column, where a cell must be exactly one CPR number with a valid date part (any
+spelling; substitute numbers too), a pseudonym (:data:`PSEUDONYM_RE`) or, on ingest, an ID
+already in the dataset that is not :func:`cpr_like`; anything else is refused with
+:func:`citizen_id_problem`'s reason and never stored.
 """
 
 from __future__ import annotations
