@@ -405,3 +405,17 @@ def test_a_dataset_ingested_from_cpr_numbers_validates_and_holds_none(base, tmp_
     digits_only = re.sub(r"[^0-9]", "", "\n".join(b.decode("utf-8") for b in snapshot(into).values()))
     for cpr in CPR.values():
         assert cpr.replace("-", "") not in digits_only
+
+
+def test_a_cpr_number_in_any_spelling_in_a_file_name_is_masked_in_the_log_and_messages(tmp_path):
+    name = f"borgere {SPELLINGS['sep no-break space']}.csv"
+    into = tmp_path / "data" / "f"
+    ingest([citizens_csv(tmp_path / name, [SPELLINGS["sep en dash"]])], into)
+    entry = json.loads((into / "ingest_log.jsonl").read_text(encoding="utf-8").splitlines()[-1])
+    assert entry["files"][0]["file"] == "borgere 1503….csv"
+    bad = citizens_csv(tmp_path / f"borgere {SPELLINGS['sep dot']}.csv", ["Jens"])
+    with pytest.raises(IngestError) as err:
+        ingest([bad], into)
+    (p,) = err.value.problems
+    assert (p.file, p.row) == ("borgere 1503….csv", 2) and "is text, not a CPR number" in p.message
+    assert_no_cpr_in(tmp_path / "data")
