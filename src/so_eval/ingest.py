@@ -74,6 +74,7 @@ import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from unittest import mock
 
 import numpy as np
 import pandas as pd
@@ -511,7 +512,9 @@ def _read_xlsx(inp: _Input, idx: int, problems: list, notes: list, table_opt: st
         file_problem(f"the file could not be read as an Excel workbook (.xlsx): {type(exc).__name__}")
         return
     try:
-        with warnings.catch_warnings():
+        # openpyxl reads each sheet's stored dimension when it opens the workbook, and parses the
+        # whole sheet to find out that there is none; the scan below tells where the values end
+        with warnings.catch_warnings(), mock.patch.object(ReadOnlyWorksheet, "_get_size", _no_size):
             warnings.simplefilter("ignore")
             wb = load_workbook(inp.path, read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - any reason a file is not a readable workbook
@@ -598,6 +601,11 @@ def _read_xlsx(inp: _Input, idx: int, problems: list, notes: list, table_opt: st
         wb.close()
 
 
+def _no_size(ws) -> None:
+    """Stands in for ``ReadOnlyWorksheet._get_size`` while a workbook is opened (see above): the
+    sheet keeps no dimension (rows are then as long as their own last cell)."""
+
+
 class _TooLarge(Exception):
     """A workbook or sheet above a size limit; the message is for the user."""
 
@@ -616,7 +624,11 @@ _CHUNK = 4 * 2**20
 
 
 def _mb(n: float) -> str:
-    return f"{n / 2**20:,.0f} MB".replace(",", ".")
+    """Bytes as Danish megabytes: ``0,4 MB``, ``320 MB``, ``1.024 MB``."""
+    mb = n / 2**20
+    if mb < 10:
+        return f"{mb:.1f} MB".replace(".", ",")
+    return f"{mb:,.0f} MB".replace(",", ".")
 
 
 def _check_zip(path: Path) -> dict[str, int]:
@@ -626,6 +638,7 @@ def _check_zip(path: Path) -> dict[str, int]:
 
     with zipfile.ZipFile(path) as zf:
         infos = zf.infolist()
+        names = _sheet_members(zf) if len(infos) <= _MAX_MEMBERS else {}
     if len(infos) > _MAX_MEMBERS:
         raise _TooLarge(f"the workbook has {len(infos):,} parts (the limit is {_MAX_MEMBERS:,}); "
                         "it is not a workbook saved by Excel".replace(",", "."))
@@ -638,7 +651,8 @@ def _check_zip(path: Path) -> dict[str, int]:
         is_sheet = name.startswith("xl/worksheets/") and name.endswith(".xml")
         limit = _MAX_SHEET_XML if is_sheet else _MAX_PART_XML
         if info.file_size > limit:
-            what = "a sheet" if is_sheet else f"its part {name}"
+            what = (f"the sheet '{names[name]}'" if name in names else "a sheet") if is_sheet \
+                else f"its part {name}"
             raise _TooLarge(
                 f"the workbook is too large to read safely: {what} unpacks to "
                 f"{_mb(info.file_size)} (the limit is {_mb(limit)}), although the file is "
@@ -649,6 +663,40 @@ def _check_zip(path: Path) -> dict[str, int]:
             f"the workbook is too large to read safely: it unpacks to {_mb(total)} (the limit is "
             f"{_mb(_MAX_TOTAL_XML)}); split it into smaller workbooks or save the tables as CSV")
     return sizes
+
+
+def _sheet_members(zf) -> dict[str, str]:
+    """Sheet name by zip member (``xl/worksheets/sheet1.xml`` → ``Forløb``), read from the
+    workbook's small index parts; {} if they are missing, odd or larger than 1 MB."""
+    import posixpath
+    from xml.etree import ElementTree as ET
+
+    def small(name: str) -> bytes | None:
+        try:
+            if zf.getinfo(name).file_size > 2**20:
+                return None
+            return zf.read(name)
+        except (KeyError, OSError, ValueError, RuntimeError):
+            return None
+
+    book, rels = small("xl/workbook.xml"), small("xl/_rels/workbook.xml.rels")
+    if book is None or rels is None:
+        return {}
+    try:
+        targets = {el.get("Id"): el.get("Target", "") for el in ET.fromstring(rels)
+                   if el.tag.endswith("Relationship")}
+        out = {}
+        for el in ET.fromstring(book).iter():
+            if el.tag.endswith("}sheet") or el.tag == "sheet":
+                rid = next((v for k, v in el.attrib.items() if k.endswith("}id")), None)
+                target = targets.get(rid)
+                if target:
+                    member = (target.lstrip("/") if target.startswith("/")
+                              else posixpath.normpath(posixpath.join("xl", target)))
+                    out[member] = el.get("name", "")
+        return out
+    except ET.ParseError:
+        return {}
 
 
 @dataclass
@@ -785,7 +833,7 @@ def _table_by_headers(header: list, inp: _Input, sheet: str | None,
     if fitting and (len(fitting) == 1 or fitting[0][0] > fitting[1][0]):
         return fitting[0][2], "told by its headers"
     if fitting:
-        tied = [s[2] for s in fitting if s[0] == fitting[0][0]]
+        tied = [t for t in TABLES if any(s[2] == t and s[0] == fitting[0][0] for s in fitting)]
         message = (f"the {where} does not say which table it holds, and its headers fit more than one: "
                    f"{', '.join(f'{names[t]} ({t})' for t in tied)}; give the table with --table "
                    f"{tied[0]} (or name the {'sheet' if sheet else 'file'} after it)")
