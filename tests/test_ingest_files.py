@@ -400,3 +400,69 @@ def test_a_damaged_workbook_is_one_plain_problem(tmp_path):
         ingest([book], tmp_path / "data" / "d", now=NOW)
     (p,) = err.value.problems
     assert p.file == "skabelon.xlsx" and "could not be read as an Excel workbook" in p.message
+
+
+# -- an empty registration date: the ingest day, and a report as of an earlier day -----------
+
+
+def ingested_without_registration_dates(tmp_path: Path) -> Path:
+    """The tiny workbook with every Registreringsdato left empty, ingested on 1 February 2026."""
+    rows = {t: [dict(r, registered="") for r in tiny_rows(t)] for t in TINY}
+    book = fill_workbook(tmp_path / "udfyldt.xlsx", rows)
+    into = tmp_path / "data" / "slagelse"
+    ingest([book], into, now="2026-02-01T09:00:00+01:00")
+    return into
+
+
+def report_params(into: Path, as_of: str | None):
+    from so_eval.params import ReportParams, params_path, read_params
+
+    kw = {k: v for k, v in read_params(params_path(2025)).items() if k not in ("year", "as_of")}
+    return ReportParams(year=2025, **{**kw, "data_dir": str(into), "output_dir": None, "as_of": as_of})
+
+
+def test_a_report_as_of_before_the_ingest_day_stops_naming_the_empty_tables_and_the_date(tmp_path):
+    from so_eval.annual import AnnualReport, AsOfError
+
+    into = ingested_without_registration_dates(tmp_path)
+    ds = load(into, as_of="2026-01-15")  # the shipped params' as_of for 2025
+    assert len(ds.courses) == 0 and ds.after_as_of["courses"] == (8, "2026-02-01", "2026-02-01")
+    with pytest.raises(AsOfError) as err:
+        AnnualReport(ds, report_params(into, "2026-01-15"))
+    msg = str(err.value)
+    assert msg.startswith("as of 2026-01-15 (as_of in the report's parameters) the data have no ")
+    assert "forløb (courses.csv): all 8 rows were registered after that day, the first on 2026-02-01" in msg
+    assert "borgere (citizens.csv): all 7 rows" in msg
+    assert msg.endswith("Set as_of in params/2025.yaml to 2026-02-01 or later (null counts every "
+                        "registration), or run `so-eval report --year 2025 --as-of 2026-02-01`")
+    assert "\n" not in msg
+
+
+def test_the_method_section_says_how_many_rows_were_registered_after_as_of(tiny_dir):
+    import dataclasses
+
+    from so_eval.annual import AnnualReport
+
+    params = dataclasses.replace(report_params(tiny_dir, "2025-01-15"), year=2024)
+    report = AnnualReport(load(tiny_dir, as_of="2025-01-15"), params)
+    text = "\n".join(part for kind, part in report.method().parts if kind == "md")
+    # the tiny jobs of C6 and C2 were registered 22.01.2025 and 01.02.2025: two rows, shown as <5
+    assert ("- Data som kendt: 15. januar 2025; <5 rækker registreret senere er ikke talt med "
+            "(borgere i job: <5)\n") in text
+    report.params = dataclasses.replace(params, disclosure={"min_cell": 1})
+    assert report._after_as_of_text() == "; 2 rækker registreret senere er ikke talt med (borgere i job: 2)"
+    report.ds = load(tiny_dir)  # all registrations: nothing to say
+    assert report._after_as_of_text() == ""
+
+
+def test_so_eval_report_shows_the_as_of_problem_as_its_one_line_error(tmp_path, capsys):
+    into = ingested_without_registration_dates(tmp_path)
+    out = tmp_path / "reports"
+    code = main(["report", "--year", "2025", "--data", str(into), "--out", str(out), "--quiet",
+                 "--as-of", "2026-01-15"])
+    err = capsys.readouterr().err.strip()
+    assert code == 1
+    assert err.startswith("error: as of 2026-01-15 (as_of in the report's parameters) the data have no ")
+    assert err.endswith("`so-eval report --year 2025 --as-of 2026-02-01`. Nothing was published.")
+    assert "\n" not in err and "Traceback" not in err
+    assert not (out / "2025").exists()

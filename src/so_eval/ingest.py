@@ -34,7 +34,9 @@ Rules
   ambiguous); yes/no as ``ja``/``nej`` (also true/false, 1/0, x); categories case-insensitive,
   also by their Danish label (``Kvinde`` → ``k``). Empty rows are skipped; surrounding
   whitespace is removed. An empty ``Registreringsdato`` becomes the day of the ingest (and is
-  not compared when a row is re-ingested).
+  not compared when a row is re-ingested); a report made ``as_of`` an earlier day does not count
+  such a row, says in its method section how many rows were registered after its ``as_of``, and
+  stops with a message naming the table and the date if a table it needs is then empty.
 * **CPR numbers** in the citizen-ID column become pseudonyms (see :mod:`so_eval.pseudonym`);
   values that are not CPR-shaped are kept as they are (they are already pseudonyms). A
   CPR-like number in any other column rejects the row. Columns the model does not know are
