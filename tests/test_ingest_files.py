@@ -466,3 +466,18 @@ def test_so_eval_report_shows_the_as_of_problem_as_its_one_line_error(tmp_path, 
     assert err.endswith("`so-eval report --year 2025 --as-of 2026-02-01`. Nothing was published.")
     assert "\n" not in err and "Traceback" not in err
     assert not (out / "2025").exists()
+
+
+def test_a_parquet_export_whose_name_says_nothing_is_matched_by_its_columns(tmp_path):
+    import pandas as pd
+
+    into = tmp_path / "data" / "p"
+    fill_workbook(tmp_path / "base.xlsx", {"citizens": tiny_rows("citizens")})
+    ingest([tmp_path / "base.xlsx"], into, now=NOW)
+    weeks = pd.date_range("2024-01-01", periods=3, freq="7D")
+    pd.DataFrame({"cpr": [CPR["C1"]] * 3, "week": weeks, "status": ["kontanthjælp"] * 2 + ["selvforsørgelse"],
+                  "registered": weeks + pd.Timedelta(days=14)}).to_parquet(tmp_path / "dream_udtræk.parquet")
+    report = ingest([tmp_path / "dream_udtræk.parquet"], into, now=NOW)
+    assert report.tables["status_weekly"].added == 3
+    assert report.files[0].read_as == (f"as {ingest_module.tpl.sheet_name('status_weekly')} (told by its headers)",)
+    assert set(load(into).status_weekly.citizen_id) == {pseudonym_by_hand(CPR["C1"])}

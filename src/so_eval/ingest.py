@@ -534,7 +534,7 @@ def _read_xlsx(inp: _Input, idx: int, problems: list, notes: list, table_opt: st
             try:
                 scan = _scan_sheet(wb._archive, member, sizes.get(member, 0))
             except _TooLarge as exc:
-                file_problem(str(exc).replace("{sheet}", ws.title), ws.title)
+                file_problem(str(exc), ws.title)
                 continue
             except Exception as exc:  # noqa: BLE001 - a damaged member (bad CRC, broken deflate)
                 file_problem(f"the sheet could not be read ({type(exc).__name__}); save the workbook "
@@ -547,8 +547,11 @@ def _read_xlsx(inp: _Input, idx: int, problems: list, notes: list, table_opt: st
                     "what does not belong to the table".replace(",", "."), ws.title)
                 continue
             sheets.append((ws, table, scan))
-        data_sheets = [s for s in sheets if s[2].last_row > 0]
+        data_sheets = [s for s in sheets if s[2].values > 0]
         if table_opt is not None:
+            if not data_sheets and not any(p.file == inp.display for p in problems):
+                file_problem("no sheet of the workbook holds any data")
+                return
             if len(data_sheets) > 1:
                 file_problem(
                     f"--table can only be used with a workbook of one sheet; this one has "
@@ -562,7 +565,7 @@ def _read_xlsx(inp: _Input, idx: int, problems: list, notes: list, table_opt: st
         found = False
         for ws, table, scan in sheets:
             if table is None and not by_headers:
-                if scan.last_row > 0:
+                if scan.values > 0:
                     file_problem(
                         "this sheet is not one of the template's sheets "
                         f"({', '.join(tpl.sheet_names().values())}); rename it to the right one or "
@@ -789,7 +792,7 @@ def _cell_range(ref: str):
 def _sheet_rows(ws, scan: _SheetScan, inp: _Input, problems: list) -> list[tuple] | None:
     """The rows of a read-only sheet up to its last value (each as long as its own last cell);
     None (and a problem) if it holds more cells than :data:`_MAX_CELLS`."""
-    if scan.rows_numbered and scan.last_row == 0:
+    if scan.values == 0:
         return []
     ws.reset_dimensions()  # the stored dimension may be the formatted range: size rows by their cells
     rows: list[tuple] = []
