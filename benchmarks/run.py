@@ -11,6 +11,12 @@ Prints a table and writes ``benchmarks/results.json``.
 * ``panel``      — the outcome table and the event study from ``status_weekly`` for 5,000
                    citizens × 10 years (≈2.6 million person-weeks). Goal: outcome table < 1 s.
 * ``estimators`` — ``estimate_att`` for each method on 100,000 units.
+* ``ingest``     — bad workbooks, made in a temporary folder at run time: one whose sheet XML
+                   unpacks to 320 MB (goal: rejected in < 5 s and < 300 MB; also with a zip
+                   directory that lies about the size) and the template with 60 citizens and
+                   their sheet formatted down to row 1,000,000 (goal: read in < 30 s and
+                   < 500 MB), against a process that only imports ingest and the same 60
+                   citizens without the formatting.
 * ``national``   — the outcome table and the event study at national scale: 139 municipal demos
                    (500,400 citizens × 522 weeks ≈ 261 million person-weeks) written once by
                    ``so-eval demo --scale 139`` to ``benchmarks/.data/`` (about 10 minutes the
@@ -263,8 +269,170 @@ def bench_national() -> dict:
     return out
 
 
+INGEST_GOALS = {"bomb": (5.0, 300.0), "formatted": (30.0, 500.0)}
+"""Seconds and peak MiB (whole process) the issue allows: the 320 MB-XML workbook rejected, the
+1.000.000-row formatted sheet handled."""
+
+INGEST_CODE = """
+    import os, time
+    t = time.perf_counter()
+    from so_eval.ingest import IngestError, ingest
+    os.environ["SO_EVAL_PSEUDONYM_KEY"] = "benchmark-key-benchmark-key-0123"
+    t_import = time.perf_counter() - t
+    t = time.perf_counter()
+    try:
+        report = ingest([{book!r}], {into!r}, now="2026-02-01T10:00:00+01:00")
+        outcome = "accepted: " + ", ".join(f"{{k}} {{c.added}} added" for k, c in report.tables.items())
+    except IngestError as exc:
+        outcome = "rejected: " + "; ".join(str(p) for p in exc.problems)[:300]
+    _res = {{"seconds": time.perf_counter() - t, "import_seconds": t_import, "outcome": outcome}}
+"""
+
+INGEST_FLOOR_CODE = """
+    import time
+    t = time.perf_counter()
+    from so_eval.ingest import IngestError, ingest
+    import openpyxl
+    _res = {"seconds": 0.0, "import_seconds": time.perf_counter() - t}
+"""
+
+_SHEET_HEAD = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet '
+               b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>')
+
+
+def _bomb(path: Path, unpacked: int, *, claim: int | None = None) -> Path:
+    """A workbook of one sheet 'Borgere' whose XML unpacks to ``unpacked`` bytes of repeated
+    filled cells (packs to well under 1 MB); ``claim``: the size its zip directory then states."""
+    import io
+    import struct
+    import zipfile
+
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.title = "Borgere"
+    base = io.BytesIO()
+    wb.save(base)
+    row = b'<row r="2">' + b'<c r="A2" t="inlineStr"><is><t>x</t></is></c>' * 64 + b"</row>"
+    block = row * (2**20 // len(row))
+    with zipfile.ZipFile(base) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as dst:
+        for info in src.infolist():
+            if info.filename != "xl/worksheets/sheet1.xml":
+                dst.writestr(info, src.read(info))
+                continue
+            with dst.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as fh:
+                fh.write(_SHEET_HEAD)
+                written = len(_SHEET_HEAD)
+                while written < unpacked:
+                    fh.write(block)
+                    written += len(block)
+                fh.write(b"</sheetData></worksheet>")
+    if claim is not None:  # rewrite the central directory's record of the unpacked size
+        data = bytearray(path.read_bytes())
+        name = b"xl/worksheets/sheet1.xml"
+        at = data.find(b"PK\x01\x02")
+        while data[at + 46: at + 46 + struct.unpack_from("<H", data, at + 28)[0]] != name:
+            at = data.find(b"PK\x01\x02", at + 4)
+        if struct.unpack_from("<I", data, at + 24)[0] == 0xFFFFFFFF:  # the size is in a zip64 field
+            struct.pack_into("<Q", data, at + 46 + len(name) + 4, claim)
+        else:
+            struct.pack_into("<I", data, at + 24, claim)
+        path.write_bytes(bytes(data))
+    return path
+
+
+def _formatted(path: Path, citizens: int, last_row: int | None) -> Path:
+    """The template with ``citizens`` citizens on its sheet Borgere, and that sheet's six columns
+    formatted (styled empty cells, as Excel writes a formatted range) down to ``last_row``."""
+    import re
+    import zipfile
+
+    import openpyxl
+
+    from so_eval.ingest import _sheet_members
+    from so_eval.template import write_template
+
+    tmp = path.with_suffix(".base.xlsx")
+    write_template(tmp, overwrite=True)
+    wb = openpyxl.load_workbook(tmp)
+    ws = wb["Borgere"]
+    groups = ["kontanthjælp", "ressourceforløb", "fleksjob", "integration", "unge"]
+    for i in range(citizens):
+        ws.append([f"{(i % 28) + 1:02d}{(i % 12) + 1:02d}{80 + i % 20}-{1000 + i}", 1960 + i % 40,
+                   "k" if i % 2 else "m", groups[i % 5], "dansk", "15-01-2025"])
+    wb.save(tmp)
+    with zipfile.ZipFile(tmp) as src:
+        member = next(m for m, name in _sheet_members(src).items() if name == "Borgere")
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+            for info in src.infolist():
+                data = src.read(info)
+                if info.filename != member or last_row is None:
+                    dst.writestr(info, data)
+                    continue
+                head, tail = data.split(b"</sheetData>")
+                head = re.sub(rb'<dimension ref="[^"]*"', f'<dimension ref="A1:F{last_row}"'.encode(), head)
+                with dst.open(member, "w", force_zip64=True) as fh:
+                    fh.write(head)
+                    for r in range(citizens + 2, last_row + 1):
+                        fh.write(f'<row r="{r}" spans="1:6">'.encode() + b"".join(
+                            f'<c r="{c}{r}" s="1"/>'.encode() for c in "ABCDEF") + b"</row>")
+                    fh.write(b"</sheetData>" + tail)
+    tmp.unlink()
+    return path
+
+
+def bench_ingest() -> dict:
+    """``ingest`` of bad workbooks, each in its own process (time of the ingest call, peak memory
+    of the whole process), next to the floor: a process that only imports ingest and openpyxl.
+
+    * ``bomb``: a workbook whose sheet XML unpacks to 320 MB (the issue's case), its zip directory
+      honest; and the same with a directory that claims 1 MB (a lying header);
+    * ``formatted``: the template with 60 citizens and their sheet formatted down to row
+      1.000.000, against the same 60 citizens without the formatting.
+    """
+    import zipfile
+
+    out: dict = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        t = time.perf_counter()
+        books = {
+            "bomb": _bomb(tmp / "bomb.xlsx", 320 * 10**6),
+            "bomb_lying": _bomb(tmp / "bomb_lying.xlsx", 320 * 10**6, claim=2**20),
+            "formatted": _formatted(tmp / "formatted.xlsx", 60, 1_000_000),
+            "formatted_floor": _formatted(tmp / "plain.xlsx", 60, None),
+        }
+        out["generate_seconds"] = round(time.perf_counter() - t, 1)
+        for name, book in books.items():
+            with zipfile.ZipFile(book) as zf:
+                xml = max(i.file_size for i in zf.infolist() if i.filename.startswith("xl/worksheets/"))
+            out[f"{name}_file_mb"] = round(book.stat().st_size / 10**6, 2)
+            out[f"{name}_sheet_xml_mb"] = round(xml / 10**6, 1)
+        runs: dict[str, list[dict]] = {k: [] for k in ["floor", *books]}
+        for k in range(2):  # interleaved; the faster run of each counts
+            runs["floor"].append(_child(INGEST_FLOOR_CODE))
+            for name, book in books.items():
+                into = str(tmp / f"data-{name}-{k}")
+                runs[name].append(_child(INGEST_CODE.format(book=str(book), into=into)))
+    for name, rs in runs.items():
+        best = min(rs, key=lambda r: r["seconds"])
+        out[f"{name}_seconds"] = round(best["seconds"], 2)
+        out[f"{name}_import_seconds"] = round(best["import_seconds"], 2)
+        out[f"{name}_peak_mib"] = round(max(r["peak_mib"] for r in rs))
+        if "outcome" in best:
+            out[f"{name}_outcome"] = best["outcome"]
+    for name, (secs, mib) in INGEST_GOALS.items():
+        worst = max((n for n in runs if n.startswith(name) and not n.endswith("_floor")),
+                    key=lambda n: out[f"{n}_seconds"])
+        total = out[f"{worst}_seconds"] + out[f"{worst}_import_seconds"]
+        out[f"goal_{name}"] = f"< {secs:g} s, < {mib:g} MiB"
+        out[f"met_{name}"] = bool(total < secs and out[f"{worst}_peak_mib"] < mib)
+    return out
+
+
 BENCHMARKS = {"report": bench_report, "panel": lambda: _child(PANEL_CODE),
-              "estimators": lambda: _child(ESTIMATOR_CODE), "national": bench_national}
+              "estimators": lambda: _child(ESTIMATOR_CODE), "national": bench_national,
+              "ingest": bench_ingest}
 
 
 def main(names: list[str]) -> int:

@@ -531,15 +531,20 @@ def test_short_keys_and_a_changed_key_are_refused(ingested, tmp_path, monkeypatc
 
 def test_unreadable_and_unknown_files(tmp_path):
     into = tmp_path / "data" / "u"
-    bad = tmp_path / "borgere.csv"
+    bad = tmp_path / "borgere.csv"  # Windows-1252 is read as such: the message shows Ærø intact
     bad.write_bytes("cpr;birth_year\n150380-1234;1980\nxx;Ærø\n".encode("cp1252"))
+    binary = tmp_path / "forløb.csv"  # 0x81 is neither UTF-8 nor Windows-1252
+    binary.write_bytes(b"course_id;citizen_id\nF1;x\nF2;\x81\n")
     odd = tmp_path / "noter.csv"
     odd.write_text("a,b\n1,2\n", encoding="utf-8")
     with pytest.raises(IngestError) as err:
-        ingest([bad, odd, tmp_path / "missing.xlsx"], into)
+        ingest([bad, binary, odd, tmp_path / "missing.xlsx"], into)
     got = {(p.file, p.row): p.message for p in err.value.problems}
-    assert "not UTF-8" in got[("borgere.csv", 3)]
-    assert "name" in got[("noter.csv", None)]
+    assert got[("borgere.csv", 3)] == "'Ærø' is not a whole number"
+    assert "not UTF-8 or Windows-1252" in got[("forløb.csv", 3)]
+    assert "does not say which table" in got[("noter.csv", 1)]  # row 1: its headers fit no table
+    assert "no header is a column of any table" in got[("noter.csv", 1)]
+    assert "--table NAME (one of: agreements, circular, citizens," in got[("noter.csv", 1)]
     assert "not found" in got[("missing.xlsx", None)]
     assert not into.exists()
 

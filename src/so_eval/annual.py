@@ -193,6 +193,32 @@ def counting_rule(func) -> str:
     return " ".join(paras[0].split()) if paras else ""
 
 
+class AsOfError(ValueError):
+    """The report's ``as_of`` date leaves a table the report needs without rows."""
+
+
+NEEDED_TABLES = ("enterprises", "agreements", "citizens", "courses")
+"""Tables the annual report cannot be made without (jobs, progression and the rest may be empty)."""
+
+
+def check_as_of(ds: Dataset, params: ReportParams) -> None:
+    """Raise :class:`AsOfError` if cutting the data to ``params.as_of`` left a needed table
+    empty, saying which table, as of which date, and how to change ``as_of``."""
+    empty = [t for t in NEEDED_TABLES if t in ds.tables and len(ds[t]) == 0 and t in ds.after_as_of]
+    if not empty:
+        return
+    cut = ds.as_of.date().isoformat()
+    last = max(ds.after_as_of[t][2] for t in ds.after_as_of if ds.after_as_of[t][2])
+    parts = [f"{g.label(t).lower()} ({t}.csv): all {ds.after_as_of[t][0]} rows were "
+             f"registered after that day, the first on {ds.after_as_of[t][1]}" for t in empty]
+    raise AsOfError(
+        f"as of {cut} (as_of in the report's parameters) the data have no "
+        + "; no ".join(parts)
+        + f". Set as_of in params/{params.year}.yaml to {last} or later (null counts every "
+        f"registration), or run `so-eval report --year {params.year} --as-of {last}`"
+    )
+
+
 class AnnualReport:
     """All content of the annual report for one year.
 
@@ -215,6 +241,7 @@ class AnnualReport:
         self.params = params
         self.year = params.year
         self.light = light
+        check_as_of(ds, params)
         self.ledger = Ledger(min_cell=params.min_cell)
         first = int(ds.courses["start"].dt.year.min()) if len(ds.courses) else self.year
         self.years = list(range(min(first, params.strategy_period[0]), self.year + 1))
@@ -1058,7 +1085,8 @@ class AnnualReport:
             "### Data og kode\n\n"
             f"- Datasæt: `{Path(p.data_dir).as_posix()}` ({sizes})\n"
             f"- Datafingeraftryk (SHA-256): `{ds.fingerprint}`\n"
-            f"- Data som kendt: {fmt.date(p.as_of) if p.as_of else 'alle registreringer i datasættet'}\n"
+            f"- Data som kendt: {fmt.date(p.as_of) if p.as_of else 'alle registreringer i datasættet'}"
+            f"{self._after_as_of_text()}\n"
             f"- Kode: so-eval {code['package']}, {commit}\n"
         )
         params = pd.DataFrame([{"Parameter": k, "Værdi": str(v)} for k, v in p.as_dict().items() if k != "output_dir"])
@@ -1066,6 +1094,21 @@ class AnnualReport:
         versions = pd.DataFrame([{"Pakke": k, "Version": v} for k, v in package_versions().items()])
         b.table(Table(versions, caption="Programversioner"))
         return b
+
+    def _after_as_of_text(self) -> str:
+        """Rows registered after ``as_of`` (not counted), per table; 1–4 shown as ``<5``."""
+        later = getattr(self.ds, "after_as_of", {})
+        if not later:
+            return ""
+        n = sum(v[0] for v in later.values())
+        shown = [f"{g.label(t).lower()}: "
+                 + (disclosure.masked(self.params.min_cell)
+                    if disclosure.count_suppressed(v[0], self.params.min_cell) else fmt.number(v[0]))
+                 for t, v in later.items()]
+        total = (disclosure.masked(self.params.min_cell)
+                 if disclosure.count_suppressed(n, self.params.min_cell) else fmt.number(n))
+        return (f"; {total} {'række' if n == 1 else 'rækker'} registreret senere er ikke talt med "
+                f"({', '.join(shown)})")
 
     # -- output -------------------------------------------------------------------------------
 

@@ -130,7 +130,7 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
     from so_eval.pseudonym import PseudonymKeyError
 
     try:
-        report = ingest(args.files, args.into)
+        report = ingest(args.files, args.into, table=args.table)
     except PseudonymKeyError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -207,6 +207,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ingest", help="read filled workbooks and CSV exports into a dataset, pseudonymising CPR numbers")
     p.add_argument("files", nargs="+", help="workbooks (.xlsx) and CSV/Parquet exports")
     p.add_argument("--into", required=True, help="the dataset folder, e.g. data/slagelse")
+    p.add_argument("--table", help="the table the files hold (e.g. jobs or Job), for files whose name "
+                   "does not say it (default: told by the file or sheet name, else by the headers)")
     p.set_defaults(func=_cmd_ingest)
 
     p = sub.add_parser("keygen", help="write a new random pseudonym key to FILE (outside the repository)")

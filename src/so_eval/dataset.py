@@ -27,6 +27,9 @@ class Dataset:
     path: Path | None = None
     file_hashes: Mapping[str, str] = field(default_factory=dict)
     as_of: pd.Timestamp | None = None
+    after_as_of: Mapping[str, tuple[int, str, str]] = field(default_factory=dict)
+    """Rows left out by the cut to ``as_of``, per table that lost any: (rows, first and last of
+    their registration dates, ISO)."""
     _memo: dict = field(default_factory=dict, init=False, repr=False, compare=False)
     """Results of :func:`memoized` metrics on this dataset (lives as long as the dataset)."""
 
@@ -58,7 +61,8 @@ class Dataset:
 
     def __reduce__(self):
         """Pickled as its tables and where they came from (the metric cache stays behind)."""
-        return (Dataset, (dict(self.tables), self.path, dict(self.file_hashes), self.as_of))
+        return (Dataset, (dict(self.tables), self.path, dict(self.file_hashes), self.as_of,
+                          dict(self.after_as_of)))
 
     def without(self, *names: str) -> Dataset:
         """The same dataset without the tables ``names`` (to hand the rest to another process)."""
@@ -72,7 +76,14 @@ class Dataset:
             name: (df.loc[df["registered"] <= cut] if "registered" in df.columns else df)
             for name, df in self.tables.items()
         }
-        return Dataset(tables=tables, path=self.path, file_hashes=self.file_hashes, as_of=cut)
+        later = {}
+        for name, df in self.tables.items():
+            if "registered" in df.columns and len(tables[name]) < len(df):
+                dates = df.loc[df["registered"] > cut, "registered"]
+                first, last = (d.date().isoformat() if len(dates) else "" for d in (dates.min(), dates.max()))
+                later[name] = (len(df) - len(tables[name]), first, last)
+        return Dataset(tables=tables, path=self.path, file_hashes=self.file_hashes, as_of=cut,
+                       after_as_of=later)
 
 
 def _frozen(value: Any) -> Any:

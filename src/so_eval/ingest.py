@@ -11,17 +11,32 @@ Rules
 * **What is read.** A workbook (``.xlsx``): every sheet named like a sheet of the template
   (:data:`so_eval.template.SHEETS`; the English table code, e.g. ``courses``, works too); the
   help and list sheets are skipped; a missing sheet is simply a table without new rows; another
-  sheet holding data is an error (it may be a renamed table). A CSV (``.csv``) or Parquet
-  (``.parquet``) file: the file name decides the table (``forløb.csv``, ``courses.csv``,
-  ``borgere-2024.csv``). CSV files are UTF-8 (with or without BOM), separated by ``;``, ``,`` or
-  tab. Headers may be the template's Danish headers or the column codes; ``cpr``/``CPR-nummer``
-  means the citizen ID. Row 1 is the header.
+  sheet holding data is an error (it may be a renamed table) — unless it is the workbook's only
+  sheet with data, which is then matched by its headers like a CSV file. A CSV (``.csv``) or
+  Parquet (``.parquet``) file: the file name decides the table (``forløb.csv``, ``courses.csv``,
+  ``borgere-2024.csv``); if it does not name one (``jobcenter_export.csv``), the header row does:
+  the one table whose required columns are all there and that the most headers belong to (a tie
+  or no fit is an error naming the candidates). ``table=`` (``--table``) gives the table of
+  every file instead. CSV files are UTF-8 (with or without BOM), UTF-16 with BOM, or
+  Windows-1252 (Danish Excel's "CSV (semikolonsepareret)"): valid UTF-8 is read as UTF-8,
+  anything else as Windows-1252, and text garbled by a double conversion (``Ã¸``) is refused.
+  They are separated by ``;``, ``,`` or tab. The summary says how each file was read. Headers
+  may be the template's Danish headers or the column codes; ``cpr``/``CPR-nummer`` means the
+  citizen ID. Row 1 is the header.
+* **Bad files cost little.** Workbooks are read in streaming (read-only) mode. Before anything
+  is loaded, the zip directory's unpacked sizes are checked (a sheet at most 256 MB, any other
+  part 64 MB, the whole workbook 512 MB); each sheet's XML is then streamed once, stopping past
+  the limit whatever the directory claims, to find its last row with a value, its number of
+  filled cells (at most 3 mio.) and its merged cells; only the rows up to the last value are
+  parsed, so formatted empty rows below the data cost only that one pass.
 * **Values.** Dates ``31-12-2024``, ``31.12.2024``, ``31/12/2024``, ``2024-12-31`` or a date
   cell; numbers ``12,5``, ``12.5``, ``1.234,5`` or a number cell (``1.500`` is refused as
   ambiguous); yes/no as ``ja``/``nej`` (also true/false, 1/0, x); categories case-insensitive,
   also by their Danish label (``Kvinde`` → ``k``). Empty rows are skipped; surrounding
   whitespace is removed. An empty ``Registreringsdato`` becomes the day of the ingest (and is
-  not compared when a row is re-ingested).
+  not compared when a row is re-ingested); a report made ``as_of`` an earlier day does not count
+  such a row, says in its method section how many rows were registered after its ``as_of``, and
+  stops with a message naming the table and the date if a table it needs is then empty.
 * **CPR numbers** in the citizen-ID column become pseudonyms (see :mod:`so_eval.pseudonym`),
   in any spelling (``010180-1234``, ``0101801234``, ``010180 1234``, an en dash, a slash …; a
   valid date part, substitute numbers included). A citizen-ID cell that is not a CPR number
@@ -65,6 +80,7 @@ import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from unittest import mock
 
 import numpy as np
 import pandas as pd
@@ -199,6 +215,9 @@ class FileReport:
     sha256: str
     tables: dict[str, TableCounts] = field(default_factory=dict)
     already_ingested: bool = False
+    read_as: tuple[str, ...] = ()
+    """How the file was read (a CSV file's encoding and separator; the table, where its name
+    did not say it)."""
 
 
 @dataclass
@@ -239,6 +258,8 @@ class IngestReport:
                 f"{c.unchanged:>6} unchanged, {c.conflicting:>6} conflicting"
             )
         for f in self.files:
+            if f.read_as:
+                lines.append(f"  read: {f.file}: {'; '.join(f.read_as)}")
             if f.already_ingested:
                 lines.append(f"  note: {f.file} was ingested before (same SHA-256)")
         for w in self.warnings:
@@ -378,6 +399,7 @@ class _Input:
     sha256: str
     index: int
     sources: list[_Source] = field(default_factory=list)
+    read_as: list[str] = field(default_factory=list)   # how it was read, for the summary
 
 
 def _is_empty(v: object) -> bool:
@@ -404,7 +426,6 @@ def _build_source(
 ) -> _Source | None:
     """Map headers to codes and keep the non-empty rows of one table block."""
     spec = TABLES[table]
-    lookup = _LOOKUPS[table]
     where = {"file": inp.display, "sheet": sheet}
 
     def col_name(j: int) -> str:
@@ -420,9 +441,7 @@ def _build_source(
             continue
         text = re.sub(r"\s+", " ", str(h)).strip()
         header_text[j] = text
-        code = lookup.get(_norm(text)) or next(
-            (lookup[v] for v in sorted(_variants(text)) if v in lookup), None
-        )
+        code = _map_header(table, text)
         if code is None:
             if table != "enterprises" and _is_name_header(text):
                 msg = "this column may hold citizens' names; it was dropped and is never stored"
@@ -477,91 +496,428 @@ def _build_source(
     return _Source(inp.display, file_index, sheet, table, headers, [r for r, _ in kept], frame)
 
 
-def _read_xlsx(inp: _Input, idx: int, problems: list, notes: list) -> None:
+def _read_xlsx(inp: _Input, idx: int, problems: list, notes: list, table_opt: str | None = None) -> None:
+    """Read a workbook in streaming mode, after checking its size without unpacking it.
+
+    The limits (:data:`_MAX_SHEET_XML` and the others) are checked on the zip directory before
+    anything is loaded, then each sheet's XML is streamed once (never held whole) to find where
+    its values end, how many there are and which cells are merged; only the rows up to the last
+    one holding a value are then parsed, so formatted but empty rows below the data cost little.
+    """
     from openpyxl import load_workbook
-    from openpyxl.worksheet.worksheet import Worksheet
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+    def file_problem(message: str, sheet: str | None = None) -> None:
+        problems.append(IngestProblem(inp.display, sheet, None, None, message))
 
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            wb = load_workbook(inp.path, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - any reason a file is not a readable workbook
-        problems.append(
-            IngestProblem(inp.display, None, None, None,
-                          f"the file could not be read as an Excel workbook (.xlsx): "
-                          f"{type(exc).__name__}")
-        )
+        sizes = _check_zip(inp.path)
+    except _TooLarge as exc:
+        file_problem(str(exc))
         return
-    found = False
-    for ws in wb.worksheets:
-        if not isinstance(ws, Worksheet):
-            continue
-        table = table_for_name(ws.title)
-        if table == "":
-            continue
-        if ws.max_row * ws.max_column > _MAX_CELLS:
-            problems.append(
-                IngestProblem(inp.display, ws.title, None, None,
-                              f"the sheet is too large ({ws.max_row} rows × {ws.max_column} "
-                              "columns); delete the empty rows and columns below and to the right")
-            )
-            continue
-        rows = [list(r) for r in ws.iter_rows(min_row=1, values_only=True)]
-        if table is None:
-            if any(not _is_empty(v) for r in rows for v in r):
+    except Exception as exc:  # noqa: BLE001 - any reason a file is not a readable workbook
+        file_problem(f"the file could not be read as an Excel workbook (.xlsx): {type(exc).__name__}")
+        return
+    try:
+        # openpyxl reads each sheet's stored dimension when it opens the workbook, and parses the
+        # whole sheet to find out that there is none; the scan below tells where the values end
+        with warnings.catch_warnings(), mock.patch.object(ReadOnlyWorksheet, "_get_size", _no_size):
+            warnings.simplefilter("ignore")
+            wb = load_workbook(inp.path, read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - any reason a file is not a readable workbook
+        file_problem(f"the file could not be read as an Excel workbook (.xlsx): {type(exc).__name__}")
+        return
+    try:
+        sheets = []  # (worksheet, table or None, scan)
+        for ws in wb.worksheets:
+            if not isinstance(ws, ReadOnlyWorksheet):
+                continue
+            table = table_for_name(ws.title)
+            if table == "":
+                continue
+            member = getattr(ws, "_worksheet_path", "")
+            try:
+                scan = _scan_sheet(wb._archive, member, sizes.get(member, 0))
+            except _TooLarge as exc:
+                file_problem(str(exc), ws.title)
+                continue
+            except Exception as exc:  # noqa: BLE001 - a damaged member (bad CRC, broken deflate)
+                file_problem(f"the sheet could not be read ({type(exc).__name__}); save the workbook "
+                             "again in Excel", ws.title)
+                continue
+            if scan.values > _MAX_CELLS or scan.last_row > _MAX_ROWS:
+                file_problem(
+                    f"the sheet is too large ({scan.values:,} filled cells in {scan.last_row:,} rows; "
+                    f"the limit is {_MAX_CELLS:,} cells and {_MAX_ROWS:,} rows); split it or delete "
+                    "what does not belong to the table".replace(",", "."), ws.title)
+                continue
+            sheets.append((ws, table, scan))
+        data_sheets = [s for s in sheets if s[2].values > 0]
+        if table_opt is not None:
+            if not data_sheets and not any(p.file == inp.display for p in problems):
+                file_problem("no sheet of the workbook holds any data")
+                return
+            if len(data_sheets) > 1:
+                file_problem(
+                    f"--table can only be used with a workbook of one sheet; this one has "
+                    f"{len(data_sheets)} sheets with data "
+                    f"({', '.join(repr(ws.title) for ws, _, _ in data_sheets)}); name each sheet "
+                    "after its table instead (as in the template)")
+                return
+            sheets = [(ws, table_opt, scan) for ws, _, scan in data_sheets]
+        unknown = [s for s in data_sheets if s[1] is None]
+        by_headers = table_opt is None and len(data_sheets) == 1 and len(unknown) == 1
+        found = False
+        for ws, table, scan in sheets:
+            if table is None and not by_headers:
+                if scan.values > 0:
+                    file_problem(
+                        "this sheet is not one of the template's sheets "
+                        f"({', '.join(tpl.sheet_names().values())}); rename it to the right one or "
+                        "delete it (or, for a workbook of one sheet, give the table with --table)",
+                        ws.title)
+                continue
+            rows = _sheet_rows(ws, scan, inp, problems)
+            if rows is None:
+                continue
+            header = list(rows[0]) if rows else []
+            if table is None:
+                table, how = _table_by_headers(header, inp, ws.title, problems)
+                if table is None:
+                    continue
+                inp.read_as.append(f"sheet '{ws.title}' as {tpl.sheet_name(table)} ({how})")
+            elif table_opt is not None:
+                inp.read_as.append(f"sheet '{ws.title}' as {tpl.sheet_name(table)} (--table)")
+            found = True
+            for ref in scan.merged:
+                rng = _cell_range(ref)
+                if rng is None:
+                    continue
+                j = rng.min_col - 1
+                h = header[j] if j < len(header) and not _is_empty(header[j]) else None
                 problems.append(
-                    IngestProblem(inp.display, ws.title, None, None,
-                                  "this sheet is not one of the template's sheets "
-                                  f"({', '.join(tpl.sheet_names().values())}); rename it to the "
-                                  "right one or delete it")
+                    IngestProblem(inp.display, ws.title, rng.min_row,
+                                  _show(h, 60) if h is not None else f"column {_column_letter(j)}",
+                                  f"cells {rng.coord} are merged; unmerge them and fill in every cell")
                 )
-            continue
-        found = True
-        header = rows[0] if rows else []
-        for rng in ws.merged_cells.ranges:
-            j = rng.min_col - 1
-            h = header[j] if j < len(header) and not _is_empty(header[j]) else None
-            problems.append(
-                IngestProblem(inp.display, ws.title, rng.min_row,
-                              _show(h, 60) if h is not None else f"column {_column_letter(j)}",
-                              f"cells {rng.coord} are merged; unmerge them and fill in every cell")
-            )
-        body = [(i + 2, r) for i, r in enumerate(rows[1:])]
-        src = _build_source(inp, idx, ws.title, table, header, body, problems, notes, letters=True)
-        if src is not None:
-            inp.sources.append(src)
-    if not found:
-        problems.append(
-            IngestProblem(inp.display, None, None, None,
-                          "no sheet of the template was found (expected one or more of: "
-                          f"{', '.join(tpl.sheet_names().values())})")
-        )
+            body = [(i + 2, r) for i, r in enumerate(rows[1:])]
+            src = _build_source(inp, idx, ws.title, table, header, body, problems, notes, letters=True)
+            if src is not None:
+                inp.sources.append(src)
+        if not found and not any(p.file == inp.display for p in problems):
+            file_problem("no sheet of the template was found (expected one or more of: "
+                         f"{', '.join(tpl.sheet_names().values())})")
+    finally:
+        wb.close()
+
+
+def _no_size(ws) -> None:
+    """Stands in for ``ReadOnlyWorksheet._get_size`` while a workbook is opened (see above): the
+    sheet keeps no dimension (rows are then as long as their own last cell)."""
+
+
+class _TooLarge(Exception):
+    """A workbook or sheet above a size limit; the message is for the user."""
+
+
+_MAX_SHEET_XML = 256 * 2**20
+"""Largest unpacked XML of one sheet (bytes). A filled template table of 100.000 rows is
+about 40 MB; a sheet formatted down to Excel's last row without data about 60–120 MB."""
+_MAX_PART_XML = 64 * 2**20
+"""Largest unpacked size of any other member of a workbook (shared strings, styles, …)."""
+_MAX_TOTAL_XML = 512 * 2**20
+"""Largest unpacked size of a whole workbook."""
+_MAX_MEMBERS = 10_000
+_MAX_ROWS = 1_000_000
+"""Most rows a sheet may use up to its last filled cell."""
+_CHUNK = 4 * 2**20
+
+
+def _mb(n: float) -> str:
+    """Bytes as Danish megabytes: ``0,4 MB``, ``320 MB``, ``1.024 MB``."""
+    mb = n / 2**20
+    if mb < 10:
+        return f"{mb:.1f} MB".replace(".", ",")
+    return f"{mb:,.0f} MB".replace(",", ".")
+
+
+def _check_zip(path: Path) -> dict[str, int]:
+    """The unpacked size of each member of the workbook at ``path``, from its zip directory
+    (nothing is unpacked); :class:`_TooLarge` if a limit is passed."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as zf:
+        infos = zf.infolist()
+        names = _sheet_members(zf) if len(infos) <= _MAX_MEMBERS else {}
+    if len(infos) > _MAX_MEMBERS:
+        raise _TooLarge(f"the workbook has {len(infos):,} parts (the limit is {_MAX_MEMBERS:,}); "
+                        "it is not a workbook saved by Excel".replace(",", "."))
+    total = 0
+    sizes: dict[str, int] = {}
+    for info in infos:
+        name = info.filename
+        total += info.file_size
+        sizes[name] = info.file_size
+        is_sheet = name.startswith("xl/worksheets/") and name.endswith(".xml")
+        limit = _MAX_SHEET_XML if is_sheet else _MAX_PART_XML
+        if info.file_size > limit:
+            what = (f"the sheet '{names[name]}'" if name in names else "a sheet") if is_sheet \
+                else f"its part {name}"
+            raise _TooLarge(
+                f"the workbook is too large to read safely: {what} unpacks to "
+                f"{_mb(info.file_size)} (the limit is {_mb(limit)}), although the file is "
+                f"{_mb(path.stat().st_size)}; delete empty formatted rows and columns, or save the "
+                "table as CSV and ingest that")
+    if total > _MAX_TOTAL_XML:
+        raise _TooLarge(
+            f"the workbook is too large to read safely: it unpacks to {_mb(total)} (the limit is "
+            f"{_mb(_MAX_TOTAL_XML)}); split it into smaller workbooks or save the tables as CSV")
+    return sizes
+
+
+def _sheet_members(zf) -> dict[str, str]:
+    """Sheet name by zip member (``xl/worksheets/sheet1.xml`` → ``Forløb``), read from the
+    workbook's small index parts; {} if they are missing, odd or larger than 1 MB."""
+    import posixpath
+    from xml.etree import ElementTree as ET
+
+    def small(name: str) -> bytes | None:
+        try:
+            if zf.getinfo(name).file_size > 2**20:
+                return None
+            return zf.read(name)
+        except (KeyError, OSError, ValueError, RuntimeError):
+            return None
+
+    book, rels = small("xl/workbook.xml"), small("xl/_rels/workbook.xml.rels")
+    if book is None or rels is None:
+        return {}
+    try:
+        targets = {el.get("Id"): el.get("Target", "") for el in ET.fromstring(rels)
+                   if el.tag.endswith("Relationship")}
+        out = {}
+        for el in ET.fromstring(book).iter():
+            if el.tag.endswith("}sheet") or el.tag == "sheet":
+                rid = next((v for k, v in el.attrib.items() if k.endswith("}id")), None)
+                target = targets.get(rid)
+                if target:
+                    member = (target.lstrip("/") if target.startswith("/")
+                              else posixpath.normpath(posixpath.join("xl", target)))
+                    out[member] = el.get("name", "")
+        return out
+    except ET.ParseError:
+        return {}
+
+
+@dataclass
+class _SheetScan:
+    """What one pass over a sheet's XML found (without parsing it)."""
+
+    last_row: int = 0                    # the last row holding a value (0: none)
+    values: int = 0                      # cells holding a value
+    merged: list[str] = field(default_factory=list)   # merged ranges, e.g. "A2:B2"
+    rows_numbered: bool = True           # every row carries its number (r="…")
+
+
+_ROW_NUMBER = re.compile(rb'\sr="(\d+)"')
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Za-z]{1,3}\d+(?::[A-Za-z]{1,3}\d+)?)"')
+_ROOT = re.compile(rb"<(\w+:)?worksheet[\s>]")
+
+
+def _scan_sheet(archive, member: str, declared: int) -> _SheetScan:
+    """Stream a sheet's XML once in chunks: where its values end, how many cells hold one and its
+    merged cells. Stops with :class:`_TooLarge` as soon as more than :data:`_MAX_SHEET_XML` bytes
+    came out (whatever the zip directory claims)."""
+    scan = _SheetScan()
+    prefix = b""
+    row_tag, row_num = b"<row ", 0
+    tail = b""
+    read = 0
+    first = True
+    merged: dict[str, None] = {}
+    with archive.open(member) as fh:
+        while True:
+            chunk = fh.read(_CHUNK)
+            if not chunk:
+                break
+            read += len(chunk)
+            if read > _MAX_SHEET_XML:
+                raise _TooLarge(
+                    f"the sheet unpacks to more than {_mb(_MAX_SHEET_XML)} (the limit; its zip "
+                    f"entry claimed {_mb(declared)}); delete empty formatted rows and columns, or "
+                    "save the table as CSV and ingest that")
+            if first:
+                m = _ROOT.search(chunk[:4096])
+                prefix = (m.group(1) or b"") if m else b""
+                row_tag = b"<" + prefix + b"row "
+                first = False
+            buf = tail + chunk
+            start = len(tail)  # markers starting before this were counted in the last chunk
+            v_tag, is_tag = b"<" + prefix + b"v>", b"<" + prefix + b"is>"
+            scan.values += buf.count(v_tag, max(0, start - len(v_tag) + 1))
+            scan.values += buf.count(is_tag, max(0, start - len(is_tag) + 1))
+            last_value = max(buf.rfind(v_tag), buf.rfind(is_tag))
+            if last_value >= 0:
+                r = buf.rfind(row_tag, 0, last_value)
+                n = _row_number(buf, r) if r >= 0 else (row_num or None)
+                if n is None:
+                    scan.rows_numbered = False
+                else:
+                    scan.last_row = max(scan.last_row, n)
+            r = buf.rfind(row_tag)
+            if r >= 0 and buf.find(b">", r) >= 0:  # (a tag cut off at the end is read next time)
+                n = _row_number(buf, r)
+                if n is None:
+                    scan.rows_numbered = False
+                else:
+                    row_num = n
+            if b"mergeCell" in buf:
+                for m in _MERGE.finditer(buf):
+                    merged.setdefault(m.group(1).decode("ascii").upper(), None)
+            tail = buf[-512:]
+    scan.merged = list(merged)
+    return scan
+
+
+def _row_number(buf: bytes, pos: int) -> int | None:
+    end = buf.find(b">", pos)
+    m = _ROW_NUMBER.search(buf, pos, end if end >= 0 else len(buf))
+    return int(m.group(1)) if m else None
+
+
+def _cell_range(ref: str):
+    from openpyxl.worksheet.cell_range import CellRange
+
+    try:
+        return CellRange(ref)
+    except (ValueError, TypeError):
+        return None
+
+
+def _sheet_rows(ws, scan: _SheetScan, inp: _Input, problems: list) -> list[tuple] | None:
+    """The rows of a read-only sheet up to its last value (each as long as its own last cell);
+    None (and a problem) if it holds more cells than :data:`_MAX_CELLS`."""
+    if scan.values == 0:
+        return []
+    ws.reset_dimensions()  # the stored dimension may be the formatted range: size rows by their cells
+    rows: list[tuple] = []
+    cells = 0
+    max_row = scan.last_row if scan.rows_numbered else None
+    for r in ws.iter_rows(min_row=1, max_row=max_row, values_only=True):
+        cells += len(r)
+        if cells > _MAX_CELLS:
+            problems.append(IngestProblem(
+                inp.display, ws.title, None, None,
+                f"the sheet is too large (more than {_MAX_CELLS:,} cells up to its last filled row, "
+                f"{len(rows) + 1:,}); delete the empty formatted columns to the right".replace(",", ".")))
+            return None
+        rows.append(r)
+    while rows and all(_is_empty(v) for v in rows[-1]):
+        rows.pop()
+    return rows
+
+
+def _map_header(table: str, text: str) -> str | None:
+    """The column code a header stands for in ``table`` (None if unknown)."""
+    lookup = _LOOKUPS[table]
+    return lookup.get(_norm(text)) or next(
+        (lookup[v] for v in sorted(_variants(text)) if v in lookup), None
+    )
+
+
+def _table_by_headers(header: list, inp: _Input, sheet: str | None,
+                      problems: list) -> tuple[str | None, str]:
+    """The table a file (or sheet) holds, told by its header row: the one table whose required
+    columns are all there and that the most headers belong to. (None, "") and a problem listing
+    the candidates if no table or more than one fits."""
+    texts = [re.sub(r"\s+", " ", str(h)).strip() for h in header if not _is_empty(h)]
+    scores = []
+    for table in TABLES:
+        codes = {c for c in (_map_header(table, t) for t in texts) if c is not None}
+        missing = [c for c in TABLES[table].columns if tpl.is_required(table, c) and c not in codes]
+        scores.append((len(codes), -len(missing), table, missing))
+    fitting = sorted((s for s in scores if not s[3]), reverse=True)
+    names = {t: tpl.sheet_name(t) for t in TABLES}
+    table_list = ", ".join(sorted({t for t in TABLES}))
+    where = "sheet" if sheet else "file name"
+    if fitting and (len(fitting) == 1 or fitting[0][0] > fitting[1][0]):
+        return fitting[0][2], "told by its headers"
+    if fitting:
+        tied = [t for t in TABLES if any(s[2] == t and s[0] == fitting[0][0] for s in fitting)]
+        message = (f"the {where} does not say which table it holds, and its headers fit more than one: "
+                   f"{', '.join(f'{names[t]} ({t})' for t in tied)}; give the table with --table "
+                   f"{tied[0]} (or name the {'sheet' if sheet else 'file'} after it)")
+    else:
+        near = sorted(scores, key=lambda s: (len(s[3]), -s[0]))[:3]
+        hints = "; ".join(
+            f"{names[t]} ({t}) lacks {', '.join(repr(tpl.header(t, c)) for c in miss[:4])}"
+            for n_found, _, t, miss in near if n_found > 0
+        ) or "no header is a column of any table"
+        message = (f"the {where} does not say which table it holds, and its headers do not fit any "
+                   f"table ({hints}); name the {'sheet' if sheet else 'file'} after its table (e.g. "
+                   f"borgere.csv) or give it with --table NAME (one of: {table_list})")
+    problems.append(IngestProblem(inp.display, sheet, 1 if texts else None, None, message))
+    return None, ""
+
+
+_ENCODINGS = {"utf-8-sig": "UTF-8 with BOM", "utf-8": "UTF-8", "cp1252": "Windows-1252",
+              "utf-16": "UTF-16"}
+_MOJIBAKE = re.compile("Ã[¦¸¥†˜…]")
+
+
+def _decode(data: bytes) -> tuple[str, str]:
+    """(text, encoding) of a CSV file: UTF-16 and UTF-8 by their BOM, else UTF-8 if the bytes are
+    valid UTF-8, else Windows-1252 (what Danish Excel's "CSV (semikolonsepareret)" writes). A
+    file that is neither raises UnicodeDecodeError."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), "utf-16"
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data.decode("utf-8-sig"), "utf-8-sig"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        return data.decode("cp1252"), "cp1252"
 
 
 def _sniff_delimiter(text: str) -> str:
-    first = text.split("\n", 1)[0]
-    first = re.sub(r'"[^"]*"', "", first)
+    """The separator of a CSV text: of ``;``, ``,`` and tab, the one that splits the header row
+    into the most fields (outside quotes), where the next rows agree; ``,`` by default."""
+    lines = [ln for ln in text.split("\n", 6)[:6] if ln.strip()]
+    first = re.sub(r'"[^"]*"', "", lines[0]) if lines else ""
     counts = {d: first.count(d) for d in (";", ",", "\t")}
-    best = max(counts, key=lambda d: (counts[d], d == ","))
+
+    def agrees(d: str) -> int:  # how many of the following lines have as many fields
+        return sum(re.sub(r'"[^"]*"', "", ln).count(d) == counts[d] for ln in lines[1:])
+
+    best = max(counts, key=lambda d: (counts[d] > 0, agrees(d), counts[d], d == ","))
     return best if counts[best] else ","
 
 
-def _read_csv(inp: _Input, idx: int, table: str, problems: list, notes: list) -> None:
+def _read_csv(inp: _Input, idx: int, table: str | None, problems: list, notes: list) -> None:
     data = inp.path.read_bytes()
     try:
-        text = data.decode("utf-8-sig")
+        text, encoding = _decode(data)
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         problems.append(
             IngestProblem(inp.display, None, line, None,
-                          "the file is not UTF-8 text (the first bad character is on this row); "
-                          "in Excel save it as 'CSV UTF-8'")
+                          "the file is not UTF-8 or Windows-1252 text (the first bad character is on "
+                          "this row); in Excel save it as 'CSV UTF-8' or 'CSV (semikolonsepareret)'")
         )
         return
     if not text.strip():
         problems.append(IngestProblem(inp.display, None, None, None, "the file is empty (no header row)"))
         return
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text))
+    bad = _MOJIBAKE.search(text)
+    if bad:
+        problems.append(
+            IngestProblem(inp.display, None, text[: bad.start()].count("\n") + 1, None,
+                          f"the text is garbled ('{bad.group(0)}' stands for æ, ø or å): the file was "
+                          "converted to UTF-8 twice; export it again from the source")
+        )
+        return
+    delimiter = _sniff_delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     records: list[list[str]] = []
     try:
         # a loop, so that the rows read before an error are counted
@@ -574,13 +930,21 @@ def _read_csv(inp: _Input, idx: int, table: str, problems: list, notes: list) ->
         )
         return
     header = records[0] if records else []
+    shown = {"\t": "tab", ";": "';'", ",": "','"}[delimiter]
+    how = ""
+    if table is None:
+        table, how = _table_by_headers(header, inp, None, problems)
+        if table is None:
+            return
+    inp.read_as.append(f"{_ENCODINGS[encoding]}, {shown}-separated"
+                       + (f", as {tpl.sheet_name(table)} ({how})" if how else ""))
     body = [(i + 2, r) for i, r in enumerate(records[1:])]
     src = _build_source(inp, idx, None, table, header, body, problems, notes, letters=False)
     if src is not None:
         inp.sources.append(src)
 
 
-def _read_parquet(inp: _Input, idx: int, table: str, problems: list, notes: list) -> None:
+def _read_parquet(inp: _Input, idx: int, table: str | None, problems: list, notes: list) -> None:
     try:
         df = pd.read_parquet(inp.path)
     except Exception as exc:  # noqa: BLE001 - any reason a file is not readable Parquet
@@ -589,6 +953,11 @@ def _read_parquet(inp: _Input, idx: int, table: str, problems: list, notes: list
                           f"the file could not be read as Parquet: {type(exc).__name__}")
         )
         return
+    if table is None:
+        table, how = _table_by_headers(list(df.columns), inp, None, problems)
+        if table is None:
+            return
+        inp.read_as.append(f"as {tpl.sheet_name(table)} ({how})")
     lookup = _LOOKUPS[table]
     headers: dict[str, str] = {}
     for c in df.columns:
@@ -1073,6 +1442,7 @@ def ingest(
     *,
     key: str | bytes | None = None,
     now: dt.datetime | str | None = None,
+    table: str | None = None,
 ) -> IngestReport:
     """Ingest workbooks and CSV/Parquet exports into the dataset folder ``into``.
 
@@ -1086,6 +1456,10 @@ def ingest(
         The pseudonym key; default: ``SO_EVAL_PSEUDONYM_KEY`` or ``SO_EVAL_PSEUDONYM_KEY_FILE``.
     now
         The time of the ingest (for the log and for empty registration dates); default now.
+    table
+        The table every file holds (code or Danish name, e.g. ``jobs`` or ``Job``), for files
+        whose name does not say it; a workbook must then have one sheet with data. Default: a
+        file's table is told by its name, else by its header row.
 
     Returns
     -------
@@ -1114,6 +1488,14 @@ def ingest(
     paths = [Path(f) for f in files]
     into = Path(into).expanduser().resolve()
     when = _now(now)
+    if table is not None:
+        code = table if table in TABLES else table_for_name(table)
+        if not code:
+            raise IngestError([IngestProblem(
+                "(--table)", None, None, None,
+                f"'{_show(table)}' is not a table; use one of: {', '.join(TABLES)} "
+                "(or its Danish sheet name, e.g. Borgere)")])
+        table = code
     if not paths:
         raise IngestError([IngestProblem("(no files)", None, None, None, "no files were given")])
     if into.exists() and not into.is_dir():
@@ -1121,10 +1503,11 @@ def ingest(
                                          "the target exists and is not a folder")])
     into.parent.mkdir(parents=True, exist_ok=True)
     with _lock(into):
-        return _ingest_locked(paths, into, key_bytes, when)
+        return _ingest_locked(paths, into, key_bytes, when, table)
 
 
-def _ingest_locked(paths: list[Path], into: Path, key: bytes, when: dt.datetime) -> IngestReport:
+def _ingest_locked(paths: list[Path], into: Path, key: bytes, when: dt.datetime,
+                   table: str | None = None) -> IngestReport:
     problems: list[IngestProblem] = []
     notes: list[IngestProblem] = []
     log = _read_log(into) if into.is_dir() else []
@@ -1149,28 +1532,23 @@ def _ingest_locked(paths: list[Path], into: Path, key: bytes, when: dt.datetime)
         inputs.append(inp)
         ext = path.suffix.casefold()
         if ext in (".xlsx", ".xlsm"):
-            _read_xlsx(inp, i, problems, notes)
+            _read_xlsx(inp, i, problems, notes, table)
             continue
         if ext not in (".csv", ".parquet"):
             problems.append(IngestProblem(
                 display, None, None, None,
-                f"unsupported file type '{path.suffix}'; use .xlsx (the template), .csv (UTF-8) or "
-                ".parquet",
+                f"unsupported file type '{path.suffix}'; use .xlsx (the template), .csv or .parquet",
             ))
             continue
-        table = table_for_name(path.stem)
-        if not table:
-            problems.append(IngestProblem(
-                display, None, None, None,
-                "the file name does not say which table it holds; name it after the table, e.g. "
-                + ", ".join(f"{tpl.sheet_name(t).lower()}.csv" for t in tpl.TEMPLATE_TABLES[:7])
-                + " (or the English name, e.g. courses.csv)",
-            ))
-            continue
+        if table is not None:
+            file_table = table
+            inp.read_as.append(f"as {tpl.sheet_name(table)} (--table)")
+        else:  # by its name; if the name does not say, by its headers (while reading)
+            file_table = table_for_name(path.stem) or None
         if ext == ".csv":
-            _read_csv(inp, i, table, problems, notes)
+            _read_csv(inp, i, file_table, problems, notes)
         else:
-            _read_parquet(inp, i, table, problems, notes)
+            _read_parquet(inp, i, file_table, problems, notes)
 
     # 2. normalise values and pseudonymise CPR numbers
     norm = _Normaliser(key, known=_known_citizens(into))
@@ -1385,7 +1763,8 @@ def _write(into, inputs, merged, counts, conflicts, notes, norm, key, when, seen
         totals: dict[str, TableCounts] = {}
         file_reports = []
         for inp in inputs:
-            fr = FileReport(inp.display, inp.sha256, already_ingested=inp.sha256 in seen_hashes)
+            fr = FileReport(inp.display, inp.sha256, already_ingested=inp.sha256 in seen_hashes,
+                            read_as=tuple(inp.read_as))
             for table in TABLES:
                 c = counts.get((inp.index, table))
                 if c is not None:
@@ -1398,6 +1777,7 @@ def _write(into, inputs, merged, counts, conflicts, notes, norm, key, when, seen
             "dataset": into.name,
             "files": [
                 {"file": _mask_digits(f.file), "sha256": f.sha256, "already_ingested": f.already_ingested,
+                 "read_as": [_mask_digits(r) for r in f.read_as],
                  "tables": {t: c.as_dict() for t, c in f.tables.items()}}
                 for f in file_reports
             ],

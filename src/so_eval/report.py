@@ -279,6 +279,8 @@ def run_report(
                 problems = exc.evalue.split(":\n", 1)[-1]
                 raise ReportError(f"the data in {rp.data_path} have problems (nothing was computed or "
                                   f"published; see `so-eval validate {rp.data_path}`):\n{problems}") from None
+            if exc.ename == "AsOfError":  # as_of leaves a table empty: say which and how to change it
+                raise ReportError(f"{exc.evalue}. Nothing was published.") from None
             failed = root / f"{year}.{job.stem}.failed.ipynb"
             if executed.exists():
                 shutil.copyfile(executed, failed)
