@@ -532,7 +532,7 @@ def test_short_keys_and_a_changed_key_are_refused(ingested, tmp_path, monkeypatc
 def test_unreadable_and_unknown_files(tmp_path):
     into = tmp_path / "data" / "u"
     bad = tmp_path / "borgere.csv"  # Windows-1252 is read as such: the message shows Ærø intact
-    bad.write_bytes("cpr;birth_year\n150380-1234;1980\nxx;Ærø\n".encode("cp1252"))
+    bad.write_bytes("cpr;birth_year\n150380-1234;1980\n010180-1234;Ærø\n".encode("cp1252"))
     binary = tmp_path / "forløb.csv"  # 0x81 is neither UTF-8 nor Windows-1252
     binary.write_bytes(b"course_id;citizen_id\nF1;x\nF2;\x81\n")
     odd = tmp_path / "noter.csv"
