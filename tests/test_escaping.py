@@ -24,7 +24,7 @@ import yaml
 
 from so_eval import config, fmt
 from so_eval.model import TABLES
-from so_eval.tables import Block, Table, safe_markdown
+from so_eval.tables import Table, safe_markdown
 
 HOSTILE = (
     "<script>alert(1)</script>",
