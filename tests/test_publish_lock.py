@@ -149,6 +149,7 @@ def test_a_report_never_removes_the_folder_of_a_live_run(setup, tmp_path):
     finally:
         live.kill()
         live.wait()
+    (root / ".2024.effect_measurement.tmp-1-0123abcd").mkdir()  # another year's, left by a kill
     run_report(2025, params_file=params, reports_dir=root, notebook=nb, force=True, progress=False,
                overrides={"tag": "next"}, log=lambda *_: None)
     assert published(root) == "next" and hidden(root) == []
@@ -230,15 +231,18 @@ def test_the_next_run_puts_back_a_folder_left_between_two_renames(tmp_path):
     """Without RENAME_EXCHANGE a swap is two renames; a run killed between them leaves only
     .x.old-…: the next run puts it back, and removes the other leftovers."""
     folder = tmp_path / "x"
-    (tmp_path / ".x.old-123-abcd").mkdir()
-    (tmp_path / ".x.old-123-abcd" / "f").write_text("the dataset")
-    (tmp_path / ".x.ingest-123-ef01").mkdir()
-    (tmp_path / ".x.y.ingest-123-ef01").mkdir()  # of a dataset "x.y": not x's
-    (tmp_path / ".xx.ingest-1-a").mkdir()  # of a dataset "xx"
+    (tmp_path / ".x.old-123-abcd0123").mkdir()
+    (tmp_path / ".x.old-123-abcd0123" / "f").write_text("the dataset")
+    (tmp_path / ".x.ingest-123-ef01abcd").mkdir()
+    (tmp_path / ".x.ingest-k2j3_a8z").mkdir()  # an earlier version's name (tempfile.mkdtemp)
+    (tmp_path / ".x.y.ingest-123-0123abcd").mkdir()  # of a dataset "x.y": not x's
+    (tmp_path / ".xx.ingest-1-0123abcd").mkdir()  # of a dataset "xx"
+    (tmp_path / ".x.old-2024").mkdir()  # the user's own, not one of ours
     removed = folders.remove_leftovers(folder, ("ingest",))
     assert (folder / "f").read_text() == "the dataset"
-    assert [p.name for p in removed] == [".x.ingest-123-ef01"]
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".x.y.ingest-123-ef01", ".xx.ingest-1-a", "x"]
+    assert [p.name for p in removed] == [".x.ingest-123-ef01abcd", ".x.ingest-k2j3_a8z"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".x.old-2024", ".x.y.ingest-123-0123abcd",
+                                                          ".xx.ingest-1-0123abcd", "x"]
 
 
 # -- ingest ---------------------------------------------------------------------------------

@@ -87,26 +87,45 @@ def temp_dir(folder: Path, label: str) -> Path:
     return path
 
 
+_SUFFIX = r"(?:\d+-[0-9a-f]{8}|[0-9a-z_]{8})"
+"""``<pid>-<random>`` (:func:`temp_dir`), or the 8 random characters of earlier versions: only
+folders this package made match, not, say, a user's own ``.data.old-2024``."""
+
+
 def leftovers(folder: Path, labels: tuple[str, ...]) -> list[Path]:
     """The temporary folders ``.<name>.<label>-…`` of ``folder`` for these labels (``old``, the
     swap's, is always one); call with the lock held."""
     names = "|".join(re.escape(label) for label in (*labels, "old"))
-    pattern = re.compile(rf"\.{re.escape(folder.name)}\.(?:{names})-[\w-]+")
+    pattern = re.compile(rf"\.{re.escape(folder.name)}\.(?:{names})-{_SUFFIX}")
     if not folder.parent.is_dir():
         return []
     return sorted(p for p in folder.parent.iterdir()
                   if pattern.fullmatch(p.name) and p.is_dir() and not p.is_symlink())
 
 
-def remove_leftovers(folder: Path, labels: tuple[str, ...]) -> list[Path]:
+def remove_leftovers(folder: Path, labels: tuple[str, ...], *, others: str | None = None) -> list[Path]:
     """Remove what stopped runs left beside ``folder``; call with its lock held.
 
     If ``folder`` itself is missing while an ``old`` folder is there (a run stopped between the
     two renames of a swap without ``RENAME_EXCHANGE``), the newest ``old`` folder is put back
     first. Returns the folders removed.
+
+    ``others``, a regular expression for the names of sibling folders of the same kind (four
+    digits for the years in ``reports/``), also removes their leftovers, each under its own lock taken
+    without waiting (a sibling that is busy is left alone).
     """
+    found = []
+    if others:
+        names = {m[1] for p in folder.parent.iterdir() if (m := re.match(rf"\.({others})\.", p.name))}
+        for name in sorted(names - {folder.name}):
+            with contextlib.suppress(Busy), locked(folder.parent / name, wait=False):
+                found += remove_leftovers(folder.parent / name, labels)
+    return found + _remove_own(folder, labels)
+
+
+def _remove_own(folder: Path, labels: tuple[str, ...]) -> list[Path]:
     found = leftovers(folder, labels)
-    old = [p for p in found if re.search(r"\.old-[\w-]+$", p.name)]
+    old = [p for p in found if re.search(rf"\.old-{_SUFFIX}$", p.name)]
     if not folder.exists() and old:
         newest = max(old, key=lambda p: p.stat().st_mtime)
         os.rename(newest, folder)

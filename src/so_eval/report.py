@@ -254,7 +254,7 @@ def run_report(
     root.mkdir(parents=True, exist_ok=True)
     try:
         with folders.locked(final, wait=False, what=f"so-eval {'report' if job is ANNUAL else 'effects'} {year}"):
-            removed = folders.remove_leftovers(final, LEFTOVER_LABELS)
+            removed = folders.remove_leftovers(final, LEFTOVER_LABELS, others=r"\d{4}")
             if removed:
                 log(f"Removed {len(removed)} temporary folder(s) left in {root} by an earlier run that was stopped.")
             return _run_locked(year, params, rp, source, notebook, job, root, final, force, progress, pdf,
