@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -44,18 +45,27 @@ def fake_notebook(path: Path) -> Path:
     return path
 
 
-@pytest.fixture
-def setup(tmp_path):
+@pytest.fixture(scope="module")
+def first(tmp_path_factory):
     """A published report (tag "first") with a file of someone else's in its folder."""
-    data = tmp_path / "data"
+    base = tmp_path_factory.mktemp("first")
+    data = base / "data"
     data.mkdir()
-    params = tmp_path / "2025.yaml"
+    params = base / "2025.yaml"
     params.write_text(f"year: 2025\ndata_dir: {data}\ntag: first\n", encoding="utf-8")
-    nb = fake_notebook(tmp_path / "annual_report.ipynb")
-    root = tmp_path / "reports"
+    nb = fake_notebook(base / "annual_report.ipynb")
+    root = base / "reports"
     run_report(2025, params_file=params, reports_dir=root, notebook=nb, progress=False, log=lambda *_: None)
     (root / "2025" / "notes.txt").write_text("the coordinator's own notes", encoding="utf-8")
     return params, nb, root
+
+
+@pytest.fixture
+def setup(first, tmp_path):
+    """A copy of the ``first`` report folder for one test."""
+    params, nb, root = first
+    shutil.copytree(root, tmp_path / "reports")
+    return params, nb, tmp_path / "reports"
 
 
 def published(root: Path) -> str:
@@ -255,10 +265,9 @@ def test_the_next_run_puts_back_a_folder_left_between_two_renames(tmp_path):
 ])
 def test_a_killed_ingest_leaves_one_complete_dataset_and_the_next_ingest_cleans_up(tmp_path, target, when,
                                                                                    replaced, monkeypatch):
-    from test_ingest import KEY, snapshot, tiny_workbook
-
     from so_eval import pseudonym as ps
     from so_eval.ingest import ingest
+    from test_ingest import KEY, snapshot, tiny_workbook
 
     monkeypatch.setenv(ps.KEY_ENV, KEY)
     book = tiny_workbook(tmp_path / "udfyldt.xlsx")
