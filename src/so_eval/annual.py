@@ -433,7 +433,7 @@ class AnnualReport:
         try:
             self.effect_result = headline(self.ds, self.effect_spec)
         except ValueError as exc:
-            self.effect_problem = f"Effekten kunne ikke estimeres på årets data ({exc})."
+            self.effect_problem = f"Effekten kunne ikke estimeres på årets data ({fmt.text(exc)})."
             return
         record_estimate(self.ledger, "effects", self.effect_result, "Effekt")
 
@@ -845,10 +845,10 @@ class AnnualReport:
         b.table(self.goal3_years)
         b.table(self.goal3_kinds)
         if len(self.founded_names):
-            b.md("**Startet i året:** " + ", ".join(f"{r.name} ({g.category_label(r.kind).lower()})"
+            b.md("**Startet i året:** " + ", ".join(f"{fmt.text(r.name)} ({fmt.text(g.category_label(r.kind).lower())})"
                                                      for r in self.founded_names.itertuples()) + ".")
         if len(self.closed_names):
-            b.md("**Lukket i året:** " + ", ".join(f"{r.name} ({fmt.date(r.closed)})"
+            b.md("**Lukket i året:** " + ", ".join(f"{fmt.text(r.name)} ({fmt.date(r.closed)})"
                                                    for r in self.closed_names.itertuples()) + ".")
         return b
 
@@ -971,8 +971,8 @@ class AnnualReport:
     def successes(self) -> Block:
         good, bad = self.findings()
         b = Block()
-        b.md("### Det der lykkedes\n\n" + ("\n".join(f"- {s}" for s in good) or "- Intet at fremhæve."))
-        b.md("### Det der ikke gik som forventet\n\n" + ("\n".join(f"- {s}" for s in bad) or "- Intet at fremhæve."))
+        b.md("### Det der lykkedes\n\n" + ("\n".join(f"- {fmt.text(s)}" for s in good) or "- Intet at fremhæve."))
+        b.md("### Det der ikke gik som forventet\n\n" + ("\n".join(f"- {fmt.text(s)}" for s in bad) or "- Intet at fremhæve."))
         return b
 
     @_section

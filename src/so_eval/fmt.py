@@ -1,4 +1,5 @@
-"""Danish number, percentage and date formats (1.234,5 · 52,3 % · 2. juli 2025)."""
+"""Danish number, percentage and date formats (1.234,5 · 52,3 % · 2. juli 2025), and
+:func:`text`, the one way a string from the data enters the report's Markdown."""
 
 from __future__ import annotations
 
@@ -56,6 +57,47 @@ def date(d: object) -> str:
         return "–"
     t = pd.Timestamp(d)
     return f"{t.day}. {_MONTHS[t.month - 1]} {t.year}"
+
+
+_SPACE = re.compile(r"[ \t\n\r\f\v\x1c-\x1f\x85\u2028\u2029]+")  # not the no-break spaces of 52,3 %
+_MD_PUNCT = re.compile(r"([\\`*_\[\]~|#])")
+_LINE_START = re.compile(r"^(?:([+\-=:])|(\d+)([.)]))")
+_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;", "{": "&#123;", "}": "&#125;",
+             "$": "&#36;"}
+_ENTITY_RE = re.compile("[" + re.escape("".join(_ENTITIES)) + "]")
+
+
+def text(value: object) -> str:
+    """A string from the data (a name, an id, a coordinator's text, a category) as Markdown that
+    shows exactly that string, as plain text, wherever it is put in the report's Markdown.
+
+    Every string read from a dataset or a params file goes through this function before it is
+    put into a Markdown text (:meth:`so_eval.tables.Block.md`); table cells need nothing, since
+    :class:`so_eval.tables.Table` escapes every cell. What it does:
+
+    * line breaks and runs of white space become one space, so the value cannot start a new
+      Markdown block (a heading, a list, a code block);
+    * Markdown's inline markup is backslash-escaped (`` \\ ` * _ [ ] ~ | # ``), and so is a
+      list, quote or definition marker at the start (``- + = :``, ``1.``), so ``**fed**`` and
+      ``[klik](javascript:…)`` stay text;
+    * HTML's ``& < > " '`` become character references, so ``<script>`` is text in any renderer;
+      so do ``{ }`` (nothing can read the value as a ``str.format``/Jinja template) and ``$``
+      (no TeX math), and ``://`` (no automatic link).
+
+    Not for inside a code span (backticks), where Markdown shows references literally.
+
+    >>> text("<b>Café</b> **A/S**")
+    '&lt;b&gt;Café&lt;/b&gt; \\\\*\\\\*A/S\\\\*\\\\*'
+    >>> text(None)
+    '–'
+    """
+    if _missing(value):
+        return "–"
+    s = _SPACE.sub(" ", str(value)).strip()
+    s = _MD_PUNCT.sub(r"\\\1", s)
+    s = _LINE_START.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", s)
+    s = _ENTITY_RE.sub(lambda m: _ENTITIES[m[0]], s)
+    return s.replace("://", "&#58;//")
 
 
 def slug(text: object) -> str:

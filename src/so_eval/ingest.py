@@ -55,8 +55,9 @@ Rules
   is row 1) and the column header the user sees; the dataset is then not touched at all. A
   successful ingest builds the new dataset in a temporary folder beside ``into``, validates it,
   appends one JSON line to ``ingest_log.jsonl`` (file names, SHA-256, counts, time — never
-  values), and swaps the folders with ``os.replace`` (the old folder is kept until the new one
-  is in place).
+  values), and swaps the folders in one step (:func:`so_eval.folders.swap`; the old folder is
+  removed once the new one is in place). One ingest at a time writes a dataset (a second one
+  waits for the lock); the next ingest removes the temporary folders of one that was killed.
 * **The key.** The pseudonym key is never stored. The log keeps a one-way check value of it;
   an ingest with a different key into the same dataset is refused (the same CPR number would
   get another pseudonym).
@@ -73,9 +74,7 @@ import math
 import os
 import re
 import shutil
-import tempfile
 import unicodedata
-import uuid
 import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -85,6 +84,7 @@ from unittest import mock
 import numpy as np
 import pandas as pd
 
+from so_eval import folders
 from so_eval import glossary as g
 from so_eval import pseudonym as ps
 from so_eval import template as tpl
@@ -1390,19 +1390,11 @@ def _keys(frame: pd.DataFrame, cols: Iterable[str]) -> list[str]:
 
 @contextlib.contextmanager
 def _lock(into: Path) -> Iterator[None]:
-    """Hold an exclusive lock for ``into`` (POSIX; elsewhere no lock)."""
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows
+    """Hold the exclusive lock of ``into``, waiting for another ingest to finish (POSIX), and
+    remove the temporary folders a killed ingest left beside it."""
+    with folders.locked(into, wait=True, what=f"so-eval ingest into {into.name}"):
+        folders.remove_leftovers(into, ("ingest",))
         yield
-        return
-    lock_path = into.parent / f".{into.name}.lock"
-    with open(lock_path, "a+b") as fh:
-        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
 
 def _read_log(into: Path) -> list[dict]:
@@ -1732,8 +1724,7 @@ def _write_table(path: Path, table: str, existing: _Existing, added: pd.DataFram
 
 
 def _write(into, inputs, merged, counts, conflicts, notes, norm, key, when, seen_hashes, problems):
-    parent = into.parent
-    tmp = Path(tempfile.mkdtemp(prefix=f".{into.name}.ingest-", dir=parent))
+    tmp = folders.temp_dir(into, "ingest")
     try:
         mode = (into.stat().st_mode & 0o7777) if into.is_dir() else (0o777 & ~_umask())
         os.chmod(tmp, mode)
@@ -1844,18 +1835,11 @@ def _validate_candidate(folder: Path) -> list:
 
 
 def _swap(tmp: Path, into: Path) -> None:
-    """Put ``tmp`` in place of ``into``; the old folder is removed only once the new one is in."""
-    if not into.exists():
-        os.replace(tmp, into)
-        return
-    old = into.parent / f".{into.name}.old-{uuid.uuid4().hex[:8]}"
-    os.replace(into, old)
-    try:
-        os.replace(tmp, into)
-    except BaseException:
-        os.replace(old, into)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
+    """Put ``tmp`` in place of ``into`` in one step; the old folder is removed once the new one
+    is in (if the process is killed first, the next ingest removes it)."""
+    old = folders.swap(tmp, into)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def _umask() -> int:

@@ -68,6 +68,26 @@ class ReportParams:
         return d
 
 
+class ParamsError(ValueError):
+    """A params file cannot be read; the message names the file, line and column (one line)."""
+
+
+class _Loader(yaml.SafeLoader):
+    """YAML's safe loader, refusing a key given twice in one mapping (YAML would keep the last
+    silently)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen: dict = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"the key {key!r} is given twice (first on line {seen[key] + 1})",
+                    key_node.start_mark)
+            seen[key] = key_node.start_mark.line
+        return super().construct_mapping(node, deep=deep)
+
+
 def params_path(year: int) -> Path:
     return config.PARAMS_DIR / f"{year}.yaml"
 
@@ -77,8 +97,25 @@ def read_params(path: str | os.PathLike[str]) -> dict:
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"params file not found: {path}")
-    with open(path, encoding="utf-8") as fh:
-        data = yaml.safe_load(fh) or {}
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise ParamsError(f"{path}, line {line}: not UTF-8 text (byte {raw[exc.start]:#04x}); "
+                          "save the file as UTF-8") from None
+    try:
+        data = yaml.load(text, Loader=_Loader) or {}  # noqa: S506 - a SafeLoader
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f", line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        what = " ".join(str(x) for x in (exc.context, exc.problem) if x)
+        ctx = exc.context_mark
+        if ctx is not None and mark is not None and ctx.line != mark.line:
+            what += f" (it starts on line {ctx.line + 1})"
+        raise ParamsError(f"{path}{where}: not valid YAML: {what}") from None
+    except yaml.YAMLError as exc:
+        raise ParamsError(f"{path}: not valid YAML: {' '.join(str(exc).split())}") from None
     if not isinstance(data, dict):
         raise ValueError(f"{path}: expected a mapping of parameter names to values")
     return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in data.items()}

@@ -8,9 +8,16 @@ Two reports live side by side in ``reports/<year>/``, each owning its own files:
   ``effect_measurement.ipynb``, ``effect_figures.csv``, ``effect_manifest.json``.
 
 A run executes its notebook into a temporary folder beside ``reports/<year>``, exports HTML
-without code cells, writes the manifest, and only then puts its files in place. A published
-report is never overwritten unless ``force=True``; a failed run leaves the earlier files exactly
-as they were, and never touches the other report's files.
+without code cells, writes the manifest, and only then publishes: the temporary folder, with the
+other report's files linked in, takes the place of ``reports/<year>`` in one step
+(:func:`so_eval.folders.swap`), so a reader sees the old folder or the new one, never a mix. A
+published report is never overwritten unless ``force=True``; a failed or killed run leaves the
+earlier files exactly as they were, and never touches the other report's files.
+
+One run at a time writes ``reports/<year>`` (either report): a second run for the same year stops
+at once with a message naming the run that holds the lock (``reports/.<year>.lock``), rather than
+waiting — it would otherwise publish right after the first, over it, or be refused then for a
+report that exists. The next run for a year removes the temporary folders a killed run left.
 """
 
 from __future__ import annotations
@@ -18,12 +25,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from so_eval import config
+from so_eval import config, folders
 from so_eval.io import atomic_write_text
 from so_eval.params import ReportParams, params_path, read_params
 from so_eval.provenance import DATA_RECORD
@@ -245,6 +251,28 @@ def run_report(
 
     root = Path(reports_dir) if reports_dir else config.REPORTS_DIR
     final = root / str(year)
+    root.mkdir(parents=True, exist_ok=True)
+    try:
+        with folders.locked(final, wait=False, what=f"so-eval {'report' if job is ANNUAL else 'effects'} {year}"):
+            removed = folders.remove_leftovers(final, LEFTOVER_LABELS, others=r"\d{4}")
+            if removed:
+                log(f"Removed {len(removed)} temporary folder(s) left in {root} by an earlier run that was stopped.")
+            return _run_locked(year, params, rp, source, notebook, job, root, final, force, progress, pdf,
+                               started, pm, log)
+    except folders.Busy as exc:
+        raise ReportError(
+            f"another run is writing {final} right now: {exc.holder or 'a so-eval report or effects run'}. "
+            "Nothing was done; run again when it has finished."
+        ) from None
+
+
+LEFTOVER_LABELS = tuple(f"{j.stem}.tmp" for j in (ANNUAL, EFFECTS))
+"""The temporary folders a run makes beside ``reports/<year>`` (``.2025.annual_report.tmp-…``)."""
+
+
+def _run_locked(year, params, rp, source, notebook, job, root, final, force, progress, pdf, started, pm,
+                log) -> ReportResult:
+    """The rest of :func:`run_report`, with the lock of ``reports/<year>`` held."""
     existing = [f for f in job.files if (final / f).exists()]
     if existing and not force:
         what = "report" if job is ANNUAL else "effect report"
@@ -258,9 +286,7 @@ def run_report(
     # The data are read and validated once, by the notebook's `load` in the kernel: a problem
     # there stops the run before anything is computed and becomes the ReportError below.
 
-    root.mkdir(parents=True, exist_ok=True)
-    tmp = root / f".{year}.{job.stem}.tmp-{uuid.uuid4().hex[:8]}"
-    tmp.mkdir()
+    tmp = folders.temp_dir(final, f"{job.stem}.tmp")
     try:
         executed = tmp / job.notebook
         run_params = {**params, "output_dir": str(tmp.resolve())}
@@ -303,7 +329,7 @@ def run_report(
         manifest = _manifest(params, rp.data_path, notebook, started, job, data_record)
         atomic_write_text(tmp / job.manifest, json.dumps(manifest, indent=2, ensure_ascii=False, default=str) + "\n")
         _guard(tmp, rp.data_path)
-        publish(tmp, final, files)
+        publish(tmp, final, files, owned=(*job.files, f"{job.stem}.pdf"))
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
@@ -357,25 +383,39 @@ def _guard(folder: Path, data_path: Path) -> None:
         raise ReportError(f"nothing was published: the outputs hold personal data.\n{exc}") from None
 
 
-def publish(tmp: Path, final: Path, files: tuple[str, ...]) -> None:
-    """Put ``files`` from ``tmp`` into ``final``. A new folder is renamed into place in one step;
-    in an existing one the old files are moved aside first and put back if anything fails, so
-    there is always one complete version of the report in place. Other files are left alone."""
-    if not final.exists():
-        os.replace(tmp, final)
-        return
-    backup = final.with_name(f".{final.name}.old-{uuid.uuid4().hex[:8]}")
-    backup.mkdir()
-    moved: list[str] = []
-    try:
-        for name in files:
-            if (final / name).exists():
-                os.replace(final / name, backup / name)
-                moved.append(name)
-        for name in files:
-            os.replace(tmp / name, final / name)
-    except OSError:
-        for name in moved:
-            os.replace(backup / name, final / name)
-        raise
-    shutil.rmtree(backup, ignore_errors=True)
+def publish(tmp: Path, final: Path, files: tuple[str, ...], owned: tuple[str, ...] = ()) -> None:
+    """Make ``final`` hold ``files`` from ``tmp`` and, of what it held, everything but ``owned``
+    (the files of the report being replaced), in one step: the other files are linked (or
+    copied) into ``tmp``, which then takes the place of ``final`` (:func:`so_eval.folders.swap`);
+    the old folder is removed after. Call with the lock of ``final`` held. If anything fails
+    before the swap, ``final`` is as it was."""
+    keep = set(files)
+    for item in list(tmp.iterdir()):
+        if item.name not in keep:
+            shutil.rmtree(item) if item.is_dir() and not item.is_symlink() else item.unlink()
+    missing = [name for name in files if not (tmp / name).exists()]
+    if missing:
+        raise ReportError(f"the run did not write {', '.join(missing)}; nothing was published")
+    if final.is_dir():
+        drop = set(owned) | keep
+        for item in final.iterdir():
+            if item.name not in drop:
+                _link_or_copy(item, tmp / item.name)
+        os.chmod(tmp, final.stat().st_mode & 0o7777)
+    old = folders.swap(tmp, final)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _link_or_copy(src: Path, dest: Path) -> None:
+    """A hard link of ``src`` at ``dest`` (a copy where links are not possible); folders too."""
+    def one(s: str, d: str) -> None:
+        try:
+            os.link(s, d, follow_symlinks=False)
+        except OSError:
+            shutil.copy2(s, d, follow_symlinks=False)
+
+    if src.is_dir() and not src.is_symlink():
+        shutil.copytree(src, dest, symlinks=True, copy_function=one)
+    else:
+        one(str(src), str(dest))

@@ -1,8 +1,18 @@
-"""Report tables and display blocks: Danish-formatted, HTML for notebooks and the report."""
+"""Report tables and display blocks: Danish-formatted, HTML for notebooks and the report.
+
+Where a string from the data meets HTML, it is escaped here and in :func:`so_eval.fmt.text`:
+
+* a :class:`Table` escapes every cell, header, caption and note (a cell is always text);
+* a :class:`Block`'s Markdown is written by the code, with every data value passed through
+  :func:`so_eval.fmt.text`; and whatever reaches the reader goes through :func:`safe_markdown`,
+  which lets no raw HTML and no link to a script through even where a value was not escaped;
+* a figure's alternative text is attribute-escaped (:func:`figure_img`).
+"""
 
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -51,6 +61,31 @@ def figure_img(png: bytes, alt: str) -> str:
     return f'<img class="so-eval-figure" src="data:image/png;base64,{data}" alt="{html.escape(alt, quote=True)}">'
 
 
+_SAFE_TARGET = re.compile(r"\s*<?\s*(?:https?:|mailto:|#|[\w.\-]*(?:[/?#)]|$))", re.I)
+_LINK_OPEN = re.compile(r"\]\(|^ {0,3}\[[^\]\n]*\]:", re.M)  # an inline link's target; a link definition
+
+
+def safe_markdown(text: str) -> str:
+    """The report's Markdown as it is shown: no raw HTML and no link to a script.
+
+    The report's Markdown never holds HTML, so every ``<`` becomes ``&lt;`` (a ``<5`` still
+    reads ``<5``; a tag is shown as text, never run); and a link whose target has a scheme other
+    than ``http``, ``https`` or ``mailto`` (``javascript:``, ``data:``, ``vbscript:``…) is shown as
+    the text it is. This is the one place Markdown reaches the reader (:meth:`Block.
+    _ipython_display_`), so a data value that was not passed through :func:`so_eval.fmt.text`
+    can at worst change the formatting, never run in the reader's browser.
+    """
+    text = str(text).replace("<", "&lt;")
+
+    def link(m: re.Match) -> str:
+        backslashes = len(text[:m.start()]) - len(text[:m.start()].rstrip("\\"))
+        if backslashes % 2 or _SAFE_TARGET.match(text, m.end()):  # an escaped "]" is no link
+            return m[0]
+        return m[0][:-2] + "\\]\\(" if m[0].endswith("](") else m[0][:-2] + "\\]:"
+
+    return _LINK_OPEN.sub(link, text)
+
+
 @dataclass
 class Block:
     """A sequence of Markdown text, tables and figures shown together by one notebook cell."""
@@ -58,6 +93,8 @@ class Block:
     parts: list = field(default_factory=list)
 
     def md(self, text: str) -> "Block":
+        """Add Markdown written by the code; every value from the data in it must have passed
+        through :func:`so_eval.fmt.text` (it is shown through :func:`safe_markdown`)."""
         self.parts.append(("md", text))
         return self
 
@@ -82,7 +119,7 @@ class Block:
 
         for kind, part in self.parts:
             if kind == "md":
-                display(Markdown(part))
+                display(Markdown(safe_markdown(part)))
             elif kind == "table":
                 display(HTML(part._repr_html_()))
             else:

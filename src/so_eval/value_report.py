@@ -314,7 +314,7 @@ class ValueSection:
         )
         n_dep = int(self.ledger["value.mosaic.dependent"].value)
         if n_dep:
-            names = ", ".join(f"{r.name} ({SOURCE_LABELS.get(r.largest_source, r.largest_source)}, "
+            names = ", ".join(f"{fmt.text(r.name)} ({fmt.text(SOURCE_LABELS.get(r.largest_source, r.largest_source))}, "
                               f"{self.f(f'value.mosaic.dependent_enterprise.{fmt.slug(r.enterprise_id)}.largest_share')})"
                               for r in self.dependent.itertuples())
             b.md(
@@ -919,7 +919,7 @@ class ValueSection:
         try:
             table = sr.validate_prices(prices)
         except ValueError as exc:
-            self.sroi_problem = f"Enhedspriserne i parametrene kan ikke bruges, så business casen beregnes ikke: {exc}."
+            self.sroi_problem = f"Enhedspriserne i parametrene kan ikke bruges, så business casen beregnes ikke: {fmt.text(exc)}."
             return
         self.prices = prices
         price_year = int(table["price_year"].iloc[0])
@@ -974,7 +974,7 @@ class ValueSection:
         horizon = int(a["horizon"])
         attribution_courses = float(a["attribution"])
         if not 0 <= attribution_courses <= 1:
-            self.sroi_problem = f"value.sroi.attribution skal være en andel mellem 0 og 1, ikke {attribution_courses}."
+            self.sroi_problem = f"value.sroi.attribution skal være en andel mellem 0 og 1, ikke {fmt.text(attribution_courses)}."
             return
         inputs = sr.BusinessCaseInputs(
             effect_weeks=sr.effect_weeks_from_att(eff), participants=n, cost=cost, prices=prices, benefit_mix=mix,
@@ -991,7 +991,7 @@ class ValueSection:
             sens = sr.business_case_sensitivity(inputs, effect_ci=ci)
             at_ci = sr.business_case_at_ci(inputs, eff)
         except ValueError as exc:
-            self.sroi_problem = f"Business casen kunne ikke beregnes: {exc}."
+            self.sroi_problem = f"Business casen kunne ikke beregnes: {fmt.text(exc)}."
             return
         self.business_case, self.sroi_result, self.sensitivity, self.at_ci = bc, res, sens, at_ci
         self.inputs = inputs

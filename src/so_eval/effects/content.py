@@ -154,7 +154,7 @@ class EffectReport:
         s = self.spec
         sub = ""
         if s.subgroup:
-            sub = " Delgruppe: " + ", ".join(f"{k} = {v}" for k, v in s.subgroup.items()) + "."
+            sub = " Delgruppe: " + ", ".join(f"{fmt.text(k)} = {fmt.text(v)}" for k, v in s.subgroup.items()) + "."
         return Block().md(
             f"# Effektmåling {self.year}: Deltagelse i socialøkonomiske forløb\n\n"
             f"*Udfald: {s.label.lower()}. Deltagere, der startede deres første forløb fra "
