@@ -130,7 +130,7 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
     from so_eval.pseudonym import PseudonymKeyError
 
     try:
-        report = ingest(args.files, args.into)
+        report = ingest(args.files, args.into, update=args.update)
     except PseudonymKeyError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -190,6 +190,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ingest", help="read filled workbooks and CSV exports into a dataset, pseudonymising CPR numbers")
     p.add_argument("files", nargs="+", help="workbooks (.xlsx) and CSV/Parquet exports")
     p.add_argument("--into", required=True, help="the dataset folder, e.g. data/slagelse")
+    p.add_argument("--update", action="store_true",
+                   help="add changed rows as new versions of the stored rows (a course that has ended, a "
+                   "corrected date; 'Trukket tilbage' = ja withdraws a row), after listing old -> new for "
+                   "each; the earlier versions are kept. Without it such rows are reported as conflicts")
     p.set_defaults(func=_cmd_ingest)
 
     p = sub.add_parser("reproduce", help="re-run a published report from its manifest and compare every figure")
