@@ -628,13 +628,13 @@ def sheet_names() -> dict[str, str]:
 
 __all__ = [
     "CITIZEN_HEADER",
-    "WITHDRAWN_HEADER",
     "EXPLANATIONS",
     "HEADERS",
     "HELP_SHEET",
     "LISTS_SHEET",
     "SHEETS",
     "TEMPLATE_TABLES",
+    "WITHDRAWN_HEADER",
     "allowed_values",
     "build_workbook",
     "column_kind",
