@@ -78,6 +78,21 @@ def test_load_gives_each_rows_latest_version_and_as_of_the_version_known_then(tm
     assert again.as_known_on("2025-01-15").courses.equals(then.courses)
 
 
+def test_latest_versions_worked_out_by_hand():
+    from so_eval.dataset import latest_versions
+
+    h = pd.DataFrame({
+        "id": ["a", "b", "a", "c", "b", "a"], "v": [1, 2, 3, 4, 5, 6],
+        "registered": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-03-01", "2024-01-03", "2024-02-01",
+                                      "2024-02-01"]),
+        "withdrawn": [False, False, False, False, True, False]})
+    # a: rows 0, 5, 2 by date -> row 2; b: withdrawn on 2024-02-01; c: row 3; a before c (first rows 0, 3)
+    now = latest_versions(h, ["id"])
+    assert list(now.index) == [2, 3] and list(now["v"]) == [3, 4] and "withdrawn" not in now.columns
+    assert list(latest_versions(h, ["id"], pd.Timestamp("2024-02-15")).index) == [5, 3]
+    assert list(latest_versions(h, ["id"], pd.Timestamp("2024-01-15")).index) == [0, 1, 3]
+
+
 def test_a_dataset_with_one_version_of_each_row_loads_as_before(tiny_dir):
     ds = load(tiny_dir)
     assert ds.history == {}

@@ -19,29 +19,46 @@ WITHDRAWN = "withdrawn"  # the same as so_eval.model.WITHDRAWN (not imported: ke
 
 
 def latest_versions(history: pd.DataFrame, key: tuple[str, ...] | list[str],
-                    cut: pd.Timestamp | None = None) -> pd.DataFrame:
+                    cut: pd.Timestamp | None = None, *, repeated: np.ndarray | None = None) -> pd.DataFrame:
     """Each key's latest version (registered on or before ``cut``, if given), without the keys
     whose latest version is a withdrawal and without the ``withdrawn`` column.
 
     Of two versions of a key registered the same day (which validation refuses) the later row
     wins. Rows keep their index labels (the row's position in its file) and come in the order
     in which each key first appears, so that a corrected row stays where the row was.
+    ``repeated`` (without ``cut``): which rows share their key with another row, if known.
+    Only those rows are grouped (a large panel with a few versions stays fast).
     """
-    h = history if cut is None else history.loc[history["registered"] <= cut]
-    withdrawn = (h[WITHDRAWN].fillna(False).astype(bool).to_numpy() if WITHDRAWN in h.columns
+    if cut is not None:
+        keep = (history["registered"] <= cut).to_numpy()
+        history = history.loc[keep]
+        repeated = None
+    h = history.drop(columns=[WITHDRAWN], errors="ignore")
+    withdrawn = (history[WITHDRAWN].fillna(False).astype(bool).to_numpy() if WITHDRAWN in history.columns
                  else np.zeros(len(h), dtype=bool))
-    h = h.drop(columns=[WITHDRAWN], errors="ignore")
-    if not len(h):
+    n = len(h)
+    if not n:
         return h
     key = list(key)
-    group = h.groupby(key, sort=False, dropna=False, observed=True).ngroup().to_numpy()
-    registered = h["registered"].to_numpy()
-    order = np.lexsort((np.arange(len(h)), registered, group))  # by key, then date, then row
-    last = np.r_[group[order][1:] != group[order][:-1], True]   # each key's last row in that order
-    pick = order[last]
-    pick = pick[~withdrawn[pick]]
-    pick = pick[np.argsort(group[pick], kind="stable")]          # keys in order of first appearance
-    return h.iloc[pick]
+    pos = np.arange(n)
+    if repeated is None:
+        repeated = h.duplicated(key, keep=False).to_numpy()
+    single = pos[~repeated]
+    chosen = first = np.zeros(0, dtype=int)
+    if repeated.any():
+        rows = pos[repeated]
+        sub = h.iloc[rows]
+        group = sub.groupby(key, sort=False, dropna=False, observed=True).ngroup().to_numpy()
+        order = np.lexsort((rows, sub["registered"].to_numpy(), group))  # by key, date, row
+        g = group[order]
+        last = np.r_[g[1:] != g[:-1], True]                               # each key's last version
+        chosen = rows[order[last]]
+        starts = np.full(group.max() + 1, n)
+        np.minimum.at(starts, group, rows)                                # where each key first appears
+        first = starts[g[last]]
+    pick = np.concatenate([single, chosen])
+    pick = pick[np.argsort(np.concatenate([single, first]), kind="stable")]
+    return h.iloc[pick[~withdrawn[pick]]]
 
 
 @dataclass(frozen=True, eq=False)

@@ -17,6 +17,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -137,11 +138,14 @@ def _read_withdrawn(df: pd.DataFrame, spec: TableSpec, name: str) -> tuple[pd.Se
     return pd.Series(true.to_numpy(dtype=bool), index=df.index, name=WITHDRAWN), problems
 
 
-def _check_versions(df: pd.DataFrame, spec: TableSpec, key: list[str], name: str) -> list[Problem]:
-    """Two versions of one key registered on the same day: both rows are named."""
+def _check_versions(df: pd.DataFrame, spec: TableSpec, key: list[str], name: str,
+                    repeated: np.ndarray) -> list[Problem]:
+    """Two versions of one key registered on the same day: both rows are named. ``repeated``:
+    the rows that share their key with another row."""
     schema = spec.model.to_schema()
     required = [c for c in key if not schema.columns[c].nullable]
     cols = [*key, "registered"]
+    df = df.loc[repeated]
     known = df[required].notna().all(axis=1) & df["registered"].notna()
     dup = df.duplicated(cols, keep=False) & known
     if not dup.any():
@@ -569,9 +573,10 @@ def _read_dataset(path: Path) -> tuple[dict[str, pd.DataFrame], dict[str, str], 
         key = list(KEYS[name])
         if set(key) <= set(typed.columns) and "registered" in typed.columns and (
                 (withdrawn is not None and withdrawn.any()) or _has_duplicates(typed, key)):
-            problems += _check_versions(typed, spec, key, spec.filename)
+            repeated = typed.duplicated(key, keep=False).to_numpy()
+            problems += _check_versions(typed, spec, key, spec.filename, repeated)
             history[name] = typed.assign(**{WITHDRAWN: False if withdrawn is None else withdrawn})
-            typed = latest_versions(history[name], key)
+            typed = latest_versions(history[name], key, repeated=repeated)
         tables[name] = typed
     problems += _check_relations(tables, history)
     # one message per cell is enough: keep the first problem for each (file, row, column)
