@@ -140,7 +140,7 @@ def test_template_sheets_headers_dropdowns_and_help(tmp_path):
     courses = wb["Forløb"]
     assert [c.value for c in courses[1]] == [
         "Forløbs-ID", "Borger-ID (CPR eller pseudonym)", "Aftale-ID", "Startdato", "Slutdato",
-        "Trin ved start", "Trin ved slut", "Status efter forløb", "Registreringsdato",
+        "Trin ved start", "Trin ved slut", "Status efter forløb", "Registreringsdato", "Trukket tilbage",
     ]
     assert courses.column_dimensions["D"].number_format == "DD-MM-YYYY"  # Startdato
     assert courses.column_dimensions["B"].number_format == "@"  # text: CPR keeps its leading 0
@@ -158,7 +158,8 @@ def test_template_sheets_headers_dropdowns_and_help(tmp_path):
     assert dropdown(citizens, "D") == list(g.TARGET_GROUPS)    # Målgruppe
     assert dropdown(courses, "F") == list(g.STEPS)             # Trin ved start
     assert dropdown(courses, "H") == list(g.END_STATUSES)
-    assert dropdown(wb["Job"], "E") == list(g.JOB_TYPES)
+    assert dropdown(wb["Job"], "F") == list(g.JOB_TYPES)  # after Job-ID
+    assert dropdown(courses, "J") == ["ja", "nej"]             # Trukket tilbage
     assert dropdown(wb["Virksomheder"], "C") == list(g.ENTERPRISE_KINDS)
     assert dropdown(wb["Virksomheder"], "F") == ["ja", "nej"]  # RSV
     assert dropdown(wb["Læringer"], "C") == list(g.LEARNING_KINDS)
@@ -178,14 +179,14 @@ def test_template_sheets_headers_dropdowns_and_help(tmp_path):
 
 
 def test_every_column_of_every_template_table_has_a_danish_header_and_a_help_text():
-    from so_eval.model import TABLES
+    from so_eval.model import stored_columns
     from so_eval.template import EXPLANATIONS
 
     for t in TEMPLATE_TABLES:
         assert t in SHEETS, f"no sheet name for table {t}"
-        assert set(HEADERS[t]) == set(TABLES[t].columns), t
+        assert set(HEADERS[t]) == set(stored_columns(t)), t
         assert len(set(HEADERS[t].values())) == len(HEADERS[t]), f"two columns of {t} share a header"
-        assert set(EXPLANATIONS[t]) == set(TABLES[t].columns) - {"registered"}, t
+        assert set(EXPLANATIONS[t]) == set(stored_columns(t)) - {"registered"}, t
 
 
 def test_template_is_never_overwritten_without_asking(tmp_path):
@@ -256,7 +257,7 @@ def test_the_log_line(ingested):
     assert entry["files"][0]["file"] == "udfyldt.xlsx"
     assert entry["files"][0]["sha256"] == hashlib.sha256(book.read_bytes()).hexdigest()
     assert entry["files"][0]["tables"]["courses"] == {
-        "read": 8, "added": 8, "unchanged": 0, "conflicting": 0, "rejected": 0}
+        "read": 8, "added": 8, "updated": 0, "unchanged": 0, "conflicting": 0, "rejected": 0}
     assert entry["added"] == 45 and entry["no_op"] is False
     assert entry["cpr_pseudonymised"] == 7 + 8 + 15 + 5
     assert entry["key_check"] == ps.key_check(KEY.encode()) and KEY not in lines[0]
@@ -292,7 +293,7 @@ def test_reingest_is_a_no_op(ingested):
     assert second["added"] == 0 and second["no_op"] is True
     assert second["files"][0]["already_ingested"] is True
     assert second["totals"]["progression"] == {
-        "read": 15, "added": 0, "unchanged": 15, "conflicting": 0, "rejected": 0}
+        "read": 15, "added": 0, "updated": 0, "unchanged": 15, "conflicting": 0, "rejected": 0}
 
 
 def test_same_cpr_same_pseudonym_across_ingests_and_files(ingested, tmp_path):
@@ -305,7 +306,7 @@ def test_same_cpr_same_pseudonym_across_ingests_and_files(ingested, tmp_path):
     )
     report = ingest([export], x)  # C1 again: the same pseudonym, so the same row
     assert report.tables["citizens"].as_dict() == {
-        "read": 1, "added": 0, "unchanged": 1, "conflicting": 0, "rejected": 0}
+        "read": 1, "added": 0, "updated": 0, "unchanged": 1, "conflicting": 0, "rejected": 0}
 
     y = tmp_path / "data" / "y"  # another dataset, from a pseudonymised export plus this file
     tiny_export = expected_dataset(tmp_path / "export")  # (IDs like C1 are refused: no pseudonyms)
@@ -391,7 +392,7 @@ def test_new_rows_are_added_and_a_conflicting_row_is_reported_not_applied(ingest
     book = fill_workbook(tmp_path / "rettelser.xlsx", {"citizens": citizens})
     report = ingest([book], into)
     assert report.tables["citizens"].as_dict() == {
-        "read": 3, "added": 1, "unchanged": 1, "conflicting": 1, "rejected": 1}
+        "read": 3, "added": 1, "updated": 0, "unchanged": 1, "conflicting": 1, "rejected": 1}
     (c,) = report.conflicts
     assert (c.table, c.file, c.sheet, c.row, c.columns, c.existing_row) == (
         "citizens", "rettelser.xlsx", "Borgere", 2, ("Fødselsår",), 4)
@@ -566,7 +567,7 @@ def test_weekly_status_export_as_parquet_and_csv(ingested, tmp_path):
         f"{CPR['C1'].replace('-', '')};15-01-2024;selvforsørgelse;29-01-2024\n", encoding="utf-8")
     report = ingest([tmp_path / "Ugestatus.csv"], into)
     assert report.tables["status_weekly"].as_dict() == {
-        "read": 2, "added": 1, "unchanged": 1, "conflicting": 0, "rejected": 0}
+        "read": 2, "added": 1, "updated": 0, "unchanged": 1, "conflicting": 0, "rejected": 0}
     assert validate(into) == []
     stored = load(into).status_weekly
     assert set(stored.citizen_id) == {pseudonym_by_hand(CPR["C1"])}

@@ -174,7 +174,7 @@ def danish_rows(table: str) -> tuple[list[str], list[list[str]]]:
     for r in tiny_rows(table):
         out = []
         for c in codes:
-            v = cell_value(table, c, r[c], style="csv")
+            v = cell_value(table, c, r.get(c, ""), style="csv")
             if isinstance(v, dt.datetime):
                 v = v.strftime("%d-%m-%Y")
             elif isinstance(v, float):

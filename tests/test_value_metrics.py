@@ -586,8 +586,8 @@ def test_demo_value_round_trip_through_loader(demo_value, tmp_path, monkeypatch)
                    f"F1,B1,{first},2020-01-01,2020-06-30,afklaring,praktik,praktik,2020-01-02\n",
         "progression": "citizen_id,course_id,date,step,weekly_paid_hours,registered\n"
                        "B1,F1,2020-01-01,afklaring,0,2020-01-02\n",
-        "jobs": "citizen_id,course_id,start,end,job_type,weekly_hours,registered\n"
-                "B1,F1,2020-07-01,,ordinært job,37,2020-07-02\n",
+        "jobs": "job_id,citizen_id,course_id,start,end,job_type,weekly_hours,registered\n"
+                "J1,B1,F1,2020-07-01,,ordinært job,37,2020-07-02\n",
     }
     for name, text in core.items():
         (out / f"{name}.csv").write_text(text, encoding="utf-8")

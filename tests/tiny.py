@@ -56,12 +56,12 @@ C1,K7,2024-11-30,flere timer,20,2024-12-01
 C7,K8,2023-01-10,motivation,0,2023-01-11
 C7,K8,2023-12-20,afklaring,0,2023-12-21
 """,
-    "jobs": """citizen_id,course_id,start,end,job_type,weekly_hours,registered
-C1,K1,2024-04-10,,ordinært job,37,2024-04-12
-C2,K2,2024-09-05,,småjob,8,2025-02-01
-C1,K7,2024-12-01,,deltidsjob,20,2024-12-03
-C7,K8,2023-12-28,2024-06-30,fleksjob,15,2024-01-05
-C6,K6,2025-01-20,,ordinært job,37,2025-01-22
+    "jobs": """job_id,citizen_id,course_id,start,end,job_type,weekly_hours,registered
+J1,C1,K1,2024-04-10,,ordinært job,37,2024-04-12
+J2,C2,K2,2024-09-05,,småjob,8,2025-02-01
+J3,C1,K7,2024-12-01,,deltidsjob,20,2024-12-03
+J4,C7,K8,2023-12-28,2024-06-30,fleksjob,15,2024-01-05
+J5,C6,K6,2025-01-20,,ordinært job,37,2025-01-22
 """,
     "learnings": """year,area,kind,text,figure_key,registered
 2024,goal1,læring,En læring om job.,goal1.jobs,2025-01-10

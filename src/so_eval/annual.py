@@ -405,13 +405,14 @@ class AnnualReport:
 
     def _record_corrections(self, job) -> None:
         """Figures published for the year before that have changed since, and why."""
-        from so_eval.corrections import late_registrations
+        from so_eval.corrections import corrected_registrations, late_registrations
 
         if job is None:
             return
         table = job.result()
         self.corrections = table
         self.late_rows = late_registrations(self.ds, self.corrections_date)
+        self.corrected_rows = corrected_registrations(self.ds, self.corrections_date)
         prev = self.year - 1
         self.ledger.value("corrections.count", len(table), f"Tal fra {prev} der er ændret siden", "antal")
         for r in table.itertuples():
@@ -1061,8 +1062,17 @@ class AnnualReport:
         late = [f"{fmt.number(n)} {names[t]}" for t, n in self.late_rows.items() if n]
         late_text = (f"Efter {fmt.date(self.corrections_date)} er der registreret {', '.join(late)}, som fandt sted "
                      "før den dag (sene registreringer)." if late else "Der er ingen sene registreringer.")
+        fixed = getattr(self, "corrected_rows", {})
+        done = [(f"{fmt.number(c[what])} {names.get(t, g.label(t).lower())}", what)
+                for t, c in fixed.items() for what in ("corrected", "withdrawn") if c[what]]
+        fixed_text = ""
+        if done:
+            parts = [" og ".join(n for n, w in done if w == what) + (" rettet" if what == "corrected" else " trukket tilbage")
+                     for what in ("corrected", "withdrawn") if any(w == what for _, w in done)]
+            fixed_text = (f" Af de rækker, rapporten byggede på, er siden {' og '.join(parts)} "
+                          "(rettede registreringer; de gamle versioner er gemt).")
         return (f"Tallene for {y - 1} er genberegnet med dagens data og sammenlignet med {src}. "
-                f"{len(self.corrections)} tal er ændret. {late_text}")
+                f"{len(self.corrections)} tal er ændret. {late_text}{fixed_text}")
 
     @_section
     def method(self) -> Block:

@@ -130,7 +130,7 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
     from so_eval.pseudonym import PseudonymKeyError
 
     try:
-        report = ingest(args.files, args.into, table=args.table)
+        report = ingest(args.files, args.into, table=args.table, update=args.update)
     except PseudonymKeyError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -209,6 +209,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--into", required=True, help="the dataset folder, e.g. data/slagelse")
     p.add_argument("--table", help="the table the files hold (e.g. jobs or Job), for files whose name "
                    "does not say it (default: told by the file or sheet name, else by the headers)")
+    p.add_argument("--update", action="store_true",
+                   help="add changed rows as new versions of the stored rows (a course that has ended, a "
+                   "corrected date; 'Trukket tilbage' = ja withdraws a row), after listing old -> new for "
+                   "each; the earlier versions are kept. Without it such rows are reported as conflicts")
     p.set_defaults(func=_cmd_ingest)
 
     p = sub.add_parser("keygen", help="write a new random pseudonym key to FILE (outside the repository)")

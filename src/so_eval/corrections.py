@@ -2,9 +2,11 @@
 
 * :func:`corrections` — the report for year Y recomputes the figures published for Y−1 with
   today's data and lists each one that changed, with the old value, the new value and why:
-  late registrations (rows registered after the earlier report was made), a changed counting
-  rule (the code gives another value on the data as they stood then), or a corrected row (the
-  data as they stood then are not what the earlier report saw).
+  late registrations (rows first registered after the earlier report was made), corrected
+  registrations (rows the earlier report saw that have since got a new version or were
+  withdrawn, see :mod:`so_eval.model`), a changed counting rule (the code gives another value on
+  the data as they stood then), or a corrected row (the data as they stood then are not what the
+  earlier report saw: the files were changed by hand).
 * :func:`reproduce` — re-runs a published report from the data and parameters in its manifest,
   as the data stood on the day it was made, and compares every figure.
 """
@@ -19,11 +21,13 @@ from pathlib import Path
 import pandas as pd
 
 from so_eval import config
-from so_eval.dataset import Dataset
+from so_eval.dataset import WITHDRAWN, Dataset, latest_versions
 from so_eval.figures import read_figures
 
 REASONS = {
     "late": "sene registreringer",
+    "corrected": "rettet registrering",
+    "late_and_corrected": "sene registreringer og rettet registrering",
     "rule": "ændret tælleregel",
     "row": "rettet række",
     "rule_or_row": "ændret tælleregel eller rettet række",
@@ -77,23 +81,43 @@ def corrections(
 
     Returns
     -------
-    DataFrame with key, label, published, now, reason (Danish), late_rows (rows registered after
-    ``published_on`` in the tables the figure is built from — all tables here).
+    DataFrame with key, label, published, now, reason (Danish), late_rows (rows first registered
+    after ``published_on`` in the tables the figure is built from — all tables here),
+    corrected_rows (rows known on ``published_on`` that have a new version or were withdrawn
+    since).
+
+    Notes
+    -----
+    A figure whose value on the data as known on ``published_on`` is the published one changed
+    because of what was registered since. If rows were corrected since, the figure is also
+    computed on the data with the late registrations but without the corrections: if that gives
+    today's value, the late registrations did it ("sene registreringer"); if it gives the
+    published value, the corrections did it ("rettet registrering"); else both did.
     """
     then = ds.as_known_on(published_on)
     then_fig = build(then).frame()
     now_fig = build(ds).frame()
     base = published if published is not None else then_fig
     changed = compare(base, now_fig)
+    columns = ["key", "label", "published", "now", "reason", "late_rows", "corrected_rows"]
     if changed.empty:
-        return pd.DataFrame(columns=["key", "label", "published", "now", "reason", "late_rows"])
+        return pd.DataFrame(columns=columns)
     then_vals = then_fig.set_index("key")["value"].astype(str)
     late_rows = sum(late_registrations(ds, published_on).values())
+    corrected_rows = sum(sum(c.values()) for c in corrected_registrations(ds, published_on).values())
+    uncorrected = None
+    if corrected_rows:
+        uncorrected = build(without_corrections(ds, published_on)).frame().set_index("key")["value"].astype(str)
     reasons = []
     for r in changed.itertuples():
         t = then_vals.get(r.key, "")
-        if t == r.published:
-            reasons.append(REASONS["late"])  # same code, data as then → the published value: new rows did it
+        if t == r.published:  # same code, data as then → the published value: what came since did it
+            if uncorrected is None or uncorrected.get(r.key, "") == r.reproduced:
+                reasons.append(REASONS["late"])
+            elif uncorrected.get(r.key, "") == t:
+                reasons.append(REASONS["corrected"])
+            else:
+                reasons.append(REASONS["late_and_corrected"])
         elif same_code is True:
             reasons.append(REASONS["row"])
         elif same_code is False:
@@ -103,7 +127,61 @@ def corrections(
     out = changed.rename(columns={"reproduced": "now"})
     out["reason"] = reasons
     out["late_rows"] = late_rows
+    out["corrected_rows"] = corrected_rows
+    return out[columns]
+
+
+def _known_on(ds: Dataset, name: str, after: pd.Timestamp) -> pd.Series | None:
+    """For each row of ``ds[name]``, whether its key had a version registered on or before
+    ``after`` (None if the table holds one version of each row: then a row's own registration
+    date says it)."""
+    if name not in ds.history:
+        return None
+    key = list(ds.version_keys[name])
+    h = ds.history[name]
+    known = _key_index(h.loc[h["registered"] <= after], key)
+    return pd.Series(_key_index(ds.tables[name], key).isin(known), index=ds.tables[name].index)
+
+
+def _key_index(df: pd.DataFrame, key: list[str]) -> pd.Index:
+    return pd.MultiIndex.from_frame(df[key]) if len(key) > 1 else pd.Index(df[key[0]])
+
+
+def corrected_registrations(ds: Dataset, after: str | pd.Timestamp) -> dict[str, dict[str, int]]:
+    """Rows known on ``after`` that have since got a new version, per table: ``corrected`` (the
+    latest version is a correction) and ``withdrawn`` (the row was withdrawn). Only tables with
+    such rows are listed."""
+    after = pd.Timestamp(after)
+    out = {}
+    for name, h in ds.history.items():
+        key = list(ds.version_keys[name])
+        old = h.loc[h["registered"] <= after]
+        new = h.loc[h["registered"] > after]
+        if not len(old) or not len(new):
+            continue
+        keys = _key_index(new, key).unique()
+        keys = keys[keys.isin(_key_index(old, key))]  # known then, changed since
+        if not len(keys):
+            continue
+        last = h.sort_values("registered", kind="stable").drop_duplicates(key, keep="last")
+        n_withdrawn = int(keys.isin(_key_index(last.loc[last[WITHDRAWN]], key)).sum())  # latest: a withdrawal
+        out[name] = {"corrected": len(keys) - n_withdrawn, "withdrawn": n_withdrawn}
     return out
+
+
+def without_corrections(ds: Dataset, after: str | pd.Timestamp) -> Dataset:
+    """``ds`` with the rows first registered after ``after`` (late registrations) but every row
+    known on ``after`` as it was known then: the data without the corrections made since."""
+    after = pd.Timestamp(after)
+    tables, history = dict(ds.tables), {}
+    for name, h in ds.history.items():
+        key = list(ds.version_keys[name])
+        known = _key_index(h.loc[h["registered"] <= after], key)
+        keep = (h["registered"] <= after).to_numpy() | ~_key_index(h, key).isin(known)
+        history[name] = h.loc[keep]
+        tables[name] = latest_versions(history[name], key)
+    return Dataset(tables=tables, path=ds.path, file_hashes=ds.file_hashes, as_of=ds.as_of,
+                   history=history, version_keys=ds.version_keys)
 
 
 EVENT_DATES = {"jobs": "start", "courses": "start", "progression": "date", "enterprises": "founded",
@@ -112,16 +190,21 @@ EVENT_DATES = {"jobs": "start", "courses": "start", "progression": "date", "ente
 
 
 def late_registrations(ds: Dataset, after: str | pd.Timestamp) -> dict[str, int]:
-    """Rows registered after ``after`` that describe something that happened on or before it
-    (jobs, courses, step events, enterprises, agreements), per table: the late registrations
-    an earlier report could not see."""
+    """Rows first registered after ``after`` that describe something that happened on or before
+    it (jobs, courses, step events, enterprises, agreements), per table: the late registrations
+    an earlier report could not see (a later version of a row known then is a correction, not a
+    late registration: :func:`corrected_registrations`)."""
     after = pd.Timestamp(after)
     out = {}
     for name, col in EVENT_DATES.items():
         df = ds.tables.get(name)
         if df is None or not len(df):
             continue
-        out[name] = int(((df["registered"] > after) & (df[col] <= after)).sum())
+        late = (df["registered"] > after) & (df[col] <= after)
+        known = _known_on(ds, name, after)
+        if known is not None:
+            late &= ~known
+        out[name] = int(late.sum())
     return out
 
 

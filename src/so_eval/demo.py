@@ -428,6 +428,7 @@ def _assign_outcomes(
         courses.at[i, "end_status"] = status
         courses.at[i, "end_step"] = end_step
     jobs = pd.DataFrame(job_rows)
+    jobs.insert(0, "job_id", [f"J{i:05d}" for i in range(1, len(jobs) + 1)])  # the key: in row order
     # planted late registrations: in each strategy year before the last, two jobs started late in
     # the year are registered only after the annual report was made (so the report after corrects them)
     for year in range(2022, LAST_YEAR):

@@ -46,16 +46,30 @@ Rules
   ("looks like a CPR number"). Columns the model does not know are dropped with a warning,
   never stored; a column that may hold names gets a warning of its own.
 * **Nothing lost.** Each table has a key (:data:`KEYS`). A row whose key is new is added; a row
-  identical to an existing one is counted as unchanged; a row with an existing key but other
-  content is a **conflict**: it is not applied, the existing row stays, and the conflict is
-  listed in the report. Two rows of one ingest with the same key and different content are an
-  error. Re-ingesting a file adds nothing.
+  identical to the stored row (its latest version) is counted as unchanged; so is a row identical
+  to an earlier version of it (an old file ingested again: a warning says the current version was
+  kept). A row with an existing key but other content is a **conflict**: it is not applied, the
+  stored row stays, and the conflict is listed with the old → new value of each changed column.
+  Two rows of one ingest with the same key and different content are an error. Re-ingesting a
+  file adds nothing.
+* **Updates** (``update=True``, ``so-eval ingest --update``). A changed row is added as a **new
+  version** of its key (a course that has now ended, a corrected job date); the earlier versions
+  stay in the file, so that the data as known on any earlier day — and every report made from
+  them — can be reproduced (:mod:`so_eval.model`). The new version is registered on the row's own
+  registration date if that is later than the stored version's, else on the day of the ingest;
+  it must come out later than the stored version's (else the row is refused: a stored version
+  registered today or later cannot be replaced today). A row with ``Trukket tilbage`` = ja
+  (column ``withdrawn``) adds a withdrawal version: its empty cells are taken from the stored
+  version; a key not in the dataset cannot be withdrawn. Only the registration date differing is
+  a conflict even with ``update`` (a registration date is never rewritten). Each change is
+  listed (old → new per column; citizen IDs only as pseudonyms) and logged.
 * **All or nothing.** Any problem (a bad value, a broken reference, an unreadable file) raises
   :class:`IngestError` listing every problem with file, sheet, row (as Excel shows it, the header
   is row 1) and the column header the user sees; the dataset is then not touched at all. A
   successful ingest builds the new dataset in a temporary folder beside ``into``, validates it,
-  appends one JSON line to ``ingest_log.jsonl`` (file names, SHA-256, counts, time — never
-  values), and swaps the folders in one step (:func:`so_eval.folders.swap`; the old folder is
+  appends one JSON line to ``ingest_log.jsonl`` (file names, SHA-256, counts, time — no values,
+  except the old → new values of the rows changed with ``update``, citizen IDs as pseudonyms),
+  and swaps the folders in one step (:func:`so_eval.folders.swap`; the old folder is
   removed once the new one is in place). One ingest at a time writes a dataset (a second one
   waits for the lock); the next ingest removes the temporary folders of one that was killed.
 * **The key.** The pseudonym key is never stored. The log keeps a one-way check value of it;
@@ -90,19 +104,13 @@ from so_eval import pseudonym as ps
 from so_eval import template as tpl
 from so_eval.io import file_hash
 from so_eval.loading import Problem, validate
-from so_eval.model import TABLES
+from so_eval.model import KEYS, TABLES, WITHDRAWN, stored_columns
 
 LOG_NAME = "ingest_log.jsonl"
 
-KEYS: dict[str, tuple[str, ...]] = {
-    name: spec.key or tuple(c for c in spec.columns if c != "registered")
-    for name, spec in TABLES.items()
-}
-KEYS["progression"] = ("citizen_id", "course_id", "date", "step")
-KEYS["jobs"] = ("citizen_id", "course_id", "start", "job_type")
-"""The key of each table: rows with the same key are the same fact. The schema's key where it has
-one (``TableSpec.key``); progression and jobs by citizen, course, date and step/job type; any
-other table (learnings, partnerships) by the whole row except the registration date."""
+# KEYS (imported from so_eval.model): the key of each table; rows with the same key are versions
+# of the same fact (jobs by job_id, progression by citizen, course, date and step, learnings and
+# partnerships by the whole row except the registration date).
 
 NAME_WORDS = frozenset(
     {"navn", "name", "fornavn", "efternavn", "mellemnavn", "borgernavn", "kaldenavn",
@@ -164,7 +172,8 @@ class IngestError(ValueError):
 class TableCounts:
     """Rows of one table in one ingest.
 
-    ``read``: data rows read (empty rows not counted); ``added``: new rows written;
+    ``read``: data rows read (empty rows not counted); ``added``: rows with a new key written;
+    ``updated``: new versions of existing rows written (with ``update``; withdrawals included);
     ``unchanged``: identical to a row already in the dataset or earlier in this ingest;
     ``conflicting``: same key as an existing row but other content; ``rejected``: rows not
     applied (the conflicting ones — a file with invalid rows is rejected as a whole instead,
@@ -176,13 +185,24 @@ class TableCounts:
     unchanged: int = 0
     conflicting: int = 0
     rejected: int = 0
+    updated: int = 0
+
+    _FIELDS = ("read", "added", "updated", "unchanged", "conflicting", "rejected")
 
     def add(self, other: TableCounts) -> None:
-        for f in ("read", "added", "unchanged", "conflicting", "rejected"):
+        for f in self._FIELDS:
             setattr(self, f, getattr(self, f) + getattr(other, f))
 
     def as_dict(self) -> dict[str, int]:
-        return {f: getattr(self, f) for f in ("read", "added", "unchanged", "conflicting", "rejected")}
+        return {f: getattr(self, f) for f in self._FIELDS}
+
+
+def _shown_value(v: object) -> str:
+    return "(empty)" if v is None else f"'{_show(v)}'"
+
+
+def _changes_text(changes: tuple[tuple[str, object, object], ...]) -> str:
+    return "; ".join(f"{h}: {_shown_value(old)} → {_shown_value(new)}" for h, old, new in changes)
 
 
 @dataclass(frozen=True)
@@ -196,15 +216,53 @@ class Conflict:
     key: str
     columns: tuple[str, ...]
     existing_row: int
+    changes: tuple[tuple[str, object, object], ...] = ()
+    """(header, stored value, value in this row) per differing column (citizen IDs as pseudonyms)."""
+    only_registered: bool = False
 
     def __str__(self) -> str:
         where = [self.file] + ([f"sheet '{self.sheet}'"] if self.sheet else []) + [f"row {self.row}"]
+        shown = f" ({_changes_text(self.changes)})" if self.changes else ""
+        hint = ("a registration date is never changed" if self.only_registered
+                else "to record this row as a new version of it, ingest with --update")
         return (
             f"{', '.join(where)}: {self.key} already exists in the dataset "
             f"({TABLES[self.table].filename} row {self.existing_row}) with another "
-            f"{', '.join(repr(c) for c in self.columns)}; the existing row was kept and this row "
-            "was not applied"
+            f"{', '.join(repr(c) for c in self.columns)}{shown}; the existing row was kept and this "
+            f"row was not applied ({hint})"
         )
+
+
+@dataclass(frozen=True)
+class Change:
+    """A new version of an existing row, written with ``update`` (a correction or a withdrawal)."""
+
+    table: str
+    file: str
+    sheet: str | None
+    row: int
+    key: str
+    """The row's key in words (citizen IDs as pseudonyms, never CPR numbers)."""
+    key_values: dict
+    replaces: str
+    """The registration date of the version it replaces."""
+    registered: str
+    withdrawn: bool
+    changes: tuple[tuple[str, object, object], ...]
+    """(header, old value, new value) per changed column."""
+    codes: tuple[str, ...] = ()
+    """The column codes of ``changes``."""
+
+    def __str__(self) -> str:
+        where = [self.file] + ([f"sheet '{self.sheet}'"] if self.sheet else []) + [f"row {self.row}"]
+        what = "withdrawn" if self.withdrawn else _changes_text(self.changes)
+        return (f"{', '.join(where)}: {self.key}: {what} (a new version registered {self.registered}; "
+                f"the version registered {self.replaces} is kept)")
+
+    def as_log(self) -> dict:
+        return {"table": self.table, "key": self.key_values, "registered": self.registered,
+                "replaces": self.replaces, "withdrawn": self.withdrawn,
+                "changes": {c: [old, new] for c, (_, old, new) in zip(self.codes, self.changes)}}
 
 
 @dataclass
@@ -231,10 +289,16 @@ class IngestReport:
     conflicts: list[Conflict]
     warnings: list[IngestProblem]
     log_entry: dict
+    changes: list[Change] = field(default_factory=list)
+    """The new versions written (with ``update``)."""
 
     @property
     def added(self) -> int:
         return sum(c.added for c in self.tables.values())
+
+    @property
+    def updated(self) -> int:
+        return sum(c.updated for c in self.tables.values())
 
     @property
     def unchanged(self) -> int:
@@ -247,7 +311,7 @@ class IngestReport:
     @property
     def no_op(self) -> bool:
         """True if the dataset's tables did not change (only the log line was added)."""
-        return self.added == 0
+        return self.added == 0 and self.updated == 0
 
     def summary(self) -> str:
         """A few lines for the command line."""
@@ -255,7 +319,8 @@ class IngestReport:
         for name, c in self.tables.items():
             lines.append(
                 f"  {tpl.sheet_name(name):<18} {c.read:>6} read, {c.added:>6} added, "
-                f"{c.unchanged:>6} unchanged, {c.conflicting:>6} conflicting"
+                + (f"{c.updated:>6} updated, " if self.updated else "")
+                + f"{c.unchanged:>6} unchanged, {c.conflicting:>6} conflicting"
             )
         for f in self.files:
             if f.read_as:
@@ -264,6 +329,8 @@ class IngestReport:
                 lines.append(f"  note: {f.file} was ingested before (same SHA-256)")
         for w in self.warnings:
             lines.append(f"  warning: {w}")
+        for ch in self.changes:
+            lines.append(f"  updated: {ch}")
         for cf in self.conflicts:
             lines.append(f"  conflict: {cf}")
         return "\n".join(lines)
@@ -297,7 +364,7 @@ def _variants(text: str) -> set[str]:
 
 def _header_lookup(table: str) -> dict[str, str]:
     lookup: dict[str, str] = {}
-    cols = TABLES[table].columns
+    cols = stored_columns(table)
     for col in cols:  # Danish headers and codes first, then looser aliases
         for v in _variants(tpl.header(table, col)) | _variants(col):
             lookup.setdefault(v, col)
@@ -306,6 +373,9 @@ def _header_lookup(table: str) -> dict[str, str]:
         if label:
             for v in _variants(label):
                 lookup.setdefault(v, col)
+    for alias in ("tilbagetrukket", "trukket tilbage (ja/nej)", "withdrawn"):
+        for v in _variants(alias):
+            lookup.setdefault(v, WITHDRAWN)
     if "citizen_id" in cols:
         for alias in _CPR_HEADERS:
             for v in _variants(alias):
@@ -1137,7 +1207,7 @@ class _ColumnRule:
 
 def _rules(table: str) -> dict[str, _ColumnRule]:
     out = {}
-    for col in TABLES[table].columns:
+    for col in stored_columns(table):
         kind = tpl.column_kind(table, col)
         allowed = tpl.allowed_values(table, col)
         out[col] = _ColumnRule(kind, _category_map(allowed) if allowed else None, allowed or ())
@@ -1332,7 +1402,7 @@ class _Existing:
 
 
 def _empty_existing(table: str) -> _Existing:
-    empty = pd.DataFrame({c: pd.Series([], dtype=object) for c in TABLES[table].columns})
+    empty = pd.DataFrame({c: pd.Series([], dtype=object) for c in stored_columns(table)})
     return _Existing(None, empty, np.zeros(0, dtype=int), None)
 
 
@@ -1342,7 +1412,7 @@ def _read_existing(into: Path, table: str, problems: list[IngestProblem],
     rows (``first_keys``) are normalised for comparison (a large panel stays fast)."""
     spec = TABLES[table]
     path = into / spec.filename
-    cols = spec.columns
+    cols = stored_columns(table)
     if not path.exists():
         return _empty_existing(table)
     shown = f"{into.name}/{spec.filename}"
@@ -1435,6 +1505,7 @@ def ingest(
     key: str | bytes | None = None,
     now: dt.datetime | str | None = None,
     table: str | None = None,
+    update: bool = False,
 ) -> IngestReport:
     """Ingest workbooks and CSV/Parquet exports into the dataset folder ``into``.
 
@@ -1452,12 +1523,15 @@ def ingest(
         The table every file holds (code or Danish name, e.g. ``jobs`` or ``Job``), for files
         whose name does not say it; a workbook must then have one sheet with data. Default: a
         file's table is told by its name, else by its header row.
+    update
+        Add changed rows as new versions of their key (and rows marked ``Trukket tilbage`` as
+        withdrawals) instead of reporting them as conflicts; see the module docstring.
 
     Returns
     -------
     IngestReport
-        Rows read, added, unchanged and conflicting per table and per file, conflicts, warnings
-        and the log entry that was written.
+        Rows read, added, updated, unchanged and conflicting per table and per file, the new
+        versions (``changes``), conflicts, warnings and the log entry that was written.
 
     Raises
     ------
@@ -1495,11 +1569,11 @@ def ingest(
                                          "the target exists and is not a folder")])
     into.parent.mkdir(parents=True, exist_ok=True)
     with _lock(into):
-        return _ingest_locked(paths, into, key_bytes, when, table)
+        return _ingest_locked(paths, into, key_bytes, when, table, update)
 
 
 def _ingest_locked(paths: list[Path], into: Path, key: bytes, when: dt.datetime,
-                   table: str | None = None) -> IngestReport:
+                   table: str | None = None, update: bool = False) -> IngestReport:
     problems: list[IngestProblem] = []
     notes: list[IngestProblem] = []
     log = _read_log(into) if into.is_dir() else []
@@ -1548,7 +1622,11 @@ def _ingest_locked(paths: list[Path], into: Path, key: bytes, when: dt.datetime,
     incoming: dict[str, list[tuple[_Source, pd.DataFrame, np.ndarray]]] = {}
     for inp in inputs:
         for src in inp.sources:
-            cols = TABLES[src.table].columns
+            cols = stored_columns(src.table)
+            # withdrawn first: a withdrawal needs only the key (its other cells come from the
+            # stored row), so its empty cells are not missing values
+            cols = [WITHDRAWN] + [c for c in cols if c != WITHDRAWN]
+            withdrawing = np.zeros(len(src.data), dtype=bool)
             canon = {}
             for col in cols:
                 if col in src.data.columns:
@@ -1557,15 +1635,19 @@ def _ingest_locked(paths: list[Path], into: Path, key: bytes, when: dt.datetime,
                         problems.append(IngestProblem(src.file, src.sheet, src.rows[pos],
                                                       _show(src.headers.get(col, col), 60), msg))
                     canon[col] = values
+                    if col == WITHDRAWN:
+                        withdrawing = np.asarray(values == "true", dtype=bool)
                     if tpl.is_required(src.table, col):
                         for pos in np.flatnonzero(pd.isna(values)):
+                            if withdrawing[pos] and col not in KEYS[src.table]:
+                                continue
                             if int(pos) not in errors:
                                 problems.append(IngestProblem(
                                     src.file, src.sheet, src.rows[pos],
                                     _show(src.headers.get(col, col), 60), "value is missing"))
                 else:
                     canon[col] = np.full(len(src.data), None, dtype=object)
-            frame = pd.DataFrame(canon, dtype=object)
+            frame = pd.DataFrame(canon, dtype=object)[stored_columns(src.table)]
             defaulted = frame["registered"].isna().to_numpy()
             frame.loc[defaulted, "registered"] = today
             incoming.setdefault(src.table, []).append((src, frame, defaulted))
@@ -1573,6 +1655,7 @@ def _ingest_locked(paths: list[Path], into: Path, key: bytes, when: dt.datetime,
     # 3. merge with the existing dataset
     counts: dict[tuple[int, str], TableCounts] = {}
     conflicts: list[Conflict] = []
+    changes: list[Change] = []
     merged: dict[str, tuple[_Existing, pd.DataFrame, list[tuple[_Source, int]]]] = {}
     for table in TABLES:
         parts = incoming.get(table, [])
@@ -1581,28 +1664,38 @@ def _ingest_locked(paths: list[Path], into: Path, key: bytes, when: dt.datetime,
         key0 = KEYS[table][0]
         first_keys = {v for _, frame, _ in parts for v in frame[key0] if v is not None}
         existing = _read_existing(into, table, problems, first_keys)
-        added_rows, prov = _merge(table, existing, parts, counts, conflicts, problems, norm)
+        added_rows, prov = _merge(table, existing, parts, counts, conflicts, problems, norm,
+                                  update=update, today=today, changes=changes, notes=notes)
         merged[table] = (existing, added_rows, prov)
 
     # 4. build the candidate next to the target, validate it with load.validate (also when there
     # are problems already, so that all are reported at once), swap it in
     return _write(into, inputs, merged, counts, conflicts, notes, norm, key, when, seen_hashes,
-                  problems)
+                  problems, changes)
 
 
-def _merge(table, existing, parts, counts, conflicts, problems, norm):
-    """New rows to add (normalised) and their provenance; counts and conflicts filled in."""
-    spec_cols = TABLES[table].columns
+def _merge(table, existing, parts, counts, conflicts, problems, norm, *, update=False, today=None,
+           changes=None, notes=None):
+    """New rows and new versions to add (normalised) and their provenance; counts, conflicts and
+    (with ``update``) changes filled in. See the module docstring for the rules."""
+    spec_cols = stored_columns(table)
+    col_at = {col: j for j, col in enumerate(spec_cols)}
     content_cols = [c for c in spec_cols if c != "registered"]
     key_cols = KEYS[table]
+    changes = changes if changes is not None else []
+    notes = notes if notes is not None else []
     ex = existing.canon  # only the existing rows that may share a key with an incoming row
     ex_keys = _keys(ex, key_cols)
-    ex_content = _keys(ex, content_cols)
+    ex_content = _keys(_not_withdrawn_as_false(ex), content_cols)
     ex_reg = ex["registered"].tolist() if len(ex) else []
-    ex_index: dict[str, int] = {}
+    versions: dict[str, list[int]] = {}
     for i, k in enumerate(ex_keys):
-        ex_index.setdefault(k, i)
+        versions.setdefault(k, []).append(i)
+    latest = {k: max(v, key=lambda e: (ex_reg[e] or "", e)) for k, v in versions.items()}
     first_row = 2 if TABLES[table].fmt == "csv" else 1
+
+    def where(src: _Source) -> str:
+        return f"{src.file}" + (f", sheet '{src.sheet}'" if src.sheet else "")
 
     new_frames: list[pd.DataFrame] = []
     prov: list[tuple[_Source, int]] = []
@@ -1611,7 +1704,14 @@ def _merge(table, existing, parts, counts, conflicts, problems, norm):
         c = counts.setdefault((src.file_index, table), TableCounts())
         c.read += len(frame)
         keys = _keys(frame, key_cols)
-        content = _keys(frame, content_cols)
+        withdrawing = (frame[WITHDRAWN] == "true").to_numpy()
+        for i in np.flatnonzero(withdrawing):  # a withdrawal: empty cells from the stored row
+            if keys[i] in latest:
+                e = latest[keys[i]]
+                for col in content_cols:
+                    if frame.iat[i, col_at[col]] is None:
+                        frame.iat[i, col_at[col]] = ex.iat[e, col_at[col]]
+        content = _keys(_not_withdrawn_as_false(frame), content_cols)
         regs = frame["registered"].tolist()
         required = [col for col in key_cols if tpl.is_required(table, col)]
         incomplete = frame[required].isna().any(axis=1).to_numpy()
@@ -1621,38 +1721,82 @@ def _merge(table, existing, parts, counts, conflicts, problems, norm):
                 take[i] = True
                 c.added += 1
                 continue
-            if k in ex_index:
-                e = ex_index[k]
-                if content[i] == ex_content[e] and (defaulted[i] or regs[i] == ex_reg[e]):
-                    c.unchanged += 1
-                    continue
-                diff = [tpl.header(table, col) for col in spec_cols
-                        if frame.iat[i, spec_cols.index(col)] != ex.iat[e, spec_cols.index(col)]
-                        and not (col == "registered" and defaulted[i])]
-                c.conflicting += 1
-                c.rejected += 1
-                conflicts.append(Conflict(
-                    table, src.file, src.sheet, src.rows[i],
-                    _describe_key(table, key_cols, frame.iloc[i], norm), tuple(diff),
-                    int(existing.positions[e]) + first_row,
-                ))
-                continue
-            if k in seen:
+            if k in seen:  # a second row of this ingest with the same key
                 osrc, opos, ocontent, oreg, odef = seen[k]
                 if content[i] == ocontent and (defaulted[i] or odef or regs[i] == oreg):
                     c.unchanged += 1
                     continue
-                where = f"{osrc.file}" + (f", sheet '{osrc.sheet}'" if osrc.sheet else "")
                 problems.append(IngestProblem(
                     src.file, src.sheet, src.rows[i],
                     _show(src.headers.get(key_cols[0], tpl.header(table, key_cols[0])), 60),
-                    f"{_describe_key(table, key_cols, frame.iloc[i], norm)} also appears in {where}, "
-                    f"row {osrc.rows[opos]}, with other values; keep only one of the two rows",
+                    f"{_describe_key(table, key_cols, frame.iloc[i], norm)} also appears in "
+                    f"{where(osrc)}, row {osrc.rows[opos]}, with other values; keep only one of the two rows",
                 ))
                 continue
-            seen[k] = (src, i, content[i], regs[i], bool(defaulted[i]))
+            if k not in latest:
+                if withdrawing[i]:
+                    problems.append(IngestProblem(
+                        src.file, src.sheet, src.rows[i], tpl.header(table, WITHDRAWN),
+                        f"{_describe_key(table, key_cols, frame.iloc[i], norm)} is not in the dataset, "
+                        "so there is nothing to withdraw (check the ID)",
+                    ))
+                    continue
+                seen[k] = (src, i, content[i], regs[i], bool(defaulted[i]))
+                take[i] = True
+                c.added += 1
+                continue
+            e = latest[k]
+            if content[i] == ex_content[e]:
+                if defaulted[i] or any(regs[i] == ex_reg[v] for v in versions[k]):
+                    c.unchanged += 1  # the stored row (also: a re-ingest after an update)
+                    continue
+            elif any(ex_content[v] == content[i] and (defaulted[i] or regs[i] == ex_reg[v])
+                     for v in versions[k]):
+                c.unchanged += 1  # an earlier version of the row (an old file ingested again)
+                notes.append(IngestProblem(
+                    src.file, src.sheet, src.rows[i], None,
+                    f"{_describe_key(table, key_cols, frame.iloc[i], norm)} is an earlier version of "
+                    f"the row; the current version (registered {ex_reg[e]}) was kept. To go back to "
+                    "these values, give the row a later Registreringsdato and ingest with --update",
+                ))
+                continue
+            diff = [col for col in spec_cols
+                    if (frame.iat[i, col_at[col]] or (None if col != WITHDRAWN else "false"))
+                    != (ex.iat[e, col_at[col]] or (None if col != WITHDRAWN else "false"))
+                    and not (col == "registered" and defaulted[i])]
+            shown = tuple((tpl.header(table, col), ex.iat[e, col_at[col]], frame.iat[i, col_at[col]])
+                          for col in diff if col != "registered")
+            only_registered = content[i] == ex_content[e]
+            if not update or only_registered:
+                c.conflicting += 1
+                c.rejected += 1
+                conflicts.append(Conflict(
+                    table, src.file, src.sheet, src.rows[i],
+                    _describe_key(table, key_cols, frame.iloc[i], norm), tuple(tpl.header(table, col) for col in diff),
+                    int(existing.positions[e]) + first_row, shown, only_registered,
+                ))
+                continue
+            # a new version of the row
+            own = regs[i] if not defaulted[i] else None
+            registered = own if own is not None and own > (ex_reg[e] or "") else today
+            if registered <= (ex_reg[e] or ""):
+                problems.append(IngestProblem(
+                    src.file, src.sheet, src.rows[i], tpl.header(table, "registered"),
+                    f"{_describe_key(table, key_cols, frame.iloc[i], norm)} is stored in a version "
+                    f"registered {ex_reg[e]}, not before today ({today}); a new version must be "
+                    "registered later: write a later Registreringsdato in the row",
+                ))
+                continue
+            frame.iat[i, col_at["registered"]] = registered
+            changes.append(Change(
+                table, src.file, src.sheet, src.rows[i],
+                _describe_key(table, key_cols, frame.iloc[i], norm, masked=False),
+                {col: frame.iat[i, col_at[col]] for col in key_cols}, ex_reg[e], registered,
+                bool(withdrawing[i]), shown, tuple(col for col in diff if col != "registered"),
+            ))
+            seen[k] = (src, i, content[i], registered, False)
             take[i] = True
-            c.added += 1
+            c.updated += 1
         if take.any():
             new_frames.append(frame.loc[take])
             prov.extend((src, int(i)) for i in np.flatnonzero(take))
@@ -1661,7 +1805,16 @@ def _merge(table, existing, parts, counts, conflicts, problems, norm):
     return added, prov
 
 
-def _describe_key(table: str, key_cols, row: pd.Series, norm: _Normaliser) -> str:
+def _not_withdrawn_as_false(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with an empty ``withdrawn`` read as ``false`` (for comparing rows)."""
+    if WITHDRAWN not in frame.columns:
+        return frame.assign(**{WITHDRAWN: "false"})
+    return frame.assign(**{WITHDRAWN: frame[WITHDRAWN].where(frame[WITHDRAWN].notna(), "false")})
+
+
+def _describe_key(table: str, key_cols, row: pd.Series, norm: _Normaliser, *, masked: bool = True) -> str:
+    """The row's key in words; a citizen ID as its masked CPR number (``masked``) or as its
+    pseudonym (never the CPR number)."""
     if len(key_cols) > 4:
         return "the same entry"
     parts = []
@@ -1669,7 +1822,7 @@ def _describe_key(table: str, key_cols, row: pd.Series, norm: _Normaliser) -> st
         v = row[col]
         if v is None:
             shown = "(empty)"
-        elif col == "citizen_id" and v in norm.masks:
+        elif col == "citizen_id" and v in norm.masks and masked:
             shown = f"CPR {norm.masks[v]}"
         else:
             shown = f"'{_show(v)}'"
@@ -1680,7 +1833,7 @@ def _describe_key(table: str, key_cols, row: pd.Series, norm: _Normaliser) -> st
 def _typed(frame: pd.DataFrame, table: str) -> pd.DataFrame:
     """Normalised strings → typed columns (for Parquet)."""
     out = {}
-    for col in TABLES[table].columns:
+    for col in [c for c in stored_columns(table) if c in frame.columns or c != WITHDRAWN]:
         values = frame[col] if col in frame.columns else pd.Series([None] * len(frame), dtype=object)
         kind = tpl.column_kind(table, col)
         if kind == "date":
@@ -1699,6 +1852,11 @@ def _typed(frame: pd.DataFrame, table: str) -> pd.DataFrame:
 def _write_table(path: Path, table: str, existing: _Existing, added: pd.DataFrame) -> None:
     spec = TABLES[table]
     cols = spec.columns
+    if ((existing.raw is not None and WITHDRAWN in existing.raw.columns)
+            or (WITHDRAWN in added.columns and (added[WITHDRAWN] == "true").any())):
+        cols = stored_columns(table)  # the column is written once a table has a withdrawal
+    else:
+        added = added.drop(columns=[WITHDRAWN], errors="ignore")
     if spec.fmt == "csv":
         if existing.raw is not None:
             raw = existing.raw.astype(object)
@@ -1723,7 +1881,8 @@ def _write_table(path: Path, table: str, existing: _Existing, added: pd.DataFram
     out.to_parquet(path, index=False)
 
 
-def _write(into, inputs, merged, counts, conflicts, notes, norm, key, when, seen_hashes, problems):
+def _write(into, inputs, merged, counts, conflicts, notes, norm, key, when, seen_hashes, problems,
+           changes=()):
     tmp = folders.temp_dir(into, "ingest")
     try:
         mode = (into.stat().st_mode & 0o7777) if into.is_dir() else (0o777 & ~_umask())
@@ -1774,7 +1933,9 @@ def _write(into, inputs, merged, counts, conflicts, notes, norm, key, when, seen
             ],
             "totals": {t: c.as_dict() for t, c in totals.items()},
             "added": sum(c.added for c in totals.values()),
-            "no_op": sum(c.added for c in totals.values()) == 0,
+            "updated": sum(c.updated for c in totals.values()),
+            "no_op": sum(c.added + c.updated for c in totals.values()) == 0,
+            "changes": [ch.as_log() for ch in changes],
             "cpr_pseudonymised": norm.pseudonymised,
             "columns_dropped": len(notes),
             "key_check": ps.key_check(key),
@@ -1787,7 +1948,7 @@ def _write(into, inputs, merged, counts, conflicts, notes, norm, key, when, seen
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return IngestReport(into, entry["time"], file_reports, totals, conflicts, notes, entry)
+    return IngestReport(into, entry["time"], file_reports, totals, conflicts, notes, entry, list(changes))
 
 
 def _validate_candidate(folder: Path) -> list:
@@ -1908,6 +2069,7 @@ def _finish(problems: list[IngestProblem], norm: _Normaliser) -> list[IngestProb
 __all__ = [
     "KEYS",
     "LOG_NAME",
+    "Change",
     "Conflict",
     "FileReport",
     "IngestError",

@@ -4,6 +4,11 @@
 ``load(path)`` returns a :class:`~so_eval.dataset.Dataset` or raises :class:`ValidationError`
 listing the problems. Each problem names the file, the row as the user counts it in the file
 (the header is row 1 of a CSV, so the first data row is row 2) and the column.
+
+A table may hold several versions of a row (rows with the same key, see :mod:`so_eval.model`):
+two versions of a key must have different registration dates; every version is checked against
+the table's own rules, and the relations between tables (references, a course's events) are
+checked on each key's latest version — the rows :func:`load` gives.
 """
 
 from __future__ import annotations
@@ -12,12 +17,13 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from so_eval.dataset import Dataset
+from so_eval.dataset import Dataset, latest_versions
 from so_eval.io import file_hash
-from so_eval.model import TABLES, TableSpec
+from so_eval.model import KEYS, TABLES, WITHDRAWN, TableSpec
 
 _TRUE = {"true", "1", "ja", "yes", "sand"}
 _FALSE = {"false", "0", "nej", "no", "falsk"}
@@ -114,6 +120,68 @@ def _parse_bools(df: pd.DataFrame, spec: TableSpec, name: str) -> list[Problem]:
     return problems
 
 
+def _read_withdrawn(df: pd.DataFrame, spec: TableSpec, name: str) -> tuple[pd.Series | None, list[Problem]]:
+    """Take the optional ``withdrawn`` column out of ``df`` (in place) as booleans (empty =
+    false); None if the table has no such column."""
+    if WITHDRAWN not in df.columns:
+        return None, []
+    col = df.pop(WITHDRAWN)
+    if pd.api.types.is_bool_dtype(col):
+        return col.fillna(False).astype(bool), []
+    text = col.astype("string").str.strip().str.lower()
+    true, false = text.isin(_TRUE).fillna(False), (text.isin(_FALSE) | text.isna()).fillna(False)
+    problems = [
+        Problem(name, int(i) + _first_row(spec), WITHDRAWN,
+                f"'{col[i]}' is not a yes/no value (expected true, false or empty)")
+        for i in df.index[~(true | false).to_numpy()]
+    ]
+    return pd.Series(true.to_numpy(dtype=bool), index=df.index, name=WITHDRAWN), problems
+
+
+def _check_versions(df: pd.DataFrame, spec: TableSpec, key: list[str], name: str,
+                    repeated: np.ndarray) -> list[Problem]:
+    """Two versions of one key registered on the same day: both rows are named. ``repeated``:
+    the rows that share their key with another row."""
+    schema = spec.model.to_schema()
+    required = [c for c in key if not schema.columns[c].nullable]
+    cols = [*key, "registered"]
+    df = df.loc[repeated]
+    known = df[required].notna().all(axis=1) & df["registered"].notna()
+    dup = df.duplicated(cols, keep=False) & known
+    if not dup.any():
+        return []
+    problems = []
+    first = _first_row(spec)
+    for i in df.index[dup.to_numpy()]:
+        day = pd.Timestamp(df.at[i, "registered"]).date()
+        if len(key) == 1:
+            what = f"duplicate ID '{df.at[i, key[0]]}'"
+        elif len(key) <= 4:
+            what = "duplicate row (" + ", ".join(f"{c} '{df.at[i, c]}'" for c in key) + ")"
+        else:
+            what = "duplicate row"
+        problems.append(Problem(
+            name, int(i) + first, key[0],
+            f"{what}: another row has the same key and the same registration date ({day}); "
+            "a new version of a row needs a later registration date",
+        ))
+    return problems
+
+
+_SCHEMAS: dict[str, pa.DataFrameSchema] = {}
+
+
+def _schema(spec: TableSpec) -> pa.DataFrameSchema:
+    """The table's schema without uniqueness rules: a key may have several versions (rows), and
+    the rule that two versions of a key have different dates is checked by :func:`_check_versions`."""
+    if spec.name not in _SCHEMAS:
+        schema = spec.model.to_schema()
+        schema = schema.update_columns({c: {"unique": False} for c, col in schema.columns.items() if col.unique})
+        schema.unique = None
+        _SCHEMAS[spec.name] = schema
+    return _SCHEMAS[spec.name]
+
+
 def _message(check: str, case: object, spec: TableSpec, column: str) -> str | None:
     """A plain-words message for one pandera failure case (None = drop as a duplicate)."""
     if check.startswith("coerce_dtype"):
@@ -194,7 +262,7 @@ def _typed_if_valid(df: pd.DataFrame, spec: TableSpec, *, categorize: bool = Fal
     """
     from pandas.api.types import is_string_dtype
 
-    schema = spec.model.to_schema()
+    schema = _schema(spec)
     if schema.checks or schema.index is not None:
         return None
     out: dict[str, pd.Series] = {}
@@ -291,7 +359,7 @@ def _check_schema(df: pd.DataFrame, spec: TableSpec, name: str) -> tuple[pd.Data
             typed = typed[[c for c in spec.columns if c in typed.columns]]
             return typed, _check_date_order(typed, spec, name)
     try:
-        typed = spec.model.validate(df, lazy=True)
+        typed = _schema(spec).validate(df, lazy=True)
         out = typed
     except pa.errors.SchemaErrors as err:
         out = None
@@ -376,7 +444,11 @@ def _check_lists(df: pd.DataFrame, spec: TableSpec, name: str) -> list[Problem]:
 # -- relations between tables ----------------------------------------------------------------
 
 
-def _check_relations(tables: dict[str, pd.DataFrame]) -> list[Problem]:
+def _check_relations(tables: dict[str, pd.DataFrame],
+                     history: dict[str, pd.DataFrame] | None = None) -> list[Problem]:
+    """References between tables and the rules of :func:`_check_courses`, on the latest versions
+    (``tables``); ``history`` (every version) only says when a missing row was withdrawn."""
+    history = history or {}
     problems: list[Problem] = []
     for name, spec in TABLES.items():
         df = tables.get(name)
@@ -391,13 +463,17 @@ def _check_relations(tables: dict[str, pd.DataFrame]) -> list[Problem]:
             if pd.Index(df[fk.column].dropna().unique()).isin(known).all():
                 continue  # every distinct value is known (one look per value, not per row)
             bad = df[fk.column].notna() & ~df[fk.column].isin(known)
+            ever = history.get(fk.table)
+            withdrawn = set(ever[fk.target_column].dropna()) if ever is not None else set()
             for i in df.index[bad]:
+                v = df.at[i, fk.column]
                 problems.append(
                     Problem(
                         spec.filename,
                         int(i) + first,
                         fk.column,
-                        f"'{df.at[i, fk.column]}' does not exist in {TABLES[fk.table].filename}",
+                        f"'{v}' was withdrawn from {TABLES[fk.table].filename} (withdraw this row too)"
+                        if v in withdrawn else f"'{v}' does not exist in {TABLES[fk.table].filename}",
                     )
                 )
     problems += _check_courses(tables)
@@ -523,9 +599,18 @@ def check_no_cpr(df: pd.DataFrame, spec: TableSpec, name: str) -> list[Problem]:
 
 
 def _read_all(path: Path) -> tuple[dict[str, pd.DataFrame], dict[str, str], list[Problem]]:
+    tables, hashes, problems, _ = _read_dataset(path)
+    return tables, hashes, problems
+
+
+def _read_dataset(path: Path) -> tuple[dict[str, pd.DataFrame], dict[str, str], list[Problem],
+                                       dict[str, pd.DataFrame]]:
+    """(each table's latest versions, file hashes, problems, every version of the tables that
+    have more than one version of a row or a withdrawal)."""
     if not path.is_dir():
         raise FileNotFoundError(f"dataset folder not found: {path}")
     tables: dict[str, pd.DataFrame] = {}
+    history: dict[str, pd.DataFrame] = {}
     hashes: dict[str, str] = {}
     problems: list[Problem] = []
     for name, spec in TABLES.items():
@@ -540,10 +625,18 @@ def _read_all(path: Path) -> tuple[dict[str, pd.DataFrame], dict[str, str], list
         if raw is None:
             continue
         problems += check_no_cpr(raw, spec, spec.filename)
+        withdrawn, withdrawn_problems = _read_withdrawn(raw, spec, spec.filename)
         typed, table_problems = _check_schema(raw, spec, spec.filename)
-        problems += table_problems + _check_lists(typed, spec, spec.filename)
+        problems += withdrawn_problems + table_problems + _check_lists(typed, spec, spec.filename)
+        key = list(KEYS[name])
+        if set(key) <= set(typed.columns) and "registered" in typed.columns and (
+                (withdrawn is not None and withdrawn.any()) or _has_duplicates(typed, key)):
+            repeated = typed.duplicated(key, keep=False).to_numpy()
+            problems += _check_versions(typed, spec, key, spec.filename, repeated)
+            history[name] = typed.assign(**{WITHDRAWN: False if withdrawn is None else withdrawn})
+            typed = latest_versions(history[name], key, repeated=repeated)
         tables[name] = typed
-    problems += _check_relations(tables)
+    problems += _check_relations(tables, history)
     # one message per cell is enough: keep the first problem for each (file, row, column)
     seen: set[tuple] = set()
     unique = []
@@ -554,7 +647,7 @@ def _read_all(path: Path) -> tuple[dict[str, pd.DataFrame], dict[str, str], list
             unique.append(p)
     order = {spec.filename: i for i, spec in enumerate(TABLES.values())}
     unique.sort(key=lambda p: (order.get(p.file, 99), p.row or 0, p.column or "", p.message))
-    return tables, hashes, unique
+    return tables, hashes, unique, history
 
 
 def validate(path: str | os.PathLike[str]) -> list[Problem]:
@@ -580,7 +673,9 @@ def load(path: str | os.PathLike[str], *, as_of: str | pd.Timestamp | None = Non
     path
         A dataset folder (one file per table, see :mod:`so_eval.model`).
     as_of
-        If given, the dataset as it was known on that date: rows registered after it are left out.
+        If given, the dataset as it was known on that date: each row's latest version registered
+        on or before it (rows first registered later, and rows withdrawn by then, are left out).
+        Without it, each row's latest version.
 
     Returns
     -------
@@ -594,13 +689,14 @@ def load(path: str | os.PathLike[str], *, as_of: str | pd.Timestamp | None = Non
         If any table has problems; all of them are listed.
     """
     path = Path(path).resolve()
-    tables, hashes, problems = _read_all(path)
+    tables, hashes, problems, history = _read_dataset(path)
     if problems:
         raise ValidationError(path, problems)
     for name, spec in TABLES.items():
         if name not in tables:
             tables[name] = _empty(spec)
-    ds = Dataset(tables=tables, path=path, file_hashes=hashes)
+    ds = Dataset(tables=tables, path=path, file_hashes=hashes, history=history,
+                 version_keys={name: KEYS[name] for name in history})
     return ds.as_known_on(as_of) if as_of is not None else ds
 
 

@@ -5,6 +5,16 @@ A dataset is a folder with one file per table, named after the table (``courses.
 strings, booleans are ``true``/``false``, lists are ``;``-separated (``"kontanthjælp;fleksjob"``).
 Citizens are only ever known by a pseudonym. Every table has a ``registered`` date: the day the
 row was entered, so that any figure can be reproduced "as known on" a date.
+
+Versions. Every table has a key (:data:`KEYS`): the columns that say which fact a row is about
+(a course by its ``course_id``, a job by its ``job_id``). A table may hold several rows with the
+same key: each is a *version* of that row, with its own ``registered`` date (two versions of a
+key never share a date). A version may be a withdrawal: the optional column ``withdrawn``
+(``true``/``false``, empty or absent = ``false``; not part of the column schemas, so that every
+table has it and datasets without it stay valid) marks a row entered by mistake; nothing is
+ever deleted. Read as known on a date, a table holds each key's latest version registered on or
+before that date, and no key whose latest version is a withdrawal
+(:meth:`so_eval.dataset.Dataset.as_known_on`).
 """
 
 from __future__ import annotations
@@ -23,7 +33,7 @@ _ID = {"str_length": {"min_value": 1, "max_value": 64}}
 class Enterprises(pa.DataFrameModel):
     """A social-economy enterprise or initiative."""
 
-    enterprise_id: Series[str] = pa.Field(unique=True, **_ID)
+    enterprise_id: Series[str] = pa.Field(**_ID)
     name: Series[str] = pa.Field(str_length={"min_value": 1})
     kind: Series[str] = pa.Field(isin=g.ENTERPRISE_KINDS)
     founded: Series[pd.Timestamp] = pa.Field(coerce=True)
@@ -40,7 +50,7 @@ class Enterprises(pa.DataFrameModel):
 class Agreements(pa.DataFrameModel):
     """A cooperation agreement (samarbejdsaftale) between the Jobcenter and an enterprise."""
 
-    agreement_id: Series[str] = pa.Field(unique=True, **_ID)
+    agreement_id: Series[str] = pa.Field(**_ID)
     enterprise_id: Series[str] = pa.Field(**_ID)
     start: Series[pd.Timestamp] = pa.Field(coerce=True)
     end: Series[pd.Timestamp] = pa.Field(nullable=True, coerce=True)
@@ -54,7 +64,7 @@ class Agreements(pa.DataFrameModel):
 class Citizens(pa.DataFrameModel):
     """A citizen in the Jobcenter's target groups (participants and the comparison pool)."""
 
-    citizen_id: Series[str] = pa.Field(unique=True, **_ID)
+    citizen_id: Series[str] = pa.Field(**_ID)
     birth_year: Series[int] = pa.Field(ge=1900, le=2100, coerce=True)
     gender: Series[str] = pa.Field(isin=g.GENDERS)
     target_group: Series[str] = pa.Field(isin=g.TARGET_GROUPS)
@@ -65,7 +75,7 @@ class Citizens(pa.DataFrameModel):
 class Courses(pa.DataFrameModel):
     """One citizen's course (forløb) under one agreement."""
 
-    course_id: Series[str] = pa.Field(unique=True, **_ID)
+    course_id: Series[str] = pa.Field(**_ID)
     citizen_id: Series[str] = pa.Field(**_ID)
     agreement_id: Series[str] = pa.Field(**_ID)
     start: Series[pd.Timestamp] = pa.Field(coerce=True)
@@ -90,6 +100,7 @@ class Progression(pa.DataFrameModel):
 class Jobs(pa.DataFrameModel):
     """An employment a citizen came into."""
 
+    job_id: Series[str] = pa.Field(**_ID)
     citizen_id: Series[str] = pa.Field(**_ID)
     course_id: Series[str] = pa.Field(**_ID)
     start: Series[pd.Timestamp] = pa.Field(coerce=True)
@@ -120,9 +131,6 @@ class StatusWeekly(pa.DataFrameModel):
     week: Series[pd.Timestamp] = pa.Field(coerce=True)
     status: Series[str] = pa.Field(isin=STATUSES, coerce=True)
     registered: Series[pd.Timestamp] = pa.Field(coerce=True)
-
-    class Config:
-        unique = ["citizen_id", "week"]
 
 
 TABLES: dict[str, TableSpec] = {
@@ -157,6 +165,7 @@ TABLES: dict[str, TableSpec] = {
         TableSpec(
             "progression",
             Progression,
+            key=("citizen_id", "course_id", "date", "step"),
             foreign_keys=(
                 ForeignKey("citizen_id", "citizens", "citizen_id"),
                 ForeignKey("course_id", "courses", "course_id"),
@@ -165,6 +174,7 @@ TABLES: dict[str, TableSpec] = {
         TableSpec(
             "jobs",
             Jobs,
+            key=("job_id",),
             foreign_keys=(
                 ForeignKey("citizen_id", "citizens", "citizen_id"),
                 ForeignKey("course_id", "courses", "course_id"),
@@ -188,3 +198,20 @@ TABLES: dict[str, TableSpec] = {
 from so_eval.model_value import VALUE_TABLE_SPECS  # noqa: E402
 
 TABLES.update(VALUE_TABLE_SPECS)
+
+WITHDRAWN = "withdrawn"
+"""The optional column that marks a version as a withdrawal (see the module docstring)."""
+
+KEYS: dict[str, tuple[str, ...]] = {
+    name: spec.key or tuple(c for c in spec.columns if c != "registered")
+    for name, spec in TABLES.items()
+}
+"""The key of each table: rows with the same key are versions of the same fact. The schema's key
+(``TableSpec.key``) where it has one; any other table (learnings, partnerships) by the whole row
+except the registration date (such a row can only be withdrawn, not corrected: a corrected row
+is a new row, and the wrong one is withdrawn)."""
+
+
+def stored_columns(table: str) -> list[str]:
+    """The columns a table's file may hold: the schema's and :data:`WITHDRAWN`."""
+    return [*TABLES[table].columns, WITHDRAWN]

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from so_eval import glossary as g
 from so_eval.io import atomic_write_bytes
-from so_eval.model import TABLES
+from so_eval.model import TABLES, WITHDRAWN, stored_columns
 
 # -- sheet names and column headers ----------------------------------------------------------
 
@@ -100,6 +100,7 @@ HEADERS: dict[str, dict[str, str]] = {
         "registered": "Registreringsdato",
     },
     "jobs": {
+        "job_id": "Job-ID",
         "citizen_id": CITIZEN_HEADER,
         "course_id": "Forløbs-ID",
         "start": "Startdato",
@@ -181,7 +182,11 @@ HEADERS: dict[str, dict[str, str]] = {
         "registered": "Registreringsdato",
     },
 }
-"""Per table: column code → the Danish header in the template (and in error messages)."""
+WITHDRAWN_HEADER = "Trukket tilbage"
+for _headers in HEADERS.values():
+    _headers[WITHDRAWN] = WITHDRAWN_HEADER
+"""Per table: column code → the Danish header in the template (and in error messages); every
+table also has the column ``withdrawn`` ("Trukket tilbage")."""
 
 EXPLANATIONS: dict[str, dict[str, str]] = {
     "enterprises": {
@@ -233,6 +238,7 @@ EXPLANATIONS: dict[str, dict[str, str]] = {
         "weekly_paid_hours": "Lønnede timer pr. uge fra denne dato (0 hvis ingen).",
     },
     "jobs": {
+        "job_id": "Jeres eget ID for jobbet, fx J0001. Bruges når jobbet senere skal rettes; må ikke ændres.",
         "citizen_id": "Borgerens CPR-nummer eller pseudonym.",
         "course_id": "Det forløb jobbet kom efter (Forløbs-ID).",
         "start": "Jobbets startdato.",
@@ -307,9 +313,13 @@ EXPLANATIONS: dict[str, dict[str, str]] = {
     },
 }
 _REGISTERED_HELP = "Dato rækken blev registreret. Tom = indlæsningsdagen."
+_WITHDRAWN_HELP = ("ja hvis rækken blev indtastet ved en fejl og skal trækkes tilbage (indlæs med "
+                   "--update); ellers tom. Intet slettes: rækken tælles ikke med fra den dag.")
+for _table in EXPLANATIONS.values():
+    _table[WITHDRAWN] = _WITHDRAWN_HELP
 
 EXAMPLES: dict[str, str] = {
-    "enterprise_id": "V001", "name": "Café Et", "agreement_id": "SA001", "course_id": "F00001",
+    "enterprise_id": "V001", "name": "Café Et", "job_id": "J0001", "withdrawn": "", "agreement_id": "SA001", "course_id": "F00001",
     "citizen_id": "010180-1234", "birth_year": "1985", "places": "5", "price": "125000,50",
     "weekly_paid_hours": "12,5", "weekly_hours": "37", "year": "2024", "area": "goal1",
     "text": "En læring om job.", "figure_key": "goal1.jobs", "sdg_goals": "8;17",
@@ -330,6 +340,8 @@ _BOOL_VALUES = ("ja", "nej")
 
 def column_kind(table: str, column: str) -> str:
     """``"date"``, ``"bool"``, ``"int"``, ``"float"``, ``"list"`` or ``"text"``."""
+    if column == WITHDRAWN:
+        return "bool"
     spec = TABLES[table]
     dtype = spec.column_dtype(column)
     if "datetime" in dtype:
@@ -348,6 +360,8 @@ def column_kind(table: str, column: str) -> str:
 def allowed_values(table: str, column: str) -> tuple[str, ...] | None:
     """The allowed category codes of a column (from the schema's ``isin`` check), or None."""
     spec = TABLES[table]
+    if column == WITHDRAWN:
+        return None
     if column in spec.list_columns:
         return tuple(str(v) for v in spec.list_columns[column])
     for check in spec.model.to_schema().columns[column].checks:
@@ -358,7 +372,7 @@ def allowed_values(table: str, column: str) -> tuple[str, ...] | None:
 
 def is_required(table: str, column: str) -> bool:
     """True if the column must be filled in (``registered`` defaults to the ingest date)."""
-    if column == "registered":
+    if column in ("registered", WITHDRAWN):
         return False
     return not TABLES[table].model.to_schema().columns[column].nullable
 
@@ -401,7 +415,7 @@ def _example(table: str, column: str) -> str:
 def _help_rows() -> list[list[str]]:
     rows = []
     for table in TEMPLATE_TABLES:
-        for column in TABLES[table].columns:
+        for column in stored_columns(table):
             allowed = allowed_values(table, column)
             kind = column_kind(table, column)
             allowed_text = ", ".join(allowed) if allowed else ("ja, nej" if kind == "bool" else "")
@@ -440,6 +454,40 @@ _INTRO = [
         "pseudonym, når filen indlæses; de gemmes aldrig. Skriv aldrig navne på borgere."
     ),
     "Indlæs med: so-eval ingest FIL.xlsx --into data/NAVN",
+    "",
+    "Opdatere, rette og trække tilbage – intet slettes",
+    (
+        "Hver række har et ID (fx Forløbs-ID, Job-ID). Ændrer I en række, der allerede er indlæst, "
+        "så behold ID'et, ret cellerne og indlæs filen igen med --update: so-eval ingest FIL.xlsx "
+        "--into data/NAVN --update. Først vises hver ændring (gammel → ny værdi), så gemmes rækken "
+        "som en ny version. Den gamle version gemmes også, så en rapport, der allerede er udgivet, "
+        "altid kan genskabes med de tal, den havde."
+    ),
+    (
+        "Et forløb er slut: skriv Slutdato, Trin ved slut og Status efter forløb i forløbets række "
+        "(samme Forløbs-ID) og indlæs med --update."
+    ),
+    (
+        "En række er forkert (fx en forkert startdato på et job): ret cellen i rækken, behold ID'et, "
+        "og indlæs med --update. Næste års rapport viser de tal, der er ændret, med årsagen "
+        "'rettet registrering'."
+    ),
+    (
+        "En række er indtastet ved en fejl: skriv ja i kolonnen 'Trukket tilbage' i rækken (ID'et er "
+        "nok, de andre celler må stå tomme) og indlæs med --update. Rækken tælles ikke med fra den "
+        "dag, men den slettes ikke. Trækker I et forløb tilbage, så træk også dets progression og job "
+        "tilbage."
+    ),
+    (
+        "Rækker uden eget ID (Læringer og Partnerskaber; i Progression er dato og trin en del af "
+        "ID'et): træk den forkerte række tilbage (skriv den, som den står, med ja i 'Trukket "
+        "tilbage') og skriv den rigtige som en ny række."
+    ),
+    (
+        "Registreringsdato for en ny version: rækkens egen Registreringsdato, hvis den er senere end "
+        "den gemte versions; ellers den dag, filen indlæses. Uden --update ændres ingen gemt række: "
+        "ændringerne vises som konflikter."
+    ),
 ]
 
 
@@ -498,7 +546,7 @@ def build_workbook():
     for table in TEMPLATE_TABLES:
         ws = wb.create_sheet(sheet_name(table))
         ws.freeze_panes = "A2"
-        for j, column in enumerate(TABLES[table].columns, start=1):
+        for j, column in enumerate(stored_columns(table), start=1):
             letter = get_column_letter(j)
             h = header(table, column)
             c = ws.cell(row=1, column=j, value=h)
@@ -586,6 +634,7 @@ __all__ = [
     "LISTS_SHEET",
     "SHEETS",
     "TEMPLATE_TABLES",
+    "WITHDRAWN_HEADER",
     "allowed_values",
     "build_workbook",
     "column_kind",
