@@ -144,7 +144,8 @@ def test_citizen_ids_in_every_spelling_are_pseudonymised_and_never_stored(tmp_pa
     into = tmp_path / "data" / "c"
     report = ingest([citizens_csv(tmp_path / "borgere.csv", ids)], into)
     assert report.tables["citizens"].as_dict() == {
-        "read": len(ids), "added": 1, "unchanged": len(ids) - 1, "conflicting": 0, "rejected": 0}
+        "read": len(ids), "added": 1, "updated": 0, "unchanged": len(ids) - 1, "conflicting": 0,
+        "rejected": 0}
     stored = (into / "citizens.csv").read_text(encoding="utf-8").splitlines()
     assert stored[1].split(",")[0] == pseudonym_by_hand(DIGITS) and len(stored) == 2
     assert_no_cpr_in(tmp_path / "data")
