@@ -13,8 +13,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from so_eval import load, validate
 from so_eval import ingest as ingest_module
+from so_eval import load, validate
 from so_eval.cli import main
 from so_eval.ingest import IngestError, ingest
 from so_eval.model import TABLES
@@ -131,7 +131,7 @@ def test_the_separator_is_the_one_the_rows_agree_on_not_the_commas_in_a_header(t
 
 def test_text_converted_to_utf8_twice_is_refused_not_stored_garbled(tmp_path):
     export = tmp_path / "borgere.csv"
-    garbled = "Kontanthjælp".encode("utf-8").decode("cp1252")  # 'KontanthjÃ¦lp'
+    garbled = "Kontanthjælp".encode().decode("cp1252")  # 'KontanthjÃ¦lp'
     export.write_bytes(csv_bytes(JOBCENTER_HEADER, [JOBCENTER_ROWS[0][:4] + [garbled, "Dansk"]],
                                  encoding="utf-8"))
     with pytest.raises(IngestError) as err:

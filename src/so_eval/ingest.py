@@ -1450,7 +1450,7 @@ def ingest(
 
 
 def _ingest_locked(paths: list[Path], into: Path, key: bytes, when: dt.datetime,
-                   table: str | None = None) -> IngestReport:
+                   table_opt: str | None = None) -> IngestReport:
     problems: list[IngestProblem] = []
     notes: list[IngestProblem] = []
     log = _read_log(into) if into.is_dir() else []
@@ -1475,7 +1475,7 @@ def _ingest_locked(paths: list[Path], into: Path, key: bytes, when: dt.datetime,
         inputs.append(inp)
         ext = path.suffix.casefold()
         if ext in (".xlsx", ".xlsm"):
-            _read_xlsx(inp, i, problems, notes, table)
+            _read_xlsx(inp, i, problems, notes, table_opt)
             continue
         if ext not in (".csv", ".parquet"):
             problems.append(IngestProblem(
@@ -1483,9 +1483,9 @@ def _ingest_locked(paths: list[Path], into: Path, key: bytes, when: dt.datetime,
                 f"unsupported file type '{path.suffix}'; use .xlsx (the template), .csv or .parquet",
             ))
             continue
-        if table is not None:
-            file_table = table
-            inp.read_as.append(f"as {tpl.sheet_name(table)} (--table)")
+        if table_opt is not None:
+            file_table = table_opt
+            inp.read_as.append(f"as {tpl.sheet_name(table_opt)} (--table)")
         else:  # by its name; if the name does not say, by its headers (while reading)
             file_table = table_for_name(path.stem) or None
         if ext == ".csv":
