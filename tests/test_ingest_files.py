@@ -481,3 +481,20 @@ def test_a_parquet_export_whose_name_says_nothing_is_matched_by_its_columns(tmp_
     assert report.tables["status_weekly"].added == 3
     assert report.files[0].read_as == (f"as {ingest_module.tpl.sheet_name('status_weekly')} (told by its headers)",)
     assert set(load(into).status_weekly.citizen_id) == {pseudonym_by_hand(CPR["C1"])}
+
+
+def test_a_shared_strings_part_above_its_limit_is_refused_by_name(tmp_path, monkeypatch):
+    wb = openpyxl.Workbook()
+    wb.active.title = "Borgere"
+    wb.save(tmp_path / "strenge.xlsx")
+    with zipfile.ZipFile(tmp_path / "strenge.xlsx", "a", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("xl/sharedStrings.xml", '<sst xmlns="http://schemas.openxmlformats.org/'
+                    'spreadsheetml/2006/main">' + "<si><t>tekst</t></si>" * 10_000 + "</sst>")
+    size = zipfile.ZipFile(tmp_path / "strenge.xlsx").getinfo("xl/sharedStrings.xml").file_size
+    assert size > 200_000
+    monkeypatch.setattr(ingest_module, "_MAX_PART_XML", 100_000)
+    with pytest.raises(IngestError) as err:
+        ingest([tmp_path / "strenge.xlsx"], tmp_path / "data" / "s", now=NOW)
+    (p,) = err.value.problems
+    assert p.message.startswith(f"the workbook is too large to read safely: its part xl/sharedStrings.xml "
+                                f"unpacks to {size / 2**20:.1f} MB (the limit is 0.1 MB)".replace(".", ",").replace(",xml", ".xml"))

@@ -25,7 +25,7 @@ Rules
   citizen ID. Row 1 is the header.
 * **Bad files cost little.** Workbooks are read in streaming (read-only) mode. Before anything
   is loaded, the zip directory's unpacked sizes are checked (a sheet at most 256 MB, any other
-  part 64 MB, the whole workbook 512 MB); each sheet's XML is then streamed once, stopping past
+  XML part 64 MB, all XML parts together 512 MB); each sheet's XML is then streamed once, stopping past
   the limit whatever the directory claims, to find its last row with a value, its number of
   filled cells (at most 3 mio.) and its merged cells; only the rows up to the last value are
   parsed, so formatted empty rows below the data cost only that one pass.
@@ -619,9 +619,9 @@ _MAX_SHEET_XML = 256 * 2**20
 """Largest unpacked XML of one sheet (bytes). A filled template table of 100.000 rows is
 about 40 MB; a sheet formatted down to Excel's last row without data about 60–120 MB."""
 _MAX_PART_XML = 64 * 2**20
-"""Largest unpacked size of any other member of a workbook (shared strings, styles, …)."""
+"""Largest unpacked size of any other XML part of a workbook (shared strings, styles, …)."""
 _MAX_TOTAL_XML = 512 * 2**20
-"""Largest unpacked size of a whole workbook."""
+"""Largest unpacked size of all XML parts of a workbook together (pictures are not read)."""
 _MAX_MEMBERS = 10_000
 _MAX_ROWS = 1_000_000
 """Most rows a sheet may use up to its last filled cell."""
@@ -651,8 +651,10 @@ def _check_zip(path: Path) -> dict[str, int]:
     sizes: dict[str, int] = {}
     for info in infos:
         name = info.filename
-        total += info.file_size
         sizes[name] = info.file_size
+        if not name.endswith((".xml", ".rels", ".vml")):
+            continue  # pictures and other binary parts are never read
+        total += info.file_size
         is_sheet = name.startswith("xl/worksheets/") and name.endswith(".xml")
         limit = _MAX_SHEET_XML if is_sheet else _MAX_PART_XML
         if info.file_size > limit:
