@@ -189,7 +189,9 @@ def test_a_single_sheet_workbook_named_ark1_is_matched_by_its_headers(tmp_path):
     # the same sheet with --table, and a workbook of two data sheets, which --table cannot take
     report = ingest([tmp_path / "eksport.xlsx"], into, now=NOW, table="Forløb")
     assert report.no_op and report.files[0].read_as == ("sheet 'Ark1' as Forløb (--table)",)
-    wb.create_sheet("Ark2").append(["x"])
+    ark2 = wb.create_sheet("Ark2")
+    ark2.append(["x"])
+    ark2.append(["y"])  # a header and a row: data
     wb.save(tmp_path / "to.xlsx")
     with pytest.raises(IngestError, match="--table can only be used with a workbook of one sheet; "
                                           "this one has 2 sheets with data \\('Ark1', 'Ark2'\\)"):
@@ -498,3 +500,20 @@ def test_a_shared_strings_part_above_its_limit_is_refused_by_name(tmp_path, monk
     (p,) = err.value.problems
     assert p.message.startswith(f"the workbook is too large to read safely: its part xl/sharedStrings.xml "
                                 f"unpacks to {size / 2**20:.1f} MB (the limit is 0.1 MB)".replace(".", ",").replace(",xml", ".xml"))
+
+
+def test_the_template_with_one_renamed_sheet_holding_rows_is_read_by_its_headers(tmp_path):
+    book = fill_workbook(tmp_path / "udfyldt.xlsx", {"citizens": tiny_rows("citizens")})
+    wb = openpyxl.load_workbook(book)
+    wb[SHEETS["citizens"]].title = "Ark1"  # the other sheets hold their headers only
+    wb.save(book)
+    report = ingest([book], tmp_path / "data" / "r", now=NOW)
+    assert report.tables["citizens"].added == 7
+    assert report.files[0].read_as == ("sheet 'Ark1' as Borgere (told by its headers)",)
+    assert stored_citizens(tmp_path / "data" / "r") == expected_citizens()
+    # with rows on a second sheet too, the renamed sheet is not guessed
+    wb = openpyxl.load_workbook(book)
+    wb[SHEETS["courses"]].append(["K1", CPR["C1"], "A1", "01-09-2023"])
+    wb.save(book)
+    with pytest.raises(IngestError, match="this sheet is not one of the template's sheets"):
+        ingest([book], tmp_path / "data" / "r2", now=NOW)

@@ -547,7 +547,7 @@ def _read_xlsx(inp: _Input, idx: int, problems: list, notes: list, table_opt: st
                     "what does not belong to the table".replace(",", "."), ws.title)
                 continue
             sheets.append((ws, table, scan))
-        data_sheets = [s for s in sheets if s[2].values > 0]
+        data_sheets = [s for s in sheets if s[2].has_rows]  # (a header alone is no data)
         if table_opt is not None:
             if not data_sheets and not any(p.file == inp.display for p in problems):
                 file_problem("no sheet of the workbook holds any data")
@@ -560,11 +560,10 @@ def _read_xlsx(inp: _Input, idx: int, problems: list, notes: list, table_opt: st
                     "after its table instead (as in the template)")
                 return
             sheets = [(ws, table_opt, scan) for ws, _, scan in data_sheets]
-        unknown = [s for s in data_sheets if s[1] is None]
-        by_headers = table_opt is None and len(data_sheets) == 1 and len(unknown) == 1
+        by_headers = table_opt is None and len(data_sheets) == 1 and data_sheets[0][1] is None
         found = False
         for ws, table, scan in sheets:
-            if table is None and not by_headers:
+            if table is None and not (by_headers and ws is data_sheets[0][0]):
                 if scan.values > 0:
                     file_problem(
                         "this sheet is not one of the template's sheets "
@@ -714,6 +713,11 @@ class _SheetScan:
     values: int = 0                      # cells holding a value
     merged: list[str] = field(default_factory=list)   # merged ranges, e.g. "A2:B2"
     rows_numbered: bool = True           # every row carries its number (r="…")
+
+    @property
+    def has_rows(self) -> bool:
+        """True if a row below the header holds a value (or rows are not numbered: maybe)."""
+        return self.last_row > 1 or (not self.rows_numbered and self.values > 0)
 
 
 _ROW_NUMBER = re.compile(rb'\sr="(\d+)"')
