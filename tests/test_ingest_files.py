@@ -517,3 +517,16 @@ def test_the_template_with_one_renamed_sheet_holding_rows_is_read_by_its_headers
     wb.save(book)
     with pytest.raises(IngestError, match="this sheet is not one of the template's sheets"):
         ingest([book], tmp_path / "data" / "r2", now=NOW)
+
+
+def test_a_csv_file_above_the_size_limit_is_refused_unread(tmp_path, monkeypatch):
+    monkeypatch.setattr(ingest_module, "_MAX_CSV", 1000)
+    export = tmp_path / "borgere.csv"
+    export.write_bytes(csv_bytes(JOBCENTER_HEADER, JOBCENTER_ROWS * 5))
+    with pytest.raises(IngestError) as err:
+        ingest([export], tmp_path / "data" / "c", now=NOW)
+    (p,) = err.value.problems
+    assert (p.file, p.row) == ("borgere.csv", None)
+    assert p.message == (f"the file is too large to read safely ({export.stat().st_size / 2**20:.1f} MB; "
+                         "the limit is 0.0 MB); split it, or save large tables such as the weekly status "
+                         "as Parquet").replace("0.", "0,")

@@ -28,7 +28,8 @@ Rules
   XML part 64 MB, all XML parts together 512 MB); each sheet's XML is then streamed once, stopping past
   the limit whatever the directory claims, to find its last row with a value, its number of
   filled cells (at most 3 mio.) and its merged cells; only the rows up to the last value are
-  parsed, so formatted empty rows below the data cost only that one pass.
+  parsed, so formatted empty rows below the data cost only that one pass. A CSV file may be at
+  most 512 MB.
 * **Values.** Dates ``31-12-2024``, ``31.12.2024``, ``31/12/2024``, ``2024-12-31`` or a date
   cell; numbers ``12,5``, ``12.5``, ``1.234,5`` or a number cell (``1.500`` is refused as
   ambiguous); yes/no as ``ja``/``nej`` (also true/false, 1/0, x); categories case-insensitive,
@@ -894,7 +895,18 @@ def _sniff_delimiter(text: str) -> str:
     return best if counts[best] else ","
 
 
+_MAX_CSV = 512 * 2**20
+"""Largest CSV file read (bytes); the weekly status of a whole municipality is far below."""
+
+
 def _read_csv(inp: _Input, idx: int, table: str | None, problems: list, notes: list) -> None:
+    size = inp.path.stat().st_size
+    if size > _MAX_CSV:
+        problems.append(IngestProblem(
+            inp.display, None, None, None,
+            f"the file is too large to read safely ({_mb(size)}; the limit is {_mb(_MAX_CSV)}); "
+            "split it, or save large tables such as the weekly status as Parquet"))
+        return
     data = inp.path.read_bytes()
     try:
         text, encoding = _decode(data)
