@@ -67,7 +67,7 @@ class Dataset:
     def without(self, *names: str) -> Dataset:
         """The same dataset without the tables ``names`` (to hand the rest to another process)."""
         return Dataset(tables={k: v for k, v in self.tables.items() if k not in names}, path=self.path,
-                       file_hashes=self.file_hashes, as_of=self.as_of)
+                       file_hashes=self.file_hashes, as_of=self.as_of, after_as_of=self.after_as_of)
 
     def as_known_on(self, date: str | pd.Timestamp) -> Dataset:
         """The dataset as it stood on ``date``: rows registered after that day are left out."""
