@@ -13,8 +13,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from so_eval import load, validate
 from so_eval import ingest as ingest_module
+from so_eval import load, validate
 from so_eval.cli import main
 from so_eval.ingest import IngestError, ingest
 from so_eval.model import TABLES
@@ -131,7 +131,7 @@ def test_the_separator_is_the_one_the_rows_agree_on_not_the_commas_in_a_header(t
 
 def test_text_converted_to_utf8_twice_is_refused_not_stored_garbled(tmp_path):
     export = tmp_path / "borgere.csv"
-    garbled = "Kontanthjælp".encode("utf-8").decode("cp1252")  # 'KontanthjÃ¦lp'
+    garbled = "Kontanthjælp".encode().decode("cp1252")  # 'KontanthjÃ¦lp'
     export.write_bytes(csv_bytes(JOBCENTER_HEADER, [JOBCENTER_ROWS[0][:4] + [garbled, "Dansk"]],
                                  encoding="utf-8"))
     with pytest.raises(IngestError) as err:
@@ -189,7 +189,9 @@ def test_a_single_sheet_workbook_named_ark1_is_matched_by_its_headers(tmp_path):
     # the same sheet with --table, and a workbook of two data sheets, which --table cannot take
     report = ingest([tmp_path / "eksport.xlsx"], into, now=NOW, table="Forløb")
     assert report.no_op and report.files[0].read_as == ("sheet 'Ark1' as Forløb (--table)",)
-    wb.create_sheet("Ark2").append(["x"])
+    ark2 = wb.create_sheet("Ark2")
+    ark2.append(["x"])
+    ark2.append(["y"])  # a header and a row: data
     wb.save(tmp_path / "to.xlsx")
     with pytest.raises(IngestError, match="--table can only be used with a workbook of one sheet; "
                                           "this one has 2 sheets with data \\('Ark1', 'Ark2'\\)"):
@@ -427,6 +429,10 @@ def test_a_report_as_of_before_the_ingest_day_stops_naming_the_empty_tables_and_
     into = ingested_without_registration_dates(tmp_path)
     ds = load(into, as_of="2026-01-15")  # the shipped params' as_of for 2025
     assert len(ds.courses) == 0 and ds.after_as_of["courses"] == (8, "2026-02-01", "2026-02-01")
+    import pickle  # (the report reads its data in a background process)
+
+    assert pickle.loads(pickle.dumps(ds)).after_as_of == ds.after_as_of
+    assert ds.without("status_weekly").after_as_of == ds.after_as_of
     with pytest.raises(AsOfError) as err:
         AnnualReport(ds, report_params(into, "2026-01-15"))
     msg = str(err.value)
@@ -481,3 +487,50 @@ def test_a_parquet_export_whose_name_says_nothing_is_matched_by_its_columns(tmp_
     assert report.tables["status_weekly"].added == 3
     assert report.files[0].read_as == (f"as {ingest_module.tpl.sheet_name('status_weekly')} (told by its headers)",)
     assert set(load(into).status_weekly.citizen_id) == {pseudonym_by_hand(CPR["C1"])}
+
+
+def test_a_shared_strings_part_above_its_limit_is_refused_by_name(tmp_path, monkeypatch):
+    wb = openpyxl.Workbook()
+    wb.active.title = "Borgere"
+    wb.save(tmp_path / "strenge.xlsx")
+    with zipfile.ZipFile(tmp_path / "strenge.xlsx", "a", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("xl/sharedStrings.xml", '<sst xmlns="http://schemas.openxmlformats.org/'
+                    'spreadsheetml/2006/main">' + "<si><t>tekst</t></si>" * 10_000 + "</sst>")
+    size = zipfile.ZipFile(tmp_path / "strenge.xlsx").getinfo("xl/sharedStrings.xml").file_size
+    assert size > 200_000
+    monkeypatch.setattr(ingest_module, "_MAX_PART_XML", 100_000)
+    with pytest.raises(IngestError) as err:
+        ingest([tmp_path / "strenge.xlsx"], tmp_path / "data" / "s", now=NOW)
+    (p,) = err.value.problems
+    assert p.message.startswith(f"the workbook is too large to read safely: its part xl/sharedStrings.xml "
+                                f"unpacks to {size / 2**20:.1f} MB (the limit is 0.1 MB)".replace(".", ",").replace(",xml", ".xml"))
+
+
+def test_the_template_with_one_renamed_sheet_holding_rows_is_read_by_its_headers(tmp_path):
+    book = fill_workbook(tmp_path / "udfyldt.xlsx", {"citizens": tiny_rows("citizens")})
+    wb = openpyxl.load_workbook(book)
+    wb[SHEETS["citizens"]].title = "Ark1"  # the other sheets hold their headers only
+    wb.save(book)
+    report = ingest([book], tmp_path / "data" / "r", now=NOW)
+    assert report.tables["citizens"].added == 7
+    assert report.files[0].read_as == ("sheet 'Ark1' as Borgere (told by its headers)",)
+    assert stored_citizens(tmp_path / "data" / "r") == expected_citizens()
+    # with rows on a second sheet too, the renamed sheet is not guessed
+    wb = openpyxl.load_workbook(book)
+    wb[SHEETS["courses"]].append(["K1", CPR["C1"], "A1", "01-09-2023"])
+    wb.save(book)
+    with pytest.raises(IngestError, match="this sheet is not one of the template's sheets"):
+        ingest([book], tmp_path / "data" / "r2", now=NOW)
+
+
+def test_a_csv_file_above_the_size_limit_is_refused_unread(tmp_path, monkeypatch):
+    monkeypatch.setattr(ingest_module, "_MAX_CSV", 1000)
+    export = tmp_path / "borgere.csv"
+    export.write_bytes(csv_bytes(JOBCENTER_HEADER, JOBCENTER_ROWS * 5))
+    with pytest.raises(IngestError) as err:
+        ingest([export], tmp_path / "data" / "c", now=NOW)
+    (p,) = err.value.problems
+    assert (p.file, p.row) == ("borgere.csv", None)
+    assert p.message == (f"the file is too large to read safely ({export.stat().st_size / 2**20:.1f} MB; "
+                         "the limit is 0.0 MB); split it, or save large tables such as the weekly status "
+                         "as Parquet").replace("0.", "0,")

@@ -123,7 +123,7 @@ class Dataset:
     def without(self, *names: str) -> Dataset:
         """The same dataset without the tables ``names`` (to hand the rest to another process)."""
         return Dataset(tables={k: v for k, v in self.tables.items() if k not in names}, path=self.path,
-                       file_hashes=self.file_hashes, as_of=self.as_of,
+                       file_hashes=self.file_hashes, as_of=self.as_of, after_as_of=self.after_as_of,
                        history={k: v for k, v in self.history.items() if k not in names}, version_keys=self.version_keys)
 
     def versions(self, name: str) -> pd.DataFrame:

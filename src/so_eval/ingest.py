@@ -25,10 +25,11 @@ Rules
   citizen ID. Row 1 is the header.
 * **Bad files cost little.** Workbooks are read in streaming (read-only) mode. Before anything
   is loaded, the zip directory's unpacked sizes are checked (a sheet at most 256 MB, any other
-  part 64 MB, the whole workbook 512 MB); each sheet's XML is then streamed once, stopping past
+  XML part 64 MB, all XML parts together 512 MB); each sheet's XML is then streamed once, stopping past
   the limit whatever the directory claims, to find its last row with a value, its number of
   filled cells (at most 3 mio.) and its merged cells; only the rows up to the last value are
-  parsed, so formatted empty rows below the data cost only that one pass.
+  parsed, so formatted empty rows below the data cost only that one pass. A CSV file may be at
+  most 512 MB.
 * **Values.** Dates ``31-12-2024``, ``31.12.2024``, ``31/12/2024``, ``2024-12-31`` or a date
   cell; numbers ``12,5``, ``12.5``, ``1.234,5`` or a number cell (``1.500`` is refused as
   ambiguous); yes/no as ``ja``/``nej`` (also true/false, 1/0, x); categories case-insensitive,
@@ -622,7 +623,7 @@ def _read_xlsx(inp: _Input, idx: int, problems: list, notes: list, table_opt: st
                     "what does not belong to the table".replace(",", "."), ws.title)
                 continue
             sheets.append((ws, table, scan))
-        data_sheets = [s for s in sheets if s[2].values > 0]
+        data_sheets = [s for s in sheets if s[2].has_rows]  # (a header alone is no data)
         if table_opt is not None:
             if not data_sheets and not any(p.file == inp.display for p in problems):
                 file_problem("no sheet of the workbook holds any data")
@@ -635,11 +636,10 @@ def _read_xlsx(inp: _Input, idx: int, problems: list, notes: list, table_opt: st
                     "after its table instead (as in the template)")
                 return
             sheets = [(ws, table_opt, scan) for ws, _, scan in data_sheets]
-        unknown = [s for s in data_sheets if s[1] is None]
-        by_headers = table_opt is None and len(data_sheets) == 1 and len(unknown) == 1
+        by_headers = table_opt is None and len(data_sheets) == 1 and data_sheets[0][1] is None
         found = False
         for ws, table, scan in sheets:
-            if table is None and not by_headers:
+            if table is None and not (by_headers and ws is data_sheets[0][0]):
                 if scan.values > 0:
                     file_problem(
                         "this sheet is not one of the template's sheets "
@@ -694,9 +694,9 @@ _MAX_SHEET_XML = 256 * 2**20
 """Largest unpacked XML of one sheet (bytes). A filled template table of 100.000 rows is
 about 40 MB; a sheet formatted down to Excel's last row without data about 60–120 MB."""
 _MAX_PART_XML = 64 * 2**20
-"""Largest unpacked size of any other member of a workbook (shared strings, styles, …)."""
+"""Largest unpacked size of any other XML part of a workbook (shared strings, styles, …)."""
 _MAX_TOTAL_XML = 512 * 2**20
-"""Largest unpacked size of a whole workbook."""
+"""Largest unpacked size of all XML parts of a workbook together (pictures are not read)."""
 _MAX_MEMBERS = 10_000
 _MAX_ROWS = 1_000_000
 """Most rows a sheet may use up to its last filled cell."""
@@ -726,8 +726,10 @@ def _check_zip(path: Path) -> dict[str, int]:
     sizes: dict[str, int] = {}
     for info in infos:
         name = info.filename
-        total += info.file_size
         sizes[name] = info.file_size
+        if not name.endswith((".xml", ".rels", ".vml")):
+            continue  # pictures and other binary parts are never read
+        total += info.file_size
         is_sheet = name.startswith("xl/worksheets/") and name.endswith(".xml")
         limit = _MAX_SHEET_XML if is_sheet else _MAX_PART_XML
         if info.file_size > limit:
@@ -787,6 +789,11 @@ class _SheetScan:
     values: int = 0                      # cells holding a value
     merged: list[str] = field(default_factory=list)   # merged ranges, e.g. "A2:B2"
     rows_numbered: bool = True           # every row carries its number (r="…")
+
+    @property
+    def has_rows(self) -> bool:
+        """True if a row below the header holds a value (or rows are not numbered: maybe)."""
+        return self.last_row > 1 or (not self.rows_numbered and self.values > 0)
 
 
 _ROW_NUMBER = re.compile(rb'\sr="(\d+)"')
@@ -963,7 +970,18 @@ def _sniff_delimiter(text: str) -> str:
     return best if counts[best] else ","
 
 
+_MAX_CSV = 512 * 2**20
+"""Largest CSV file read (bytes); the weekly status of a whole municipality is far below."""
+
+
 def _read_csv(inp: _Input, idx: int, table: str | None, problems: list, notes: list) -> None:
+    size = inp.path.stat().st_size
+    if size > _MAX_CSV:
+        problems.append(IngestProblem(
+            inp.display, None, None, None,
+            f"the file is too large to read safely ({_mb(size)}; the limit is {_mb(_MAX_CSV)}); "
+            "split it, or save large tables such as the weekly status as Parquet"))
+        return
     data = inp.path.read_bytes()
     try:
         text, encoding = _decode(data)
@@ -1573,7 +1591,7 @@ def ingest(
 
 
 def _ingest_locked(paths: list[Path], into: Path, key: bytes, when: dt.datetime,
-                   table: str | None = None, update: bool = False) -> IngestReport:
+                   table_opt: str | None = None, update: bool = False) -> IngestReport:
     problems: list[IngestProblem] = []
     notes: list[IngestProblem] = []
     log = _read_log(into) if into.is_dir() else []
@@ -1598,7 +1616,7 @@ def _ingest_locked(paths: list[Path], into: Path, key: bytes, when: dt.datetime,
         inputs.append(inp)
         ext = path.suffix.casefold()
         if ext in (".xlsx", ".xlsm"):
-            _read_xlsx(inp, i, problems, notes, table)
+            _read_xlsx(inp, i, problems, notes, table_opt)
             continue
         if ext not in (".csv", ".parquet"):
             problems.append(IngestProblem(
@@ -1606,9 +1624,9 @@ def _ingest_locked(paths: list[Path], into: Path, key: bytes, when: dt.datetime,
                 f"unsupported file type '{path.suffix}'; use .xlsx (the template), .csv or .parquet",
             ))
             continue
-        if table is not None:
-            file_table = table
-            inp.read_as.append(f"as {tpl.sheet_name(table)} (--table)")
+        if table_opt is not None:
+            file_table = table_opt
+            inp.read_as.append(f"as {tpl.sheet_name(table_opt)} (--table)")
         else:  # by its name; if the name does not say, by its headers (while reading)
             file_table = table_for_name(path.stem) or None
         if ext == ".csv":
