@@ -283,6 +283,44 @@ def test_a_hand_made_subgroup_of_one_participant_gets_the_danish_reason_not_the_
     assert {o.reason for o in res1.methods.values()} == {"too_few"}
 
 
+# -- notebook outputs stay out of commits ---------------------------------------------------------
+
+
+def test_gitattributes_names_the_nbstripout_filter_and_setup_installs_it():
+    attrs = (config.PROJ_ROOT / ".gitattributes").read_text(encoding="utf-8").splitlines()
+    assert "*.ipynb filter=nbstripout" in [a.strip() for a in attrs]
+    makefile = (config.PROJ_ROOT / "Makefile").read_text(encoding="utf-8")
+    setup = makefile.split("\nsetup:", 1)[1].split("\n\n", 1)[0]
+    assert "nbstripout --install" in setup
+    assert "nbstripout>=" in (config.PROJ_ROOT / "pyproject.toml").read_text(encoding="utf-8")
+
+
+def test_the_filter_strips_outputs_and_pseudonyms_from_a_committed_notebook(tmp_path):
+    pytest.importorskip("nbstripout")
+    repo = tmp_path / "repo"
+    repo.mkdir()
+
+    def git(*args):
+        return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, text=True).stdout
+
+    git("init", "-q")
+    git("config", "user.email", "test@example.invalid")
+    git("config", "user.name", "test")
+    (repo / ".gitattributes").write_text((config.PROJ_ROOT / ".gitattributes").read_text(encoding="utf-8"))
+    subprocess.run([sys.executable, "-m", "nbstripout", "--install"], cwd=repo, check=True)
+    nb = nbformat.read(config.NOTEBOOKS_DIR / "explore_effects.ipynb", as_version=4)
+    code = next(c for c in nb.cells if c.cell_type == "code")
+    code.outputs = [nbformat.v4.new_output("stream", text="P-3f2a9c pseudonym\n")]
+    code.execution_count = 7
+    nbformat.write(nb, repo / "explore.ipynb")
+    git("add", "explore.ipynb", ".gitattributes")
+    git("commit", "-q", "-m", "notebook")
+    committed = nbformat.reads(git("show", "HEAD:explore.ipynb"), as_version=4)
+    assert all(c.outputs == [] and c.execution_count is None for c in committed.cells if c.cell_type == "code")
+    assert "P-3f2a9c" not in git("show", "HEAD:explore.ipynb")
+    assert "P-3f2a9c" in (repo / "explore.ipynb").read_text(encoding="utf-8")  # the analyst's copy keeps it
+
+
 # -- the notebook itself ------------------------------------------------------------------------------
 
 
