@@ -13,8 +13,11 @@ DEMO   := data/demo
 help:
 	@awk '/^## /{doc=substr($$0,4); next} /^[a-z-]+:/{if(doc){split($$0,t,":"); printf "  make %-8s %s\n", t[1], doc}; doc=""}' $(MAKEFILE_LIST)
 
-## Create .venv and install so-eval with its test tools (again when pyproject.toml changes)
+## Create .venv and install so-eval with its test tools (again when pyproject.toml changes); strip notebook outputs on commit
 setup: $(STAMP)
+	@if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+	  $(BIN)/nbstripout --install && echo "git filter nbstripout set up: notebook outputs are stripped when committed"; \
+	else echo "not a git checkout: the nbstripout filter (.gitattributes) is not set up"; fi
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11 is needed (python3.11 or python3 on PATH)"; exit 1; }

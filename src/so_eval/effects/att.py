@@ -40,7 +40,14 @@ Five estimators share one entry point, :func:`estimate_att`:
     estimation of the propensity score (Abadie & Imbens 2016 show this is
     typically conservative for the ATT but not always).
 
-The propensity score is an unpenalised logit; a ``ValueError`` is raised when
+A method that cannot be computed on the data at hand raises
+:class:`EstimationError` (a ``ValueError``) with a machine-readable ``reason``:
+no treated or no control units, fewer than two in a group (no standard error),
+collinear covariates, a (quasi-)separated propensity score, a singular model
+matrix, no match inside the caliper, or a non-finite estimate.  Callers that show
+results to readers translate the reason (the explorer does so in Danish).
+
+The propensity score is an unpenalised logit; an ``EstimationError`` is raised when
 it shows complete separation (statsmodels' check), does not converge, gives a
 *treated* unit a fitted probability above ``1 - 1e-8`` (quasi-complete
 separation: a covariate region with no controls, where the ATT is not
@@ -73,7 +80,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-__all__ = ["METHODS", "AttResult", "estimate_att"]
+__all__ = ["METHODS", "REASONS", "AttResult", "EstimationError", "estimate_att"]
 
 METHODS = ("difference", "regression", "ipw", "aipw", "matching")
 
@@ -100,6 +107,33 @@ _SEPARATION_ETA = 30.0
 # A treated unit with fitted probability above 1 - 1e-8 lies in a covariate region with
 # (practically) no controls: quasi-complete separation on the treated side, ATT not identified.
 _TREATED_ETA = float(np.log((1 - 1e-8) / 1e-8))
+
+
+REASONS = {
+    "no_treated": "no treated units",
+    "no_control": "no control units",
+    "too_few": "fewer than two treated or two control units: no standard error",
+    "collinear": "covariates are collinear in this sample",
+    "separation": "the propensity score separates treated and controls (no overlap)",
+    "singular": "a model matrix is singular",
+    "no_match": "no treated unit has a control within the caliper",
+    "not_finite": "the estimate or its standard error is not finite",
+}
+"""The reasons an :class:`EstimationError` gives, and what each means."""
+
+
+class EstimationError(ValueError):
+    """A method cannot be estimated on these data; ``reason`` is a key of :data:`REASONS`.
+
+    A ``ValueError``, so code that caught the old errors still does. The message (English)
+    may name sample sizes; show readers a text made from ``reason`` instead.
+    """
+
+    def __init__(self, reason: str, message: str):
+        if reason not in REASONS:
+            raise KeyError(f"unknown estimation-error reason {reason!r}")
+        super().__init__(message)
+        self.reason = reason
 
 
 # ----------------------------------------------------------------------------
@@ -482,7 +516,8 @@ def _clean_design(X: pd.DataFrame) -> pd.DataFrame:
                 redundant.append(c)
             else:
                 cur = trial
-        raise ValueError(
+        raise EstimationError(
+            "collinear",
             "covariates are collinear (with each other or the intercept); redundant column(s): "
             + ", ".join(map(str, redundant))
         )
@@ -492,7 +527,36 @@ def _clean_design(X: pd.DataFrame) -> pd.DataFrame:
 # ----------------------------------------------------------------------------
 # nuisance models
 # ----------------------------------------------------------------------------
+_PS_FITS: dict = {}
+"""The last propensity-score fits (or the errors they raised), by their data: the five methods
+on one sample fit the same model, once (the explorer estimates every method per subgroup)."""
+
+
 def _fit_propensity(D: np.ndarray, Z: np.ndarray, w: np.ndarray) -> dict:
+    """:func:`_fit_propensity_once`, remembered for the last few distinct data (copies of the
+    arrays are returned, so a caller cannot change a remembered fit)."""
+    import hashlib
+
+    h = hashlib.blake2b(digest_size=16)
+    for a in (D, Z, w):
+        a = np.ascontiguousarray(a, dtype=float)
+        h.update(str(a.shape).encode())
+        h.update(a.tobytes())
+    key = h.hexdigest()
+    if key not in _PS_FITS:
+        if len(_PS_FITS) >= 8:
+            _PS_FITS.pop(next(iter(_PS_FITS)))
+        try:
+            _PS_FITS[key] = _fit_propensity_once(D, Z, w)
+        except EstimationError as exc:
+            _PS_FITS[key] = exc
+    fit = _PS_FITS[key]
+    if isinstance(fit, EstimationError):
+        raise EstimationError(fit.reason, str(fit))
+    return {k: v.copy() for k, v in fit.items()}
+
+
+def _fit_propensity_once(D: np.ndarray, Z: np.ndarray, w: np.ndarray) -> dict:
     """Unpenalised logit of D on Z (Z includes the intercept) with statsmodels.
 
     Returns dict with params, ps (fitted probabilities), eta (linear predictor)
@@ -518,11 +582,11 @@ def _fit_propensity(D: np.ndarray, Z: np.ndarray, w: np.ndarray) -> dict:
         try:
             res = sm.GLM(D, Z, family=sm.families.Binomial(), var_weights=w).fit(maxiter=100)
         except PerfectSeparationError as exc:
-            raise ValueError(sep_msg) from exc
+            raise EstimationError("separation", sep_msg) from exc
         except np.linalg.LinAlgError as exc:
-            raise ValueError(f"propensity-score model could not be fitted: {exc}") from exc
+            raise EstimationError("singular", f"propensity-score model could not be fitted: {exc}") from exc
     if any(issubclass(c.category, PerfectSeparationWarning) for c in caught):
-        raise ValueError(sep_msg)
+        raise EstimationError("separation", sep_msg)
     params = np.asarray(res.params, dtype=float)
     eta = Z @ params
     if (
@@ -530,13 +594,16 @@ def _fit_propensity(D: np.ndarray, Z: np.ndarray, w: np.ndarray) -> dict:
         or np.max(np.abs(eta)) > _SEPARATION_ETA
         or np.any(eta[D == 1] > _TREATED_ETA)
     ):
-        raise ValueError(sep_msg)
+        raise EstimationError("separation", sep_msg)
     if not res.converged or any(issubclass(c.category, ConvergenceWarning) for c in caught):
-        raise ValueError("propensity-score model (logit) did not converge; " + sep_msg)
+        raise EstimationError("separation", "propensity-score model (logit) did not converge; " + sep_msg)
     ps = 1.0 / (1.0 + np.exp(-eta))
     W = w * ps * (1.0 - ps)
     H = Z.T @ (W[:, None] * Z)
-    hess_inv = np.linalg.inv(H)
+    try:
+        hess_inv = np.linalg.inv(H)
+    except np.linalg.LinAlgError as exc:
+        raise EstimationError("singular", f"propensity-score model has a singular Hessian: {exc}") from exc
     return {"params": params, "ps": ps, "eta": eta, "hess_inv": hess_inv}
 
 
@@ -669,7 +736,8 @@ def _att_matching(Y, D, eta, n_neighbors: int, caliper: float | None):
     matched = hi > lo
     n_unmatched = int(np.sum(~matched))
     if not matched.any():
-        raise ValueError(
+        raise EstimationError(
+            "no_match",
             "no treated unit has a control within the caliper "
             f"({caliper} SD = {cal_width:.4g} on the logit propensity scale); widen the caliper"
         )
@@ -813,10 +881,14 @@ def estimate_att(
 
     Raises
     ------
+    EstimationError
+        The method cannot be computed on these data (``reason``: no treated
+        or no control units, fewer than two of either, collinear covariates,
+        separation in the propensity-score model, a singular matrix, no match
+        inside the caliper, a non-finite estimate); a ``ValueError``.
     ValueError
         Unknown method, missing columns (named in the message), treatment not
-        0/1, no treated or no control units, non-numeric outcome, collinear
-        covariates, perfect separation in the propensity-score model.
+        0/1, non-numeric outcome, bad weights or options.
 
     Notes
     -----
@@ -907,12 +979,19 @@ def estimate_att(
     Y = sub[outcome].to_numpy(dtype=float)
     n1, n0 = int(np.sum(D == 1)), int(np.sum(D == 0))
     if n1 == 0:
-        raise ValueError(
+        raise EstimationError(
+            "no_treated",
             f"no treated units ({treatment} == 1) after dropping {n_dropped} rows with missing values"
         )
     if n0 == 0:
-        raise ValueError(
+        raise EstimationError(
+            "no_control",
             f"no control units ({treatment} == 0) after dropping {n_dropped} rows with missing values"
+        )
+    if n1 < 2 or n0 < 2:
+        raise EstimationError(
+            "too_few",
+            f"{n1} treated and {n0} control units: a standard error needs at least two of each",
         )
     if weights is not None:
         w = sub[weights].to_numpy(dtype=float)
@@ -960,54 +1039,59 @@ def estimate_att(
     n_t_used, n_c_used = n1, n0
     se_key = method
 
-    if method == "difference":
-        if weights is None:
-            y1, y0 = Y[D == 1], Y[D == 0]
-            att = float(y1.mean() - y0.mean())
-            v1 = y1.var(ddof=1) / n1 if n1 > 1 else np.nan
-            v0 = y0.var(ddof=1) / n0 if n0 > 1 else np.nan
-            se = float(np.sqrt(v1 + v0))
-            with np.errstate(divide="ignore", invalid="ignore"):
-                dfree = float((v1 + v0) ** 2 / (v1**2 / (n1 - 1) + v0**2 / (n0 - 1)))
-            psi = n * (D * (Y - y1.mean()) / n1 - (1 - D) * (Y - y0.mean()) / n0)
-        else:
-            wt, wc = w * D, w * (1 - D)
-            m1 = np.sum(wt * Y) / wt.sum()
-            m0 = np.sum(wc * Y) / wc.sum()
-            att = float(m1 - m0)
-            psi = wt * (Y - m1) / wt.mean() - wc * (Y - m0) / wc.mean()
+    try:
+        if method == "difference":
+            if weights is None:
+                y1, y0 = Y[D == 1], Y[D == 0]
+                att = float(y1.mean() - y0.mean())
+                v1 = y1.var(ddof=1) / n1  # n1, n0 >= 2 (checked above)
+                v0 = y0.var(ddof=1) / n0
+                se = float(np.sqrt(v1 + v0))
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    dfree = float((v1 + v0) ** 2 / (v1**2 / (n1 - 1) + v0**2 / (n0 - 1)))
+                psi = n * (D * (Y - y1.mean()) / n1 - (1 - D) * (Y - y0.mean()) / n0)
+            else:
+                wt, wc = w * D, w * (1 - D)
+                m1 = np.sum(wt * Y) / wt.sum()
+                m0 = np.sum(wc * Y) / wc.sum()
+                att = float(m1 - m0)
+                psi = wt * (Y - m1) / wt.mean() - wc * (Y - m0) / wc.mean()
+                se = float(np.sqrt(np.sum(psi**2)) / n)
+                se_key = "difference_weighted"
+        elif method == "regression":
+            att, psi, extra, implied = _att_regression(Y, D, Z, w)
+            details.update(extra)
             se = float(np.sqrt(np.sum(psi**2)) / n)
-            se_key = "difference_weighted"
-    elif method == "regression":
-        att, psi, extra, implied = _att_regression(Y, D, Z, w)
-        details.update(extra)
-        se = float(np.sqrt(np.sum(psi**2)) / n)
-        wc_adj = implied
-    elif method == "ipw":
-        att, psi, wc = _att_ipw(Y, D, Z, w, ps_fit["ps"], ps_fit["hess_inv"])
-        se = float(np.sqrt(np.sum(psi**2)) / n)
-        wc_adj = wc
-    elif method == "aipw":
-        att, psi, wc, extra = _att_aipw(Y, D, Z, w, ps_fit["ps"], ps_fit["hess_inv"])
-        details.update(extra)
-        se = float(np.sqrt(np.sum(psi**2)) / n)
-        wc_adj = wc
-    else:  # matching
-        mres = _att_matching(Y, D, ps_fit["eta"], int(n_neighbors), caliper)
-        att, se = mres["att"], mres["se"]
-        n_t_used, n_c_used, n_unmatched = mres["n_treated"], mres["n_control"], mres["n_unmatched"]
-        wt_adj = np.zeros(n)
-        wt_adj[mres["matched_treated"]] = 1.0
-        wc_adj = mres["control_weights"]
-        details["caliper_width"] = mres["caliper_width"]
-        details["matches_per_treated"] = mres["matches_per_treated"]
-        details["n_treated_total"] = n1
-        details["n_control_total"] = n0
-        if n_unmatched:
-            warnings.warn(
-                f"{n_unmatched} of {n1} treated units have no control within the caliper and were dropped",
-                stacklevel=2,
-            )
+            wc_adj = implied
+        elif method == "ipw":
+            att, psi, wc = _att_ipw(Y, D, Z, w, ps_fit["ps"], ps_fit["hess_inv"])
+            se = float(np.sqrt(np.sum(psi**2)) / n)
+            wc_adj = wc
+        elif method == "aipw":
+            att, psi, wc, extra = _att_aipw(Y, D, Z, w, ps_fit["ps"], ps_fit["hess_inv"])
+            details.update(extra)
+            se = float(np.sqrt(np.sum(psi**2)) / n)
+            wc_adj = wc
+        else:  # matching
+            mres = _att_matching(Y, D, ps_fit["eta"], int(n_neighbors), caliper)
+            att, se = mres["att"], mres["se"]
+            n_t_used, n_c_used, n_unmatched = mres["n_treated"], mres["n_control"], mres["n_unmatched"]
+            wt_adj = np.zeros(n)
+            wt_adj[mres["matched_treated"]] = 1.0
+            wc_adj = mres["control_weights"]
+            details["caliper_width"] = mres["caliper_width"]
+            details["matches_per_treated"] = mres["matches_per_treated"]
+            details["n_treated_total"] = n1
+            details["n_control_total"] = n0
+            if n_unmatched:
+                warnings.warn(
+                    f"{n_unmatched} of {n1} treated units have no control within the caliper and were dropped",
+                    stacklevel=2,
+                )
+    except np.linalg.LinAlgError as exc:
+        raise EstimationError("singular", f"{method}: a model matrix is singular ({exc})") from exc
+    if not (np.isfinite(att) and np.isfinite(se)):
+        raise EstimationError("not_finite", f"{method}: the estimate or its standard error is not finite")
 
     att = float(att)
     if dfree is not None and np.isfinite(dfree):
