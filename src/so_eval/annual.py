@@ -138,9 +138,8 @@ def ledger_table(
             if c.kind == "count":
                 f = ledger.count(k, rec[c.name], label, c.unit, secondary=(rid, c.name) in secondary)
             elif c.kind == "share":
-                f = ledger.share(k, rec[c.num], rec[c.den], label)
-                if any((rid, col) in secondary for col in (c.num, c.den)):
-                    f = ledger._add(dataclasses.replace(f, suppressed=True))
+                f = ledger.share(k, rec[c.num], rec[c.den], label,
+                                 hide=any((rid, col) in secondary for col in (c.num, c.den)))
             elif c.kind == "stat":
                 f = ledger.stat(k, rec[c.name], rec[c.basis], label, c.unit)
             elif c.kind == "value":
