@@ -310,7 +310,8 @@ class AnnualReport:
         from so_eval import findings as fnd
 
         L, y, m = self.ledger, self.year, self.params.min_cell
-        self.funnels = {"agreement": fnd.agreement_funnels(self.ds, y), "enterprise": fnd.enterprise_funnels(self.ds, y)}
+        self.funnel_units = {level: fnd.funnel_units(self.ds, y, level=level) for level in ("agreement", "enterprise")}
+        self.funnels = {level: fnd.funnels(units) for level, units in self.funnel_units.items()}
         flagged = []
         for level, res in self.funnels.items():
             flagged += fnd.funnel_findings(res, level=level, year=y, width=2, min_cell=m)
@@ -392,8 +393,8 @@ class AnnualReport:
 
     def _record_effect(self) -> None:
         """The headline effect estimate (see :mod:`so_eval.effects`), or why there is none."""
-        from so_eval.effects.analysis import EffectSpec, has_panel
-        from so_eval.effects.content import DEFAULT_EFFECTS, headline, record_estimate
+        from so_eval.effects.analysis import EffectSpec, effect_sample, estimate, has_panel
+        from so_eval.effects.content import DEFAULT_EFFECTS, record_estimate
 
         self.effect_result, self.effect_problem = None, None
         e = {**DEFAULT_EFFECTS, **(self.params.effects or {})}
@@ -402,10 +403,27 @@ class AnnualReport:
         if not has_panel(self.ds):
             self.effect_problem = "Datasættet har ingen ugentlige statusdata (status_weekly), så effekten kan ikke måles."
             return
+        spec, y = self.effect_spec, self.year
+        sample = effect_sample(self.ds, spec)
+        treated = int((sample["treated"] == 1).sum())
+        since = f"fra {fmt.date(spec.entry_from)} til udgangen af {y}"
+        if treated == 0:
+            self.effect_problem = (f"Effekten kan ikke måles for {y}: ingen deltager, der startede sit første forløb "
+                                   f"{since}, har ugentlige statusdata for ugerne efter start, som effekten måles på.")
+            return
+        if len(sample) - treated == 0:
+            self.effect_problem = (f"Effekten kan ikke måles for {y}: der er ingen borgere i sammenligningsgruppen "
+                                   "(borgere i målgrupperne, der ikke deltog) med ugentlige statusdata for de samme uger.")
+            return
+        unreliable = (f"Effekten kan ikke måles pålideligt for {y}: deltagerne {since} og sammenligningsgruppen er for "
+                      "få eller for forskellige til at kunne sammenlignes.")
+        if min(treated, len(sample) - treated) < 2:  # no spread to estimate an uncertainty from
+            self.effect_problem = unreliable
+            return
         try:
-            self.effect_result = headline(self.ds, self.effect_spec)
-        except ValueError as exc:
-            self.effect_problem = f"Effekten kunne ikke estimeres på årets data ({exc})."
+            self.effect_result = estimate(sample, spec)
+        except ValueError:  # e.g. perfect separation in the propensity-score model
+            self.effect_problem = unreliable
             return
         record_estimate(self.ledger, "effects", self.effect_result, "Effekt")
 
@@ -849,6 +867,9 @@ class AnnualReport:
             return b.md(self.effect_problem or "Ingen effektmåling.")
         spec, L = self.effect_spec, self.ledger
         att = L["effects.att"]
+        if att.suppressed:
+            return b.md(f"Effekten for {y} vises ikke: den bygger på færre end {self.params.min_cell} deltagere, og så "
+                        "små grupper offentliggøres ikke.")
         weeks = ""
         if not att.suppressed and spec.horizon in ("1-26", "27-52", "53-104"):
             lo, hi = (int(x) for x in spec.horizon.split("-"))
@@ -952,6 +973,7 @@ class AnnualReport:
         """Det skæve, det uventede, læringer og korrektioner: the statistical flags, each with its
         figure and a sentence; the funnel plots and run charts behind them; the coordinator's
         learnings; and the corrections to last year's figures."""
+        from so_eval import findings as fnd
         from so_eval.plots_anomalies import funnel_plot, run_chart_plot
 
         b, y, m = Block(), self.year, self.params.min_cell
@@ -966,14 +988,24 @@ class AnnualReport:
             b.table(Table(pd.DataFrame(rows), caption=f"Det skæve og det uventede {y}"))
         else:
             b.md(f"Intet skilte sig ud i {y} ud over, hvad tilfældigheder forklarer.")
-        for metric, title in (("dropped_out", "Frafald pr. samarbejdsaftale"), ("jobs", "Andel i job pr. samarbejdsaftale")):
-            res = self.funnels["agreement"][metric]
-            shown = dataclasses.replace(res, table=res.table.loc[res.table["n"] >= m].reset_index(drop=True))
-            ax = funnel_plot(shown, xlabel=f"Afsluttede forløb {y - 1}–{y}", ylabel="Andel",
-                             title=f"{title}, {y - 1}–{y}")
-            b.figure(ax.figure, f"Tragtdiagram: {title.lower()}")
-        b.md(f"Tragtdiagrammerne viser kun aftaler med mindst {m} afsluttede forløb; grænserne er 95 % (stiplet) og "
-             "99,8 % (fuldt optrukket). Ligger en aftale uden for 99,8 %-grænsen, er forskellen næppe tilfældig.")
+        units, period = self.funnel_units["agreement"], f"{y - 1}–{y}"
+        if not (units["ended"] >= m).any():  # no agreement has a rate that may be shown: nothing to draw
+            b.md(fnd.no_funnel_text(units, "jobs", period) if units.empty else
+                 f"Der er ingen tragtdiagrammer for {period}, fordi ingen samarbejdsaftale havde mindst {m} "
+                 "afsluttede forløb.")
+        else:
+            for metric, title in (("dropped_out", "Frafald pr. samarbejdsaftale"),
+                                  ("jobs", "Andel i job pr. samarbejdsaftale")):
+                res = self.funnels["agreement"].get(metric)
+                if res is None:
+                    b.md(fnd.no_funnel_text(units, metric, period))
+                    continue
+                shown = dataclasses.replace(res, table=res.table.loc[res.table["n"] >= m].reset_index(drop=True))
+                ax = funnel_plot(shown, xlabel=f"Afsluttede forløb {period}", ylabel="Andel", title=f"{title}, {period}")
+                b.figure(ax.figure, f"Tragtdiagram: {title.lower()}")
+            b.md(f"Tragtdiagrammerne viser kun aftaler med mindst {m} afsluttede forløb; grænserne er 95 % (stiplet) "
+                 "og 99,8 % (fuldt optrukket). Ligger en aftale uden for 99,8 %-grænsen, er forskellen næppe "
+                 "tilfældig.")
         for name, chk in self.series_checks.items():
             if not chk.run.signal:
                 continue
