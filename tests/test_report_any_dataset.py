@@ -181,3 +181,30 @@ def test_one_participant_gives_no_estimate_and_no_count(tmp_path):
     text = report.effect().text
     assert text.startswith("Effekten kan ikke måles pålideligt for 2024: deltagerne fra 1. januar 2020")
     assert not any(ch.isdigit() for ch in text.replace("2024", "").replace("2020", "").replace("1. januar", ""))
+
+
+def test_a_year_without_ended_courses_is_said_in_words_not_shown_as_an_empty_figure(tmp_path):
+    # one course, still running: goal 2 said "… blev afsluttet. Af de afsluttede forløb endte – …",
+    # said "Status: intet måltal" beside the target, drew an empty bar chart of shares and "Af 0
+    # afsluttede forløb for unge … endte 0 i uddannelse (–)"
+    report = build_report(small_plan(2024, [course(1, 1, "2024-03-01")]), tmp_path)
+    text = report.goal2().text
+    assert text.startswith("I 2024 startede **<5 forløb**. Ingen forløb sluttede i 2024, så andelen med "
+                           "progression kan ikke gøres op for året. Arbejdsmålet er 60\u00a0%. **Status: kan ikke opgøres.**")
+    assert ("Andelen med progression kan ikke vises for noget år: intet år fra 2022 til 2024 har mindst 5 "
+            "afsluttede forløb.") in text
+    assert "**Unge og uddannelse.** Ingen unge (uddannelseshjælp) afsluttede et forløb i 2024." in text
+    assert [p[1][1] for p in report.goal2().parts if p[0] == "figure"] == []
+
+
+def test_enterprises_that_never_closed_survive_at_100_percent_to_the_end_of_the_year(tmp_path):
+    # the Kaplan-Meier curve of a generation without a closing had only its time-0 point (an empty figure)
+    from so_eval.metrics.value import enterprise_survival
+
+    ds = load(write_plan(small_plan(2024), tmp_path / "data"))
+    km, _ = enterprise_survival(ds, 2024)
+    first = km.loc[km["group"] == "1. generation (før 2022)"]
+    days = (pd.Timestamp("2024-12-31") - pd.Timestamp("2015-01-01")).days  # founded 2015-01-01, still open
+    assert first["time"].tolist() == pytest.approx([0, days / 365.25])
+    assert first["survival"].tolist() == [1.0, 1.0] and first["n_risk"].tolist() == [1, 1]
+    assert km.loc[km["group"] == "2. generation (fra 2022)", "time"].tolist() == [0.0]  # none founded

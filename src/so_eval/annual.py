@@ -638,6 +638,11 @@ class AnnualReport:
         """A figure's display text (shortcut for text)."""
         return self.ledger[key].display
 
+    def _none(self, key: str) -> bool:
+        """Whether the figure ``key`` is a published zero or has no value (nothing to show)."""
+        f = self.ledger[key]
+        return not f.suppressed and (f.value is None or pd.isna(f.value) or f.value == 0)
+
     def _status_sentence(self, goal: Goal) -> str:
         return f"**Status: {goal.label}.**"
 
@@ -762,20 +767,29 @@ class AnnualReport:
 
         y, m, b = self.year, self.params.min_cell, Block()
         target = f" Arbejdsmålet er {self.f('goal2.target')}." if "goal2.target" in self.ledger else ""
-        b.md(
-            f"I {y} startede **{self.f('goal2.courses_started')} forløb**, og **{self.f('goal2.courses_ended')}** "
-            f"blev afsluttet. Af de afsluttede forløb endte **{self.f('goal2.progressed_share')}** på et "
-            f"højere trin i værdikæden end ved start (motivation/opkvalificering → afklaring → praktik → "
-            f"småjob → flere timer → job/uddannelse).{target} {self._status_sentence(self.goal2_status)} "
-            f"Frafaldet var {self.f('goal2.dropout_share')}.\n\n"
-            f"Andel med progression år for år: {self._trend_text('goal2.progressed_share', self.years)}."
-        )
+        if self._none("goal2.courses_ended"):
+            b.md(f"I {y} startede **{self.f('goal2.courses_started')} forløb**. Ingen forløb sluttede i {y}, så "
+                 f"andelen med progression kan ikke gøres op for året.{target} "
+                 f"{self._status_sentence(self.goal2_status)}")
+        else:
+            b.md(
+                f"I {y} startede **{self.f('goal2.courses_started')} forløb**, og **{self.f('goal2.courses_ended')}** "
+                f"blev afsluttet. Af de afsluttede forløb endte **{self.f('goal2.progressed_share')}** på et "
+                f"højere trin i værdikæden end ved start (motivation/opkvalificering → afklaring → praktik → "
+                f"småjob → flere timer → job/uddannelse).{target} {self._status_sentence(self.goal2_status)} "
+                f"Frafaldet var {self.f('goal2.dropout_share')}.\n\n"
+                f"Andel med progression år for år: {self._trend_text('goal2.progressed_share', self.years)}."
+            )
         d = pd.DataFrame({"year": self.years, "share": _masked_values(
             [self.ledger[f"goal2.progressed_share.{yy}"] for yy in self.years])})
-        ax = plots.trend_bars(d, y="share", target=self._t["progressed_share"], target_label="Arbejdsmål",
-                              highlight=y, period=self.params.strategy_period, percent=True,
-                              ylabel="Andel af afsluttede forløb", title="Andel med progression pr. år")
-        b.figure(ax.figure, "Andel med progression pr. år")
+        if d["share"].isna().all():  # nothing to draw
+            b.md(f"Andelen med progression kan ikke vises for noget år: intet år fra {self.years[0]} til {y} har "
+                 f"mindst {m} afsluttede forløb.")
+        else:
+            ax = plots.trend_bars(d, y="share", target=self._t["progressed_share"], target_label="Arbejdsmål",
+                                  highlight=y, period=self.params.strategy_period, percent=True,
+                                  ylabel="Andel af afsluttede forløb", title="Andel med progression pr. år")
+            b.figure(ax.figure, "Andel med progression pr. år")
         ok = self.by_agreement.loc[self.by_agreement["ended"] >= m].copy()
         ok["label"] = ok["agreement_id"] + " · " + ok["enterprise"].astype(str)
         overall = self.ledger["goal2.progressed_share"]
@@ -793,6 +807,12 @@ class AnnualReport:
         b.table(self.goal2_end_status)
         b.table(self.goal2_agreements_period)
         b.table(self.goal2_transitions)
+        if self._none("goal2.youth_ended"):
+            shown = [yy for yy in self.years if not self.ledger[f"goal2.youth_education_share.{yy}"].suppressed
+                     and pd.notna(self.ledger[f"goal2.youth_education_share.{yy}"].value)]
+            b.md(f"**Unge og uddannelse.** Ingen unge (uddannelseshjælp) afsluttede et forløb i {y}."
+                 + (f" År for år: {self._trend_text('goal2.youth_education_share', shown)}." if shown else ""))
+            return b
         b.md(
             f"**Unge og uddannelse.** Af {self.f('goal2.youth_ended')} afsluttede forløb for unge "
             f"(uddannelseshjælp) i {y} endte {self.f('goal2.youth_education')} i uddannelse "
