@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gen_datasets import Plan, course, datasets, small_plan, write_plan
+from gen_datasets import Plan, columns, course, datasets, small_plan, write_plan
 from so_eval import load, validate
 from so_eval.annual import SECTION_METHODS, AnnualReport, Col, ledger_table
 from so_eval.background import figure_png
@@ -208,3 +208,20 @@ def test_enterprises_that_never_closed_survive_at_100_percent_to_the_end_of_the_
     assert first["time"].tolist() == pytest.approx([0, days / 365.25])
     assert first["survival"].tolist() == [1.0, 1.0] and first["n_risk"].tolist() == [1, 1]
     assert km.loc[km["group"] == "2. generation (fra 2022)", "time"].tolist() == [0.0]  # none founded
+
+
+def test_a_donor_figure_with_every_bar_hidden_is_a_sentence(tmp_path):
+    # two givers (G1 gave in 2023 and 2024, G2 in 2024): every group has fewer than 5 givers, so
+    # every bar was hidden and the figure was empty
+    plan = small_plan(2024)
+    gifts = [("G1", "2023-03-01"), ("G1", "2024-03-01"), ("G2", "2024-05-01")]
+    plan.tables["fundraising"] = columns([{
+        "application_id": f"AP{i}", "enterprise_id": "E1", "giver_id": giver, "giver_type": "fond",
+        "purpose": "Drift", "submitted": day, "decided": day, "applied": 10_000.0, "granted": 5_000.0,
+        "digital": "false", "via_fundraiser": "false", "fee": 0.0, "registered": day,
+    } for i, (giver, day) in enumerate(gifts, 1)], [])
+    block = build_report(plan, tmp_path).value_section.block()
+    assert ("Figuren over givere år for år vises ikke: hver gruppe har færre end 5 givere hvert år "
+            "(diskretionering).") in block.text
+    assert "Givere år for år: nye, fastholdte, genvundne og tabte" not in [p[1][1] for p in block.parts
+                                                                          if p[0] == "figure"]
