@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -91,10 +92,30 @@ def build_report(plan: Plan, root: Path, *, notebook: bool = True) -> AnnualRepo
                     part._repr_html_()
                 elif kind == "figure":
                     figure_png(part[0], dpi=30)  # drawn as the notebook draws it (a low resolution: faster)
+                    assert shows_something(part[0]), f"empty figure {part[1]!r} in {name} ({plan.describe()})"
     finally:
         plt.close("all")
     report.save()
     return report
+
+
+def shows_something(fig) -> bool:
+    """Whether a drawn figure shows data: a line of more than two points or with markers, a bar of
+    some height, points, an image or a label other than "–" (a target line alone is not data)."""
+    for ax in fig.axes:
+        for line in ax.lines:
+            y = np.asarray(line.get_ydata(), dtype=float)
+            if np.isfinite(y).any() and (len(y) > 2 or line.get_marker() not in (None, "None", "")):
+                return True
+        for patch in ax.patches:
+            size = [getattr(patch, f"get_{d}", lambda: 1)() for d in ("width", "height")]
+            if np.isfinite(size).all() and 0 not in size:
+                return True
+        if ax.images or any(len(c.get_offsets()) for c in ax.collections):
+            return True
+        if any(t.get_text().strip() not in ("", "–") for t in ax.texts):
+            return True
+    return False
 
 
 def check_published(report: AnnualReport, root: Path) -> None:
@@ -225,3 +246,14 @@ def test_a_donor_figure_with_every_bar_hidden_is_a_sentence(tmp_path):
             "(diskretionering).") in block.text
     assert "Givere år for år: nye, fastholdte, genvundne og tabte" not in [p[1][1] for p in block.parts
                                                                           if p[0] == "figure"]
+
+
+def test_the_empty_figure_check_tells_an_empty_figure_from_one_with_data():
+    fig, ax = plt.subplots()
+    ax.axhline(0.6, ls="--")  # a target line alone
+    ax.bar([2023, 2024], [np.nan, np.nan])
+    ax.text(2023, 0, "–")
+    assert not shows_something(fig)
+    ax.bar([2025], [0.4])
+    assert shows_something(fig)
+    plt.close(fig)
