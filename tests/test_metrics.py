@@ -178,7 +178,8 @@ def test_reach(tiny):
         (41, 40, 2025, 2025, GoalStatus.MET),
         (39, 40, 2025, 2025, GoalStatus.NOT_MET),
         (0.7, None, 2024, None, GoalStatus.NO_TARGET),
-        (None, 0.6, 2024, None, GoalStatus.NO_TARGET),
+        (None, 0.6, 2024, None, GoalStatus.NO_VALUE),
+        (float("nan"), 0.6, 2024, None, GoalStatus.NO_VALUE),
     ],
 )
 def test_goal_status(value, target, year, target_year, expected):

@@ -138,9 +138,8 @@ def ledger_table(
             if c.kind == "count":
                 f = ledger.count(k, rec[c.name], label, c.unit, secondary=(rid, c.name) in secondary)
             elif c.kind == "share":
-                f = ledger.share(k, rec[c.num], rec[c.den], label)
-                if any((rid, col) in secondary for col in (c.num, c.den)):
-                    f = ledger._add(dataclasses.replace(f, suppressed=True))
+                f = ledger.share(k, rec[c.num], rec[c.den], label,
+                                 hide=any((rid, col) in secondary for col in (c.num, c.den)))
             elif c.kind == "stat":
                 f = ledger.stat(k, rec[c.name], rec[c.basis], label, c.unit)
             elif c.kind == "value":
@@ -339,7 +338,8 @@ class AnnualReport:
         from so_eval import findings as fnd
 
         L, y, m = self.ledger, self.year, self.params.min_cell
-        self.funnels = {"agreement": fnd.agreement_funnels(self.ds, y), "enterprise": fnd.enterprise_funnels(self.ds, y)}
+        self.funnel_units = {level: fnd.funnel_units(self.ds, y, level=level) for level in ("agreement", "enterprise")}
+        self.funnels = {level: fnd.funnels(units) for level, units in self.funnel_units.items()}
         flagged = []
         for level, res in self.funnels.items():
             flagged += fnd.funnel_findings(res, level=level, year=y, width=2, min_cell=m)
@@ -422,8 +422,8 @@ class AnnualReport:
 
     def _record_effect(self) -> None:
         """The headline effect estimate (see :mod:`so_eval.effects`), or why there is none."""
-        from so_eval.effects.analysis import EffectSpec, has_panel
-        from so_eval.effects.content import DEFAULT_EFFECTS, headline, record_estimate
+        from so_eval.effects.analysis import EffectSpec, effect_sample, estimate, has_panel
+        from so_eval.effects.content import DEFAULT_EFFECTS, record_estimate
 
         self.effect_result, self.effect_problem = None, None
         e = {**DEFAULT_EFFECTS, **(self.params.effects or {})}
@@ -432,10 +432,27 @@ class AnnualReport:
         if not has_panel(self.ds):
             self.effect_problem = "Datasættet har ingen ugentlige statusdata (status_weekly), så effekten kan ikke måles."
             return
+        spec, y = self.effect_spec, self.year
+        sample = effect_sample(self.ds, spec)
+        treated = int((sample["treated"] == 1).sum())
+        since = f"fra {fmt.date(spec.entry_from)} til udgangen af {y}"
+        if treated == 0:
+            self.effect_problem = (f"Effekten kan ikke måles for {y}: ingen deltager, der startede sit første forløb "
+                                   f"{since}, har ugentlige statusdata for ugerne efter start, som effekten måles på.")
+            return
+        if len(sample) - treated == 0:
+            self.effect_problem = (f"Effekten kan ikke måles for {y}: der er ingen borgere i sammenligningsgruppen "
+                                   "(borgere i målgrupperne, der ikke deltog) med ugentlige statusdata for de samme uger.")
+            return
+        unreliable = (f"Effekten kan ikke måles pålideligt for {y}: deltagerne {since} og sammenligningsgruppen er for "
+                      "få eller for forskellige til at kunne sammenlignes.")
+        if min(treated, len(sample) - treated) < 2:  # no spread to estimate an uncertainty from
+            self.effect_problem = unreliable
+            return
         try:
-            self.effect_result = headline(self.ds, self.effect_spec)
-        except ValueError as exc:
-            self.effect_problem = f"Effekten kunne ikke estimeres på årets data ({fmt.text(exc)})."
+            self.effect_result = estimate(sample, spec)
+        except ValueError:  # e.g. perfect separation in the propensity-score model
+            self.effect_problem = unreliable
             return
         record_estimate(self.ledger, "effects", self.effect_result, "Effekt")
 
@@ -650,6 +667,11 @@ class AnnualReport:
         """A figure's display text (shortcut for text)."""
         return self.ledger[key].display
 
+    def _none(self, key: str) -> bool:
+        """Whether the figure ``key`` is a published zero or has no value (nothing to show)."""
+        f = self.ledger[key]
+        return not f.suppressed and (f.value is None or pd.isna(f.value) or f.value == 0)
+
     def _status_sentence(self, goal: Goal) -> str:
         return f"**Status: {goal.label}.**"
 
@@ -774,20 +796,29 @@ class AnnualReport:
 
         y, m, b = self.year, self.params.min_cell, Block()
         target = f" Arbejdsmålet er {self.f('goal2.target')}." if "goal2.target" in self.ledger else ""
-        b.md(
-            f"I {y} startede **{self.f('goal2.courses_started')} forløb**, og **{self.f('goal2.courses_ended')}** "
-            f"blev afsluttet. Af de afsluttede forløb endte **{self.f('goal2.progressed_share')}** på et "
-            f"højere trin i værdikæden end ved start (motivation/opkvalificering → afklaring → praktik → "
-            f"småjob → flere timer → job/uddannelse).{target} {self._status_sentence(self.goal2_status)} "
-            f"Frafaldet var {self.f('goal2.dropout_share')}.\n\n"
-            f"Andel med progression år for år: {self._trend_text('goal2.progressed_share', self.years)}."
-        )
+        if self._none("goal2.courses_ended"):
+            b.md(f"I {y} startede **{self.f('goal2.courses_started')} forløb**. Ingen forløb sluttede i {y}, så "
+                 f"andelen med progression kan ikke gøres op for året.{target} "
+                 f"{self._status_sentence(self.goal2_status)}")
+        else:
+            b.md(
+                f"I {y} startede **{self.f('goal2.courses_started')} forløb**, og **{self.f('goal2.courses_ended')}** "
+                f"blev afsluttet. Af de afsluttede forløb endte **{self.f('goal2.progressed_share')}** på et "
+                f"højere trin i værdikæden end ved start (motivation/opkvalificering → afklaring → praktik → "
+                f"småjob → flere timer → job/uddannelse).{target} {self._status_sentence(self.goal2_status)} "
+                f"Frafaldet var {self.f('goal2.dropout_share')}.\n\n"
+                f"Andel med progression år for år: {self._trend_text('goal2.progressed_share', self.years)}."
+            )
         d = pd.DataFrame({"year": self.years, "share": _masked_values(
             [self.ledger[f"goal2.progressed_share.{yy}"] for yy in self.years])})
-        ax = plots.trend_bars(d, y="share", target=self._t["progressed_share"], target_label="Arbejdsmål",
-                              highlight=y, period=self.params.strategy_period, percent=True,
-                              ylabel="Andel af afsluttede forløb", title="Andel med progression pr. år")
-        b.figure(ax.figure, "Andel med progression pr. år")
+        if d["share"].isna().all():  # nothing to draw
+            b.md(f"Andelen med progression kan ikke vises for noget år: intet år fra {self.years[0]} til {y} har "
+                 f"mindst {m} afsluttede forløb.")
+        else:
+            ax = plots.trend_bars(d, y="share", target=self._t["progressed_share"], target_label="Arbejdsmål",
+                                  highlight=y, period=self.params.strategy_period, percent=True,
+                                  ylabel="Andel af afsluttede forløb", title="Andel med progression pr. år")
+            b.figure(ax.figure, "Andel med progression pr. år")
         ok = self.by_agreement.loc[self.by_agreement["ended"] >= m].copy()
         ok["label"] = ok["agreement_id"] + " · " + ok["enterprise"].astype(str)
         overall = self.ledger["goal2.progressed_share"]
@@ -805,6 +836,12 @@ class AnnualReport:
         b.table(self.goal2_end_status)
         b.table(self.goal2_agreements_period)
         b.table(self.goal2_transitions)
+        if self._none("goal2.youth_ended"):
+            shown = [yy for yy in self.years if not self.ledger[f"goal2.youth_education_share.{yy}"].suppressed
+                     and pd.notna(self.ledger[f"goal2.youth_education_share.{yy}"].value)]
+            b.md(f"**Unge og uddannelse.** Ingen unge (uddannelseshjælp) afsluttede et forløb i {y}."
+                 + (f" År for år: {self._trend_text('goal2.youth_education_share', shown)}." if shown else ""))
+            return b
         b.md(
             f"**Unge og uddannelse.** Af {self.f('goal2.youth_ended')} afsluttede forløb for unge "
             f"(uddannelseshjælp) i {y} endte {self.f('goal2.youth_education')} i uddannelse "
@@ -879,6 +916,9 @@ class AnnualReport:
             return b.md(self.effect_problem or "Ingen effektmåling.")
         spec, L = self.effect_spec, self.ledger
         att = L["effects.att"]
+        if att.suppressed:
+            return b.md(f"Effekten for {y} vises ikke: den bygger på færre end {self.params.min_cell} deltagere, og så "
+                        "små grupper offentliggøres ikke.")
         weeks = ""
         if not att.suppressed and spec.horizon in ("1-26", "27-52", "53-104"):
             lo, hi = (int(x) for x in spec.horizon.split("-"))
@@ -982,6 +1022,7 @@ class AnnualReport:
         """Det skæve, det uventede, læringer og korrektioner: the statistical flags, each with its
         figure and a sentence; the funnel plots and run charts behind them; the coordinator's
         learnings; and the corrections to last year's figures."""
+        from so_eval import findings as fnd
         from so_eval.plots_anomalies import funnel_plot, run_chart_plot
 
         b, y, m = Block(), self.year, self.params.min_cell
@@ -996,14 +1037,24 @@ class AnnualReport:
             b.table(Table(pd.DataFrame(rows), caption=f"Det skæve og det uventede {y}"))
         else:
             b.md(f"Intet skilte sig ud i {y} ud over, hvad tilfældigheder forklarer.")
-        for metric, title in (("dropped_out", "Frafald pr. samarbejdsaftale"), ("jobs", "Andel i job pr. samarbejdsaftale")):
-            res = self.funnels["agreement"][metric]
-            shown = dataclasses.replace(res, table=res.table.loc[res.table["n"] >= m].reset_index(drop=True))
-            ax = funnel_plot(shown, xlabel=f"Afsluttede forløb {y - 1}–{y}", ylabel="Andel",
-                             title=f"{title}, {y - 1}–{y}")
-            b.figure(ax.figure, f"Tragtdiagram: {title.lower()}")
-        b.md(f"Tragtdiagrammerne viser kun aftaler med mindst {m} afsluttede forløb; grænserne er 95 % (stiplet) og "
-             "99,8 % (fuldt optrukket). Ligger en aftale uden for 99,8 %-grænsen, er forskellen næppe tilfældig.")
+        units, period = self.funnel_units["agreement"], f"{y - 1}–{y}"
+        if not (units["ended"] >= m).any():  # no agreement has a rate that may be shown: nothing to draw
+            b.md(fnd.no_funnel_text(units, "jobs", period) if units.empty else
+                 f"Der er ingen tragtdiagrammer for {period}, fordi ingen samarbejdsaftale havde mindst {m} "
+                 "afsluttede forløb.")
+        else:
+            for metric, title in (("dropped_out", "Frafald pr. samarbejdsaftale"),
+                                  ("jobs", "Andel i job pr. samarbejdsaftale")):
+                res = self.funnels["agreement"].get(metric)
+                if res is None:
+                    b.md(fnd.no_funnel_text(units, metric, period))
+                    continue
+                shown = dataclasses.replace(res, table=res.table.loc[res.table["n"] >= m].reset_index(drop=True))
+                ax = funnel_plot(shown, xlabel=f"Afsluttede forløb {period}", ylabel="Andel", title=f"{title}, {period}")
+                b.figure(ax.figure, f"Tragtdiagram: {title.lower()}")
+            b.md(f"Tragtdiagrammerne viser kun aftaler med mindst {m} afsluttede forløb; grænserne er 95 % (stiplet) "
+                 "og 99,8 % (fuldt optrukket). Ligger en aftale uden for 99,8 %-grænsen, er forskellen næppe "
+                 "tilfældig.")
         for name, chk in self.series_checks.items():
             if not chk.run.signal:
                 continue

@@ -95,11 +95,13 @@ class Ledger:
     # -- recording -----------------------------------------------------------------------
 
     def _add(self, fig: Figure) -> Figure:
+        """Record ``fig`` under its key. A key is recorded once: whether a figure is suppressed is
+        decided when it is recorded (see the ``secondary`` and ``hide`` arguments), so a
+        suppressed form is never recorded beside, or over, the figure it hides."""
         old = self.figures.get(fig.key)
-        if old is not None and (old.csv_value, old.unit) != (fig.csv_value, fig.unit):
-            raise ValueError(
-                f"figure {fig.key!r} recorded twice with different values ({old.csv_value} ≠ {fig.csv_value})"
-            )
+        if old is not None:
+            raise ValueError(f"figure {fig.key!r} recorded twice ({old.csv_value}, then {fig.csv_value}); "
+                             "a figure is recorded once")
         self.figures[fig.key] = fig
         return fig
 
@@ -110,9 +112,11 @@ class Ledger:
         primary = unit in disclosure.PERSON_UNITS and disclosure.count_suppressed(n, self.min_cell)
         return self._add(Figure(key, n, unit, label, primary or secondary, self.min_cell, secondary and not primary))
 
-    def share(self, key: str, numerator: float, denominator: float, label: str) -> Figure:
-        """A share numerator ÷ denominator of persons; not published if the denominator is small."""
-        supp = disclosure.basis_too_small(denominator, self.min_cell)
+    def share(self, key: str, numerator: float, denominator: float, label: str, *, hide: bool = False) -> Figure:
+        """A share numerator ÷ denominator of persons; not published if the denominator is small.
+        ``hide=True`` hides it also when the denominator is large enough: a count behind it is
+        hidden elsewhere (secondary suppression), and the share would give that count away."""
+        supp = hide or disclosure.basis_too_small(denominator, self.min_cell)
         value = float(numerator) / float(denominator) if denominator else float("nan")
         return self._add(Figure(key, value, "andel", label, supp, self.min_cell))
 

@@ -64,22 +64,58 @@ def _window(year: int, width: int = 2) -> list[int]:
     return list(range(year - width + 1, year + 1))
 
 
-def agreement_funnels(ds: Dataset, year: int, *, width: int = 2) -> dict[str, FunnelResult]:
-    """Funnel limits for each rate in :data:`FUNNEL_METRICS`, per agreement, on courses ended in
-    the ``width`` years up to ``year`` (pooled, so that small agreements have enough courses)."""
+def funnel_units(ds: Dataset, year: int, *, level: str = "agreement", width: int = 2) -> pd.DataFrame:
+    """The units of a funnel plot (``level`` ``"agreement"`` or ``"enterprise"``, an enterprise's
+    agreements pooled) with their courses ended in the ``width`` years up to ``year`` (pooled, so
+    that small agreements have enough courses): ``unit, ended, jobs, progressed, dropped_out``,
+    units without an ended course left out."""
     a = progression_by_agreement(ds, _window(year, width))
-    a = a.loc[a["ended"] > 0].copy()
-    a["unit"] = a["agreement_id"] + " · " + a["enterprise"].astype(str)
-    return {m: funnel_limits(a, unit="unit", events=m, n="ended") for m in FUNNEL_METRICS}
+    if level == "enterprise":
+        a = a.groupby(["enterprise_id", "enterprise"], as_index=False)[["ended", "jobs", "progressed", "dropped_out"]].sum()
+        a["unit"] = a["enterprise"].astype(str) + " (" + a["enterprise_id"] + ")"
+    elif level == "agreement":
+        a = a.copy()
+        a["unit"] = a["agreement_id"] + " · " + a["enterprise"].astype(str)
+    else:
+        raise ValueError(f"level must be 'agreement' or 'enterprise', got {level!r}")
+    return a.loc[a["ended"] > 0].reset_index(drop=True)
+
+
+def funnels(units: pd.DataFrame) -> dict[str, FunnelResult]:
+    """Funnel limits for each rate in :data:`FUNNEL_METRICS` that can be compared across the
+    ``units`` (:func:`funnel_units`): a rate is left out when no unit has an ended course, or
+    when the pooled rate is 0 or 1 (every unit has the same rate, so nothing can stand out;
+    :func:`no_funnel_text` says so)."""
+    out = {}
+    for m in FUNNEL_METRICS:
+        if no_funnel_text(units, m, "") is None:
+            out[m] = funnel_limits(units, unit="unit", events=m, n="ended")
+    return out
+
+
+def no_funnel_text(units: pd.DataFrame, metric: str, period: str, *, level: str = "agreement") -> str | None:
+    """Why the funnel plot of ``metric`` cannot be drawn for ``units`` in ``period``, in one
+    plain Danish sentence; None if it can."""
+    ended = int(units["ended"].sum()) if len(units) else 0
+    if ended == 0:
+        return f"Ingen forløb blev afsluttet i {period}, så der er intet at sammenligne i et tragtdiagram."
+    rate = float(units[metric].sum()) / ended
+    if 0 < rate < 1:
+        return None
+    label = FUNNEL_METRICS[metric][0]
+    who = "alle samarbejdsaftaler" if level == "agreement" else "alle virksomheder og initiativer"
+    return (f"Tragtdiagrammet for {label} vises ikke: {label} var {fmt.percent(rate)} for {who} i {period}, "
+            "så der er intet at sammenligne.")
+
+
+def agreement_funnels(ds: Dataset, year: int, *, width: int = 2) -> dict[str, FunnelResult]:
+    """:func:`funnels` per agreement, on courses ended in the ``width`` years up to ``year``."""
+    return funnels(funnel_units(ds, year, level="agreement", width=width))
 
 
 def enterprise_funnels(ds: Dataset, year: int, *, width: int = 2) -> dict[str, FunnelResult]:
     """As :func:`agreement_funnels`, with each enterprise's agreements pooled."""
-    a = progression_by_agreement(ds, _window(year, width))
-    e = a.groupby(["enterprise_id", "enterprise"], as_index=False)[["ended", "jobs", "progressed", "dropped_out"]].sum()
-    e = e.loc[e["ended"] > 0].copy()
-    e["unit"] = e["enterprise"].astype(str) + " (" + e["enterprise_id"] + ")"
-    return {m: funnel_limits(e, unit="unit", events=m, n="ended") for m in FUNNEL_METRICS}
+    return funnels(funnel_units(ds, year, level="enterprise", width=width))
 
 
 def funnel_findings(results: dict[str, FunnelResult], *, level: str, year: int, width: int, min_cell: int) -> list[Finding]:

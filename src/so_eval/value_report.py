@@ -637,12 +637,16 @@ class ValueSection:
             plot[c] = [0 if self.ledger[f"value.donors.year.{yy}.{c}"].suppressed else n
                        for yy, n in zip(plot["year"], plot[c])]
         plot["retention_rate"] = [self.v(f"value.donors.year.{yy}.retention_rate") for yy in plot["year"]]
-        ax = donor_flow_plot(plot)
-        b.figure(ax.figure, "Givere år for år: nye, fastholdte, genvundne og tabte")
         masked = any(self.ledger[f"value.donors.year.{yy}.{c}"].suppressed for yy in plot["year"]
                      for c in ("new", "retained", "recaptured", "lapsed"))
-        if masked:
-            b.md(f"Søjler med færre end {m} givere er udeladt af figuren (diskretionering).")
+        if not plot[["new", "retained", "recaptured", "lapsed"]].to_numpy().any():  # nothing to draw
+            b.md(f"Figuren over givere år for år vises ikke: hver gruppe har færre end {m} givere hvert år "
+                 "(diskretionering)." if masked else "Der er ingen givere at vise år for år.")
+        else:
+            ax = donor_flow_plot(plot)
+            b.figure(ax.figure, "Givere år for år: nye, fastholdte, genvundne og tabte")
+            if masked:
+                b.md(f"Søjler med færre end {m} givere er udeladt af figuren (diskretionering).")
         b.table(self.donor_table)
         return b
 

@@ -68,7 +68,8 @@ def progression_by_agreement(ds: Dataset, year: int | Iterable[int]) -> pd.DataF
     c = ds.courses
     started = c.loc[c["start"].dt.year.isin(years)].groupby("agreement_id").size().rename("started")
     ended = _ended(ds, years)
-    ended = ended.join(_hours_change(ds, ended["course_id"]), on="course_id")
+    # by map, not join: pandas cannot join on an empty column of Arrow strings (no ended courses)
+    ended = ended.assign(hours_change=ended["course_id"].map(_hours_change(ds, ended["course_id"])).astype(float))
     j = ds.jobs
     job_courses = set(j.loc[j["start"].dt.year.isin(years), "course_id"])
     ended["job"] = ended["course_id"].isin(job_courses)

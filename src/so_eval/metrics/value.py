@@ -707,7 +707,12 @@ def _kaplan_meier(time: np.ndarray, event: np.ndarray, group: str, alpha: float)
              "ci_low": 1.0, "ci_high": 1.0}]
     median = {"group": group, "n": n, "events": int(event.sum()), "median": np.nan,
               "median_ci_low": np.nan, "median_ci_high": np.nan}
-    if n == 0 or event.sum() == 0:
+    if n == 0:
+        return rows, median
+    if event.sum() == 0:  # none closed: the curve runs flat at 100 % to the longest follow-up
+        last = float(np.max(time))
+        if last > 0:
+            rows.append({**rows[0], "time": last, "n_risk": int((time >= last).sum())})
         return rows, median
     sf = SurvfuncRight(time.astype(float), event.astype(int))
     z = norm.ppf(1 - alpha / 2)
