@@ -201,7 +201,7 @@ def datasets(draw, *, panel: bool | None = None) -> Plan:
             if job_rate and draw(st.integers(1, 4)) <= job_rate:
                 j_start = _later(c_end or c_start, draw(st.integers(0, 120)))
                 jobs.append({
-                    "citizen_id": cid, "course_id": f"F{k:04d}", "start": _iso(j_start),
+                    "job_id": f"J{len(jobs) + 1:04d}", "citizen_id": cid, "course_id": f"F{k:04d}", "start": _iso(j_start),
                     "end": _iso(_later(j_start, draw(st.integers(0, 400)))) if draw(st.booleans()) else None,
                     "job_type": draw(st.sampled_from(g.JOB_TYPES)),
                     "weekly_hours": float(draw(st.sampled_from([4, 15, 37]))),
@@ -212,7 +212,7 @@ def datasets(draw, *, panel: bool | None = None) -> Plan:
                                      "end_step", "end_status", "registered"])
     T["progression"] = columns(steps, ["citizen_id", "course_id", "date", "step", "weekly_paid_hours",
                                        "registered"])
-    T["jobs"] = columns(jobs, ["citizen_id", "course_id", "start", "end", "job_type", "weekly_hours",
+    T["jobs"] = columns(jobs, ["job_id", "citizen_id", "course_id", "start", "end", "job_type", "weekly_hours",
                                "registered"])
 
     # -- the optional tables: absent, or a few rows -----------------------------------------------------
@@ -361,7 +361,8 @@ def small_plan(year: int, courses: list[dict] = (), jobs: list[dict] = (), *, ci
         "courses": columns(list(courses), ["course_id", "citizen_id", "agreement_id", "start", "end", "start_step",
                                            "end_step", "end_status", "registered"]),
         "progression": columns([], ["citizen_id", "course_id", "date", "step", "weekly_paid_hours", "registered"]),
-        "jobs": columns(list(jobs), ["citizen_id", "course_id", "start", "end", "job_type", "weekly_hours",
+        "jobs": columns([{"job_id": f"J{i:04d}", **j} for i, j in enumerate(jobs, start=1)],
+                        ["job_id", "citizen_id", "course_id", "start", "end", "job_type", "weekly_hours",
                                      "registered"]),
     }
     plan = Plan(year=year, strategy_period=(2022, 2025), min_cell=min_cell,
