@@ -103,6 +103,13 @@ class Col:
     num: str | None = None
     den: str | None = None
     basis: str | None = None
+    within: str | None = None
+    """A count column this count is part of (jobs of ended courses): where the difference is
+    small, this count is hidden (:func:`so_eval.sdc.protect_table`)."""
+    group: str | tuple[str, ...] | None = None
+    """Columns with the same group add up to a row total (the end statuses of ended courses: the
+    shares' denominator, or the count column they are all ``within``) and are protected against
+    it row by row."""
 
 
 def ledger_table(
@@ -122,25 +129,27 @@ def ledger_table(
     """Record every cell of ``data`` in the ledger (key ``{key}.{id}.{col}``) and return the
     table of their display values, suppressed cells masked.
 
-    With ``protect_totals`` each count column of persons is also protected against being worked
-    back from its total (which the report publishes elsewhere): secondary suppression by
-    :func:`so_eval.sdc.suppress_table`, the hidden cells shown as "×".
+    Each figure's suppression is decided before it is recorded, in one place
+    (:func:`so_eval.sdc.protect_table`): a share shows its numerator, so it is hidden where its
+    numerator or complement is small; with ``protect_totals`` each column of counts (and of
+    shares, as counts) is also protected against its total (which the report publishes
+    elsewhere) and grouped columns against their row total: secondary suppression, the hidden
+    counts shown as "×", the hidden shares as "–".
     """
-    secondary = _secondary_cells(data, id_col, cols, ledger.min_cell) if protect_totals else set()
+    secondary = _secondary_cells(data, cols, ledger.min_cell, protect_totals)
     rows = []
-    for rec in data.to_dict("records"):
+    for i, rec in enumerate(data.to_dict("records")):
         rid = rec[id_col]
         shown = id_text(rec) if id_text else g.category_label(rid)
         out = {id_label: shown}
         for c in cols:
             k = f"{key}.{fmt.slug(rid)}.{c.name}"
             label = f"{what or c.label}: {shown}"
+            hide = bool(secondary[c.name][i]) if c.name in secondary else False
             if c.kind == "count":
-                f = ledger.count(k, rec[c.name], label, c.unit, secondary=(rid, c.name) in secondary)
+                f = ledger.count(k, rec[c.name], label, c.unit, secondary=hide)
             elif c.kind == "share":
-                f = ledger.share(k, rec[c.num], rec[c.den], label)
-                if any((rid, col) in secondary for col in (c.num, c.den)):
-                    f = ledger._add(dataclasses.replace(f, suppressed=True))
+                f = ledger.share(k, rec[c.num], rec[c.den], label, hidden=hide)
             elif c.kind == "stat":
                 f = ledger.stat(k, rec[c.name], rec[c.basis], label, c.unit)
             elif c.kind == "value":
@@ -154,25 +163,12 @@ def ledger_table(
     return Table(pd.DataFrame(rows, columns=columns), caption=caption, note=note)
 
 
-def _secondary_cells(data: pd.DataFrame, id_col: str, cols: list[Col], min_cell: int) -> set[tuple]:
-    """(row id, column) pairs to hide so that no primary-suppressed count of persons can be
-    worked back from its column total (secondary suppression, :func:`so_eval.sdc.suppress_table`)."""
+def _secondary_cells(data: pd.DataFrame, cols: list[Col], min_cell: int, protect_totals: bool = True) -> dict:
+    """Column → rows to hide so that no hidden count of persons (shown or implied by a share)
+    can be worked out from the table (:func:`so_eval.sdc.protect_columns`)."""
     from so_eval import sdc
 
-    out: set[tuple] = set()
-    for c in cols:
-        if c.kind != "count" or c.unit not in disclosure.PERSON_UNITS or c.name not in data.columns or len(data) < 2:
-            continue
-        values = pd.to_numeric(data[c.name], errors="coerce").fillna(0).astype(int).to_numpy()
-        if not ((values > 0) & (values < min_cell)).any():
-            continue
-        try:
-            res = sdc.suppress_table(pd.DataFrame({c.name: values}), min_cell=min_cell, totals=True)
-        except ValueError:
-            continue
-        hidden = res.secondary.iloc[: len(data)][c.name].to_numpy()
-        out.update((data.iloc[i][id_col], c.name) for i in np.flatnonzero(hidden))
-    return out
+    return sdc.protect_columns(data, cols, min_cell, totals=protect_totals)
 
 
 def _masked_values(fig_list: list[Figure]) -> list[float]:
@@ -462,9 +458,11 @@ class AnnualReport:
         cur = per_year.loc[per_year["year"] == y].iloc[0]
         L.count("goal2.courses_started", cur["started"], f"Forløb startet i {y}", "forløb")
         L.count("goal2.courses_ended", cur["ended"], f"Forløb afsluttet i {y}", "forløb")
-        L.count("goal2.progressed", cur["progressed"], f"Afsluttede forløb med progression i {y}", "forløb")
+        L.count("goal2.progressed", cur["progressed"], f"Afsluttede forløb med progression i {y}", "forløb",
+                secondary=disclosure.complement_small(cur["progressed"], cur["ended"], m))
         share = L.share("goal2.progressed_share", cur["progressed"], cur["ended"], f"Andel med progression i {y}")
-        L.count("goal2.dropped_out", cur["dropped_out"], f"Frafald i {y}", "forløb")
+        L.count("goal2.dropped_out", cur["dropped_out"], f"Frafald i {y}", "forløb",
+                secondary=disclosure.complement_small(cur["dropped_out"], cur["ended"], m))
         L.share("goal2.dropout_share", cur["dropped_out"], cur["ended"], f"Andel frafald i {y}")
         target = self._t["progressed_share"]
         if target is not None:
@@ -493,7 +491,7 @@ class AnnualReport:
                 Col("started", "Startet", unit="forløb"),
                 Col("ended", "Afsluttet", unit="forløb"),
                 Col("progressed_share", "Progression", "share", num="progressed", den="ended"),
-                Col("jobs", "I job", unit="borgere"),
+                Col("jobs", "I job", unit="borgere", within="ended"),
                 Col("dropout_share", "Frafald", "share", num="dropped_out", den="ended"),
                 Col("mean_hours_change", "Ændring i timer/uge", "stat", unit="ændring i timer", basis="hours_n"),
                 Col("progressed_share_last", f"Progression {y - 1}", "share", num="progressed_last", den="ended_last"),
@@ -518,8 +516,8 @@ class AnnualReport:
                                else f"{r['agreement_id']} · {r['enterprise']}"),
             cols=[Col("ended", "Afsluttet", unit="forløb"),
                   Col("progressed_share", "Progression", "share", num="progressed", den="ended")]
-                 + [Col(f"{s}_share", g.category_label(s).split(" (")[0], "share", num=s, den="ended")
-                    for s in g.END_STATUSES],
+                 + [Col(f"{s}_share", g.category_label(s).split(" (")[0], "share", num=s, den="ended",
+                        group="end_status") for s in g.END_STATUSES],
             caption=f"Status efter forløb pr. samarbejdsaftale, forløb afsluttet {period_label} (andel af afsluttede)",
             note=f"Aftaler med færre end {m} afsluttede forløb i perioden er lagt sammen under »Øvrige aftaler«.",
         )
@@ -540,14 +538,15 @@ class AnnualReport:
         starts = tr_wide.loc[tr_wide[list(g.STEPS)].sum(axis=1) > 0]
         self.goal2_transitions = ledger_table(
             L, starts, key="goal2.transition", id_col="start_step", id_label="Trin ved start ↓ / slut →",
-            cols=[Col(s, g.category_label(s).split("/")[0], unit="forløb") for s in g.STEPS],
+            cols=[Col(s, g.category_label(s).split("/")[0], unit="forløb", group="end_step") for s in g.STEPS],
             caption=f"Trin i værdikæden ved start og ved slut, forløb afsluttet i {y}",
         )
         youth = metrics.youth_education(self.ds, self.years)
         self.youth = youth
         ycur = youth.loc[youth["year"] == y].iloc[0]
         L.count("goal2.youth_ended", ycur["ended"], f"Unges forløb afsluttet i {y}", "forløb")
-        L.count("goal2.youth_education", ycur["education"], f"Unge i uddannelse efter forløb i {y}")
+        L.count("goal2.youth_education", ycur["education"], f"Unge i uddannelse efter forløb i {y}",
+                secondary=disclosure.complement_small(ycur["education"], ycur["ended"], m))
         L.share("goal2.youth_education_share", ycur["education"], ycur["ended"], f"Andel unge i uddannelse i {y}")
         for rec in youth.itertuples():
             L.share(f"goal2.youth_education_share.{rec.year}", rec.education, rec.ended,

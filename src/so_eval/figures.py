@@ -33,6 +33,11 @@ class Figure:
     suppressed: bool = False
     min_cell: int = disclosure.DEFAULT_MIN_CELL
     secondary: bool = False
+    why: str = ""
+    """Why a suppressed figure is not shown: ``small`` (a count of 1 to min_cell − 1 persons,
+    "<5"), ``protects`` (hidden so that another hidden number cannot be worked out, "×" for a
+    count), ``basis`` (a statistic on fewer than min_cell persons) or ``reveals`` (a share that,
+    with its denominator, would give a small count or complement away); empty when shown."""
 
     @property
     def display(self) -> str:
@@ -108,19 +113,25 @@ class Ledger:
         ``secondary=True`` hides a count that would give a suppressed one away (shown as "×")."""
         n = None if n is None or (isinstance(n, float) and math.isnan(n)) else int(n)
         primary = unit in disclosure.PERSON_UNITS and disclosure.count_suppressed(n, self.min_cell)
-        return self._add(Figure(key, n, unit, label, primary or secondary, self.min_cell, secondary and not primary))
+        why = "small" if primary else "protects" if secondary else ""
+        return self._add(Figure(key, n, unit, label, primary or secondary, self.min_cell, secondary and not primary,
+                                why=why))
 
-    def share(self, key: str, numerator: float, denominator: float, label: str) -> Figure:
-        """A share numerator ÷ denominator of persons; not published if the denominator is small."""
-        supp = disclosure.basis_too_small(denominator, self.min_cell)
+    def share(self, key: str, numerator: float, denominator: float, label: str, *, hidden: bool = False) -> Figure:
+        """A share numerator ÷ denominator of persons. Not published if the denominator is small,
+        if the numerator or the complement (denominator − numerator) is a small count
+        (:func:`so_eval.disclosure.share_hidden_reason`), or if ``hidden`` (the caller hides it to
+        protect another hidden number: secondary suppression). Decided here, before it is recorded."""
+        why = disclosure.share_hidden_reason(numerator, denominator, self.min_cell) or ("protects" if hidden else "")
         value = float(numerator) / float(denominator) if denominator else float("nan")
-        return self._add(Figure(key, value, "andel", label, supp, self.min_cell))
+        return self._add(Figure(key, value, "andel", label, bool(why), self.min_cell, why=why))
 
-    def stat(self, key: str, value: float, n: int, label: str, unit: str) -> Figure:
-        """A mean, median or change computed on ``n`` persons; not published if ``n`` is small."""
-        supp = disclosure.basis_too_small(n, self.min_cell)
+    def stat(self, key: str, value: float, n: int, label: str, unit: str, *, hidden: bool = False) -> Figure:
+        """A mean, median or change computed on ``n`` persons; not published if ``n`` is small or
+        if ``hidden`` (secondary suppression by the caller)."""
+        why = "basis" if disclosure.basis_too_small(n, self.min_cell) else ("protects" if hidden else "")
         value = float("nan") if value is None else float(value)
-        return self._add(Figure(key, value, unit, label, supp, self.min_cell))
+        return self._add(Figure(key, value, unit, label, bool(why), self.min_cell, why=why))
 
     def value(self, key: str, value: object, label: str, unit: str = "antal") -> Figure:
         """A figure that is not about persons (a target, a year, a count of enterprises, a status)."""
@@ -141,6 +152,16 @@ class Ledger:
 
     def __len__(self) -> int:
         return len(self.figures)
+
+    def suppression_counts(self) -> dict[str, int]:
+        """How many figures are hidden, by why (see :attr:`Figure.why`): ``small`` (counts shown
+        as "<5"), ``protects`` (hidden to protect another: counts shown as "×", shares and means
+        as "–"), ``basis`` and ``reveals`` (shares and means shown as "–")."""
+        out = {"small": 0, "protects": 0, "basis": 0, "reveals": 0}
+        for f in self.figures.values():
+            if f.suppressed:
+                out[f.why or "basis"] = out.get(f.why or "basis", 0) + 1
+        return out
 
     def frame(self) -> pd.DataFrame:
         """All figures as a DataFrame with the columns of ``figures.csv``."""

@@ -297,7 +297,7 @@ def _close_lines(values: np.ndarray, mask: np.ndarray) -> None:
 
 
 def suppress_table(counts: pd.DataFrame, min_cell: int = disclosure.DEFAULT_MIN_CELL,
-                   totals: bool = True) -> SuppressedTable:
+                   totals: bool = True, hidden: pd.DataFrame | np.ndarray | None = None) -> SuppressedTable:
     """Primary and secondary suppression of a two-way table of counts of persons.
 
     Parameters
@@ -310,6 +310,11 @@ def suppress_table(counts: pd.DataFrame, min_cell: int = disclosure.DEFAULT_MIN_
     totals
         Add and protect a total row and column (``I alt``). Without totals only the primary rule
         applies (nothing links the cells).
+    hidden
+        Inner cells (same shape as ``counts``) that are hidden from the start for another reason
+        (a share whose complement is small, a count whose difference to another is small); they
+        are treated as secondary cells (at least ``min_cell``) and protected like the others.
+        Zeros and primary cells in it are ignored.
 
     Returns
     -------
@@ -351,6 +356,11 @@ def suppress_table(counts: pd.DataFrame, min_cell: int = disclosure.DEFAULT_MIN_
     values = table.to_numpy()
     primary = (values > 0) & (values < min_cell)
     mask = primary.copy()
+    if hidden is not None:
+        extra = np.asarray(hidden, dtype=bool)
+        if extra.shape != counts.shape:
+            raise ValueError(f"hidden must have the shape of counts {counts.shape}, not {extra.shape}")
+        mask[: extra.shape[0], : extra.shape[1]] |= extra & (values[: extra.shape[0], : extra.shape[1]] >= min_cell)
     stuck: list[tuple[int, int]] = []
     if totals:
         m, n = values.shape
@@ -375,6 +385,140 @@ def suppress_table(counts: pd.DataFrame, min_cell: int = disclosure.DEFAULT_MIN_
 
     determined = tuple((table.index[i], table.columns[j]) for i, j in stuck)
     return SuppressedTable(table, frame(primary), frame(mask & ~primary), min_cell, totals, determined)
+
+
+# -- the report's tables of counts and shares ----------------------------------------------
+
+
+def _ints(column: pd.Series) -> np.ndarray:
+    return pd.to_numeric(column, errors="coerce").fillna(0).round().astype("int64").to_numpy()
+
+
+def protect_table(
+    data: pd.DataFrame,
+    *,
+    counts: list[str],
+    shares: dict[str, tuple[str, str]] | None = None,
+    within: dict[str, str] | None = None,
+    groups: list[tuple[list[str], str | None]] | None = None,
+    min_cell: int = disclosure.DEFAULT_MIN_CELL,
+    totals: bool = True,
+) -> dict[str, np.ndarray]:
+    """The cells of a report table of counts and shares of persons to hide *beyond* each
+    figure's own rule, so that no hidden count can be worked out from what the table shows.
+
+    A share is taken to show its numerator (share × denominator), so a share column is a column
+    of counts here. Each figure's own rule (a count of 1 to ``min_cell - 1``; a share whose
+    denominator is small or whose numerator or complement is small, see
+    :func:`so_eval.disclosure.share_hidden_reason`) is applied here too, to know what is hidden;
+    the ledger applies it again when the figure is recorded. On top of it, until nothing changes:
+
+    * ``within``: a count shown with the count it is part of in the same row (jobs of ended
+      courses) is hidden where the difference is small;
+    * a share and a count column that is its numerator are hidden together;
+    * ``totals``: each column is protected against its total (assumed known: it is usually
+      published elsewhere) by :func:`suppress_table` (one column and its total);
+    * ``groups``: columns whose counts add up to a row's total (the end statuses of a row's ended
+      courses; ``den`` names the total's count column, or None if the table does not show it) are
+      protected against it row by row; where the row total itself must be hidden, its count
+      (``den``) is hidden, or, if the table does not show it, the row's group cells are.
+
+    Parameters
+    ----------
+    data
+        One row per table row.
+    counts
+        Columns of counts of persons shown in the table.
+    shares
+        Share columns: column → (numerator column, denominator column).
+    within, groups
+        See above.
+
+    Returns
+    -------
+    dict
+        Column → boolean array (one per row): True where the cell is hidden to protect another
+        (secondary suppression; shown as "×" for a count, "–" for a share).
+    """
+    shares, within, groups = dict(shares or {}), dict(within or {}), list(groups or [])
+    n, m = len(data), min_cell
+    val = {c: _ints(data[c]) for c in counts}
+    val.update({c: _ints(data[num]) for c, (num, _den) in shares.items()})
+    own = {c: (v > 0) & (v < m) for c, v in val.items()}
+    for c, (num, den) in shares.items():
+        own[c] = np.array([disclosure.share_hidden_reason(a, b, m) is not None
+                           for a, b in zip(data[num].tolist(), data[den].tolist())], dtype=bool)
+    hidden = {c: np.zeros(n, dtype=bool) for c in val}
+    for part, whole in within.items():
+        if part in val and whole in val:
+            small = np.array([disclosure.complement_small(a, b, m) for a, b in zip(val[part], val[whole])], bool)
+            hidden[part] |= small & ~own[part] & ~own[whole]
+    for _ in range(4 * (len(val) + 1)):
+        before = {c: h.copy() for c, h in hidden.items()}
+        for c, (num, _den) in shares.items():  # a share and its numerator's count: hidden together
+            if num in val:
+                both = own[c] | hidden[c] | own[num] | hidden[num]
+                hidden[c] |= both & ~own[c]
+                hidden[num] |= both & ~own[num]
+        for cols, den in groups:
+            cols = [c for c in cols if c in val]
+            for i in range(n):
+                row = np.array([[val[c][i] for c in cols]])
+                extra = np.array([[bool(own[c][i] or hidden[c][i]) and not (0 < val[c][i] < m) for c in cols]])
+                if not (row[0] > 0).any() or not ((row[0] > 0) & (row[0] < m) | extra[0]).any():
+                    continue
+                res = suppress_table(pd.DataFrame(row, columns=range(len(cols))), m, totals=True, hidden=extra)
+                sec = res.secondary.to_numpy()
+                for k, c in enumerate(cols):
+                    if sec[0, k] and not own[c][i]:
+                        hidden[c][i] = True
+                if res.mask.to_numpy()[0, -1]:  # the row total must not be known
+                    if den is not None and den in val:
+                        if not own[den][i]:
+                            hidden[den][i] = True
+                    else:
+                        for c in cols:
+                            if val[c][i] > 0 and not own[c][i]:
+                                hidden[c][i] = True
+        if totals and n >= 2:
+            for c, v in val.items():
+                mask = own[c] | hidden[c]
+                if not (mask & (v > 0)).any():
+                    continue
+                extra = (mask & (v >= m)).reshape(-1, 1)
+                res = suppress_table(pd.DataFrame({0: v}), m, totals=True, hidden=extra)
+                hidden[c] |= res.secondary.iloc[:n, 0].to_numpy() & ~own[c]
+        if all((hidden[c] == before[c]).all() for c in hidden):
+            break
+    return hidden
+
+
+def protect_columns(data: pd.DataFrame, cols, min_cell: int = disclosure.DEFAULT_MIN_CELL,
+                    totals: bool = True) -> dict[str, np.ndarray]:
+    """:func:`protect_table` for a report table described by its column specifications
+    (:class:`so_eval.annual.Col` and the value section's like): objects with ``name``, ``kind``
+    (count, share, ...), ``unit``, ``num``, ``den`` and optionally ``within`` and ``group``.
+    Counts of other units than persons are not protected (they are not personal data)."""
+    counts = [c.name for c in cols if c.kind == "count" and c.unit in disclosure.PERSON_UNITS and c.name in data]
+    shares = {c.name: (c.num, c.den) for c in cols if c.kind == "share" and c.num in data and c.den in data}
+    if not counts and not shares:
+        return {}
+    within = {c.name: c.within for c in cols if c.name in counts and getattr(c, "within", None) in counts}
+    groups: dict[str, list[str]] = {}
+    spec = {c.name: c for c in cols}
+    for c in cols:
+        names = getattr(c, "group", None) or ()
+        for name in ((names,) if isinstance(names, str) else names):
+            if c.name in counts or c.name in shares:
+                groups.setdefault(name, []).append(c.name)
+    group_list = []
+    for names in groups.values():
+        # the row total: the shares' denominator, or the count the members are all part of
+        dens = {shares[n][1] if n in shares else getattr(spec[n], "within", None) for n in names}
+        den = dens.pop() if len(dens) == 1 else None
+        group_list.append((names, den if den in counts else None))
+    return protect_table(data.reset_index(drop=True), counts=counts, shares=shares, within=within,
+                         groups=group_list, min_cell=min_cell, totals=totals)
 
 
 # -- statistics and the method text ----------------------------------------------------------
@@ -419,6 +563,8 @@ __all__ = [
     "TOTAL_LABEL",
     "SuppressedTable",
     "mask_stats",
+    "protect_columns",
+    "protect_table",
     "publishable_stat",
     "rule_text",
     "suppress_table",
