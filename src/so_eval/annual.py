@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from so_eval import disclosure, fmt, metrics
+from so_eval import disclosure, fmt, metrics, sdc
 from so_eval import glossary as g
 from so_eval.dataset import Dataset
 from so_eval.figures import Figure, Ledger
@@ -171,6 +171,20 @@ def _secondary_cells(data: pd.DataFrame, cols: list[Col], min_cell: int, protect
     return sdc.protect_columns(data, cols, min_cell, totals=protect_totals)
 
 
+OTHER = "øvrige"
+"""Row id of a table's pooled row (:func:`so_eval.sdc.pool_unsafe`)."""
+
+
+def _other_text(id_col: str, n_pooled: int, what: str):
+    """Row labels for a table that may have a pooled row: "Øvrige (3 jobtype(r) lagt sammen)"."""
+    def text(rec) -> str:
+        if rec[id_col] == OTHER and n_pooled:
+            return f"Øvrige ({n_pooled} {what} lagt sammen, så de små tal ikke kan regnes ud)"
+        return g.category_label(rec[id_col])
+
+    return text
+
+
 def _masked_values(fig_list: list[Figure]) -> list[float]:
     """Values for plotting: suppressed or missing figures become NaN."""
     out = []
@@ -266,6 +280,35 @@ class AnnualReport:
         self._record_value()
         self._record_unexpected()
         self._record_corrections(corrections)
+        self._record_data_sizes()
+        self._record_disclosure()
+
+    _PERSON_TABLES = {"citizens": "borgere", "courses": "forløb", "jobs": "borgere", "progression": "forløb",
+                      "status_weekly": "borgere"}
+
+    def _record_data_sizes(self) -> None:
+        """The number of rows of each table (method section); rows about citizens are counts of
+        persons (1–4 shown as <5)."""
+        for name, table in self.ds.tables.items():
+            self.ledger.count(f"data.rows.{name}", len(table), f"Rækker i {g.label(name).lower()}",
+                              self._PERSON_TABLES.get(name, "rækker"))
+
+    def _record_disclosure(self) -> None:
+        """How many figures are hidden and why (for the method section), recorded last."""
+        counts = {"small": 0, "secondary": 0, "basis": 0, "reveals": 0, "protects": 0}
+        for f in self.ledger.figures.values():
+            if not f.suppressed:
+                continue
+            if f.secondary:
+                counts["secondary"] += 1
+            else:
+                counts[f.why if f.why in counts else "basis"] += 1
+        labels = {"small": "Antal vist som <5", "secondary": "Antal skjult som × (sekundær diskretionering)",
+                  "basis": "Andele og gennemsnit ikke vist: færre borgere end grænsen",
+                  "reveals": "Andele ikke vist: ville vise et lille antal eller en lille rest",
+                  "protects": "Andele og gennemsnit ikke vist: ville afsløre et andet skjult tal"}
+        for k, v in counts.items():
+            self.ledger.value(f"disclosure.hidden.{k}", v, labels[k], "antal")
 
     def _record_projections(self) -> None:
         """Each goal's path to its target, projected to the end of the strategy period."""
@@ -310,15 +353,7 @@ class AnnualReport:
         self.funnels = {"agreement": fnd.agreement_funnels(self.ds, y), "enterprise": fnd.enterprise_funnels(self.ds, y)}
         flagged = []
         for level, res in self.funnels.items():
-            flagged += fnd.funnel_findings(res, level=level, year=y, width=2, min_cell=m)
-            for metric, fr in res.items():
-                for r in fr.table.itertuples():
-                    if r.flag is None or r.n < m:
-                        continue
-                    key = f"unexpected.funnel.{level}.{metric}.{fmt.slug(str(r.unit).split(' ')[0])}"
-                    L.share(f"{key}.rate", r.events, r.n, f"{r.unit}: {fnd.FUNNEL_METRICS[metric][0]}")
-                    L.count(f"{key}.n", r.n, f"{r.unit}: afsluttede forløb {y - 1}–{y}", "forløb")
-                    L.value(f"{key}.target", float(fr.target), f"Alle: {fnd.FUNNEL_METRICS[metric][0]}", "andel")
+            flagged += fnd.funnel_findings(res, level=level, year=y, width=2, min_cell=m, ledger=L)
         self.monthly = fnd.monthly_series(self.ds, self.params.strategy_period[0], y)
         self.series_checks = fnd.check_series(self.monthly, y)
         flagged += fnd.series_findings(self.series_checks, y)
@@ -327,9 +362,7 @@ class AnnualReport:
             L.value(f"unexpected.series.{name}.crossings", chk.run.crossings, "Krydsninger af medianen", "antal")
             L.value(f"unexpected.series.{name}.signal", bool(chk.run.signal), "Signal efter Anhøjs regler", "status")
         self.yoy = fnd.yoy_table(self.ds, y, self.jobs_per_year, self.progression_per_year)
-        flagged += fnd.yoy_findings(self.yoy, y)
-        for r in self.yoy.itertuples() if len(self.yoy) else []:
-            L.value(f"unexpected.yoy.{r.key}.p_holm", float(r.p_holm), f"Ændring fra {y - 1}: p-værdi (Holm)", "p")
+        flagged += fnd.yoy_findings(self.yoy, y, ledger=L)
         self.flagged = flagged
 
     def _start_corrections(self):
@@ -381,6 +414,10 @@ class AnnualReport:
         table = job.result()
         self.corrections = table
         self.late_rows = late_registrations(self.ds, self.corrections_date)
+        units = {"jobs": "borgere", "courses": "forløb", "progression": "forløb", "enterprises": "virksomheder",
+                 "agreements": "aftaler"}  # rows about citizens are counted as persons (1–4 shown as <5)
+        for t, n in self.late_rows.items():
+            self.ledger.count(f"corrections.late.{t}", n, f"Sent registrerede rækker i {t}", units.get(t, "borgere"))
         prev = self.year - 1
         self.ledger.value("corrections.count", len(table), f"Tal fra {prev} der er ændret siden", "antal")
         for r in table.itertuples():
@@ -430,10 +467,13 @@ class AnnualReport:
         for by, label in (("job_type", "Jobtype"), ("target_group", "Målgruppe")):
             order = g.JOB_TYPES if by == "job_type" else g.TARGET_GROUPS
             d = metrics.jobs_by(self.ds, y, by).set_index(by).reindex(order, fill_value=0).reset_index()
+            d, n_pooled = sdc.pool_unsafe(d, id_col=by, counts=["jobs"], sum_cols=["jobs"], other_id=OTHER,
+                                          min_cell=self.params.min_cell)
             self.goal1_tables[by] = ledger_table(
                 L, d, key=f"goal1.by_{by}", id_col=by, id_label=label,
                 cols=[Col("jobs", "Borgere i job")], what=f"Borgere i job efter {label.lower()}",
                 caption=f"Borgere i job i {y} efter {label.lower()}",
+                id_text=_other_text(by, n_pooled, {"job_type": "jobtyper", "target_group": "målgrupper"}[by]),
             )
         # by enterprise over the strategy period so far (one year alone is mostly below the threshold)
         d = pd.concat([metrics.jobs_by(self.ds, yy, "enterprise_id") for yy in self.period_years])
@@ -482,10 +522,16 @@ class AnnualReport:
                 "progressed_last", "ended_last"]
         shown, n_small = disclosure.pool_small(by_agr, id_col="agreement_id", basis="ended", min_cell=m,
                                                other_id="other", sum_cols=sums)
+        # columns whose totals are published (started, ended, progressed, dropped out) and whose
+        # small cells cannot be protected by hiding cells alone are pooled further
+        shown, n_unsafe = sdc.pool_unsafe(shown, id_col="agreement_id", other_id="other", sum_cols=sums,
+                                          counts=["started", "ended", "progressed", "dropped_out"], min_cell=m)
+        n_small += n_unsafe
         shown["mean_hours_change"] = shown["hours_sum"] / shown["hours_n"].where(shown["hours_n"] > 0)
         self.goal2_agreements = ledger_table(
             L, shown, key="goal2.agreement", id_col="agreement_id", id_label="Samarbejdsaftale",
-            id_text=lambda r: (f"Øvrige aftaler ({n_small} med færre end {m} afsluttede forløb hver)"
+            id_text=lambda r: ((f"Øvrige aftaler ({n_small} med færre end {m} afsluttede forløb hver)" if not n_unsafe
+                                else f"Øvrige aftaler ({n_small} lagt sammen)")
                                if r["agreement_id"] == "other" else f"{r['agreement_id']} · {r['enterprise']}"),
             cols=[
                 Col("started", "Startet", unit="forløb"),
@@ -497,8 +543,10 @@ class AnnualReport:
                 Col("progressed_share_last", f"Progression {y - 1}", "share", num="progressed_last", den="ended_last"),
             ],
             caption=f"Forløb og progression pr. samarbejdsaftale, {y} (med {y - 1} til sammenligning)",
-            note=(f"Aftaler med færre end {m} afsluttede forløb i {y} er lagt sammen under »Øvrige aftaler«. "
-                  f"Andele og gennemsnit vises kun, når de bygger på mindst {m} forløb."),
+            note=(f"Aftaler med færre end {m} afsluttede forløb i {y} er lagt sammen under »Øvrige aftaler«"
+                  + (" (og flere, så små tal ikke kan regnes ud af totalerne)" if n_unsafe else "") + ". "
+                  f"Gennemsnit vises kun, når de bygger på mindst {m} forløb, og andele kun, når hverken antallet "
+                  f"med eller uden er under {m}; «×» og «–» skjuler tal, så de små ikke kan regnes ud."),
         )
         # per agreement over the strategy period so far: larger numbers, comparable across agreements
         period = metrics.progression_by_agreement(self.ds, self.period_years)
@@ -527,10 +575,13 @@ class AnnualReport:
         total = es.groupby("end_status", sort=False)["n"].sum().reindex(g.END_STATUSES).reset_index()
         total["ended"] = int(cur["ended"])
         self.end_status_total = total
+        total, n_pooled = sdc.pool_unsafe(total, id_col="end_status", counts=["n"], sum_cols=["n"], other_id=OTHER,
+                                          min_cell=m)
         self.goal2_end_status = ledger_table(
             L, total, key="goal2.end_status", id_col="end_status", id_label="Status efter forløb",
             cols=[Col("n", "Forløb", unit="forløb"), Col("share", "Andel", "share", num="n", den="ended")],
             caption=f"Hvor borgerne er efter forløbet, forløb afsluttet i {y}",
+            id_text=_other_text("end_status", n_pooled, "statusser"),
         )
         tr = metrics.step_transitions(self.ds, y)
         tr_wide = tr.pivot(index="start_step", columns="end_step", values="n").reset_index()
@@ -758,7 +809,8 @@ class AnnualReport:
                               highlight=y, period=self.params.strategy_period, percent=True,
                               ylabel="Andel af afsluttede forløb", title="Andel med progression pr. år")
         b.figure(ax.figure, "Andel med progression pr. år")
-        ok = self.by_agreement.loc[self.by_agreement["ended"] >= m].copy()
+        ok = self.by_agreement.loc[[disclosure.share_hidden_reason(p, e, m) is None for p, e in
+                                    zip(self.by_agreement["progressed"], self.by_agreement["ended"])]].copy()
         ok["label"] = ok["agreement_id"] + " · " + ok["enterprise"].astype(str)
         overall = self.ledger["goal2.progressed_share"]
         if len(ok):
@@ -766,7 +818,7 @@ class AnnualReport:
                 ok, unit="label", share="progressed_share", n="ended",
                 reference=None if overall.suppressed else overall.value,
                 target=self._t["progressed_share"], xlabel="Andel af afsluttede forløb med progression",
-                title=f"Progression pr. samarbejdsaftale, {y}\n(aftaler med mindst {m} afsluttede forløb)",
+                title=f"Progression pr. samarbejdsaftale, {y}\n(aftaler, hvis andel kan vises)",
             )
             b.figure(ax.figure, "Andel med progression pr. samarbejdsaftale")
         b.table(self.goal2_agreements)
@@ -922,14 +974,17 @@ class AnnualReport:
         else:
             bad.append(f"Målet om {self.f('goal3.target')} virksomheder og initiativer med tre bundlinjer i {ty} "
                        f"er endnu ikke nået ({self.f('goal3.enterprises_three_bottom_lines')} ved udgangen af {y}).")
-        closed = int(self.ledger["goal3.closed"].value)
-        if closed:
+        if int(self.ledger["goal3.closed"].value):
             names = ", ".join(self.closed_names["name"])
-            bad.append(f"{closed} virksomhed(er)/initiativ(er) lukkede i {y}: {names}.")
+            bad.append(f"{self.f('goal3.closed')} virksomhed(er)/initiativ(er) lukkede i {y}: {names}.")
         # the statistical flags (funnel plots, run charts, year-over-year tests)
         for f in getattr(self, "flagged", []):
             (good if f.kind == "uventet" and f.method != "control chart" else bad if f.kind == "skævt" else []).append(f.text)
-        best = self.by_agreement.loc[(self.by_agreement["ended"] >= m)].sort_values(
+        def shown(aid: str) -> bool:  # ranked only among the shares the report shows
+            k = f"goal2.agreement.{fmt.slug(aid)}.progressed_share"
+            return k in self.ledger and not self.ledger[k].suppressed
+
+        best = self.by_agreement.loc[[shown(a) for a in self.by_agreement["agreement_id"]]].sort_values(
             ["progressed_share", "ended"], ascending=False).head(3)
         if len(best):
             names = "; ".join(
@@ -968,11 +1023,13 @@ class AnnualReport:
             b.md(f"Intet skilte sig ud i {y} ud over, hvad tilfældigheder forklarer.")
         for metric, title in (("dropped_out", "Frafald pr. samarbejdsaftale"), ("jobs", "Andel i job pr. samarbejdsaftale")):
             res = self.funnels["agreement"][metric]
-            shown = dataclasses.replace(res, table=res.table.loc[res.table["n"] >= m].reset_index(drop=True))
+            ok = [disclosure.share_hidden_reason(e, n, m) is None for e, n in zip(res.table["events"], res.table["n"])]
+            shown = dataclasses.replace(res, table=res.table.loc[ok].reset_index(drop=True))
             ax = funnel_plot(shown, xlabel=f"Afsluttede forløb {y - 1}–{y}", ylabel="Andel",
                              title=f"{title}, {y - 1}–{y}")
             b.figure(ax.figure, f"Tragtdiagram: {title.lower()}")
-        b.md(f"Tragtdiagrammerne viser kun aftaler med mindst {m} afsluttede forløb; grænserne er 95 % (stiplet) og "
+        b.md(f"Tragtdiagrammerne viser kun aftaler med mindst {m} afsluttede forløb, hvor hverken antallet med "
+             f"hændelsen eller antallet uden er under {m} (ellers kunne det aflæses af punktet); grænserne er 95 % (stiplet) og "
              "99,8 % (fuldt optrukket). Ligger en aftale uden for 99,8 %-grænsen, er forskellen næppe tilfældig.")
         for name, chk in self.series_checks.items():
             if not chk.run.signal:
@@ -1030,11 +1087,11 @@ class AnnualReport:
             return f"Tallene for {y - 1} er genberegnet med dagens data og stemmer med {src}."
         names = {"jobs": "job", "courses": "forløb", "progression": "trin i værdikæden",
                  "enterprises": "virksomheder", "agreements": "samarbejdsaftaler"}
-        late = [f"{fmt.number(n)} {names[t]}" for t, n in self.late_rows.items() if n]
+        late = [f"{self.f(f'corrections.late.{t}')} {names[t]}" for t, n in self.late_rows.items() if n]
         late_text = (f"Efter {fmt.date(self.corrections_date)} er der registreret {', '.join(late)}, som fandt sted "
                      "før den dag (sene registreringer)." if late else "Der er ingen sene registreringer.")
         return (f"Tallene for {y - 1} er genberegnet med dagens data og sammenlignet med {src}. "
-                f"{len(self.corrections)} tal er ændret. {late_text}")
+                f"{self.f('corrections.count')} tal er ændret. {late_text}")
 
     @_section
     def method(self) -> Block:
@@ -1047,9 +1104,13 @@ class AnnualReport:
         from so_eval import sdc
 
         b.md("### Diskretionering\n\n" + sdc.rule_text(p.min_cell))
+        if "disclosure.hidden.small" in self.ledger:
+            b.md(sdc.hidden_text({k: self.ledger[f"disclosure.hidden.{k}"].value
+                                  for k in ("small", "secondary", "basis", "reveals", "protects")}, p.min_cell))
         b.md("### Forbehold\n\n" + "\n".join(f"- {c}" for c in CAVEATS))
         ds = self.ds
-        sizes = ", ".join(f"{g.label(k).lower()}: {fmt.number(len(v))}" for k, v in ds.tables.items())
+        sizes = ", ".join(f"{g.label(k).lower()}: {self.f(f'data.rows.{k}')}" if f"data.rows.{k}" in self.ledger
+                          else f"{g.label(k).lower()}: {fmt.number(len(v))}" for k, v in ds.tables.items())
         code = code_version()
         commit = f"commit `{code['git_commit'][:12]}`" + (" (med lokale ændringer)" if code.get("git_dirty") else "") \
             if "git_commit" in code else "ingen git-oplysning"

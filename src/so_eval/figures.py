@@ -55,6 +55,8 @@ class Figure:
             return fmt.date(v)
         if self.unit == "status" or isinstance(v, str):
             return str(v)
+        if self.unit == "p":
+            return fmt.number(v, 3)
         if self.unit in ("smd", "indeks", "forhold", "faktor"):
             return fmt.number(v, 2)
         if self.unit == "rente":

@@ -493,6 +493,43 @@ def protect_table(
     return hidden
 
 
+def pool_unsafe(data: pd.DataFrame, *, id_col: str, counts: list[str], sum_cols: list[str], other_id: str,
+                min_cell: int = disclosure.DEFAULT_MIN_CELL) -> tuple[pd.DataFrame, int]:
+    """Pool the small rows of a table whose column of counts cannot be protected against its
+    total by hiding inner cells alone (five courses ended, one in each of five statuses, each
+    shown as «<5»: five cells of at least 1 adding up to 5 are all 1; :func:`suppress_table`
+    would have to hide the total, which the report publishes elsewhere). The rows with a count of 1 to ``min_cell - 1`` in such a column are added up into
+    one row ``other_id`` (``sum_cols`` summed, other columns taken from the first pooled row),
+    which comes last (a row ``other_id`` already there is pooled with them); returns the table and
+    the number of rows pooled, not counting that one (0: nothing to do).
+    """
+    unsafe = []
+    for c in counts:
+        v = _ints(data[c])
+        if len(v) >= 2 and ((v > 0) & (v < min_cell)).any():
+            res = suppress_table(pd.DataFrame({0: v}), min_cell, totals=True)
+            # the total (published elsewhere) would have to be hidden too, or even that is not enough
+            if not res.safe or res.secondary.to_numpy()[-1].any():
+                unsafe.append(c)
+    if not unsafe:
+        return data.reset_index(drop=True), 0
+    data = data.reset_index(drop=True)
+    small = np.zeros(len(data), dtype=bool)
+    for c in unsafe:
+        v = _ints(data[c])
+        small |= (v > 0) & (v < min_cell)
+    existing = (data[id_col] == other_id).to_numpy()
+    n_units = int((small & ~existing).sum())
+    small |= existing  # an earlier pooled row takes the new ones in
+    if small.sum() < 2:
+        return data, 0
+    pooled = data.loc[small].iloc[0].to_dict()
+    pooled.update({c: data.loc[small, c].sum() for c in sum_cols})
+    pooled[id_col] = other_id
+    out = pd.concat([data.loc[~small], pd.DataFrame([pooled])], ignore_index=True)
+    return out, n_units
+
+
 def protect_columns(data: pd.DataFrame, cols, min_cell: int = disclosure.DEFAULT_MIN_CELL,
                     totals: bool = True) -> dict[str, np.ndarray]:
     """:func:`protect_table` for a report table described by its column specifications
@@ -545,8 +582,35 @@ RULE_TEXT = (
     "skjult tal ikke kan regnes ud fra totalerne og de øvrige tal (sekundær diskretionering): hver "
     "række og kolonne med et skjult tal har mindst to skjulte tal, og det er kontrolleret, at "
     "intet skjult tal kan bestemmes entydigt. Andele, gennemsnit og medianer for grupper med færre "
-    "end {m} borgere vises ikke."
+    "end {m} borgere vises ikke. En andel og dens nævner giver tælleren (10 % af 10 afsluttede forløb "
+    "er 1), så en andel vises kun, når både tælleren og resten (nævneren minus tælleren) er 0 eller "
+    "mindst {m}, og den regnes med som et tal, når tabellen beskyttes. Det samme gælder to tal, hvor "
+    "det ene er en del af det andet (afsluttede forløb og forløb med progression): er forskellen "
+    "under {m}, skjules det ene."
 )
+
+
+def hidden_text(counts: dict[str, int], min_cell: int = disclosure.DEFAULT_MIN_CELL) -> str:
+    """How many of a report's figures were hidden and why, in Danish, from
+    :meth:`so_eval.figures.Ledger.suppression_counts` style numbers: ``small`` (counts shown as
+    "<5"), ``secondary`` (counts shown as "×"), ``basis``, ``reveals`` and ``protects`` (shares,
+    means and medians not shown: on few persons, giving a small count away, protecting another).
+
+    >>> hidden_text({"small": 3, "secondary": 2, "basis": 1, "reveals": 4, "protects": 0}, 5)[:60]
+    'I denne rapport er 3 antal vist som «<5» (1 til 4 borgere el'
+    """
+    from so_eval import fmt
+
+    mask, n = disclosure.masked(min_cell), lambda k: fmt.number(int(counts.get(k, 0)))
+    stats = sum(int(counts.get(k, 0)) for k in ("basis", "reveals", "protects"))
+    return (
+        f"I denne rapport er {n('small')} antal vist som «{mask}» (1 til {min_cell - 1} borgere eller forløb), og "
+        f"{n('secondary')} antal er skjult som «{SECONDARY_SYMBOL}», så de små tal ikke kan regnes ud af totaler og "
+        f"andre tal. {fmt.number(stats)} andele, gennemsnit og andre mål vises ikke (–): {n('basis')} fordi de "
+        f"bygger på færre end {min_cell} borgere, {n('reveals')} fordi de sammen med deres nævner ville vise et antal "
+        f"eller en rest under {min_cell}, og {n('protects')} fordi de ville afsløre et andet skjult tal. Det er prisen "
+        "for at beskytte den enkelte borger: især andelene pr. samarbejdsaftale bygger ofte på få forløb."
+    )
 
 
 def rule_text(min_cell: int = disclosure.DEFAULT_MIN_CELL) -> str:
@@ -563,6 +627,8 @@ __all__ = [
     "TOTAL_LABEL",
     "SuppressedTable",
     "mask_stats",
+    "hidden_text",
+    "pool_unsafe",
     "protect_columns",
     "protect_table",
     "publishable_stat",
