@@ -174,6 +174,16 @@ def relations(cells: _Cells) -> list[tuple[list[str], list[str]]]:
         parts = [num(k) for k in cells.unit
                  if k.startswith(f"{per}.{r}.") and k.endswith("_share") and not k.endswith("progressed_share")]
         rel.append((parts, [f"{per}.{r}.ended"]))
+    # jobs by enterprise over the strategy period, and this year's in the three bottom lines
+    rel.append((col("goal1.by_enterprise", "jobs"), ["value.jobs_period"]))
+    rel.append((col("value.bottom_lines.enterprise", "jobs"), ["goal1.jobs"]))
+    # the steps at start and end of the year's ended courses
+    rel.append(([k for k in cells.unit if k.startswith("goal2.transition.")], ["goal2.courses_ended"]))
+    # the agreements' ended courses over the strategy period (its years from the caption)
+    period = re.search(r"(\d{4})–(\d{4})", cells.label.get("value.jobs_period", ""))
+    if period:
+        years = range(int(period.group(1)), int(period.group(2)) + 1)
+        rel.append((col(per, "ended"), [f"goal2.courses_ended.{yy}" for yy in years]))
     # the business case's new participants by target group
     rel.append((col("value.sroi.mix", "n"), ["value.sroi.participants_priced"]))
     # givers: new + retained + recaptured = givers; retained + lapsed = givers the year before
@@ -274,21 +284,21 @@ def _solve(cells: _Cells, min_cell: int) -> list[Recovery]:
             i = parent[i]
         return i
 
-    for row in eqs + ineqs:
-        vs = list(row)
+    free_var = lo != hi
+    for row in eqs + ineqs:  # a shown quantity links nothing: only the hidden ones are joined
+        vs = [v for v in row if free_var[v]]
         for v in vs[1:]:
             parent[find(v)] = find(vs[0])
     groups: dict[int, list[int]] = {}
-    for i in range(nv):
-        groups.setdefault(find(i), []).append(i)
+    for i in np.flatnonzero(free_var):
+        groups.setdefault(find(int(i)), []).append(int(i))
     out = []
-    for members in groups.values():
-        free = [i for i in members if lo[i] != hi[i]]
-        if not free:
-            continue
+    for free in groups.values():
+        free_set = set(free)
+        rows_eq = [r for r in eqs if free_set & r.keys()]
+        rows_ub = [r for r in ineqs if free_set & r.keys()]
+        members = sorted(free_set.union(*[r.keys() for r in rows_eq + rows_ub]))
         pos = {v: j for j, v in enumerate(members)}
-        rows_eq = [r for r in eqs if pos.keys() & r.keys()]
-        rows_ub = [r for r in ineqs if pos.keys() & r.keys()]
 
         def matrix(rows):
             a = np.zeros((len(rows), len(members)))

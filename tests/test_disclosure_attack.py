@@ -81,7 +81,7 @@ def test_a_table_hides_a_share_whose_complement_is_small_and_protects_its_row():
     data["job_share"], data["praktik_share"] = data["job"] / data["ended"], data["praktik"] / data["ended"]
     hidden = sdc.protect_table(data, counts=["ended"], shares={"job_share": ("job", "ended"),
                                                                  "praktik_share": ("praktik", "ended")},
-                               groups=[(["job_share", "praktik_share"], "ended")], min_cell=5, totals=False)
+                               groups=[(["job_share", "praktik_share"], "ended")], min_cell=5, totals=False).hidden
     # 1 of 7 is small (the share's own rule), 6 of 7 has a small complement (its own rule too);
     # with both shares hidden the row total 7 = x + y (x ≥ 5, 1 ≤ y ≤ 4) leaves x in 5..6: safe
     assert hidden["job_share"].tolist() == [False, False] and hidden["praktik_share"].tolist() == [False, False]
@@ -92,7 +92,7 @@ def test_a_table_hides_a_share_whose_complement_is_small_and_protects_its_row():
 
 def test_a_part_of_a_shown_whole_is_hidden_when_the_difference_is_small():
     data = pd.DataFrame({"ended": [10, 10, 10], "jobs": [7, 5, 10]})
-    hidden = sdc.protect_table(data, counts=["ended", "jobs"], within={"jobs": "ended"}, min_cell=5, totals=False)
+    hidden = sdc.protect_table(data, counts=["ended", "jobs"], within={"jobs": "ended"}, min_cell=5, totals=False).hidden
     assert hidden["jobs"].tolist() == [True, False, False]  # 10 − 7 = 3 would be given away
     assert hidden["ended"].tolist() == [False, False, False]
 
@@ -102,7 +102,7 @@ def test_a_share_column_is_protected_against_its_total_like_a_column_of_counts()
     # progressed total is published, so 2 = total − 10 − 12: one more share must go
     data = pd.DataFrame({"ended": [10, 20, 20], "progressed": [2, 10, 12]})
     data["share"] = data["progressed"] / data["ended"]
-    hidden = sdc.protect_table(data, counts=["ended"], shares={"share": ("progressed", "ended")}, min_cell=5)
+    hidden = sdc.protect_table(data, counts=["ended"], shares={"share": ("progressed", "ended")}, min_cell=5).hidden
     assert hidden["share"].tolist() == [False, True, False]  # the smaller of the two others
     assert not hidden["ended"].any()
 
@@ -110,8 +110,19 @@ def test_a_share_column_is_protected_against_its_total_like_a_column_of_counts()
 def test_a_pair_of_hidden_cells_that_gives_each_other_away_gets_a_third():
     # 1 and 1 hidden, the others shown, the total 22 shown: each hidden one is 1 (sum 2)
     data = pd.DataFrame({"n": [1, 1, 10, 10]})
-    hidden = sdc.protect_table(data, counts=["n"], min_cell=5)
-    assert hidden["n"].tolist() == [False, False, True, False]
+    prot = sdc.protect_table(data, counts=["n"], min_cell=5)
+    assert prot.hidden["n"].tolist() == [False, False, True, False] and not prot.withheld
+
+
+def test_a_column_that_hiding_cells_cannot_protect_is_not_shown_at_all():
+    # five cells of 1 and a published total of 5: hidden as «<5» each is 1 — shown as "–" instead
+    prot = sdc.protect_table(pd.DataFrame({"n": [1, 1, 0, 1, 1, 1]}), counts=["n"], min_cell=5)
+    assert prot.withheld["n"].tolist() == [True, True, False, True, True, True]
+    led = Ledger(min_cell=5)
+    assert led.count("a", 1, "", withheld=True).display == "–" and led["a"].csv_value == "–"
+    assert led.count("b", 0, "", withheld=True).display == "0"  # a zero is still shown
+    figs = _figures([("t", "5", "forløb")] + [(f"goal2.end_status.s{i}.n", "–", "forløb") for i in range(5)])
+    assert recover_small_counts(figs, "", 5) == []
 
 
 # -- the report ----------------------------------------------------------------------------------
@@ -147,7 +158,8 @@ def test_no_small_count_can_be_worked_out_from_the_demo_report(demo_report):
 
 def test_the_method_section_says_how_many_cells_were_hidden_and_why(demo_report):
     L = demo_report.ledger
-    counts = {k: L[f"disclosure.hidden.{k}"].value for k in ("small", "secondary", "basis", "reveals", "protects")}
+    counts = {k: L[f"disclosure.hidden.{k}"].value
+              for k in ("small", "secondary", "withheld", "basis", "reveals", "protects")}
     figs = [f for f in L.figures.values() if f.suppressed]
     assert counts["small"] == sum(f.why == "small" for f in figs) > 0
     assert counts["secondary"] == sum(f.display == "×" for f in figs) > 0

@@ -64,7 +64,7 @@ def test_a_share_that_with_its_denominator_gives_a_small_count_away_is_not_shown
     # hidden by the caller (secondary suppression): decided before it is recorded, recorded once
     f = led.share("protected", 5, 10, "andel", hidden=True)
     assert f.suppressed and f.why == "protects" and len([k for k in led.figures if k == "protected"]) == 1
-    assert led.suppression_counts() == {"small": 0, "protects": 1, "basis": 1, "reveals": 4}
+    assert led.suppression_counts() == {"small": 0, "protects": 1, "basis": 1, "reveals": 4, "withheld": 0}
 
 
 def test_a_figure_is_recorded_once():

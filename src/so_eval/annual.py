@@ -125,6 +125,7 @@ def ledger_table(
     id_text=None,
     what: str | None = None,
     protect_totals: bool = True,
+    two_way: bool = False,
 ) -> Table:
     """Record every cell of ``data`` in the ledger (key ``{key}.{id}.{col}``) and return the
     table of their display values, suppressed cells masked.
@@ -134,9 +135,10 @@ def ledger_table(
     numerator or complement is small; with ``protect_totals`` each column of counts (and of
     shares, as counts) is also protected against its total (which the report publishes
     elsewhere) and grouped columns against their row total: secondary suppression, the hidden
-    counts shown as "×", the hidden shares as "–".
+    counts shown as "×", the hidden shares as "–". With ``two_way`` the count columns are one
+    two-way table with only its grand total published (:func:`so_eval.sdc.protect_table`).
     """
-    secondary = _secondary_cells(data, cols, ledger.min_cell, protect_totals)
+    secondary = _secondary_cells(data, cols, ledger.min_cell, protect_totals, two_way)
     rows = []
     for i, rec in enumerate(data.to_dict("records")):
         rid = rec[id_col]
@@ -145,9 +147,9 @@ def ledger_table(
         for c in cols:
             k = f"{key}.{fmt.slug(rid)}.{c.name}"
             label = f"{what or c.label}: {shown}"
-            hide = bool(secondary[c.name][i]) if c.name in secondary else False
+            hide = secondary.secondary(c.name, i)
             if c.kind == "count":
-                f = ledger.count(k, rec[c.name], label, c.unit, secondary=hide)
+                f = ledger.count(k, rec[c.name], label, c.unit, secondary=hide, withheld=secondary.withhold(c.name, i))
             elif c.kind == "share":
                 f = ledger.share(k, rec[c.num], rec[c.den], label, hidden=hide)
             elif c.kind == "stat":
@@ -163,12 +165,11 @@ def ledger_table(
     return Table(pd.DataFrame(rows, columns=columns), caption=caption, note=note)
 
 
-def _secondary_cells(data: pd.DataFrame, cols: list[Col], min_cell: int, protect_totals: bool = True) -> dict:
-    """Column → rows to hide so that no hidden count of persons (shown or implied by a share)
-    can be worked out from the table (:func:`so_eval.sdc.protect_columns`)."""
-    from so_eval import sdc
-
-    return sdc.protect_columns(data, cols, min_cell, totals=protect_totals)
+def _secondary_cells(data: pd.DataFrame, cols: list[Col], min_cell: int, protect_totals: bool = True,
+                     two_way: bool = False):
+    """The cells to hide so that no hidden count of persons (shown or implied by a share) can be
+    worked out from the table (:func:`so_eval.sdc.protect_columns`)."""
+    return sdc.protect_columns(data, cols, min_cell, totals=protect_totals, two_way=two_way)
 
 
 OTHER = "øvrige"
@@ -295,7 +296,7 @@ class AnnualReport:
 
     def _record_disclosure(self) -> None:
         """How many figures are hidden and why (for the method section), recorded last."""
-        counts = {"small": 0, "secondary": 0, "basis": 0, "reveals": 0, "protects": 0}
+        counts = {"small": 0, "secondary": 0, "withheld": 0, "basis": 0, "reveals": 0, "protects": 0}
         for f in self.ledger.figures.values():
             if not f.suppressed:
                 continue
@@ -304,6 +305,7 @@ class AnnualReport:
             else:
                 counts[f.why if f.why in counts else "basis"] += 1
         labels = {"small": "Antal vist som <5", "secondary": "Antal skjult som × (sekundær diskretionering)",
+                  "withheld": "Antal ikke vist (–): selv skjult ville de afsløre hinanden",
                   "basis": "Andele og gennemsnit ikke vist: færre borgere end grænsen",
                   "reveals": "Andele ikke vist: ville vise et lille antal eller en lille rest",
                   "protects": "Andele og gennemsnit ikke vist: ville afsløre et andet skjult tal"}
@@ -589,7 +591,7 @@ class AnnualReport:
         starts = tr_wide.loc[tr_wide[list(g.STEPS)].sum(axis=1) > 0]
         self.goal2_transitions = ledger_table(
             L, starts, key="goal2.transition", id_col="start_step", id_label="Trin ved start ↓ / slut →",
-            cols=[Col(s, g.category_label(s).split("/")[0], unit="forløb", group="end_step") for s in g.STEPS],
+            cols=[Col(s, g.category_label(s).split("/")[0], unit="forløb") for s in g.STEPS], two_way=True,
             caption=f"Trin i værdikæden ved start og ved slut, forløb afsluttet i {y}",
         )
         youth = metrics.youth_education(self.ds, self.years)
@@ -663,6 +665,7 @@ class AnnualReport:
                   Col("price", "Årlig pris (kr.)", "value", unit="kr."),
                   Col("citizens", "Borgere i forløb")],
             caption="Samarbejdsaftaler og borgere i forløb år for år",
+            protect_totals=False,  # citizens in courses are not added up over the years (a citizen recurs)
         )
 
     # -- helpers for text ---------------------------------------------------------------------
@@ -1106,7 +1109,8 @@ class AnnualReport:
         b.md("### Diskretionering\n\n" + sdc.rule_text(p.min_cell))
         if "disclosure.hidden.small" in self.ledger:
             b.md(sdc.hidden_text({k: self.ledger[f"disclosure.hidden.{k}"].value
-                                  for k in ("small", "secondary", "basis", "reveals", "protects")}, p.min_cell))
+                                  for k in ("small", "secondary", "withheld", "basis", "reveals", "protects")},
+                                 p.min_cell))
         b.md("### Forbehold\n\n" + "\n".join(f"- {c}" for c in CAVEATS))
         ds = self.ds
         sizes = ", ".join(f"{g.label(k).lower()}: {self.f(f'data.rows.{k}')}" if f"data.rows.{k}" in self.ledger

@@ -45,6 +45,8 @@ class Figure:
         if self.suppressed:
             if self.secondary:
                 return SECONDARY_SYMBOL
+            if self.why == "withheld":
+                return "–"
             return disclosure.masked(self.min_cell) if self.unit in disclosure.PERSON_UNITS else "–"
         v = self.value
         if v is None or (isinstance(v, float) and math.isnan(v)):
@@ -77,6 +79,8 @@ class Figure:
     def csv_value(self) -> str:
         """The value as written to figures.csv (machine-readable; ``<5`` when suppressed)."""
         if self.suppressed:
+            if self.why == "withheld":
+                return "–"
             return SECONDARY_SYMBOL if self.secondary else disclosure.masked(self.min_cell)
         v = self.value
         if v is None or (isinstance(v, float) and math.isnan(v)):
@@ -110,11 +114,17 @@ class Ledger:
         self.figures[fig.key] = fig
         return fig
 
-    def count(self, key: str, n: int | float, label: str, unit: str = "borgere", *, secondary: bool = False) -> Figure:
+    def count(self, key: str, n: int | float, label: str, unit: str = "borgere", *, secondary: bool = False,
+              withheld: bool = False) -> Figure:
         """A count. Counts of persons (``borgere``, ``forløb``) below the threshold are suppressed;
-        ``secondary=True`` hides a count that would give a suppressed one away (shown as "×")."""
+        ``secondary=True`` hides a count that would give a suppressed one away (shown as "×");
+        ``withheld=True`` hides it without saying anything about its size (shown as "–": a
+        column that hiding cells cannot protect against its published total,
+        :class:`so_eval.sdc.Protection`)."""
         n = None if n is None or (isinstance(n, float) and math.isnan(n)) else int(n)
         primary = unit in disclosure.PERSON_UNITS and disclosure.count_suppressed(n, self.min_cell)
+        if withheld and (primary or secondary or n):
+            return self._add(Figure(key, n, unit, label, True, self.min_cell, False, why="withheld"))
         why = "small" if primary else "protects" if secondary else ""
         return self._add(Figure(key, n, unit, label, primary or secondary, self.min_cell, secondary and not primary,
                                 why=why))
@@ -159,7 +169,7 @@ class Ledger:
         """How many figures are hidden, by why (see :attr:`Figure.why`): ``small`` (counts shown
         as "<5"), ``protects`` (hidden to protect another: counts shown as "×", shares and means
         as "–"), ``basis`` and ``reveals`` (shares and means shown as "–")."""
-        out = {"small": 0, "protects": 0, "basis": 0, "reveals": 0}
+        out = {"small": 0, "protects": 0, "basis": 0, "reveals": 0, "withheld": 0}
         for f in self.figures.values():
             if f.suppressed:
                 out[f.why or "basis"] = out.get(f.why or "basis", 0) + 1

@@ -403,7 +403,8 @@ def protect_table(
     groups: list[tuple[list[str], str | None]] | None = None,
     min_cell: int = disclosure.DEFAULT_MIN_CELL,
     totals: bool = True,
-) -> dict[str, np.ndarray]:
+    two_way: bool = False,
+) -> "Protection":
     """The cells of a report table of counts and shares of persons to hide *beyond* each
     figure's own rule, so that no hidden count can be worked out from what the table shows.
 
@@ -433,12 +434,17 @@ def protect_table(
         Share columns: column → (numerator column, denominator column).
     within, groups
         See above.
+    two_way
+        The count columns form one two-way table (steps at start × steps at end) whose grand
+        total is published and whose row and column totals are not: it is protected as a whole
+        by :func:`suppress_table` (instead of column by column); if even that would have to hide
+        the grand total, its hidden counts are withheld.
 
     Returns
     -------
-    dict
-        Column → boolean array (one per row): True where the cell is hidden to protect another
-        (secondary suppression; shown as "×" for a count, "–" for a share).
+    Protection
+        The cells hidden to protect others (secondary suppression) and the columns whose hidden
+        counts cannot be shown even as «<5».
     """
     shares, within, groups = dict(shares or {}), dict(within or {}), list(groups or [])
     n, m = len(data), min_cell
@@ -449,10 +455,21 @@ def protect_table(
         own[c] = np.array([disclosure.share_hidden_reason(a, b, m) is not None
                            for a, b in zip(data[num].tolist(), data[den].tolist())], dtype=bool)
     hidden = {c: np.zeros(n, dtype=bool) for c in val}
+    withheld: set[str] = set()
     for part, whole in within.items():
         if part in val and whole in val:
             small = np.array([disclosure.complement_small(a, b, m) for a, b in zip(val[part], val[whole])], bool)
             hidden[part] |= small & ~own[part] & ~own[whole]
+    if two_way and n and counts:
+        matrix = np.column_stack([val[c] for c in counts])
+        if ((matrix > 0) & (matrix < m)).any():
+            res = suppress_table(pd.DataFrame(matrix), m, totals=True)
+            sec = res.secondary.to_numpy()
+            for j, c in enumerate(counts):
+                hidden[c] |= sec[:n, j]
+            if not res.safe or sec[-1, -1]:
+                withheld.update(counts)
+        totals = False  # the columns' totals are the table's own, not published
     for _ in range(4 * (len(val) + 1)):
         before = {c: h.copy() for c, h in hidden.items()}
         for c, (num, _den) in shares.items():  # a share and its numerator's count: hidden together
@@ -488,9 +505,38 @@ def protect_table(
                 extra = (mask & (v >= m)).reshape(-1, 1)
                 res = suppress_table(pd.DataFrame({0: v}), m, totals=True, hidden=extra)
                 hidden[c] |= res.secondary.iloc[:n, 0].to_numpy() & ~own[c]
+                if (not res.safe or res.secondary.to_numpy()[-1].any()) and c in counts:
+                    # protected only if its total (published elsewhere) were hidden too: the
+                    # column's hidden counts are not shown at all, not even as «<5»
+                    withheld.add(c)
         if all((hidden[c] == before[c]).all() for c in hidden):
             break
-    return hidden
+    return Protection(hidden, {c: (own[c] | hidden[c]) & (val[c] > 0) for c in withheld})
+
+
+@dataclass(frozen=True)
+class Protection:
+    """What :func:`protect_table` hides beyond each figure's own rule.
+
+    Attributes
+    ----------
+    hidden
+        Column → boolean array (one per row): True where the cell is hidden to protect another
+        (secondary suppression; shown as "×" for a count, "–" for a share).
+    withheld
+        Column → boolean array: hidden counts (small or not) of a column that hiding cells cannot
+        protect against its published total (five cells of «<5» adding up to 5 are all 1); they
+        are shown as "–" (not shown), which says nothing about their size.
+    """
+
+    hidden: dict[str, np.ndarray]
+    withheld: dict[str, np.ndarray]
+
+    def secondary(self, column: str, row: int) -> bool:
+        return bool(self.hidden[column][row]) if column in self.hidden else False
+
+    def withhold(self, column: str, row: int) -> bool:
+        return bool(self.withheld[column][row]) if column in self.withheld else False
 
 
 def pool_unsafe(data: pd.DataFrame, *, id_col: str, counts: list[str], sum_cols: list[str], other_id: str,
@@ -531,7 +577,7 @@ def pool_unsafe(data: pd.DataFrame, *, id_col: str, counts: list[str], sum_cols:
 
 
 def protect_columns(data: pd.DataFrame, cols, min_cell: int = disclosure.DEFAULT_MIN_CELL,
-                    totals: bool = True) -> dict[str, np.ndarray]:
+                    totals: bool = True, two_way: bool = False) -> "Protection":
     """:func:`protect_table` for a report table described by its column specifications
     (:class:`so_eval.annual.Col` and the value section's like): objects with ``name``, ``kind``
     (count, share, ...), ``unit``, ``num``, ``den`` and optionally ``within`` and ``group``.
@@ -539,7 +585,7 @@ def protect_columns(data: pd.DataFrame, cols, min_cell: int = disclosure.DEFAULT
     counts = [c.name for c in cols if c.kind == "count" and c.unit in disclosure.PERSON_UNITS and c.name in data]
     shares = {c.name: (c.num, c.den) for c in cols if c.kind == "share" and c.num in data and c.den in data}
     if not counts and not shares:
-        return {}
+        return Protection({}, {})
     within = {c.name: c.within for c in cols if c.name in counts and getattr(c, "within", None) in counts}
     groups: dict[str, list[str]] = {}
     spec = {c.name: c for c in cols}
@@ -555,7 +601,7 @@ def protect_columns(data: pd.DataFrame, cols, min_cell: int = disclosure.DEFAULT
         den = dens.pop() if len(dens) == 1 else None
         group_list.append((names, den if den in counts else None))
     return protect_table(data.reset_index(drop=True), counts=counts, shares=shares, within=within,
-                         groups=group_list, min_cell=min_cell, totals=totals)
+                         groups=group_list, min_cell=min_cell, totals=totals, two_way=two_way)
 
 
 # -- statistics and the method text ----------------------------------------------------------
@@ -593,7 +639,8 @@ RULE_TEXT = (
 def hidden_text(counts: dict[str, int], min_cell: int = disclosure.DEFAULT_MIN_CELL) -> str:
     """How many of a report's figures were hidden and why, in Danish, from
     :meth:`so_eval.figures.Ledger.suppression_counts` style numbers: ``small`` (counts shown as
-    "<5"), ``secondary`` (counts shown as "×"), ``basis``, ``reveals`` and ``protects`` (shares,
+    "<5"), ``secondary`` (counts shown as "×"), ``withheld`` (counts shown as "–"), ``basis``,
+    ``reveals`` and ``protects`` (shares,
     means and medians not shown: on few persons, giving a small count away, protecting another).
 
     >>> hidden_text({"small": 3, "secondary": 2, "basis": 1, "reveals": 4, "protects": 0}, 5)[:60]
@@ -606,7 +653,10 @@ def hidden_text(counts: dict[str, int], min_cell: int = disclosure.DEFAULT_MIN_C
     return (
         f"I denne rapport er {n('small')} antal vist som «{mask}» (1 til {min_cell - 1} borgere eller forløb), og "
         f"{n('secondary')} antal er skjult som «{SECONDARY_SYMBOL}», så de små tal ikke kan regnes ud af totaler og "
-        f"andre tal. {fmt.number(stats)} andele, gennemsnit og andre mål vises ikke (–): {n('basis')} fordi de "
+        f"andre tal."
+        + (f" {n('withheld')} antal vises slet ikke (–), fordi selv skjulte tal ville afsløre hinanden sammen med "
+           "totalen (fx fem afsluttede forløb med hver sin status)." if counts.get("withheld") else "")
+        + f" {fmt.number(stats)} andele, gennemsnit og andre mål vises ikke (–): {n('basis')} fordi de "
         f"bygger på færre end {min_cell} borgere, {n('reveals')} fordi de sammen med deres nævner ville vise et antal "
         f"eller en rest under {min_cell}, og {n('protects')} fordi de ville afsløre et andet skjult tal. Det er prisen "
         "for at beskytte den enkelte borger: især andelene pr. samarbejdsaftale bygger ofte på få forløb."
@@ -625,6 +675,7 @@ def rule_text(min_cell: int = disclosure.DEFAULT_MIN_CELL) -> str:
 __all__ = [
     "SECONDARY_SYMBOL",
     "TOTAL_LABEL",
+    "Protection",
     "SuppressedTable",
     "mask_stats",
     "hidden_text",

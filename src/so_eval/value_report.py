@@ -201,15 +201,17 @@ class ValueSection:
         return list(range(min(int(first), self.year), self.year + 1))
 
     def _ledger_table(self, data: pd.DataFrame, *, key: str, id_col: str, id_label: str, cols: list[_Col],
-                      id_text, caption: str = "", note: str = "", what: str | None = None) -> Table:
+                      id_text, caption: str = "", note: str = "", what: str | None = None,
+                      protect_totals: bool = True) -> Table:
         """Record every cell (key ``{key}.{id}.{col}``) and return the table of display values.
         Counts and shares of persons are protected as in :func:`so_eval.annual.ledger_table`
         (:func:`so_eval.sdc.protect_columns`): each figure's suppression is decided before it is
-        recorded."""
+        recorded. ``protect_totals=False`` for a table whose column totals are not published
+        (years side by side: givers are not added up over the years)."""
         from so_eval import sdc
 
         L, rows = self.ledger, []
-        secondary = sdc.protect_columns(data.reset_index(drop=True), cols, self.min_cell)
+        secondary = sdc.protect_columns(data.reset_index(drop=True), cols, self.min_cell, totals=protect_totals)
         for i, rec in enumerate(data.to_dict("records")):
             rid = rec[id_col]
             shown = id_text(rec)
@@ -217,9 +219,9 @@ class ValueSection:
             for c in cols:
                 k = f"{key}.{fmt.slug(rid)}.{c.name}"
                 label = f"{what or c.label}: {shown}"
-                hide = bool(secondary[c.name][i]) if c.name in secondary else False
+                hide = secondary.secondary(c.name, i)
                 if c.kind == "count":
-                    fig = L.count(k, rec[c.name], label, c.unit, secondary=hide)
+                    fig = L.count(k, rec[c.name], label, c.unit, secondary=hide, withheld=secondary.withhold(c.name, i))
                 elif c.kind == "share":
                     fig = self._share(k, rec[c.num], rec[c.den], label, hidden=hide)
                 elif c.kind == "stat":
@@ -569,7 +571,7 @@ class ValueSection:
                   _Col("recaptured", "Genvundne", "count", "borgere", within="givers", group="givers"),
                   _Col("lapsed", "Tabte", "count", "borgere", group="prev"),
                   _Col("retention_rate", "Fastholdelsesgrad", "share", num="retained", den="givers_prev")],
-            what="Givere",
+            what="Givere", protect_totals=False,
             caption="Givere år for år (Den Gyldne Donation)",
             note=("Nye: gav i året og aldrig før. Fastholdte: gav både året før og i året. Genvundne: gav tidligere, "
                   "ikke året før, men igen i året. Tabte: gav året før, men ikke i året. Fastholdelsesgrad = "
