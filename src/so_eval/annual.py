@@ -327,9 +327,14 @@ class AnnualReport:
         ]
         if self._t["progressed_share"] is not None:
             specs.append(("goal2", prog, "progressed_share", float(self._t["progressed_share"]), end))
+        shown_key = {"goal1": "goal1.jobs.{}", "goal2": "goal2.progressed_share.{}"}
         for goal, data, col, target, target_year in specs:
             if goal == "goal1" and L["goal1.jobs"].suppressed:
                 continue
+            if goal in shown_key:  # a hidden year's number would follow from the fitted line and the others
+                data = data.loc[[not L[shown_key[goal].format(yy)].suppressed for yy in data["year"]]]
+                if data.empty:
+                    continue
             res = project_to_target(data, year="year", value=col, target=target, target_year=target_year)
             self.projections[goal] = res
             if self.year < target_year and np.isfinite(res.projected):

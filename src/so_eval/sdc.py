@@ -632,7 +632,10 @@ RULE_TEXT = (
     "er 1), så en andel vises kun, når både tælleren og resten (nævneren minus tælleren) er 0 eller "
     "mindst {m}, og den regnes med som et tal, når tabellen beskyttes. Det samme gælder to tal, hvor "
     "det ene er en del af det andet (afsluttede forløb og forløb med progression): er forskellen "
-    "under {m}, skjules det ene."
+    "under {m}, skjules det ene. Kan de små tal ikke beskyttes ved at skjule andre (fx fem afsluttede "
+    "forløb med hver sin status), lægges rækkerne sammen under »Øvrige«, eller tallene vises slet "
+    "ikke (–). År, hvis tal er skjult, indgår ikke i fremskrivningerne, så de ikke kan regnes ud af "
+    "den fremskrevne linje."
 )
 
 

@@ -8,9 +8,11 @@ back from the ledger. The value tables (finances, fundraising, pilots, partnersh
 optional: a sub-section whose table is missing or empty says so in one sentence.
 
 Disclosure: counts of citizens and of givers (a giver may be a private person) are recorded with
-``ledger.count(..., unit="borgere")``, so 1–4 are shown as "<5"; a share whose numerator is such a
-suppressed count is not shown either (it would give the count away). Counts of enterprises,
-pilots, applications and amounts are not personal data and are shown as they are.
+``ledger.count(..., unit="borgere")``, so 1–4 are shown as "<5"; a share whose numerator or
+complement is such a count is not shown either (with its denominator it would give the count
+away), and the tables are protected against their totals and row relations (givers = new +
+retained + recaptured) by :func:`so_eval.sdc.protect_columns`. Counts of enterprises, pilots,
+applications and amounts are not personal data and are shown as they are.
 """
 
 from __future__ import annotations
