@@ -184,6 +184,8 @@ def relations(cells: _Cells) -> list[tuple[list[str], list[str]]]:
     if period:
         years = range(int(period.group(1)), int(period.group(2)) + 1)
         rel.append((col(per, "ended"), [f"goal2.courses_ended.{yy}" for yy in years]))
+        rel.append(([num(k) for k in col(per, "progressed_share")], [num(f"goal2.progressed_share.{yy}") for yy in years]))
+        rel.append(([f"goal1.jobs.{yy}" for yy in years], ["value.jobs_period"]))
     # the business case's new participants by target group
     rel.append((col("value.sroi.mix", "n"), ["value.sroi.participants_priced"]))
     # givers: new + retained + recaptured = givers; retained + lapsed = givers the year before

@@ -126,6 +126,7 @@ def ledger_table(
     what: str | None = None,
     protect_totals: bool = True,
     two_way: bool = False,
+    secret: list[str] | None = None,
 ) -> Table:
     """Record every cell of ``data`` in the ledger (key ``{key}.{id}.{col}``) and return the
     table of their display values, suppressed cells masked.
@@ -136,9 +137,10 @@ def ledger_table(
     shares, as counts) is also protected against its total (which the report publishes
     elsewhere) and grouped columns against their row total: secondary suppression, the hidden
     counts shown as "×", the hidden shares as "–". With ``two_way`` the count columns are one
-    two-way table with only its grand total published (:func:`so_eval.sdc.protect_table`).
+    two-way table with only its grand total published, and the totals of the ``secret`` columns
+    must not be known (:func:`so_eval.sdc.protect_table`).
     """
-    secondary = _secondary_cells(data, cols, ledger.min_cell, protect_totals, two_way)
+    secondary = sdc.protect_columns(data, cols, ledger.min_cell, totals=protect_totals, two_way=two_way, secret=secret)
     rows = []
     for i, rec in enumerate(data.to_dict("records")):
         rid = rec[id_col]
@@ -163,13 +165,6 @@ def ledger_table(
         rows.append(out)
     columns = [id_label] + [c.label for c in cols]
     return Table(pd.DataFrame(rows, columns=columns), caption=caption, note=note)
-
-
-def _secondary_cells(data: pd.DataFrame, cols: list[Col], min_cell: int, protect_totals: bool = True,
-                     two_way: bool = False):
-    """The cells to hide so that no hidden count of persons (shown or implied by a share) can be
-    worked out from the table (:func:`so_eval.sdc.protect_columns`)."""
-    return sdc.protect_columns(data, cols, min_cell, totals=protect_totals, two_way=two_way)
 
 
 OTHER = "øvrige"
@@ -474,11 +469,12 @@ class AnnualReport:
         for by, label in (("job_type", "Jobtype"), ("target_group", "Målgruppe")):
             order = g.JOB_TYPES if by == "job_type" else g.TARGET_GROUPS
             d = metrics.jobs_by(self.ds, y, by).set_index(by).reindex(order, fill_value=0).reset_index()
-            d, n_pooled = sdc.pool_unsafe(d, id_col=by, counts=["jobs"], sum_cols=["jobs"], other_id=OTHER,
+            cols = [Col("jobs", "Borgere i job")]
+            d, n_pooled = sdc.pool_unsafe(d, id_col=by, cols=cols, sum_cols=["jobs"], other_id=OTHER,
                                           min_cell=self.params.min_cell)
             self.goal1_tables[by] = ledger_table(
                 L, d, key=f"goal1.by_{by}", id_col=by, id_label=label,
-                cols=[Col("jobs", "Borgere i job")], what=f"Borgere i job efter {label.lower()}",
+                cols=cols, what=f"Borgere i job efter {label.lower()}",
                 caption=f"Borgere i job i {y} efter {label.lower()}",
                 id_text=_other_text(by, n_pooled, {"job_type": "jobtyper", "target_group": "målgrupper"}[by]),
             )
@@ -489,6 +485,8 @@ class AnnualReport:
         ).sort_values(["jobs", "name"], ascending=[False, True])
         d, n_small = disclosure.pool_small(d, id_col="enterprise_id", basis="jobs", min_cell=self.params.min_cell,
                                            other_id="other", sum_cols=["jobs"])
+        # the table adds up to the period's jobs: where a year's count is hidden, neither may be known
+        hidden_year = any(L[f"goal1.jobs.{yy}"].suppressed for yy in self.period_years)
         self.goal1_tables["enterprise_id"] = ledger_table(
             L, d, key="goal1.by_enterprise", id_col="enterprise_id", id_label="Virksomhed/initiativ",
             cols=[Col("jobs", "Borgere i job")],
@@ -496,6 +494,7 @@ class AnnualReport:
                                if r["enterprise_id"] == "other" else f"{r['name']} ({r['enterprise_id']})"),
             caption=(f"Borgere i job efter virksomhed/initiativ, {self.period_years[0]}–{y} "
                      "(borgere pr. år lagt sammen)"),
+            secret=["jobs"] if hidden_year else None,
         )
 
     def _record_goal2(self) -> None:
@@ -531,8 +530,20 @@ class AnnualReport:
                                                other_id="other", sum_cols=sums)
         # columns whose totals are published (started, ended, progressed, dropped out) and whose
         # small cells cannot be protected by hiding cells alone are pooled further
+        agr_cols = [
+            Col("started", "Startet", unit="forløb"),
+            Col("ended", "Afsluttet", unit="forløb"),
+            Col("progressed_share", "Progression", "share", num="progressed", den="ended"),
+            Col("jobs", "I job", unit="borgere", within="ended"),
+            Col("dropout_share", "Frafald", "share", num="dropped_out", den="ended"),
+            Col("mean_hours_change", "Ændring i timer/uge", "stat", unit="ændring i timer", basis="hours_n"),
+            Col("progressed_share_last", f"Progression {y - 1}", "share", num="progressed_last", den="ended_last"),
+        ]
+        # the columns whose totals are published (started, ended, progressed, dropped out) that
+        # hiding cells cannot protect against them are pooled further
         shown, n_unsafe = sdc.pool_unsafe(shown, id_col="agreement_id", other_id="other", sum_cols=sums,
-                                          counts=["started", "ended", "progressed", "dropped_out"], min_cell=m)
+                                          cols=[c for c in agr_cols if c.name in ("started", "ended", "progressed_share",
+                                                                                  "dropout_share")], min_cell=m)
         n_small += n_unsafe
         shown["mean_hours_change"] = shown["hours_sum"] / shown["hours_n"].where(shown["hours_n"] > 0)
         self.goal2_agreements = ledger_table(
@@ -540,15 +551,7 @@ class AnnualReport:
             id_text=lambda r: ((f"Øvrige aftaler ({n_small} med færre end {m} afsluttede forløb hver)" if not n_unsafe
                                 else f"Øvrige aftaler ({n_small} lagt sammen)")
                                if r["agreement_id"] == "other" else f"{r['agreement_id']} · {r['enterprise']}"),
-            cols=[
-                Col("started", "Startet", unit="forløb"),
-                Col("ended", "Afsluttet", unit="forløb"),
-                Col("progressed_share", "Progression", "share", num="progressed", den="ended"),
-                Col("jobs", "I job", unit="borgere", within="ended"),
-                Col("dropout_share", "Frafald", "share", num="dropped_out", den="ended"),
-                Col("mean_hours_change", "Ændring i timer/uge", "stat", unit="ændring i timer", basis="hours_n"),
-                Col("progressed_share_last", f"Progression {y - 1}", "share", num="progressed_last", den="ended_last"),
-            ],
+            cols=agr_cols,
             caption=f"Forløb og progression pr. samarbejdsaftale, {y} (med {y - 1} til sammenligning)",
             note=(f"Aftaler med færre end {m} afsluttede forløb i {y} er lagt sammen under »Øvrige aftaler«"
                   + (" (og flere, så små tal ikke kan regnes ud af totalerne)" if n_unsafe else "") + ". "
@@ -562,9 +565,18 @@ class AnnualReport:
             columns=list(g.END_STATUSES), fill_value=0).reset_index()
         period = period.merge(wide_p, on="agreement_id", how="left")
         period_label = f"{self.period_years[0]}–{y}"
+        sums_p = ["ended", "progressed"] + list(g.END_STATUSES)
         shown_p, n_small_p = disclosure.pool_small(
             period.loc[period["ended"] > 0], id_col="agreement_id", basis="ended", min_cell=m, other_id="other",
-            sum_cols=["ended", "progressed"] + list(g.END_STATUSES))
+            sum_cols=sums_p)
+        # the period's totals are the years' figures added up: where a year's is hidden, they must
+        # not be known from this table either
+        secret = [col for col, key in (("ended", "goal2.courses_ended.{}"), ("progressed_share", "goal2.progressed_share.{}"))
+                  if any(L[key.format(yy)].suppressed for yy in self.period_years)]
+        shown_p, n_unsafe_p = sdc.pool_unsafe(
+            shown_p, id_col="agreement_id", other_id="other", sum_cols=sums_p, min_cell=m,
+            cols=[Col("ended", "", unit="forløb"), Col("progressed_share", "", "share", num="progressed", den="ended")])
+        n_small_p += n_unsafe_p
         self.goal2_agreements_period = ledger_table(
             L, shown_p, key="goal2.period_agreement", id_col="agreement_id", id_label="Samarbejdsaftale",
             id_text=lambda r: (f"Øvrige aftaler ({n_small_p})" if r["agreement_id"] == "other"
@@ -574,6 +586,7 @@ class AnnualReport:
                  + [Col(f"{s}_share", g.category_label(s).split(" (")[0], "share", num=s, den="ended",
                         group="end_status") for s in g.END_STATUSES],
             caption=f"Status efter forløb pr. samarbejdsaftale, forløb afsluttet {period_label} (andel af afsluttede)",
+            secret=secret,
             note=f"Aftaler med færre end {m} afsluttede forløb i perioden er lagt sammen under »Øvrige aftaler«.",
         )
 
@@ -582,11 +595,12 @@ class AnnualReport:
         total = es.groupby("end_status", sort=False)["n"].sum().reindex(g.END_STATUSES).reset_index()
         total["ended"] = int(cur["ended"])
         self.end_status_total = total
-        total, n_pooled = sdc.pool_unsafe(total, id_col="end_status", counts=["n"], sum_cols=["n"], other_id=OTHER,
+        cols = [Col("n", "Forløb", unit="forløb"), Col("share", "Andel", "share", num="n", den="ended")]
+        total, n_pooled = sdc.pool_unsafe(total, id_col="end_status", cols=cols, sum_cols=["n"], other_id=OTHER,
                                           min_cell=m)
         self.goal2_end_status = ledger_table(
             L, total, key="goal2.end_status", id_col="end_status", id_label="Status efter forløb",
-            cols=[Col("n", "Forløb", unit="forløb"), Col("share", "Andel", "share", num="n", den="ended")],
+            cols=cols,
             caption=f"Hvor borgerne er efter forløbet, forløb afsluttet i {y}",
             id_text=_other_text("end_status", n_pooled, "statusser"),
         )
@@ -662,7 +676,8 @@ class AnnualReport:
         L.count("value.citizens_served", cur["citizens"], f"Borgere i forløb i {y}")
         period = self.jobs_per_year.loc[self.jobs_per_year["year"].isin(self.period_years), "jobs"]
         L.count("value.jobs_period", int(period.sum()),
-                f"Job i strategiperioden {self.params.strategy_period[0]}–{y} (borgere pr. år lagt sammen)")
+                f"Job i strategiperioden {self.params.strategy_period[0]}–{y} (borgere pr. år lagt sammen)",
+                secondary=any(L[f"goal1.jobs.{yy}"].suppressed for yy in self.period_years))
         self.reach_table = ledger_table(
             L, reach, key="value.year", id_col="year", id_label="År", id_text=lambda r: str(r["year"]),
             cols=[Col("agreements", "Gældende aftaler", "value", unit="aftaler"),

@@ -39,6 +39,7 @@ Display symbols
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -404,6 +405,7 @@ def protect_table(
     min_cell: int = disclosure.DEFAULT_MIN_CELL,
     totals: bool = True,
     two_way: bool = False,
+    secret: list[str] | None = None,
 ) -> "Protection":
     """The cells of a report table of counts and shares of persons to hide *beyond* each
     figure's own rule, so that no hidden count can be worked out from what the table shows.
@@ -439,6 +441,9 @@ def protect_table(
         total is published and whose row and column totals are not: it is protected as a whole
         by :func:`suppress_table` (instead of column by column); if even that would have to hide
         the grand total, its hidden counts are withheld.
+    secret
+        Columns whose total must not be known (it would give away a hidden figure published
+        elsewhere, e.g. a year's count in a sum over the period): at least one cell is hidden.
 
     Returns
     -------
@@ -456,6 +461,11 @@ def protect_table(
                            for a, b in zip(data[num].tolist(), data[den].tolist())], dtype=bool)
     hidden = {c: np.zeros(n, dtype=bool) for c in val}
     withheld: set[str] = set()
+    unprotectable: set[str] = set()
+    for c in secret or []:  # its total must stay unknown: hide its smallest cell if none is hidden
+        if c in val and not (own[c] & (val[c] > 0)).any() and (val[c] > 0).any():
+            v = np.where(val[c] > 0, val[c], np.iinfo(np.int64).max)
+            hidden[c][int(np.argmin(v))] = True
     for part, whole in within.items():
         if part in val and whole in val:
             small = np.array([disclosure.complement_small(a, b, m) for a, b in zip(val[part], val[whole])], bool)
@@ -469,6 +479,7 @@ def protect_table(
                 hidden[c] |= sec[:n, j]
             if not res.safe or sec[-1, -1]:
                 withheld.update(counts)
+                unprotectable.update(counts)
         totals = False  # the columns' totals are the table's own, not published
     for _ in range(4 * (len(val) + 1)):
         before = {c: h.copy() for c, h in hidden.items()}
@@ -505,13 +516,16 @@ def protect_table(
                 extra = (mask & (v >= m)).reshape(-1, 1)
                 res = suppress_table(pd.DataFrame({0: v}), m, totals=True, hidden=extra)
                 hidden[c] |= res.secondary.iloc[:n, 0].to_numpy() & ~own[c]
-                if (not res.safe or res.secondary.to_numpy()[-1].any()) and c in counts:
+                if (not res.safe or res.secondary.to_numpy()[-1].any()) and c not in (secret or []):
                     # protected only if its total (published elsewhere) were hidden too: the
                     # column's hidden counts are not shown at all, not even as «<5»
-                    withheld.add(c)
+                    unprotectable.add(c)
+                    if c in counts:
+                        withheld.add(c)
         if all((hidden[c] == before[c]).all() for c in hidden):
             break
-    return Protection(hidden, {c: (own[c] | hidden[c]) & (val[c] > 0) for c in withheld})
+    masked = {c: own[c] | hidden[c] for c in val}
+    return Protection(hidden, {c: masked[c] & (val[c] > 0) for c in withheld}, masked, frozenset(unprotectable))
 
 
 @dataclass(frozen=True)
@@ -531,6 +545,11 @@ class Protection:
 
     hidden: dict[str, np.ndarray]
     withheld: dict[str, np.ndarray]
+    masked: dict[str, np.ndarray] = dataclasses.field(default_factory=dict)
+    """Column → True where the cell is not shown (its own rule or the above)."""
+    unprotectable: frozenset = frozenset()
+    """Columns (counts or shares) that hiding cells cannot protect against their published total
+    (pool their rows instead: :func:`pool_unsafe`)."""
 
     def secondary(self, column: str, row: int) -> bool:
         return bool(self.hidden[column][row]) if column in self.hidden else False
@@ -539,45 +558,45 @@ class Protection:
         return bool(self.withheld[column][row]) if column in self.withheld else False
 
 
-def pool_unsafe(data: pd.DataFrame, *, id_col: str, counts: list[str], sum_cols: list[str], other_id: str,
+def pool_unsafe(data: pd.DataFrame, *, id_col: str, cols, sum_cols: list[str], other_id: str,
                 min_cell: int = disclosure.DEFAULT_MIN_CELL) -> tuple[pd.DataFrame, int]:
-    """Pool the small rows of a table whose column of counts cannot be protected against its
-    total by hiding inner cells alone (five courses ended, one in each of five statuses, each
-    shown as «<5»: five cells of at least 1 adding up to 5 are all 1; :func:`suppress_table`
-    would have to hide the total, which the report publishes elsewhere). The rows with a count of 1 to ``min_cell - 1`` in such a column are added up into
-    one row ``other_id`` (``sum_cols`` summed, other columns taken from the first pooled row),
-    which comes last (a row ``other_id`` already there is pooled with them); returns the table and
-    the number of rows pooled, not counting that one (0: nothing to do).
+    """Pool rows of a table whose columns cannot be protected against their published totals by
+    hiding cells alone (five courses ended, one in each of five statuses, each shown as «<5»:
+    five cells of at least 1 adding up to 5 are all 1; or two agreements, one without drop-outs,
+    the other's hidden drop-outs = the published total). ``cols`` are the table's column
+    specifications (:func:`protect_columns`). The rows hidden in such a column are added up into
+    one row ``other_id`` (``sum_cols`` summed, other columns from the first pooled row; a row
+    ``other_id`` already there is pooled with them; at least two rows: the smallest shown one
+    joins a single hidden one), which comes last, until every column can be protected. Returns
+    the table and the number of rows pooled, not counting an earlier pooled row (0: none).
     """
-    unsafe = []
-    for c in counts:
-        v = _ints(data[c])
-        if len(v) >= 2 and ((v > 0) & (v < min_cell)).any():
-            res = suppress_table(pd.DataFrame({0: v}), min_cell, totals=True)
-            # the total (published elsewhere) would have to be hidden too, or even that is not enough
-            if not res.safe or res.secondary.to_numpy()[-1].any():
-                unsafe.append(c)
-    if not unsafe:
-        return data.reset_index(drop=True), 0
     data = data.reset_index(drop=True)
-    small = np.zeros(len(data), dtype=bool)
-    for c in unsafe:
-        v = _ints(data[c])
-        small |= (v > 0) & (v < min_cell)
-    existing = (data[id_col] == other_id).to_numpy()
-    n_units = int((small & ~existing).sum())
-    small |= existing  # an earlier pooled row takes the new ones in
-    if small.sum() < 2:
-        return data, 0
-    pooled = data.loc[small].iloc[0].to_dict()
-    pooled.update({c: data.loc[small, c].sum() for c in sum_cols})
-    pooled[id_col] = other_id
-    out = pd.concat([data.loc[~small], pd.DataFrame([pooled])], ignore_index=True)
-    return out, n_units
+    n_units = 0
+    for _ in range(len(data)):
+        if len(data) < 2:
+            break
+        prot = protect_columns(data, cols, min_cell)
+        if not prot.unprotectable:
+            break
+        pool = np.zeros(len(data), dtype=bool)
+        for c in prot.unprotectable:
+            pool |= prot.masked[c]
+        existing = (data[id_col] == other_id).to_numpy()
+        pool |= existing
+        if pool.sum() < 2:  # one hidden row alone: the smallest other row joins it
+            size = sum(_ints(data[c]) for c in sum_cols)
+            order = np.argsort(size, kind="stable")
+            pool[next(int(i) for i in order if not pool[i])] = True
+        n_units += int((pool & ~existing).sum())
+        pooled = data.loc[pool].iloc[0].to_dict()
+        pooled.update({c: data.loc[pool, c].sum() for c in sum_cols})
+        pooled[id_col] = other_id
+        data = pd.concat([data.loc[~pool], pd.DataFrame([pooled])], ignore_index=True)
+    return data, n_units
 
 
 def protect_columns(data: pd.DataFrame, cols, min_cell: int = disclosure.DEFAULT_MIN_CELL,
-                    totals: bool = True, two_way: bool = False) -> "Protection":
+                    totals: bool = True, two_way: bool = False, secret: list[str] | None = None) -> "Protection":
     """:func:`protect_table` for a report table described by its column specifications
     (:class:`so_eval.annual.Col` and the value section's like): objects with ``name``, ``kind``
     (count, share, ...), ``unit``, ``num``, ``den`` and optionally ``within`` and ``group``.
@@ -601,7 +620,7 @@ def protect_columns(data: pd.DataFrame, cols, min_cell: int = disclosure.DEFAULT
         den = dens.pop() if len(dens) == 1 else None
         group_list.append((names, den if den in counts else None))
     return protect_table(data.reset_index(drop=True), counts=counts, shares=shares, within=within,
-                         groups=group_list, min_cell=min_cell, totals=totals, two_way=two_way)
+                         groups=group_list, min_cell=min_cell, totals=totals, two_way=two_way, secret=secret)
 
 
 # -- statistics and the method text ----------------------------------------------------------
