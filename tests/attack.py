@@ -86,8 +86,8 @@ class _Cells:
             return 0.0, 1.0
         if raw.startswith("<"):
             return 1.0, self.m - 1.0
-        if raw == "×":
-            return float(self.m), float(BIG)
+        if raw == "×":  # hidden to protect another: at least min_cell if it counts persons
+            return (float(self.m) if self.unit.get(key) in PERSON_UNITS else 0.0), float(BIG)
         return 0.0, float(BIG)
 
 
@@ -186,6 +186,8 @@ def relations(cells: _Cells) -> list[tuple[list[str], list[str]]]:
         rel.append((col(per, "ended"), [f"goal2.courses_ended.{yy}" for yy in years]))
         rel.append(([num(k) for k in col(per, "progressed_share")], [num(f"goal2.progressed_share.{yy}") for yy in years]))
         rel.append(([f"goal1.jobs.{yy}" for yy in years], ["value.jobs_period"]))
+    # gifts by type of giver add up to the year's gifts (a giver may be a private person)
+    rel.append((col("value.fundraising.giver_type", "gifts"), ["value.fundraising.gifts"]))
     # the business case's new participants by target group
     rel.append((col("value.sroi.mix", "n"), ["value.sroi.participants_priced"]))
     # givers: new + retained + recaptured = givers; retained + lapsed = givers the year before

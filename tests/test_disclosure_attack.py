@@ -114,6 +114,24 @@ def test_a_pair_of_hidden_cells_that_gives_each_other_away_gets_a_third():
     assert prot.hidden["n"].tolist() == [False, False, True, False] and not prot.withheld
 
 
+def test_rows_that_hiding_cells_cannot_protect_are_pooled():
+    from so_eval.annual import Col
+
+    # five statuses with one course each and a total of 5: pooled into one row of 5
+    data = pd.DataFrame({"s": ["a", "b", "c", "d", "e", "f"], "n": [1, 1, 1, 1, 1, 0]})
+    out, n = sdc.pool_unsafe(data, id_col="s", cols=[Col("n", "", unit="forløb")], sum_cols=["n"], other_id="x")
+    assert n == 5 and out["s"].tolist() == ["f", "x"] and out["n"].tolist() == [0, 5]
+    # with a status of 7 beside them, hiding the 7 too protects the ones (each 1 to 3): no pooling
+    data.loc[5, "n"] = 7
+    assert sdc.pool_unsafe(data, id_col="s", cols=[Col("n", "", unit="forløb")], sum_cols=["n"], other_id="x")[1] == 0
+    # two agreements: 6 of 7 dropped out in one (hidden: 1 did not), none of 9 in the other;
+    # the published total 6 gives the first away, so they are pooled into one row
+    data = pd.DataFrame({"a": ["A", "B"], "ended": [7, 9], "drop": [6, 0]})
+    cols = [Col("ended", "", unit="forløb"), Col("share", "", "share", num="drop", den="ended")]
+    out, n = sdc.pool_unsafe(data, id_col="a", cols=cols, sum_cols=["ended", "drop"], other_id="x")
+    assert n == 2 and out.to_dict("records") == [{"a": "x", "ended": 16, "drop": 6}]
+
+
 def test_a_column_that_hiding_cells_cannot_protect_is_not_shown_at_all():
     # five cells of 1 and a published total of 5: hidden as «<5» each is 1 — shown as "–" instead
     prot = sdc.protect_table(pd.DataFrame({"n": [1, 1, 0, 1, 1, 1]}), counts=["n"], min_cell=5)
@@ -209,6 +227,13 @@ SMALL = {
     "jobs_from_3_to_13": {2023: ["job"] * 3 + ["afklaring"] * 5, 2024: ["job"] * 13 + ["praktik"] * 6 + ["frafald"]},
     # almost everyone progressed: 9 of 10 gives "1 did not" away
     "nine_of_ten_progressed": {2023: ["praktik"] * 6 + ["job"], 2024: ["praktik"] * 8 + ["job", "frafald"]},
+    # found by random small datasets: one agreement's drop-outs are all of them, and its
+    # courses without a drop-out (1) = its ended − the published total of drop-outs
+    "dropouts_in_one_agreement": {
+        2023: ["flere timer", "andet", "praktik", "uddannelse", "flere timer", "andet", "uddannelse", "praktik",
+               "andet", "flere timer", "praktik", "andet", "frafald", "job", "job"],
+        2024: ["frafald", "andet", "frafald", "uddannelse", "job", "flere timer", "frafald", "uddannelse", "frafald",
+               "uddannelse", "frafald", "job"]},
     # five ended courses, one in each of five statuses: «<5» five times adds up to 5, so all are 1
     "one_in_each_status": {2023: ["job"] * 6, 2024: ["job", "uddannelse", "praktik", "småjob", "frafald"]},
 }
@@ -230,6 +255,9 @@ def test_no_small_count_can_be_worked_out_from_a_small_dataset(name, tmp_path):
         text = rep.successes().text
         assert "steg fra <5 i 2023 til 13 i 2024" in text and "p-værdien vises ikke" in text
         assert L["unexpected.yoy.goal1.jobs.p_holm"].suppressed
+        # the period's jobs add up the years', 2023's hidden: the sum and the table by enterprise hide too
+        assert L["value.jobs_period"].display == "×"
+        assert any(f.display == "×" for k, f in L.figures.items() if k.startswith("goal1.by_enterprise."))
     if name == "one_in_each_status":  # pooled: the five statuses are one row of 5
         assert L["goal2.end_status.oevrige.n"].display == "5" and "goal2.end_status.job.n" not in L
     if name == "nine_of_ten_progressed":

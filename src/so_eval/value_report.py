@@ -471,6 +471,14 @@ class ValueSection:
             L.value(f"value.fundraising.{col}", val, label, unit)
         # by giver type; gifts from private persons are about persons: counted and their amount suppressed
         by = mv.fundraising_by(ds, y, "giver_type")
+        # the types add up to the published totals (gifts, amount raised): where the private
+        # persons' gifts are hidden, the smallest other type's are hidden too
+        private = by.loc[by["giver_type"] == "privatperson", "gifts"]
+        partner = None
+        if len(private) and disclosure.count_suppressed(int(private.iloc[0]), self.min_cell):
+            others = by.loc[(by["giver_type"] != "privatperson") & (by["gifts"] > 0)]
+            if len(others):
+                partner = others.sort_values(["gifts", "giver_type"]).iloc[0]["giver_type"]
         rows = []
         for r in by.itertuples():
             shown = GIVER_LABELS.get(r.giver_type, r.giver_type)
@@ -480,11 +488,14 @@ class ValueSection:
             apps = L.value(f"{k}.applications", int(r.applications), f"{lab}: ansøgninger", "ansøgninger")
             rate = L.value(f"{k}.success_rate", None if math.isnan(r.success_rate) else float(r.success_rate),
                            f"{lab}: succesrate", "andel")
-            gifts = (L.count(f"{k}.gifts", int(r.gifts), f"{lab}: gaver", "borgere") if person
-                     else L.value(f"{k}.gifts", int(r.gifts), f"{lab}: gaver", "gaver"))
-            raised = (L.stat(f"{k}.raised", float(r.raised), int(r.gifts) if r.gifts else self.min_cell,
-                             f"{lab}: indsamlet", "kr.") if person
-                      else L.value(f"{k}.raised", float(r.raised), f"{lab}: indsamlet", "kr."))
+            if person or r.giver_type == partner:
+                gifts = L.count(f"{k}.gifts", int(r.gifts), f"{lab}: gaver", "borgere" if person else "gaver",
+                                secondary=not person)
+                raised = L.stat(f"{k}.raised", float(r.raised), int(r.gifts) if person and r.gifts else self.min_cell,
+                                f"{lab}: indsamlet", "kr.", hidden=not person)
+            else:
+                gifts = L.value(f"{k}.gifts", int(r.gifts), f"{lab}: gaver", "gaver")
+                raised = L.value(f"{k}.raised", float(r.raised), f"{lab}: indsamlet", "kr.")
             rows.append({"Givertype": shown, "Ansøgninger": _show(apps), "Succesrate": _show(rate),
                          "Gaver og bevillinger": _show(gifts), "Indsamlet (kr.)": _show(raised)})
         self.giver_table = Table(pd.DataFrame(rows), caption=f"Fundraising i {y} efter givertype",
