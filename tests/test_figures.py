@@ -67,6 +67,13 @@ def test_a_share_that_with_its_denominator_gives_a_small_count_away_is_not_shown
     assert led.suppression_counts() == {"small": 0, "protects": 1, "basis": 1, "reveals": 4, "withheld": 0}
 
 
+def test_a_count_hidden_to_protect_another_is_shown_as_a_cross_but_a_zero_is_shown():
+    led = Ledger(min_cell=5)
+    assert led.count("a", 7, "", secondary=True).display == "×" and led["a"].why == "protects"
+    assert led.count("b", 0, "", secondary=True).display == "0" and not led["b"].suppressed
+    assert led.count("c", 3, "", secondary=True).display == "<5" and led["c"].why == "small"
+
+
 def test_a_figure_is_recorded_once():
     led = Ledger()
     led.count("k", 10, "ti")

@@ -123,6 +123,7 @@ class Ledger:
         :class:`so_eval.sdc.Protection`)."""
         n = None if n is None or (isinstance(n, float) and math.isnan(n)) else int(n)
         primary = unit in disclosure.PERSON_UNITS and disclosure.count_suppressed(n, self.min_cell)
+        secondary = secondary and bool(n)  # a zero is shown: it protects nothing and "×" means at least min_cell
         if withheld and (primary or secondary or n):
             return self._add(Figure(key, n, unit, label, True, self.min_cell, False, why="withheld"))
         why = "small" if primary else "protects" if secondary else ""
