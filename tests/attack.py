@@ -304,7 +304,7 @@ def _solve(cells: _Cells, min_cell: int) -> list[Recovery]:
         members = sorted(free_set.union(*[r.keys() for r in rows_eq + rows_ub]))
         pos = {v: j for j, v in enumerate(members)}
 
-        def matrix(rows):
+        def matrix(rows, members=members, pos=pos):
             a = np.zeros((len(rows), len(members)))
             for r, row in enumerate(rows):
                 for v, coef in row.items():

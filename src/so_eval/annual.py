@@ -167,6 +167,10 @@ def ledger_table(
     return Table(pd.DataFrame(rows, columns=columns), caption=caption, note=note)
 
 
+PERSON_TABLES = {"citizens": "borgere", "courses": "forløb", "jobs": "borgere", "progression": "forløb",
+                 "status_weekly": "borgere"}
+"""Tables whose rows are about citizens: their sizes are counts of persons (1–4 shown as <5)."""
+
 OTHER = "øvrige"
 """Row id of a table's pooled row (:func:`so_eval.sdc.pool_unsafe`)."""
 
@@ -279,15 +283,12 @@ class AnnualReport:
         self._record_data_sizes()
         self._record_disclosure()
 
-    _PERSON_TABLES = {"citizens": "borgere", "courses": "forløb", "jobs": "borgere", "progression": "forløb",
-                      "status_weekly": "borgere"}
-
     def _record_data_sizes(self) -> None:
         """The number of rows of each table (method section); rows about citizens are counts of
         persons (1–4 shown as <5)."""
         for name, table in self.ds.tables.items():
             self.ledger.count(f"data.rows.{name}", len(table), f"Rækker i {g.label(name).lower()}",
-                              self._PERSON_TABLES.get(name, "rækker"))
+                              PERSON_TABLES.get(name, "rækker"))
 
     def _record_disclosure(self) -> None:
         """How many figures are hidden and why (for the method section), recorded last."""
@@ -957,7 +958,7 @@ class AnnualReport:
         """Sentences for 'det der lykkedes' and 'det der ikke gik som forventet', derived from
         the goal results and simple flags on the agreements."""
         good, bad = [], []
-        y, m = self.year, self.params.min_cell
+        y = self.year
         s1 = self.goal1_status.status
         if s1 is GoalStatus.MET:
             when = f", allerede den {self.f('goal1.norm_reached_on')}" if self.norm_reached is not None else ""

@@ -53,7 +53,7 @@ def basis_too_small(n: float | int | None, min_cell: int) -> bool:
 def _whole(n) -> int | None:
     if n is None or (isinstance(n, float) and math.isnan(n)):
         return None
-    return int(round(float(n)))
+    return round(float(n))
 
 
 def complement_small(part, whole, min_cell: int) -> bool:

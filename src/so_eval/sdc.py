@@ -406,7 +406,7 @@ def protect_table(
     totals: bool = True,
     two_way: bool = False,
     secret: list[str] | None = None,
-) -> "Protection":
+) -> Protection:
     """The cells of a report table of counts and shares of persons to hide *beyond* each
     figure's own rule, so that no hidden count can be worked out from what the table shows.
 
@@ -596,7 +596,7 @@ def pool_unsafe(data: pd.DataFrame, *, id_col: str, cols, sum_cols: list[str], o
 
 
 def protect_columns(data: pd.DataFrame, cols, min_cell: int = disclosure.DEFAULT_MIN_CELL,
-                    totals: bool = True, two_way: bool = False, secret: list[str] | None = None) -> "Protection":
+                    totals: bool = True, two_way: bool = False, secret: list[str] | None = None) -> Protection:
     """:func:`protect_table` for a report table described by its column specifications
     (:class:`so_eval.annual.Col` and the value section's like): objects with ``name``, ``kind``
     (count, share, ...), ``unit``, ``num``, ``den`` and optionally ``within`` and ``group``.
@@ -699,8 +699,8 @@ __all__ = [
     "TOTAL_LABEL",
     "Protection",
     "SuppressedTable",
-    "mask_stats",
     "hidden_text",
+    "mask_stats",
     "pool_unsafe",
     "protect_columns",
     "protect_table",
