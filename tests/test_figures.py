@@ -46,10 +46,32 @@ def test_threshold_comes_from_params():
 def test_shares_and_means_on_few_citizens_are_not_shown():
     led = Ledger(min_cell=5)
     assert led.share("s1", 3, 4, "andel").display == "–" and led["s1"].suppressed
-    assert led.share("s2", 3, 5, "andel").display == "60\u00a0%"
+    assert led.share("s2", 5, 10, "andel").display == "50\u00a0%"
+    assert led.share("s4", 0, 7, "andel").display == "0\u00a0%" and led.share("s5", 7, 7, "andel").display == "100\u00a0%"
     assert led.share("s3", 0, 0, "andel").suppressed
     assert led.stat("m1", 7.5, 4, "gns", "timer").display == "–"
     assert led.stat("m2", 7.5, 5, "gns", "timer").display == "7,5"
+
+
+def test_a_share_that_with_its_denominator_gives_a_small_count_away_is_not_shown():
+    led = Ledger(min_cell=5)
+    # dropped out = 10 % × 10 ended = 1; progressed 9 of 10 gives "1 did not progress" away
+    for key, num, den in (("one_of_ten", 1, 10), ("nine_of_ten", 9, 10), ("three_of_five", 3, 5), ("six_of_ten", 6, 10)):
+        f = led.share(key, num, den, "andel")
+        assert f.suppressed and f.display == "–" and f.why == "reveals", key
+    assert led.share("basis", 2, 4, "andel").why == "basis"
+    assert not led.share("five_of_ten", 5, 10, "andel").suppressed
+    # hidden by the caller (secondary suppression): decided before it is recorded, recorded once
+    f = led.share("protected", 5, 10, "andel", hidden=True)
+    assert f.suppressed and f.why == "protects" and len([k for k in led.figures if k == "protected"]) == 1
+    assert led.suppression_counts() == {"small": 0, "protects": 1, "basis": 1, "reveals": 4, "withheld": 0}
+
+
+def test_a_count_hidden_to_protect_another_is_shown_as_a_cross_but_a_zero_is_shown():
+    led = Ledger(min_cell=5)
+    assert led.count("a", 7, "", secondary=True).display == "×" and led["a"].why == "protects"
+    assert led.count("b", 0, "", secondary=True).display == "0" and not led["b"].suppressed
+    assert led.count("c", 3, "", secondary=True).display == "<5" and led["c"].why == "small"
 
 
 def test_a_figure_is_recorded_once():

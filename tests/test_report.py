@@ -89,6 +89,16 @@ def test_small_counts_are_suppressed_in_published_figures(reports):
     assert fig["suppressed"].any()
 
 
+@pytest.mark.parametrize("year", YEARS)
+def test_no_small_count_can_be_worked_out_from_the_published_report(reports, year):
+    from attack import recover_small_counts  # tests/attack.py: see tests/test_disclosure_attack.py
+
+    folder = reports / str(year)
+    html = (folder / "annual_report.html").read_text(encoding="utf-8")
+    assert recover_small_counts(read_figures(folder / "figures.csv"), html, 5) == []
+    assert "antal er skjult som «×»" in html  # the method section says what protection cost
+
+
 def test_manifest(reports, demo_dir):
     man = json.loads((reports / "2025" / "manifest.json").read_text())
     assert man["year"] == 2025

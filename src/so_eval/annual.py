@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from so_eval import disclosure, fmt, metrics
+from so_eval import disclosure, fmt, metrics, sdc
 from so_eval import glossary as g
 from so_eval.dataset import Dataset
 from so_eval.figures import Figure, Ledger
@@ -103,6 +103,13 @@ class Col:
     num: str | None = None
     den: str | None = None
     basis: str | None = None
+    within: str | None = None
+    """A count column this count is part of (jobs of ended courses): where the difference is
+    small, this count is hidden (:func:`so_eval.sdc.protect_table`)."""
+    group: str | tuple[str, ...] | None = None
+    """Columns with the same group add up to a row total (the end statuses of ended courses: the
+    shares' denominator, or the count column they are all ``within``) and are protected against
+    it row by row."""
 
 
 def ledger_table(
@@ -118,28 +125,35 @@ def ledger_table(
     id_text=None,
     what: str | None = None,
     protect_totals: bool = True,
+    two_way: bool = False,
+    secret: list[str] | None = None,
 ) -> Table:
     """Record every cell of ``data`` in the ledger (key ``{key}.{id}.{col}``) and return the
     table of their display values, suppressed cells masked.
 
-    With ``protect_totals`` each count column of persons is also protected against being worked
-    back from its total (which the report publishes elsewhere): secondary suppression by
-    :func:`so_eval.sdc.suppress_table`, the hidden cells shown as "×".
+    Each figure's suppression is decided before it is recorded, in one place
+    (:func:`so_eval.sdc.protect_table`): a share shows its numerator, so it is hidden where its
+    numerator or complement is small; with ``protect_totals`` each column of counts (and of
+    shares, as counts) is also protected against its total (which the report publishes
+    elsewhere) and grouped columns against their row total: secondary suppression, the hidden
+    counts shown as "×", the hidden shares as "–". With ``two_way`` the count columns are one
+    two-way table with only its grand total published, and the totals of the ``secret`` columns
+    must not be known (:func:`so_eval.sdc.protect_table`).
     """
-    secondary = _secondary_cells(data, id_col, cols, ledger.min_cell) if protect_totals else set()
+    secondary = sdc.protect_columns(data, cols, ledger.min_cell, totals=protect_totals, two_way=two_way, secret=secret)
     rows = []
-    for rec in data.to_dict("records"):
+    for i, rec in enumerate(data.to_dict("records")):
         rid = rec[id_col]
         shown = id_text(rec) if id_text else g.category_label(rid)
         out = {id_label: shown}
         for c in cols:
             k = f"{key}.{fmt.slug(rid)}.{c.name}"
             label = f"{what or c.label}: {shown}"
+            hide = secondary.secondary(c.name, i)
             if c.kind == "count":
-                f = ledger.count(k, rec[c.name], label, c.unit, secondary=(rid, c.name) in secondary)
+                f = ledger.count(k, rec[c.name], label, c.unit, secondary=hide, withheld=secondary.withhold(c.name, i))
             elif c.kind == "share":
-                f = ledger.share(k, rec[c.num], rec[c.den], label,
-                                 hide=any((rid, col) in secondary for col in (c.num, c.den)))
+                f = ledger.share(k, rec[c.num], rec[c.den], label, hidden=hide)
             elif c.kind == "stat":
                 f = ledger.stat(k, rec[c.name], rec[c.basis], label, c.unit)
             elif c.kind == "value":
@@ -153,25 +167,22 @@ def ledger_table(
     return Table(pd.DataFrame(rows, columns=columns), caption=caption, note=note)
 
 
-def _secondary_cells(data: pd.DataFrame, id_col: str, cols: list[Col], min_cell: int) -> set[tuple]:
-    """(row id, column) pairs to hide so that no primary-suppressed count of persons can be
-    worked back from its column total (secondary suppression, :func:`so_eval.sdc.suppress_table`)."""
-    from so_eval import sdc
+PERSON_TABLES = {"citizens": "borgere", "courses": "forløb", "jobs": "borgere", "progression": "forløb",
+                 "status_weekly": "borgere"}
+"""Tables whose rows are about citizens: their sizes are counts of persons (1–4 shown as <5)."""
 
-    out: set[tuple] = set()
-    for c in cols:
-        if c.kind != "count" or c.unit not in disclosure.PERSON_UNITS or c.name not in data.columns or len(data) < 2:
-            continue
-        values = pd.to_numeric(data[c.name], errors="coerce").fillna(0).astype(int).to_numpy()
-        if not ((values > 0) & (values < min_cell)).any():
-            continue
-        try:
-            res = sdc.suppress_table(pd.DataFrame({c.name: values}), min_cell=min_cell, totals=True)
-        except ValueError:
-            continue
-        hidden = res.secondary.iloc[: len(data)][c.name].to_numpy()
-        out.update((data.iloc[i][id_col], c.name) for i in np.flatnonzero(hidden))
-    return out
+OTHER = "øvrige"
+"""Row id of a table's pooled row (:func:`so_eval.sdc.pool_unsafe`)."""
+
+
+def _other_text(id_col: str, n_pooled: int, what: str):
+    """Row labels for a table that may have a pooled row: "Øvrige (3 jobtype(r) lagt sammen)"."""
+    def text(rec) -> str:
+        if rec[id_col] == OTHER and n_pooled:
+            return f"Øvrige ({n_pooled} {what} lagt sammen, så de små tal ikke kan regnes ud)"
+        return g.category_label(rec[id_col])
+
+    return text
 
 
 def _masked_values(fig_list: list[Figure]) -> list[float]:
@@ -297,6 +308,33 @@ class AnnualReport:
         self._record_value()
         self._record_unexpected()
         self._record_corrections(corrections)
+        self._record_data_sizes()
+        self._record_disclosure()
+
+    def _record_data_sizes(self) -> None:
+        """The number of rows of each table (method section); rows about citizens are counts of
+        persons (1–4 shown as <5)."""
+        for name, table in self.ds.tables.items():
+            self.ledger.count(f"data.rows.{name}", len(table), f"Rækker i {g.label(name).lower()}",
+                              PERSON_TABLES.get(name, "rækker"))
+
+    def _record_disclosure(self) -> None:
+        """How many figures are hidden and why (for the method section), recorded last."""
+        counts = {"small": 0, "secondary": 0, "withheld": 0, "basis": 0, "reveals": 0, "protects": 0}
+        for f in self.ledger.figures.values():
+            if not f.suppressed:
+                continue
+            if f.secondary:
+                counts["secondary"] += 1
+            else:
+                counts[f.why if f.why in counts else "basis"] += 1
+        labels = {"small": "Antal vist som <5", "secondary": "Antal skjult som × (sekundær diskretionering)",
+                  "withheld": "Antal ikke vist (–): selv skjult ville de afsløre hinanden",
+                  "basis": "Andele og gennemsnit ikke vist: færre borgere end grænsen",
+                  "reveals": "Andele ikke vist: ville vise et lille antal eller en lille rest",
+                  "protects": "Andele og gennemsnit ikke vist: ville afsløre et andet skjult tal"}
+        for k, v in counts.items():
+            self.ledger.value(f"disclosure.hidden.{k}", v, labels[k], "antal")
 
     def _record_projections(self) -> None:
         """Each goal's path to its target, projected to the end of the strategy period."""
@@ -313,9 +351,14 @@ class AnnualReport:
         ]
         if self._t["progressed_share"] is not None:
             specs.append(("goal2", prog, "progressed_share", float(self._t["progressed_share"]), end))
+        shown_key = {"goal1": "goal1.jobs.{}", "goal2": "goal2.progressed_share.{}"}
         for goal, data, col, target, target_year in specs:
             if goal == "goal1" and L["goal1.jobs"].suppressed:
                 continue
+            if goal in shown_key:  # a hidden year's number would follow from the fitted line and the others
+                data = data.loc[[not L[shown_key[goal].format(yy)].suppressed for yy in data["year"]]]
+                if data.empty:
+                    continue
             res = project_to_target(data, year="year", value=col, target=target, target_year=target_year)
             self.projections[goal] = res
             if self.year < target_year and np.isfinite(res.projected):
@@ -342,15 +385,7 @@ class AnnualReport:
         self.funnels = {level: fnd.funnels(units) for level, units in self.funnel_units.items()}
         flagged = []
         for level, res in self.funnels.items():
-            flagged += fnd.funnel_findings(res, level=level, year=y, width=2, min_cell=m)
-            for metric, fr in res.items():
-                for r in fr.table.itertuples():
-                    if r.flag is None or r.n < m:
-                        continue
-                    key = f"unexpected.funnel.{level}.{metric}.{fmt.slug(str(r.unit).split(' ')[0])}"
-                    L.share(f"{key}.rate", r.events, r.n, f"{r.unit}: {fnd.FUNNEL_METRICS[metric][0]}")
-                    L.count(f"{key}.n", r.n, f"{r.unit}: afsluttede forløb {y - 1}–{y}", "forløb")
-                    L.value(f"{key}.target", float(fr.target), f"Alle: {fnd.FUNNEL_METRICS[metric][0]}", "andel")
+            flagged += fnd.funnel_findings(res, level=level, year=y, width=2, min_cell=m, ledger=L)
         self.monthly = fnd.monthly_series(self.ds, self.params.strategy_period[0], y)
         self.series_checks = fnd.check_series(self.monthly, y)
         flagged += fnd.series_findings(self.series_checks, y)
@@ -359,9 +394,7 @@ class AnnualReport:
             L.value(f"unexpected.series.{name}.crossings", chk.run.crossings, "Krydsninger af medianen", "antal")
             L.value(f"unexpected.series.{name}.signal", bool(chk.run.signal), "Signal efter Anhøjs regler", "status")
         self.yoy = fnd.yoy_table(self.ds, y, self.jobs_per_year, self.progression_per_year)
-        flagged += fnd.yoy_findings(self.yoy, y)
-        for r in self.yoy.itertuples() if len(self.yoy) else []:
-            L.value(f"unexpected.yoy.{r.key}.p_holm", float(r.p_holm), f"Ændring fra {y - 1}: p-værdi (Holm)", "p")
+        flagged += fnd.yoy_findings(self.yoy, y, ledger=L)
         self.flagged = flagged
 
     def _start_corrections(self):
@@ -414,6 +447,14 @@ class AnnualReport:
         self.corrections = table
         self.late_rows = late_registrations(self.ds, self.corrections_date)
         self.corrected_rows = corrected_registrations(self.ds, self.corrections_date)
+        units = {"jobs": "borgere", "courses": "forløb", "progression": "forløb", "enterprises": "virksomheder",
+                 "agreements": "aftaler"}  # rows about citizens are counted as persons (1–4 shown as <5)
+        for t, n in self.late_rows.items():
+            self.ledger.count(f"corrections.late.{t}", n, f"Sent registrerede rækker i {t}", units.get(t, "borgere"))
+        for t, c in self.corrected_rows.items():
+            for what, label in (("corrected", "Rettede rækker"), ("withdrawn", "Tilbagetrukne rækker")):
+                if c[what]:
+                    self.ledger.count(f"corrections.{what}.{t}", c[what], f"{label} i {t}", units.get(t, "borgere"))
         prev = self.year - 1
         self.ledger.value("corrections.count", len(table), f"Tal fra {prev} der er ændret siden", "antal")
         for r in table.itertuples():
@@ -480,10 +521,14 @@ class AnnualReport:
         for by, label in (("job_type", "Jobtype"), ("target_group", "Målgruppe")):
             order = g.JOB_TYPES if by == "job_type" else g.TARGET_GROUPS
             d = metrics.jobs_by(self.ds, y, by).set_index(by).reindex(order, fill_value=0).reset_index()
+            cols = [Col("jobs", "Borgere i job")]
+            d, n_pooled = sdc.pool_unsafe(d, id_col=by, cols=cols, sum_cols=["jobs"], other_id=OTHER,
+                                          min_cell=self.params.min_cell)
             self.goal1_tables[by] = ledger_table(
                 L, d, key=f"goal1.by_{by}", id_col=by, id_label=label,
-                cols=[Col("jobs", "Borgere i job")], what=f"Borgere i job efter {label.lower()}",
+                cols=cols, what=f"Borgere i job efter {label.lower()}",
                 caption=f"Borgere i job i {y} efter {label.lower()}",
+                id_text=_other_text(by, n_pooled, {"job_type": "jobtyper", "target_group": "målgrupper"}[by]),
             )
         # by enterprise over the strategy period so far (one year alone is mostly below the threshold)
         d = pd.concat([metrics.jobs_by(self.ds, yy, "enterprise_id") for yy in self.period_years])
@@ -492,6 +537,8 @@ class AnnualReport:
         ).sort_values(["jobs", "name"], ascending=[False, True])
         d, n_small = disclosure.pool_small(d, id_col="enterprise_id", basis="jobs", min_cell=self.params.min_cell,
                                            other_id="other", sum_cols=["jobs"])
+        # the table adds up to the period's jobs: where a year's count is hidden, neither may be known
+        hidden_year = any(L[f"goal1.jobs.{yy}"].suppressed for yy in self.period_years)
         self.goal1_tables["enterprise_id"] = ledger_table(
             L, d, key="goal1.by_enterprise", id_col="enterprise_id", id_label="Virksomhed/initiativ",
             cols=[Col("jobs", "Borgere i job")],
@@ -499,6 +546,7 @@ class AnnualReport:
                                if r["enterprise_id"] == "other" else f"{r['name']} ({r['enterprise_id']})"),
             caption=(f"Borgere i job efter virksomhed/initiativ, {self.period_years[0]}–{y} "
                      "(borgere pr. år lagt sammen)"),
+            secret=["jobs"] if hidden_year else None,
         )
 
     def _record_goal2(self) -> None:
@@ -508,9 +556,11 @@ class AnnualReport:
         cur = per_year.loc[per_year["year"] == y].iloc[0]
         L.count("goal2.courses_started", cur["started"], f"Forløb startet i {y}", "forløb")
         L.count("goal2.courses_ended", cur["ended"], f"Forløb afsluttet i {y}", "forløb")
-        L.count("goal2.progressed", cur["progressed"], f"Afsluttede forløb med progression i {y}", "forløb")
+        L.count("goal2.progressed", cur["progressed"], f"Afsluttede forløb med progression i {y}", "forløb",
+                secondary=disclosure.complement_small(cur["progressed"], cur["ended"], m))
         share = L.share("goal2.progressed_share", cur["progressed"], cur["ended"], f"Andel med progression i {y}")
-        L.count("goal2.dropped_out", cur["dropped_out"], f"Frafald i {y}", "forløb")
+        L.count("goal2.dropped_out", cur["dropped_out"], f"Frafald i {y}", "forløb",
+                secondary=disclosure.complement_small(cur["dropped_out"], cur["ended"], m))
         L.share("goal2.dropout_share", cur["dropped_out"], cur["ended"], f"Andel frafald i {y}")
         target = self._t["progressed_share"]
         if target is not None:
@@ -530,23 +580,35 @@ class AnnualReport:
                 "progressed_last", "ended_last"]
         shown, n_small = disclosure.pool_small(by_agr, id_col="agreement_id", basis="ended", min_cell=m,
                                                other_id="other", sum_cols=sums)
+        # columns whose totals are published (started, ended, progressed, dropped out) and whose
+        # small cells cannot be protected by hiding cells alone are pooled further
+        agr_cols = [
+            Col("started", "Startet", unit="forløb"),
+            Col("ended", "Afsluttet", unit="forløb"),
+            Col("progressed_share", "Progression", "share", num="progressed", den="ended"),
+            Col("jobs", "I job", unit="borgere", within="ended"),
+            Col("dropout_share", "Frafald", "share", num="dropped_out", den="ended"),
+            Col("mean_hours_change", "Ændring i timer/uge", "stat", unit="ændring i timer", basis="hours_n"),
+            Col("progressed_share_last", f"Progression {y - 1}", "share", num="progressed_last", den="ended_last"),
+        ]
+        # the columns whose totals are published (started, ended, progressed, dropped out) that
+        # hiding cells cannot protect against them are pooled further
+        shown, n_unsafe = sdc.pool_unsafe(shown, id_col="agreement_id", other_id="other", sum_cols=sums,
+                                          cols=[c for c in agr_cols if c.name in ("started", "ended", "progressed_share",
+                                                                                  "dropout_share")], min_cell=m)
+        n_small += n_unsafe
         shown["mean_hours_change"] = shown["hours_sum"] / shown["hours_n"].where(shown["hours_n"] > 0)
         self.goal2_agreements = ledger_table(
             L, shown, key="goal2.agreement", id_col="agreement_id", id_label="Samarbejdsaftale",
-            id_text=lambda r: (f"Øvrige aftaler ({n_small} med færre end {m} afsluttede forløb hver)"
+            id_text=lambda r: ((f"Øvrige aftaler ({n_small} med færre end {m} afsluttede forløb hver)" if not n_unsafe
+                                else f"Øvrige aftaler ({n_small} lagt sammen)")
                                if r["agreement_id"] == "other" else f"{r['agreement_id']} · {r['enterprise']}"),
-            cols=[
-                Col("started", "Startet", unit="forløb"),
-                Col("ended", "Afsluttet", unit="forløb"),
-                Col("progressed_share", "Progression", "share", num="progressed", den="ended"),
-                Col("jobs", "I job", unit="borgere"),
-                Col("dropout_share", "Frafald", "share", num="dropped_out", den="ended"),
-                Col("mean_hours_change", "Ændring i timer/uge", "stat", unit="ændring i timer", basis="hours_n"),
-                Col("progressed_share_last", f"Progression {y - 1}", "share", num="progressed_last", den="ended_last"),
-            ],
+            cols=agr_cols,
             caption=f"Forløb og progression pr. samarbejdsaftale, {y} (med {y - 1} til sammenligning)",
-            note=(f"Aftaler med færre end {m} afsluttede forløb i {y} er lagt sammen under »Øvrige aftaler«. "
-                  f"Andele og gennemsnit vises kun, når de bygger på mindst {m} forløb."),
+            note=(f"Aftaler med færre end {m} afsluttede forløb i {y} er lagt sammen under »Øvrige aftaler«"
+                  + (" (og flere, så små tal ikke kan regnes ud af totalerne)" if n_unsafe else "") + ". "
+                  f"Gennemsnit vises kun, når de bygger på mindst {m} forløb, og andele kun, når hverken antallet "
+                  f"med eller uden er under {m}; «×» og «–» skjuler tal, så de små ikke kan regnes ud."),
         )
         # per agreement over the strategy period so far: larger numbers, comparable across agreements
         period = metrics.progression_by_agreement(self.ds, self.period_years)
@@ -555,18 +617,28 @@ class AnnualReport:
             columns=list(g.END_STATUSES), fill_value=0).reset_index()
         period = period.merge(wide_p, on="agreement_id", how="left")
         period_label = f"{self.period_years[0]}–{y}"
+        sums_p = ["ended", "progressed"] + list(g.END_STATUSES)
         shown_p, n_small_p = disclosure.pool_small(
             period.loc[period["ended"] > 0], id_col="agreement_id", basis="ended", min_cell=m, other_id="other",
-            sum_cols=["ended", "progressed"] + list(g.END_STATUSES))
+            sum_cols=sums_p)
+        # the period's totals are the years' figures added up: where a year's is hidden, they must
+        # not be known from this table either
+        secret = [col for col, key in (("ended", "goal2.courses_ended.{}"), ("progressed_share", "goal2.progressed_share.{}"))
+                  if any(L[key.format(yy)].suppressed for yy in self.period_years)]
+        shown_p, n_unsafe_p = sdc.pool_unsafe(
+            shown_p, id_col="agreement_id", other_id="other", sum_cols=sums_p, min_cell=m,
+            cols=[Col("ended", "", unit="forløb"), Col("progressed_share", "", "share", num="progressed", den="ended")])
+        n_small_p += n_unsafe_p
         self.goal2_agreements_period = ledger_table(
             L, shown_p, key="goal2.period_agreement", id_col="agreement_id", id_label="Samarbejdsaftale",
             id_text=lambda r: (f"Øvrige aftaler ({n_small_p})" if r["agreement_id"] == "other"
                                else f"{r['agreement_id']} · {r['enterprise']}"),
             cols=[Col("ended", "Afsluttet", unit="forløb"),
                   Col("progressed_share", "Progression", "share", num="progressed", den="ended")]
-                 + [Col(f"{s}_share", g.category_label(s).split(" (")[0], "share", num=s, den="ended")
-                    for s in g.END_STATUSES],
+                 + [Col(f"{s}_share", g.category_label(s).split(" (")[0], "share", num=s, den="ended",
+                        group="end_status") for s in g.END_STATUSES],
             caption=f"Status efter forløb pr. samarbejdsaftale, forløb afsluttet {period_label} (andel af afsluttede)",
+            secret=secret,
             note=f"Aftaler med færre end {m} afsluttede forløb i perioden er lagt sammen under »Øvrige aftaler«.",
         )
 
@@ -575,10 +647,14 @@ class AnnualReport:
         total = es.groupby("end_status", sort=False)["n"].sum().reindex(g.END_STATUSES).reset_index()
         total["ended"] = int(cur["ended"])
         self.end_status_total = total
+        cols = [Col("n", "Forløb", unit="forløb"), Col("share", "Andel", "share", num="n", den="ended")]
+        total, n_pooled = sdc.pool_unsafe(total, id_col="end_status", cols=cols, sum_cols=["n"], other_id=OTHER,
+                                          min_cell=m)
         self.goal2_end_status = ledger_table(
             L, total, key="goal2.end_status", id_col="end_status", id_label="Status efter forløb",
-            cols=[Col("n", "Forløb", unit="forløb"), Col("share", "Andel", "share", num="n", den="ended")],
+            cols=cols,
             caption=f"Hvor borgerne er efter forløbet, forløb afsluttet i {y}",
+            id_text=_other_text("end_status", n_pooled, "statusser"),
         )
         tr = metrics.step_transitions(self.ds, y)
         tr_wide = tr.pivot(index="start_step", columns="end_step", values="n").reset_index()
@@ -586,14 +662,15 @@ class AnnualReport:
         starts = tr_wide.loc[tr_wide[list(g.STEPS)].sum(axis=1) > 0]
         self.goal2_transitions = ledger_table(
             L, starts, key="goal2.transition", id_col="start_step", id_label="Trin ved start ↓ / slut →",
-            cols=[Col(s, g.category_label(s).split("/")[0], unit="forløb") for s in g.STEPS],
+            cols=[Col(s, g.category_label(s).split("/")[0], unit="forløb") for s in g.STEPS], two_way=True,
             caption=f"Trin i værdikæden ved start og ved slut, forløb afsluttet i {y}",
         )
         youth = metrics.youth_education(self.ds, self.years)
         self.youth = youth
         ycur = youth.loc[youth["year"] == y].iloc[0]
         L.count("goal2.youth_ended", ycur["ended"], f"Unges forløb afsluttet i {y}", "forløb")
-        L.count("goal2.youth_education", ycur["education"], f"Unge i uddannelse efter forløb i {y}")
+        L.count("goal2.youth_education", ycur["education"], f"Unge i uddannelse efter forløb i {y}",
+                secondary=disclosure.complement_small(ycur["education"], ycur["ended"], m))
         L.share("goal2.youth_education_share", ycur["education"], ycur["ended"], f"Andel unge i uddannelse i {y}")
         for rec in youth.itertuples():
             L.share(f"goal2.youth_education_share.{rec.year}", rec.education, rec.ended,
@@ -651,7 +728,8 @@ class AnnualReport:
         L.count("value.citizens_served", cur["citizens"], f"Borgere i forløb i {y}")
         period = self.jobs_per_year.loc[self.jobs_per_year["year"].isin(self.period_years), "jobs"]
         L.count("value.jobs_period", int(period.sum()),
-                f"Job i strategiperioden {self.params.strategy_period[0]}–{y} (borgere pr. år lagt sammen)")
+                f"Job i strategiperioden {self.params.strategy_period[0]}–{y} (borgere pr. år lagt sammen)",
+                secondary=any(L[f"goal1.jobs.{yy}"].suppressed for yy in self.period_years))
         self.reach_table = ledger_table(
             L, reach, key="value.year", id_col="year", id_label="År", id_text=lambda r: str(r["year"]),
             cols=[Col("agreements", "Gældende aftaler", "value", unit="aftaler"),
@@ -659,6 +737,7 @@ class AnnualReport:
                   Col("price", "Årlig pris (kr.)", "value", unit="kr."),
                   Col("citizens", "Borgere i forløb")],
             caption="Samarbejdsaftaler og borgere i forløb år for år",
+            protect_totals=False,  # citizens in courses are not added up over the years (a citizen recurs)
         )
 
     # -- helpers for text ---------------------------------------------------------------------
@@ -812,14 +891,16 @@ class AnnualReport:
         d = pd.DataFrame({"year": self.years, "share": _masked_values(
             [self.ledger[f"goal2.progressed_share.{yy}"] for yy in self.years])})
         if d["share"].isna().all():  # nothing to draw
-            b.md(f"Andelen med progression kan ikke vises for noget år: intet år fra {self.years[0]} til {y} har "
-                 f"mindst {m} afsluttede forløb.")
+            b.md(f"Andelen med progression kan ikke vises for noget år fra {self.years[0]} til {y}: hvert år var "
+                 f"der for få afsluttede forløb, eller for få med eller uden progression, til at andelen kan vises "
+                 "uden at afsløre, hvor mange det drejer sig om.")
         else:
             ax = plots.trend_bars(d, y="share", target=self._t["progressed_share"], target_label="Arbejdsmål",
                                   highlight=y, period=self.params.strategy_period, percent=True,
                                   ylabel="Andel af afsluttede forløb", title="Andel med progression pr. år")
             b.figure(ax.figure, "Andel med progression pr. år")
-        ok = self.by_agreement.loc[self.by_agreement["ended"] >= m].copy()
+        ok = self.by_agreement.loc[[disclosure.share_hidden_reason(p, e, m) is None for p, e in
+                                    zip(self.by_agreement["progressed"], self.by_agreement["ended"])]].copy()
         ok["label"] = ok["agreement_id"] + " · " + ok["enterprise"].astype(str)
         overall = self.ledger["goal2.progressed_share"]
         if len(ok):
@@ -827,7 +908,7 @@ class AnnualReport:
                 ok, unit="label", share="progressed_share", n="ended",
                 reference=None if overall.suppressed else overall.value,
                 target=self._t["progressed_share"], xlabel="Andel af afsluttede forløb med progression",
-                title=f"Progression pr. samarbejdsaftale, {y}\n(aftaler med mindst {m} afsluttede forløb)",
+                title=f"Progression pr. samarbejdsaftale, {y}\n(aftaler, hvis andel kan vises)",
             )
             b.figure(ax.figure, "Andel med progression pr. samarbejdsaftale")
         b.table(self.goal2_agreements)
@@ -952,7 +1033,7 @@ class AnnualReport:
         """Sentences for 'det der lykkedes' and 'det der ikke gik som forventet', derived from
         the goal results and simple flags on the agreements."""
         good, bad = [], []
-        y, m = self.year, self.params.min_cell
+        y = self.year
         s1 = self.goal1_status.status
         if s1 is GoalStatus.MET:
             when = f", allerede den {self.f('goal1.norm_reached_on')}" if self.norm_reached is not None else ""
@@ -992,14 +1073,17 @@ class AnnualReport:
         else:
             bad.append(f"Målet om {self.f('goal3.target')} virksomheder og initiativer med tre bundlinjer i {ty} "
                        f"er endnu ikke nået ({self.f('goal3.enterprises_three_bottom_lines')} ved udgangen af {y}).")
-        closed = int(self.ledger["goal3.closed"].value)
-        if closed:
+        if int(self.ledger["goal3.closed"].value):
             names = ", ".join(self.closed_names["name"])
-            bad.append(f"{closed} virksomhed(er)/initiativ(er) lukkede i {y}: {names}.")
+            bad.append(f"{self.f('goal3.closed')} virksomhed(er)/initiativ(er) lukkede i {y}: {names}.")
         # the statistical flags (funnel plots, run charts, year-over-year tests)
         for f in getattr(self, "flagged", []):
             (good if f.kind == "uventet" and f.method != "control chart" else bad if f.kind == "skævt" else []).append(f.text)
-        best = self.by_agreement.loc[(self.by_agreement["ended"] >= m)].sort_values(
+        def shown(aid: str) -> bool:  # ranked only among the shares the report shows
+            k = f"goal2.agreement.{fmt.slug(aid)}.progressed_share"
+            return k in self.ledger and not self.ledger[k].suppressed
+
+        best = self.by_agreement.loc[[shown(a) for a in self.by_agreement["agreement_id"]]].sort_values(
             ["progressed_share", "ended"], ascending=False).head(3)
         if len(best):
             names = "; ".join(
@@ -1049,12 +1133,18 @@ class AnnualReport:
                 if res is None:
                     b.md(fnd.no_funnel_text(units, metric, period))
                     continue
-                shown = dataclasses.replace(res, table=res.table.loc[res.table["n"] >= m].reset_index(drop=True))
+                ok = [disclosure.share_hidden_reason(e, n, m) is None for e, n in zip(res.table["events"], res.table["n"])]
+                shown = dataclasses.replace(res, table=res.table.loc[ok].reset_index(drop=True))
+                if shown.table.empty:
+                    b.md(f"{title} kan ikke vises for {period}: ingen samarbejdsaftale har tal, der kan vises uden "
+                         "at afsløre, hvor få borgere det drejer sig om.")
+                    continue
                 ax = funnel_plot(shown, xlabel=f"Afsluttede forløb {period}", ylabel="Andel", title=f"{title}, {period}")
                 b.figure(ax.figure, f"Tragtdiagram: {title.lower()}")
-            b.md(f"Tragtdiagrammerne viser kun aftaler med mindst {m} afsluttede forløb; grænserne er 95 % (stiplet) "
-                 "og 99,8 % (fuldt optrukket). Ligger en aftale uden for 99,8 %-grænsen, er forskellen næppe "
-                 "tilfældig.")
+            b.md(f"Tragtdiagrammerne viser kun aftaler med mindst {m} afsluttede forløb, hvor hverken antallet med "
+                 f"hændelsen eller antallet uden er under {m} (ellers kunne det aflæses af punktet); grænserne er 95 % "
+                 "(stiplet) og 99,8 % (fuldt optrukket). Ligger en aftale uden for 99,8 %-grænsen, er forskellen "
+                 "næppe tilfældig.")
         for name, chk in self.series_checks.items():
             if not chk.run.signal:
                 continue
@@ -1111,11 +1201,11 @@ class AnnualReport:
             return f"Tallene for {y - 1} er genberegnet med dagens data og stemmer med {src}."
         names = {"jobs": "job", "courses": "forløb", "progression": "trin i værdikæden",
                  "enterprises": "virksomheder", "agreements": "samarbejdsaftaler"}
-        late = [f"{fmt.number(n)} {names[t]}" for t, n in self.late_rows.items() if n]
+        late = [f"{self.f(f'corrections.late.{t}')} {names[t]}" for t, n in self.late_rows.items() if n]
         late_text = (f"Efter {fmt.date(self.corrections_date)} er der registreret {', '.join(late)}, som fandt sted "
                      "før den dag (sene registreringer)." if late else "Der er ingen sene registreringer.")
         fixed = getattr(self, "corrected_rows", {})
-        done = [(f"{fmt.number(c[what])} {names.get(t, g.label(t).lower())}", what)
+        done = [(f"{self.f(f'corrections.{what}.{t}')} {names.get(t, g.label(t).lower())}", what)
                 for t, c in fixed.items() for what in ("corrected", "withdrawn") if c[what]]
         fixed_text = ""
         if done:
@@ -1124,7 +1214,7 @@ class AnnualReport:
             fixed_text = (f" Af de rækker, rapporten byggede på, er siden {' og '.join(parts)} "
                           "(rettede registreringer; de gamle versioner er gemt).")
         return (f"Tallene for {y - 1} er genberegnet med dagens data og sammenlignet med {src}. "
-                f"{len(self.corrections)} tal er ændret. {late_text}{fixed_text}")
+                f"{self.f('corrections.count')} tal er ændret. {late_text}{fixed_text}")
 
     @_section
     def method(self) -> Block:
@@ -1137,9 +1227,14 @@ class AnnualReport:
         from so_eval import sdc
 
         b.md("### Diskretionering\n\n" + sdc.rule_text(p.min_cell))
+        if "disclosure.hidden.small" in self.ledger:
+            b.md(sdc.hidden_text({k: self.ledger[f"disclosure.hidden.{k}"].value
+                                  for k in ("small", "secondary", "withheld", "basis", "reveals", "protects")},
+                                 p.min_cell))
         b.md("### Forbehold\n\n" + "\n".join(f"- {c}" for c in CAVEATS))
         ds = self.ds
-        sizes = ", ".join(f"{g.label(k).lower()}: {fmt.number(len(v))}" for k, v in ds.tables.items())
+        sizes = ", ".join(f"{g.label(k).lower()}: {self.f(f'data.rows.{k}')}" if f"data.rows.{k}" in self.ledger
+                          else f"{g.label(k).lower()}: {fmt.number(len(v))}" for k, v in ds.tables.items())
         code = code_version()
         commit = f"commit `{code['git_commit'][:12]}`" + (" (med lokale ændringer)" if code.get("git_dirty") else "") \
             if "git_commit" in code else "ingen git-oplysning"

@@ -5,6 +5,14 @@ Primary rule (``disclosure.min_cell`` in params, default 5): a count of citizens
 than ``min_cell`` citizens is not published. Zero is published: it is a structural fact about a
 group, not about a person. Counts of enterprises, agreements and money are not personal data and
 are published as they are.
+
+A share gives its numerator away (share × denominator, whatever the rounding: the denominator is
+published somewhere, and ``figures.csv`` holds six decimals), and with it the complement
+(denominator − numerator). So a share is published only where the numerator and the complement
+are both 0 or at least ``min_cell`` and the denominator is at least ``min_cell``
+(:func:`share_hidden_reason`). For the same reason a shown count that is part of another shown
+count (progressed of ended) is hidden when the difference is small (:func:`complement_small`).
+Tables are protected against their totals by :mod:`so_eval.sdc`.
 """
 
 from __future__ import annotations
@@ -40,6 +48,44 @@ def basis_too_small(n: float | int | None, min_cell: int) -> bool:
     if n is None or (isinstance(n, float) and math.isnan(n)):
         return True
     return n < min_cell
+
+
+def _whole(n) -> int | None:
+    if n is None or (isinstance(n, float) and math.isnan(n)):
+        return None
+    return round(float(n))
+
+
+def complement_small(part, whole, min_cell: int) -> bool:
+    """True if ``whole − part`` is a count of 1 to ``min_cell - 1`` persons: showing both
+    ``part`` and ``whole`` would give it away (ended − progressed = not progressed).
+
+    >>> complement_small(7, 10, 5), complement_small(5, 10, 5), complement_small(10, 10, 5)
+    (True, False, False)
+    """
+    p, w = _whole(part), _whole(whole)
+    if p is None or w is None:
+        return False
+    return count_suppressed(w - p, min_cell)
+
+
+def share_hidden_reason(numerator, denominator, min_cell: int) -> str | None:
+    """Why a share ``numerator ÷ denominator`` of persons must not be published, or None.
+
+    ``"basis"``: the denominator is below ``min_cell``; ``"reveals"``: the numerator or the
+    complement (denominator − numerator) is a count of 1 to ``min_cell - 1`` persons, which the
+    share and its denominator would give away.
+
+    >>> share_hidden_reason(1, 10, 5), share_hidden_reason(9, 10, 5), share_hidden_reason(0, 10, 5)
+    ('reveals', 'reveals', None)
+    >>> share_hidden_reason(3, 4, 5), share_hidden_reason(5, 10, 5)
+    ('basis', None)
+    """
+    if basis_too_small(denominator, min_cell):
+        return "basis"
+    if count_suppressed(_whole(numerator), min_cell) or complement_small(numerator, denominator, min_cell):
+        return "reveals"
+    return None
 
 
 def masked(min_cell: int) -> str:

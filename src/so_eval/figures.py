@@ -33,6 +33,11 @@ class Figure:
     suppressed: bool = False
     min_cell: int = disclosure.DEFAULT_MIN_CELL
     secondary: bool = False
+    why: str = ""
+    """Why a suppressed figure is not shown: ``small`` (a count of 1 to min_cell − 1 persons,
+    "<5"), ``protects`` (hidden so that another hidden number cannot be worked out, "×" for a
+    count), ``basis`` (a statistic on fewer than min_cell persons) or ``reveals`` (a share that,
+    with its denominator, would give a small count or complement away); empty when shown."""
 
     @property
     def display(self) -> str:
@@ -40,6 +45,8 @@ class Figure:
         if self.suppressed:
             if self.secondary:
                 return SECONDARY_SYMBOL
+            if self.why == "withheld":
+                return "–"
             return disclosure.masked(self.min_cell) if self.unit in disclosure.PERSON_UNITS else "–"
         v = self.value
         if v is None or (isinstance(v, float) and math.isnan(v)):
@@ -50,6 +57,8 @@ class Figure:
             return fmt.date(v)
         if self.unit == "status" or isinstance(v, str):
             return str(v)
+        if self.unit == "p":
+            return fmt.number(v, 3)
         if self.unit in ("smd", "indeks", "forhold", "faktor"):
             return fmt.number(v, 2)
         if self.unit == "rente":
@@ -70,6 +79,8 @@ class Figure:
     def csv_value(self) -> str:
         """The value as written to figures.csv (machine-readable; ``<5`` when suppressed)."""
         if self.suppressed:
+            if self.why == "withheld":
+                return "–"
             return SECONDARY_SYMBOL if self.secondary else disclosure.masked(self.min_cell)
         v = self.value
         if v is None or (isinstance(v, float) and math.isnan(v)):
@@ -105,26 +116,37 @@ class Ledger:
         self.figures[fig.key] = fig
         return fig
 
-    def count(self, key: str, n: int | float, label: str, unit: str = "borgere", *, secondary: bool = False) -> Figure:
+    def count(self, key: str, n: int | float, label: str, unit: str = "borgere", *, secondary: bool = False,
+              withheld: bool = False) -> Figure:
         """A count. Counts of persons (``borgere``, ``forløb``) below the threshold are suppressed;
-        ``secondary=True`` hides a count that would give a suppressed one away (shown as "×")."""
+        ``secondary=True`` hides a count that would give a suppressed one away (shown as "×");
+        ``withheld=True`` hides it without saying anything about its size (shown as "–": a
+        column that hiding cells cannot protect against its published total,
+        :class:`so_eval.sdc.Protection`)."""
         n = None if n is None or (isinstance(n, float) and math.isnan(n)) else int(n)
         primary = unit in disclosure.PERSON_UNITS and disclosure.count_suppressed(n, self.min_cell)
-        return self._add(Figure(key, n, unit, label, primary or secondary, self.min_cell, secondary and not primary))
+        secondary = secondary and bool(n)  # a zero is shown: it protects nothing and "×" means at least min_cell
+        if withheld and (primary or secondary or n):
+            return self._add(Figure(key, n, unit, label, True, self.min_cell, False, why="withheld"))
+        why = "small" if primary else "protects" if secondary else ""
+        return self._add(Figure(key, n, unit, label, primary or secondary, self.min_cell, secondary and not primary,
+                                why=why))
 
-    def share(self, key: str, numerator: float, denominator: float, label: str, *, hide: bool = False) -> Figure:
-        """A share numerator ÷ denominator of persons; not published if the denominator is small.
-        ``hide=True`` hides it also when the denominator is large enough: a count behind it is
-        hidden elsewhere (secondary suppression), and the share would give that count away."""
-        supp = hide or disclosure.basis_too_small(denominator, self.min_cell)
+    def share(self, key: str, numerator: float, denominator: float, label: str, *, hidden: bool = False) -> Figure:
+        """A share numerator ÷ denominator of persons. Not published if the denominator is small,
+        if the numerator or the complement (denominator − numerator) is a small count
+        (:func:`so_eval.disclosure.share_hidden_reason`), or if ``hidden`` (the caller hides it to
+        protect another hidden number: secondary suppression). Decided here, before it is recorded."""
+        why = disclosure.share_hidden_reason(numerator, denominator, self.min_cell) or ("protects" if hidden else "")
         value = float(numerator) / float(denominator) if denominator else float("nan")
-        return self._add(Figure(key, value, "andel", label, supp, self.min_cell))
+        return self._add(Figure(key, value, "andel", label, bool(why), self.min_cell, why=why))
 
-    def stat(self, key: str, value: float, n: int, label: str, unit: str) -> Figure:
-        """A mean, median or change computed on ``n`` persons; not published if ``n`` is small."""
-        supp = disclosure.basis_too_small(n, self.min_cell)
+    def stat(self, key: str, value: float, n: int, label: str, unit: str, *, hidden: bool = False) -> Figure:
+        """A mean, median or change computed on ``n`` persons; not published if ``n`` is small or
+        if ``hidden`` (secondary suppression by the caller)."""
+        why = "basis" if disclosure.basis_too_small(n, self.min_cell) else ("protects" if hidden else "")
         value = float("nan") if value is None else float(value)
-        return self._add(Figure(key, value, unit, label, supp, self.min_cell))
+        return self._add(Figure(key, value, unit, label, bool(why), self.min_cell, why=why))
 
     def value(self, key: str, value: object, label: str, unit: str = "antal") -> Figure:
         """A figure that is not about persons (a target, a year, a count of enterprises, a status)."""
@@ -145,6 +167,16 @@ class Ledger:
 
     def __len__(self) -> int:
         return len(self.figures)
+
+    def suppression_counts(self) -> dict[str, int]:
+        """How many figures are hidden, by why (see :attr:`Figure.why`): ``small`` (counts shown
+        as "<5"), ``protects`` (hidden to protect another: counts shown as "×", shares and means
+        as "–"), ``basis`` and ``reveals`` (shares and means shown as "–")."""
+        out = {"small": 0, "protects": 0, "basis": 0, "reveals": 0, "withheld": 0}
+        for f in self.figures.values():
+            if f.suppressed:
+                out[f.why or "basis"] = out.get(f.why or "basis", 0) + 1
+        return out
 
     def frame(self) -> pd.DataFrame:
         """All figures as a DataFrame with the columns of ``figures.csv``."""

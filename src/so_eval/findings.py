@@ -118,8 +118,15 @@ def enterprise_funnels(ds: Dataset, year: int, *, width: int = 2) -> dict[str, F
     return funnels(funnel_units(ds, year, level="enterprise", width=width))
 
 
-def funnel_findings(results: dict[str, FunnelResult], *, level: str, year: int, width: int, min_cell: int) -> list[Finding]:
-    """Units outside the 99.8 % limits (with at least ``min_cell`` courses, so the rate may be shown)."""
+def funnel_findings(results: dict[str, FunnelResult], *, level: str, year: int, width: int, min_cell: int,
+                    ledger=None) -> list[Finding]:
+    """Units outside the 99.8 % limits (with at least ``min_cell`` courses, so the rate may be shown).
+
+    With a ``ledger`` (:class:`~so_eval.figures.Ledger`) each flagged unit's rate, number of
+    courses and the overall rate are recorded under the finding's key (``.rate``, ``.n``,
+    ``.target``) and the sentence reads them from it: a rate that would give a small count away
+    (events or courses without the event below ``min_cell``) is not shown.
+    """
     out = []
     period = f"{year - width + 1}–{year}"
     for metric, res in results.items():
@@ -130,12 +137,24 @@ def funnel_findings(results: dict[str, FunnelResult], *, level: str, year: int, 
             kind = "uventet" if r.flag == good else "skævt"
             word = "højere" if r.flag == "high" else "lavere"
             unit_word = "Samarbejdsaftale" if level == "agreement" else "Virksomheden/initiativet"
+            key = f"unexpected.funnel.{level}.{metric}.{fmt.slug(str(r.unit).split(' ')[0])}"
+            if ledger is not None:
+                rate = ledger.share(f"{key}.rate", r.events, r.n, f"{r.unit}: {label}")
+                n = ledger.count(f"{key}.n", r.n, f"{r.unit}: afsluttede forløb {period}", "forløb")
+                target = ledger.value(f"{key}.target", float(res.target), f"Alle: {label}", "andel")
+                if rate.suppressed:
+                    what = (f"{n.display} afsluttede forløb i {period}, samlet {target.display} (andelen vises ikke: "
+                            f"med antallet af forløb ville den vise et antal borgere under {min_cell})")
+                else:
+                    what = f"{rate.display} af {n.display} afsluttede forløb i {period} mod {target.display} samlet"
+            else:
+                what = (f"{fmt.percent(r.rate)} af {fmt.number(r.n)} afsluttede forløb i {period} mod "
+                        f"{fmt.percent(res.target)} samlet")
             out.append(Finding(
                 area="goal2" if metric != "jobs" else "goal1", kind=kind, method="funnel", subject=str(r.unit),
-                text=(f"{unit_word} {r.unit} har en markant {word} {label} end de øvrige: {fmt.percent(r.rate)} af "
-                      f"{r.n} afsluttede forløb i {period} mod {fmt.percent(res.target)} samlet — uden for "
-                      f"99,8 %-grænsen i tragtdiagrammet."),
-                key=f"unexpected.funnel.{level}.{metric}.{fmt.slug(str(r.unit).split(' ')[0])}",
+                text=(f"{unit_word} {r.unit} har en markant {word} {label} end de øvrige: {what} — uden for "
+                      "99,8 %-grænsen i tragtdiagrammet."),
+                key=key,
             ))
     return out
 
@@ -244,21 +263,50 @@ _YOY_LABELS = {"goal1.jobs": "antallet af borgere i job", "goal2.courses_started
                "goal2.dropout_share": "andelen, der faldt fra"}
 
 
-def yoy_findings(table: pd.DataFrame, year: int) -> list[Finding]:
+_YOY_UNITS = {"goal1.jobs": "borgere", "goal2.courses_started": "forløb"}
+
+
+def yoy_findings(table: pd.DataFrame, year: int, ledger=None) -> list[Finding]:
+    """Sentences for the changes from last year that are larger than chance explains.
+
+    With a ``ledger`` (:class:`~so_eval.figures.Ledger`) every change's two values and its
+    p-value are recorded (``unexpected.yoy.{key}.previous``, ``.current``, ``.p_holm``) and the
+    sentence reads them from it: a count of 1 to ``min_cell - 1`` is shown as "<5", and the
+    p-value is not shown when one of the numbers behind it is hidden (with the other it would
+    give the hidden one back). Without a ledger the sentence shows the raw numbers (for analysts;
+    never published).
+    """
     out = []
     for r in table.itertuples() if len(table) else []:
+        label = _YOY_LABELS.get(r.key, r.key)
+        pct = r.key.endswith("share")
+        if ledger is not None:
+            k, what = f"unexpected.yoy.{r.key}", f"{label[0].upper() + label[1:]}"
+            if pct:
+                prev_f = ledger.share(f"{k}.previous", r.previous_events, r.previous_n, f"{what} i {year - 1}")
+                cur_f = ledger.share(f"{k}.current", r.current_events, r.current_n, f"{what} i {year}")
+            else:
+                unit = _YOY_UNITS.get(r.key, "borgere")
+                prev_f = ledger.count(f"{k}.previous", r.previous, f"{what} i {year - 1}", unit)
+                cur_f = ledger.count(f"{k}.current", r.current, f"{what} i {year}", unit)
+            p_f = ledger.stat(f"{k}.p_holm", float(r.p_holm), ledger.min_cell,
+                              f"Ændring fra {year - 1}: p-værdi (Holm)", "p",
+                              hidden=prev_f.suppressed or cur_f.suppressed)
+            prev, cur = prev_f.display, cur_f.display
+            p_text = (f"p = {p_f.display} efter Holm-korrektion" if not p_f.suppressed else
+                      "p-værdien vises ikke, fordi den sammen med tallene ville afsløre et lille antal")
+        else:
+            prev = fmt.percent(r.previous) if pct else fmt.number(r.previous)
+            cur = fmt.percent(r.current) if pct else fmt.number(r.current)
+            p_text = f"p = {fmt.number(r.p_holm, 3)} efter Holm-korrektion"
         if not r.flag:
             continue
-        label = _YOY_LABELS.get(r.key, r.key)
         up = r.change > 0
         bad = (r.key == "goal2.dropout_share") == up
-        pct = r.key.endswith("share")
-        prev = fmt.percent(r.previous) if pct else fmt.number(r.previous)
-        cur = fmt.percent(r.current) if pct else fmt.number(r.current)
         out.append(Finding(
             area=r.key.split(".")[0], kind="skævt" if bad else "uventet", method="year over year", subject=label,
             text=(f"{label[0].upper() + label[1:]} {'steg' if up else 'faldt'} fra {prev} i {year - 1} til {cur} i {year} "
-                  f"— mere end tilfældigheder forklarer (p = {fmt.number(r.p_holm, 3)} efter Holm-korrektion)."),
+                  f"— mere end tilfældigheder forklarer ({p_text})."),
             key=r.key,
         ))
     return out

@@ -39,6 +39,7 @@ Display symbols
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -297,7 +298,7 @@ def _close_lines(values: np.ndarray, mask: np.ndarray) -> None:
 
 
 def suppress_table(counts: pd.DataFrame, min_cell: int = disclosure.DEFAULT_MIN_CELL,
-                   totals: bool = True) -> SuppressedTable:
+                   totals: bool = True, hidden: pd.DataFrame | np.ndarray | None = None) -> SuppressedTable:
     """Primary and secondary suppression of a two-way table of counts of persons.
 
     Parameters
@@ -310,6 +311,11 @@ def suppress_table(counts: pd.DataFrame, min_cell: int = disclosure.DEFAULT_MIN_
     totals
         Add and protect a total row and column (``I alt``). Without totals only the primary rule
         applies (nothing links the cells).
+    hidden
+        Inner cells (same shape as ``counts``) that are hidden from the start for another reason
+        (a share whose complement is small, a count whose difference to another is small); they
+        are treated as secondary cells (at least ``min_cell``) and protected like the others.
+        Zeros and primary cells in it are ignored.
 
     Returns
     -------
@@ -351,6 +357,11 @@ def suppress_table(counts: pd.DataFrame, min_cell: int = disclosure.DEFAULT_MIN_
     values = table.to_numpy()
     primary = (values > 0) & (values < min_cell)
     mask = primary.copy()
+    if hidden is not None:
+        extra = np.asarray(hidden, dtype=bool)
+        if extra.shape != counts.shape:
+            raise ValueError(f"hidden must have the shape of counts {counts.shape}, not {extra.shape}")
+        mask[: extra.shape[0], : extra.shape[1]] |= extra & (values[: extra.shape[0], : extra.shape[1]] >= min_cell)
     stuck: list[tuple[int, int]] = []
     if totals:
         m, n = values.shape
@@ -377,6 +388,241 @@ def suppress_table(counts: pd.DataFrame, min_cell: int = disclosure.DEFAULT_MIN_
     return SuppressedTable(table, frame(primary), frame(mask & ~primary), min_cell, totals, determined)
 
 
+# -- the report's tables of counts and shares ----------------------------------------------
+
+
+def _ints(column: pd.Series) -> np.ndarray:
+    return pd.to_numeric(column, errors="coerce").fillna(0).round().astype("int64").to_numpy()
+
+
+def protect_table(
+    data: pd.DataFrame,
+    *,
+    counts: list[str],
+    shares: dict[str, tuple[str, str]] | None = None,
+    within: dict[str, str] | None = None,
+    groups: list[tuple[list[str], str | None]] | None = None,
+    min_cell: int = disclosure.DEFAULT_MIN_CELL,
+    totals: bool = True,
+    two_way: bool = False,
+    secret: list[str] | None = None,
+) -> Protection:
+    """The cells of a report table of counts and shares of persons to hide *beyond* each
+    figure's own rule, so that no hidden count can be worked out from what the table shows.
+
+    A share is taken to show its numerator (share × denominator), so a share column is a column
+    of counts here. Each figure's own rule (a count of 1 to ``min_cell - 1``; a share whose
+    denominator is small or whose numerator or complement is small, see
+    :func:`so_eval.disclosure.share_hidden_reason`) is applied here too, to know what is hidden;
+    the ledger applies it again when the figure is recorded. On top of it, until nothing changes:
+
+    * ``within``: a count shown with the count it is part of in the same row (jobs of ended
+      courses) is hidden where the difference is small;
+    * a share and a count column that is its numerator are hidden together;
+    * ``totals``: each column is protected against its total (assumed known: it is usually
+      published elsewhere) by :func:`suppress_table` (one column and its total);
+    * ``groups``: columns whose counts add up to a row's total (the end statuses of a row's ended
+      courses; ``den`` names the total's count column, or None if the table does not show it) are
+      protected against it row by row; where the row total itself must be hidden, its count
+      (``den``) is hidden, or, if the table does not show it, the row's group cells are.
+
+    Parameters
+    ----------
+    data
+        One row per table row.
+    counts
+        Columns of counts of persons shown in the table.
+    shares
+        Share columns: column → (numerator column, denominator column).
+    within, groups
+        See above.
+    two_way
+        The count columns form one two-way table (steps at start × steps at end) whose grand
+        total is published and whose row and column totals are not: it is protected as a whole
+        by :func:`suppress_table` (instead of column by column); if even that would have to hide
+        the grand total, its hidden counts are withheld.
+    secret
+        Columns whose total must not be known (it would give away a hidden figure published
+        elsewhere, e.g. a year's count in a sum over the period): at least one cell is hidden.
+
+    Returns
+    -------
+    Protection
+        The cells hidden to protect others (secondary suppression) and the columns whose hidden
+        counts cannot be shown even as «<5».
+    """
+    shares, within, groups = dict(shares or {}), dict(within or {}), list(groups or [])
+    n, m = len(data), min_cell
+    val = {c: _ints(data[c]) for c in counts}
+    val.update({c: _ints(data[num]) for c, (num, _den) in shares.items()})
+    own = {c: (v > 0) & (v < m) for c, v in val.items()}
+    for c, (num, den) in shares.items():
+        own[c] = np.array([disclosure.share_hidden_reason(a, b, m) is not None
+                           for a, b in zip(data[num].tolist(), data[den].tolist())], dtype=bool)
+    hidden = {c: np.zeros(n, dtype=bool) for c in val}
+    withheld: set[str] = set()
+    unprotectable: set[str] = set()
+    for c in secret or []:  # its total must stay unknown: hide its smallest cell if none is hidden
+        if c in val and not (own[c] & (val[c] > 0)).any() and (val[c] > 0).any():
+            v = np.where(val[c] > 0, val[c], np.iinfo(np.int64).max)
+            hidden[c][int(np.argmin(v))] = True
+    for part, whole in within.items():
+        if part in val and whole in val:
+            small = np.array([disclosure.complement_small(a, b, m) for a, b in zip(val[part], val[whole])], bool)
+            hidden[part] |= small & ~own[part] & ~own[whole]
+    if two_way and n and counts:
+        matrix = np.column_stack([val[c] for c in counts])
+        if ((matrix > 0) & (matrix < m)).any():
+            res = suppress_table(pd.DataFrame(matrix), m, totals=True)
+            sec = res.secondary.to_numpy()
+            for j, c in enumerate(counts):
+                hidden[c] |= sec[:n, j]
+            if not res.safe or sec[-1, -1]:
+                withheld.update(counts)
+                unprotectable.update(counts)
+        totals = False  # the columns' totals are the table's own, not published
+    for _ in range(4 * (len(val) + 1)):
+        before = {c: h.copy() for c, h in hidden.items()}
+        for c, (num, _den) in shares.items():  # a share and its numerator's count: hidden together
+            if num in val:
+                both = own[c] | hidden[c] | own[num] | hidden[num]
+                hidden[c] |= both & ~own[c]
+                hidden[num] |= both & ~own[num]
+        for cols, den in groups:
+            cols = [c for c in cols if c in val]
+            for i in range(n):
+                row = np.array([[val[c][i] for c in cols]])
+                extra = np.array([[bool(own[c][i] or hidden[c][i]) and not (0 < val[c][i] < m) for c in cols]])
+                if not (row[0] > 0).any() or not ((row[0] > 0) & (row[0] < m) | extra[0]).any():
+                    continue
+                res = suppress_table(pd.DataFrame(row, columns=range(len(cols))), m, totals=True, hidden=extra)
+                sec = res.secondary.to_numpy()
+                for k, c in enumerate(cols):
+                    if sec[0, k] and not own[c][i]:
+                        hidden[c][i] = True
+                if res.mask.to_numpy()[0, -1]:  # the row total must not be known
+                    if den is not None and den in val:
+                        if not own[den][i]:
+                            hidden[den][i] = True
+                    else:
+                        for c in cols:
+                            if val[c][i] > 0 and not own[c][i]:
+                                hidden[c][i] = True
+        if totals and n >= 2:
+            for c, v in val.items():
+                mask = own[c] | hidden[c]
+                if not (mask & (v > 0)).any():
+                    continue
+                extra = (mask & (v >= m)).reshape(-1, 1)
+                res = suppress_table(pd.DataFrame({0: v}), m, totals=True, hidden=extra)
+                hidden[c] |= res.secondary.iloc[:n, 0].to_numpy() & ~own[c]
+                if (not res.safe or res.secondary.to_numpy()[-1].any()) and c not in (secret or []):
+                    # protected only if its total (published elsewhere) were hidden too: the
+                    # column's hidden counts are not shown at all, not even as «<5»
+                    unprotectable.add(c)
+                    if c in counts:
+                        withheld.add(c)
+        if all((hidden[c] == before[c]).all() for c in hidden):
+            break
+    masked = {c: own[c] | hidden[c] for c in val}
+    return Protection(hidden, {c: masked[c] & (val[c] > 0) for c in withheld}, masked, frozenset(unprotectable))
+
+
+@dataclass(frozen=True)
+class Protection:
+    """What :func:`protect_table` hides beyond each figure's own rule.
+
+    Attributes
+    ----------
+    hidden
+        Column → boolean array (one per row): True where the cell is hidden to protect another
+        (secondary suppression; shown as "×" for a count, "–" for a share).
+    withheld
+        Column → boolean array: hidden counts (small or not) of a column that hiding cells cannot
+        protect against its published total (five cells of «<5» adding up to 5 are all 1); they
+        are shown as "–" (not shown), which says nothing about their size.
+    """
+
+    hidden: dict[str, np.ndarray]
+    withheld: dict[str, np.ndarray]
+    masked: dict[str, np.ndarray] = dataclasses.field(default_factory=dict)
+    """Column → True where the cell is not shown (its own rule or the above)."""
+    unprotectable: frozenset = frozenset()
+    """Columns (counts or shares) that hiding cells cannot protect against their published total
+    (pool their rows instead: :func:`pool_unsafe`)."""
+
+    def secondary(self, column: str, row: int) -> bool:
+        return bool(self.hidden[column][row]) if column in self.hidden else False
+
+    def withhold(self, column: str, row: int) -> bool:
+        return bool(self.withheld[column][row]) if column in self.withheld else False
+
+
+def pool_unsafe(data: pd.DataFrame, *, id_col: str, cols, sum_cols: list[str], other_id: str,
+                min_cell: int = disclosure.DEFAULT_MIN_CELL) -> tuple[pd.DataFrame, int]:
+    """Pool rows of a table whose columns cannot be protected against their published totals by
+    hiding cells alone (five courses ended, one in each of five statuses, each shown as «<5»:
+    five cells of at least 1 adding up to 5 are all 1; or two agreements, one without drop-outs,
+    the other's hidden drop-outs = the published total). ``cols`` are the table's column
+    specifications (:func:`protect_columns`). The rows hidden in such a column are added up into
+    one row ``other_id`` (``sum_cols`` summed, other columns from the first pooled row; a row
+    ``other_id`` already there is pooled with them; at least two rows: the smallest shown one
+    joins a single hidden one), which comes last, until every column can be protected. Returns
+    the table and the number of rows pooled, not counting an earlier pooled row (0: none).
+    """
+    data = data.reset_index(drop=True)
+    n_units = 0
+    for _ in range(len(data)):
+        if len(data) < 2:
+            break
+        prot = protect_columns(data, cols, min_cell)
+        if not prot.unprotectable:
+            break
+        pool = np.zeros(len(data), dtype=bool)
+        for c in prot.unprotectable:
+            pool |= prot.masked[c]
+        existing = (data[id_col] == other_id).to_numpy()
+        pool |= existing
+        if pool.sum() < 2:  # one hidden row alone: the smallest other row joins it
+            size = sum(_ints(data[c]) for c in sum_cols)
+            order = np.argsort(size, kind="stable")
+            pool[next(int(i) for i in order if not pool[i])] = True
+        n_units += int((pool & ~existing).sum())
+        pooled = data.loc[pool].iloc[0].to_dict()
+        pooled.update({c: data.loc[pool, c].sum() for c in sum_cols})
+        pooled[id_col] = other_id
+        data = pd.concat([data.loc[~pool], pd.DataFrame([pooled])], ignore_index=True)
+    return data, n_units
+
+
+def protect_columns(data: pd.DataFrame, cols, min_cell: int = disclosure.DEFAULT_MIN_CELL,
+                    totals: bool = True, two_way: bool = False, secret: list[str] | None = None) -> Protection:
+    """:func:`protect_table` for a report table described by its column specifications
+    (:class:`so_eval.annual.Col` and the value section's like): objects with ``name``, ``kind``
+    (count, share, ...), ``unit``, ``num``, ``den`` and optionally ``within`` and ``group``.
+    Counts of other units than persons are not protected (they are not personal data)."""
+    counts = [c.name for c in cols if c.kind == "count" and c.unit in disclosure.PERSON_UNITS and c.name in data]
+    shares = {c.name: (c.num, c.den) for c in cols if c.kind == "share" and c.num in data and c.den in data}
+    if not counts and not shares:
+        return Protection({}, {})
+    within = {c.name: c.within for c in cols if c.name in counts and getattr(c, "within", None) in counts}
+    groups: dict[str, list[str]] = {}
+    spec = {c.name: c for c in cols}
+    for c in cols:
+        names = getattr(c, "group", None) or ()
+        for name in ((names,) if isinstance(names, str) else names):
+            if c.name in counts or c.name in shares:
+                groups.setdefault(name, []).append(c.name)
+    group_list = []
+    for names in groups.values():
+        # the row total: the shares' denominator, or the count the members are all part of
+        dens = {shares[n][1] if n in shares else getattr(spec[n], "within", None) for n in names}
+        den = dens.pop() if len(dens) == 1 else None
+        group_list.append((names, den if den in counts else None))
+    return protect_table(data.reset_index(drop=True), counts=counts, shares=shares, within=within,
+                         groups=group_list, min_cell=min_cell, totals=totals, two_way=two_way, secret=secret)
+
+
 # -- statistics and the method text ----------------------------------------------------------
 
 
@@ -401,8 +647,42 @@ RULE_TEXT = (
     "skjult tal ikke kan regnes ud fra totalerne og de øvrige tal (sekundær diskretionering): hver "
     "række og kolonne med et skjult tal har mindst to skjulte tal, og det er kontrolleret, at "
     "intet skjult tal kan bestemmes entydigt. Andele, gennemsnit og medianer for grupper med færre "
-    "end {m} borgere vises ikke."
+    "end {m} borgere vises ikke. En andel og dens nævner giver tælleren (10 % af 10 afsluttede forløb "
+    "er 1), så en andel vises kun, når både tælleren og resten (nævneren minus tælleren) er 0 eller "
+    "mindst {m}, og den regnes med som et tal, når tabellen beskyttes. Det samme gælder to tal, hvor "
+    "det ene er en del af det andet (afsluttede forløb og forløb med progression): er forskellen "
+    "under {m}, skjules det ene. Kan de små tal ikke beskyttes ved at skjule andre (fx fem afsluttede "
+    "forløb med hver sin status), lægges rækkerne sammen under »Øvrige«, eller tallene vises slet "
+    "ikke (–). År, hvis tal er skjult, indgår ikke i fremskrivningerne, så de ikke kan regnes ud af "
+    "den fremskrevne linje."
 )
+
+
+def hidden_text(counts: dict[str, int], min_cell: int = disclosure.DEFAULT_MIN_CELL) -> str:
+    """How many of a report's figures were hidden and why, in Danish, from
+    :meth:`so_eval.figures.Ledger.suppression_counts` style numbers: ``small`` (counts shown as
+    "<5"), ``secondary`` (counts shown as "×"), ``withheld`` (counts shown as "–"), ``basis``,
+    ``reveals`` and ``protects`` (shares,
+    means and medians not shown: on few persons, giving a small count away, protecting another).
+
+    >>> hidden_text({"small": 3, "secondary": 2, "basis": 1, "reveals": 4, "protects": 0}, 5)[:60]
+    'I denne rapport er 3 antal vist som «<5» (1 til 4 borgere el'
+    """
+    from so_eval import fmt
+
+    mask, n = disclosure.masked(min_cell), lambda k: fmt.number(int(counts.get(k, 0)))
+    stats = sum(int(counts.get(k, 0)) for k in ("basis", "reveals", "protects"))
+    return (
+        f"I denne rapport er {n('small')} antal vist som «{mask}» (1 til {min_cell - 1} borgere eller forløb), og "
+        f"{n('secondary')} antal er skjult som «{SECONDARY_SYMBOL}», så de små tal ikke kan regnes ud af totaler og "
+        f"andre tal."
+        + (f" {n('withheld')} antal vises slet ikke (–), fordi selv skjulte tal ville afsløre hinanden sammen med "
+           "totalen (fx fem afsluttede forløb med hver sin status)." if counts.get("withheld") else "")
+        + f" {fmt.number(stats)} andele, gennemsnit og andre mål vises ikke (–): {n('basis')} fordi de "
+        f"bygger på færre end {min_cell} borgere, {n('reveals')} fordi de sammen med deres nævner ville vise et antal "
+        f"eller en rest under {min_cell}, og {n('protects')} fordi de ville afsløre et andet skjult tal. Det er prisen "
+        "for at beskytte den enkelte borger: især andelene pr. samarbejdsaftale bygger ofte på få forløb."
+    )
 
 
 def rule_text(min_cell: int = disclosure.DEFAULT_MIN_CELL) -> str:
@@ -417,8 +697,13 @@ def rule_text(min_cell: int = disclosure.DEFAULT_MIN_CELL) -> str:
 __all__ = [
     "SECONDARY_SYMBOL",
     "TOTAL_LABEL",
+    "Protection",
     "SuppressedTable",
+    "hidden_text",
     "mask_stats",
+    "pool_unsafe",
+    "protect_columns",
+    "protect_table",
     "publishable_stat",
     "rule_text",
     "suppress_table",

@@ -8,9 +8,11 @@ back from the ledger. The value tables (finances, fundraising, pilots, partnersh
 optional: a sub-section whose table is missing or empty says so in one sentence.
 
 Disclosure: counts of citizens and of givers (a giver may be a private person) are recorded with
-``ledger.count(..., unit="borgere")``, so 1–4 are shown as "<5"; a share whose numerator is such a
-suppressed count is not shown either (it would give the count away). Counts of enterprises,
-pilots, applications and amounts are not personal data and are shown as they are.
+``ledger.count(..., unit="borgere")``, so 1–4 are shown as "<5"; a share whose numerator or
+complement is such a count is not shown either (with its denominator it would give the count
+away), and the tables are protected against their totals and row relations (givers = new +
+retained + recaptured) by :func:`so_eval.sdc.protect_columns`. Counts of enterprises, pilots,
+applications and amounts are not personal data and are shown as they are.
 """
 
 from __future__ import annotations
@@ -139,6 +141,8 @@ class _Col:
     num: str | None = None
     den: str | None = None
     basis: str | None = None
+    within: str | None = None
+    group: str | tuple[str, ...] | None = None
 
 
 class ValueSection:
@@ -188,13 +192,10 @@ class ValueSection:
         fig = self.ledger[key]
         return None if fig.suppressed else fig.value
 
-    def _share(self, key: str, num: float, den: float, label: str) -> Figure:
-        """A share of persons; not shown if the denominator is small, nor if the numerator is a
-        suppressed count (the share would give it away)."""
-        if disclosure.count_suppressed(num, self.min_cell):
-            value = float(num) / float(den) if den else float("nan")
-            return self.ledger.stat(key, value, int(num), label, "andel")
-        return self.ledger.share(key, num, den, label)
+    def _share(self, key: str, num: float, den: float, label: str, *, hidden: bool = False) -> Figure:
+        """A share of persons: not shown if the denominator is small, nor if the numerator or the
+        complement is a small count (the share would give it away; :meth:`Ledger.share`)."""
+        return self.ledger.share(key, num, den, label, hidden=hidden)
 
     def _years_from(self, first: float | None) -> list[int]:
         if first is None or (isinstance(first, float) and math.isnan(first)):
@@ -202,20 +203,29 @@ class ValueSection:
         return list(range(min(int(first), self.year), self.year + 1))
 
     def _ledger_table(self, data: pd.DataFrame, *, key: str, id_col: str, id_label: str, cols: list[_Col],
-                      id_text, caption: str = "", note: str = "", what: str | None = None) -> Table:
-        """Record every cell (key ``{key}.{id}.{col}``) and return the table of display values."""
+                      id_text, caption: str = "", note: str = "", what: str | None = None,
+                      protect_totals: bool = True) -> Table:
+        """Record every cell (key ``{key}.{id}.{col}``) and return the table of display values.
+        Counts and shares of persons are protected as in :func:`so_eval.annual.ledger_table`
+        (:func:`so_eval.sdc.protect_columns`): each figure's suppression is decided before it is
+        recorded. ``protect_totals=False`` for a table whose column totals are not published
+        (years side by side: givers are not added up over the years)."""
+        from so_eval import sdc
+
         L, rows = self.ledger, []
-        for rec in data.to_dict("records"):
+        secondary = sdc.protect_columns(data.reset_index(drop=True), cols, self.min_cell, totals=protect_totals)
+        for i, rec in enumerate(data.to_dict("records")):
             rid = rec[id_col]
             shown = id_text(rec)
             out = {id_label: shown}
             for c in cols:
                 k = f"{key}.{fmt.slug(rid)}.{c.name}"
                 label = f"{what or c.label}: {shown}"
+                hide = secondary.secondary(c.name, i)
                 if c.kind == "count":
-                    fig = L.count(k, rec[c.name], label, c.unit)
+                    fig = L.count(k, rec[c.name], label, c.unit, secondary=hide, withheld=secondary.withhold(c.name, i))
                 elif c.kind == "share":
-                    fig = self._share(k, rec[c.num], rec[c.den], label)
+                    fig = self._share(k, rec[c.num], rec[c.den], label, hidden=hide)
                 elif c.kind == "stat":
                     fig = L.stat(k, rec[c.name], rec[c.basis], label, c.unit)
                 elif c.kind == "value":
@@ -461,6 +471,14 @@ class ValueSection:
             L.value(f"value.fundraising.{col}", val, label, unit)
         # by giver type; gifts from private persons are about persons: counted and their amount suppressed
         by = mv.fundraising_by(ds, y, "giver_type")
+        # the types add up to the published totals (gifts, amount raised): where the private
+        # persons' gifts are hidden, the smallest other type's are hidden too
+        private = by.loc[by["giver_type"] == "privatperson", "gifts"]
+        partner = None
+        if len(private) and disclosure.count_suppressed(int(private.iloc[0]), self.min_cell):
+            others = by.loc[(by["giver_type"] != "privatperson") & (by["gifts"] > 0)]
+            if len(others):
+                partner = others.sort_values(["gifts", "giver_type"]).iloc[0]["giver_type"]
         rows = []
         for r in by.itertuples():
             shown = GIVER_LABELS.get(r.giver_type, r.giver_type)
@@ -470,11 +488,14 @@ class ValueSection:
             apps = L.value(f"{k}.applications", int(r.applications), f"{lab}: ansøgninger", "ansøgninger")
             rate = L.value(f"{k}.success_rate", None if math.isnan(r.success_rate) else float(r.success_rate),
                            f"{lab}: succesrate", "andel")
-            gifts = (L.count(f"{k}.gifts", int(r.gifts), f"{lab}: gaver", "borgere") if person
-                     else L.value(f"{k}.gifts", int(r.gifts), f"{lab}: gaver", "gaver"))
-            raised = (L.stat(f"{k}.raised", float(r.raised), int(r.gifts) if r.gifts else self.min_cell,
-                             f"{lab}: indsamlet", "kr.") if person
-                      else L.value(f"{k}.raised", float(r.raised), f"{lab}: indsamlet", "kr."))
+            if person or r.giver_type == partner:
+                gifts = L.count(f"{k}.gifts", int(r.gifts), f"{lab}: gaver", "borgere" if person else "gaver",
+                                secondary=not person)
+                raised = L.stat(f"{k}.raised", float(r.raised), int(r.gifts) if person and r.gifts else self.min_cell,
+                                f"{lab}: indsamlet", "kr.", hidden=not person)
+            else:
+                gifts = L.value(f"{k}.gifts", int(r.gifts), f"{lab}: gaver", "gaver")
+                raised = L.value(f"{k}.raised", float(r.raised), f"{lab}: indsamlet", "kr.")
             rows.append({"Givertype": shown, "Ansøgninger": _show(apps), "Succesrate": _show(rate),
                          "Gaver og bevillinger": _show(gifts), "Indsamlet (kr.)": _show(raised)})
         self.giver_table = Table(pd.DataFrame(rows), caption=f"Fundraising i {y} efter givertype",
@@ -545,14 +566,6 @@ class ValueSection:
         t = t.loc[t["year"].isin(years)].reset_index(drop=True)
         self.donors = t
         cur = t.loc[t["year"] == y].iloc[0]
-        # givers may be private persons: counted as persons (1–4 suppressed)
-        for col, label in (("givers", f"Givere i {y}"), ("givers_prev", f"Givere i {y - 1}"),
-                           ("new", f"Nye givere i {y}"), ("retained", f"Fastholdte givere i {y}"),
-                           ("recaptured", f"Genvundne givere i {y}"), ("lapsed", f"Tabte givere i {y}"),
-                           ("repeat_givers", f"Gentagne givere i {y} (Den Gyldne Donation)")):
-            L.count(f"value.donors.{col}", int(cur[col]), label, "borgere")
-        self._share("value.donors.retention_rate", int(cur["retained"]), int(cur["givers_prev"]),
-                    f"Fastholdelsesgrad {y}")
         new_prev = int(prev.loc[y - 1, "new"])
         other_prev = int(cur["givers_prev"]) - new_prev
         self._share("value.donors.new_retention_rate",
@@ -565,18 +578,32 @@ class ValueSection:
                     f"Andel gentagne givere {y}")
         self.donor_table = self._ledger_table(
             t, key="value.donors.year", id_col="year", id_label="År", id_text=lambda r: str(r["year"]),
-            cols=[_Col("givers", "Givere", "count", "borgere"), _Col("new", "Nye", "count", "borgere"),
-                  _Col("retained", "Fastholdte", "count", "borgere"),
-                  _Col("recaptured", "Genvundne", "count", "borgere"),
-                  _Col("lapsed", "Tabte", "count", "borgere"),
+            cols=[_Col("givers", "Givere", "count", "borgere"),
+                  _Col("new", "Nye", "count", "borgere", within="givers", group="givers"),
+                  _Col("retained", "Fastholdte", "count", "borgere", within="givers", group=("givers", "prev")),
+                  _Col("recaptured", "Genvundne", "count", "borgere", within="givers", group="givers"),
+                  _Col("lapsed", "Tabte", "count", "borgere", group="prev"),
                   _Col("retention_rate", "Fastholdelsesgrad", "share", num="retained", den="givers_prev")],
-            what="Givere",
+            what="Givere", protect_totals=False,
             caption="Givere år for år (Den Gyldne Donation)",
             note=("Nye: gav i året og aldrig før. Fastholdte: gav både året før og i året. Genvundne: gav tidligere, "
                   "ikke året før, men igen i året. Tabte: gav året før, men ikke i året. Fastholdelsesgrad = "
                   "fastholdte ÷ givere året før. En giver kan være en privatperson, så antal fra 1 til "
                   f"{self.min_cell - 1} vises som «{disclosure.masked(self.min_cell)}»."),
         )
+        # givers may be private persons: counted as persons (1–4 suppressed); this year's counts
+        # are the table's last row and are hidden where the table hides them (secondary suppression)
+        in_table = {"givers": y, "givers_prev": y - 1, "new": y, "retained": y, "recaptured": y, "lapsed": y}
+        for col, label in (("givers", f"Givere i {y}"), ("givers_prev", f"Givere i {y - 1}"),
+                           ("new", f"Nye givere i {y}"), ("retained", f"Fastholdte givere i {y}"),
+                           ("recaptured", f"Genvundne givere i {y}"), ("lapsed", f"Tabte givere i {y}"),
+                           ("repeat_givers", f"Gentagne givere i {y} (Den Gyldne Donation)")):
+            cell = f"value.donors.year.{in_table.get(col)}.{'givers' if col == 'givers_prev' else col}"
+            hide = (L[cell].suppressed if cell in L else False) if col in in_table else \
+                disclosure.complement_small(cur["repeat_givers"], cur["givers"], self.min_cell)
+            L.count(f"value.donors.{col}", int(cur[col]), label, "borgere", secondary=hide)
+        self._share("value.donors.retention_rate", int(cur["retained"]), int(cur["givers_prev"]),
+                    f"Fastholdelsesgrad {y}", hidden=L[f"value.donors.year.{y}.retention_rate"].suppressed)
 
     def _block_fundraising(self) -> Block:
         from so_eval.plots_value import donor_flow_plot
@@ -955,7 +982,8 @@ class ValueSection:
         priced = part.loc[part["target_group"].isin(table["benefit"])]
         n_all, n = len(part), len(priced)
         L.count("value.sroi.participants", n_all, f"Nye deltagere i {y} (første forløb startet i året)")
-        L.count("value.sroi.participants_priced", n, f"Heraf i en målgruppe med enhedspris, {y}")
+        L.count("value.sroi.participants_priced", n, f"Heraf i en målgruppe med enhedspris, {y}",
+                secondary=disclosure.complement_small(n, n_all, m))
         if n < m:
             self.sroi_problem = (f"Der er for få nye deltagere med en enhedspris i {y} til en business case "
                                  f"(færre end {m}).")
