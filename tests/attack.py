@@ -409,6 +409,8 @@ def recover_small_counts(figures: pd.DataFrame, html: str, min_cell: int = 5) ->
     for m in re.finditer(r"(?<![\d,.–])(?<!til )(\d+) (?:(?:afsluttede|startede|nye|unge|fastholdte|genvundne) )?"
                          + _PERSON_WORDS + r"\b", text):
         v = _int(m.group(1))
+        if re.search(r"lineær trend|[Ff]remskriv", text[max(0, m.start() - 80):m.start()]):
+            continue  # a projection is a model's number for a future year, not a count of persons
         if v is not None and 0 < v < min_cell:
             out.append(Recovery(f"sentence «{text[max(0, m.start() - 40):m.end() + 20]}»", v, "sentence"))
     return out

@@ -219,10 +219,10 @@ def datasets(draw, *, panel: bool | None = None) -> Plan:
     if draw(st.booleans()):
         T["learnings"] = columns([{
             "year": draw(st.sampled_from([year, year - 1])), "area": draw(st.sampled_from(["goal1", "value", "data"])),
-            "kind": draw(st.sampled_from(g.LEARNING_KINDS)), "text": "Koordinatorens bemærkning.",
+            "kind": draw(st.sampled_from(g.LEARNING_KINDS)), "text": f"Koordinatorens bemærkning nr. {i}.",
             "figure_key": draw(st.sampled_from([None, "goal1.jobs", "goal2.progressed_share", "no.such.key"])),
             "registered": f"{year + 1}-01-05",
-        } for _ in range(draw(st.integers(1, 3)))], [])
+        } for i in range(1, draw(st.integers(1, 3)) + 1)], [])  # one row is one remark: no two alike
     if draw(st.booleans()):
         keys = draw(st.lists(st.tuples(st.sampled_from(ent_ids), st.sampled_from(all_years)),
                              min_size=1, max_size=4, unique=True))

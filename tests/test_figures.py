@@ -81,10 +81,10 @@ def test_a_figure_is_recorded_once():
         led.count("k", 10, "ti")  # not even with the same value
     with pytest.raises(ValueError, match="recorded twice"):
         led.count("k", 11, "elleve")
-    led.share("s", 5, 6, "andel")
+    led.share("s", 5, 10, "andel")
     with pytest.raises(ValueError, match="recorded twice"):  # its suppressed form is not recorded beside it
-        led.share("s", 5, 6, "andel", hide=True)
-    assert led["k"].value == 10 and led["s"].value == pytest.approx(5 / 6) and not led["s"].suppressed
+        led.share("s", 5, 10, "andel", hidden=True)
+    assert led["k"].value == 10 and led["s"].value == pytest.approx(0.5) and not led["s"].suppressed
 
 
 def test_figures_csv_round_trip(tmp_path):

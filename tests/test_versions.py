@@ -364,11 +364,23 @@ def test_reproduce_gives_the_figures_published_before_a_correction(tmp_path):
 def test_the_corrections_text_counts_corrected_and_withdrawn_rows_apart_from_late_ones():
     from types import SimpleNamespace
 
-    report = SimpleNamespace(
-        year=2025, corrections=pd.DataFrame({"key": ["goal1.jobs"]}), corrections_source="beregnet",
-        corrections_date=REPORTED, late_rows={"jobs": 1, "courses": 0},
-        corrected_rows={"courses": {"corrected": 1, "withdrawn": 0}, "jobs": {"corrected": 2, "withdrawn": 1}})
-    text = AnnualReport._corrections_text(report)
+    from so_eval.figures import Ledger
+
+    def report(min_cell):
+        ledger = Ledger(min_cell=min_cell)
+        for key, n, unit in (("corrections.count", 1, "antal"), ("corrections.late.jobs", 1, "borgere"),
+                             ("corrections.corrected.courses", 1, "forløb"),
+                             ("corrections.corrected.jobs", 2, "borgere"),
+                             ("corrections.withdrawn.jobs", 1, "borgere")):
+            ledger.count(key, n, key, unit)
+        return SimpleNamespace(
+            year=2025, corrections=pd.DataFrame({"key": ["goal1.jobs"]}), corrections_source="beregnet",
+            corrections_date=REPORTED, late_rows={"jobs": 1, "courses": 0}, f=lambda k: ledger[k].display,
+            corrected_rows={"courses": {"corrected": 1, "withdrawn": 0}, "jobs": {"corrected": 2, "withdrawn": 1}})
+
+    text = AnnualReport._corrections_text(report(min_cell=1))
     assert "registreret 1 job, som fandt sted før den dag (sene registreringer)" in text
     assert ("er siden 1 forløb og 2 job rettet og 1 job trukket tilbage (rettede registreringer; "
             "de gamle versioner er gemt)") in text
+    text = AnnualReport._corrections_text(report(min_cell=5))  # the counts come from the ledger: <5
+    assert "registreret <5 job, som fandt sted" in text and "er siden <5 forløb og <5 job rettet" in text

@@ -852,9 +852,13 @@ class ValueSection:
         else:
             b.md(f"{expect} 2. generation er endnu for ung til at sammenligne de to generationer "
                  f"{SURVIVAL_YEARS} år efter start.")
-        ax = survival_plot(self.survival_km, medians=self.survival_medians,
-                           title=f"Virksomheder og initiativer i drift efter start, til og med {y}")
-        b.figure(ax.figure, "Overlevelse af virksomheder og initiativer efter generation")
+        if self.survival_km.empty:  # no enterprise had started by the end of the year: no curve to draw
+            b.md(f"Ingen virksomheder eller initiativer var startet til og med {y}, så der er ingen "
+                 "overlevelseskurver at vise.")
+        else:
+            ax = survival_plot(self.survival_km, medians=self.survival_medians,
+                               title=f"Virksomheder og initiativer i drift efter start, til og med {y}")
+            b.figure(ax.figure, "Overlevelse af virksomheder og initiativer efter generation")
         return b
 
     # -- 6. UN goals and circular economy -----------------------------------------------------
