@@ -175,6 +175,14 @@ def test_the_rendered_block_shows_no_small_count_and_no_english(explorer):
     assert not re.search(r"\b(kun )?1 deltager", html) and "Traceback" not in html and "treated" not in html
 
 
+def test_the_same_subgroup_shown_twice_shows_the_same_figures_recorded_once(explorer):
+    # an analyst goes back to a subgroup: its figures are the ones recorded the first time
+    first = explorer.estimate(target_group="kontanthjælp", outcome="selfsupport", horizon="1-26")
+    n = len(explorer.ledger)
+    again = explorer.estimate(target_group="kontanthjælp", outcome="selfsupport", horizon="1-26")
+    assert again.text == first.text and len(explorer.ledger) == n
+
+
 # -- the attacker ---------------------------------------------------------------------------------
 
 

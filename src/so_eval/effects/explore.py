@@ -349,10 +349,17 @@ class Explorer:
             n, how = counts.count(sub)
             if how == "class":
                 text = f"færre end {self.min_cell}" if n < self.min_cell else f"mindst {self.min_cell}"
-                out.append(self.ledger.value(f"{key}.{part}", text, f"{label} ({where})", unit="status"))
+                out.append(self._once(f"{key}.{part}", lambda k: self.ledger.value(
+                    k, text, f"{label} ({where})", unit="status")))
             else:
-                out.append(self.ledger.count(f"{key}.{part}", n, f"{label} ({where})", secondary=how == "secondary"))
+                out.append(self._once(f"{key}.{part}", lambda k: self.ledger.count(
+                    k, n, f"{label} ({where})", secondary=how == "secondary")))
         return out[0], out[1]
+
+    def _once(self, key: str, record) -> Figure:
+        """The figure under ``key``, recorded by ``record(key)`` the first time it is shown: an
+        analyst looks at the same subgroup again and again, and a figure is recorded once."""
+        return self.ledger[key] if key in self.ledger else record(key)
 
     # -- estimation --------------------------------------------------------------------------
 
@@ -434,9 +441,10 @@ class Explorer:
                              "Bemærkning": o.text})
                 continue
             r, n = o.result, o.result.n_treated
-            att = L.stat(f"{key}.{m}.att", 100 * r.att, n, f"{o.label}: effekt", unit="procentpoint")
-            lo = L.stat(f"{key}.{m}.ci_low", 100 * r.ci_low, n, f"{o.label}: nedre grænse", unit="procentpoint")
-            hi = L.stat(f"{key}.{m}.ci_high", 100 * r.ci_high, n, f"{o.label}: øvre grænse", unit="procentpoint")
+            att, lo, hi = (self._once(f"{key}.{m}.{what}", lambda k, v=v, text=text: L.stat(
+                k, 100 * v, n, f"{o.label}: {text}", unit="procentpoint"))
+                for what, v, text in (("att", r.att, "effekt"), ("ci_low", r.ci_low, "nedre grænse"),
+                                      ("ci_high", r.ci_high, "øvre grænse")))
             rows.append({"Metode": o.label, "Effekt (procentpoint)": att.display,
                          "95 % konfidensinterval": f"{lo.display} til {hi.display}", "Bemærkning": ""})
         b.table(Table(pd.DataFrame(rows), caption="Estimater",
