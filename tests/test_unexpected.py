@@ -112,3 +112,19 @@ def test_compare():
     assert list(d.index) == ["y", "z", "w"]
     assert d.loc["y", "published"] == "2" and d.loc["y", "reproduced"] == "3"
     assert d.loc["z", "reproduced"] == "" and d.loc["w", "published"] == ""
+
+
+def test_two_flagged_enterprises_whose_names_begin_alike_are_two_findings_with_their_own_keys():
+    # the finding's key was made from the first word of the unit's label ("butik" twice), so two
+    # flagged enterprises called "Butik …" stopped the report with "recorded twice"
+    from so_eval.anomalies import funnel_limits
+    from so_eval.figures import Ledger
+    from so_eval.findings import funnel_findings
+
+    data = pd.DataFrame({"unit": ["Butik Nord (V1)", "Butik Syd (V2)"] + [f"Værksted {i} (V{i + 2})" for i in range(8)],
+                         "events": [20, 20] + [2] * 8, "n": [20] * 10})
+    res = funnel_limits(data, unit="unit", events="events", n="n", overdispersion=False)
+    found = funnel_findings({"jobs": res}, level="enterprise", year=2024, width=2, min_cell=5, ledger=Ledger())
+    assert [f.subject for f in found if f.subject.startswith("Butik")] == ["Butik Nord (V1)", "Butik Syd (V2)"]
+    assert len({f.key for f in found}) == len(found)
+    assert "100\u00a0% af 20 afsluttede forløb i 2023–2024" in found[0].text

@@ -82,8 +82,9 @@ CAVEATS = [
     "registreres først efter, at den hændelse, den beskriver, har fundet sted; sene registreringer "
     "kan derfor ændre tal for tidligere år. Hver række har en registreringsdato, så ethvert tal kan "
     "genskabes, som data så ud på en given dag.",
-    "En række har kun én registreringsdato. Rettes et forløb senere (fx når slutdatoen tilføjes), "
-    "gælder registreringsdatoen for hele rækken.",
+    "Rettes en række senere (fx når et forløbs slutdato tilføjes, eller en dato var forkert), gemmes "
+    "rettelsen som en ny version med sin egen registreringsdato, og den gamle version bevares. Et tal "
+    "kan derfor altid genskabes, som data så ud, da det blev offentliggjort.",
     "At en borger er kommet i job i forbindelse med et forløb, siger ikke i sig selv, at forløbet "
     "var årsagen. Effekten i forhold til en sammenligningsgruppe opgøres særskilt.",
     "Arbejdsmålet for progression er sat af koordinatoren i rapportens parametre; strategien "

@@ -137,14 +137,15 @@ def funnel_findings(results: dict[str, FunnelResult], *, level: str, year: int, 
             kind = "uventet" if r.flag == good else "skævt"
             word = "højere" if r.flag == "high" else "lavere"
             unit_word = "Samarbejdsaftale" if level == "agreement" else "Virksomheden/initiativet"
-            key = f"unexpected.funnel.{level}.{metric}.{fmt.slug(str(r.unit).split(' ')[0])}"
+            key = f"unexpected.funnel.{level}.{metric}.{fmt.slug(r.unit)}"  # the label holds the unit's ID
             if ledger is not None:
                 rate = ledger.share(f"{key}.rate", r.events, r.n, f"{r.unit}: {label}")
                 n = ledger.count(f"{key}.n", r.n, f"{r.unit}: afsluttede forløb {period}", "forløb")
                 target = ledger.value(f"{key}.target", float(res.target), f"Alle: {label}", "andel")
                 if rate.suppressed:
-                    what = (f"{n.display} afsluttede forløb i {period}, samlet {target.display} (andelen vises ikke: "
-                            f"med antallet af forløb ville den vise et antal borgere under {min_cell})")
+                    what = (f"{n.display} afsluttede forløb i {period} (andelen for {'aftalen' if level == 'agreement' else 'den'} "
+                            f"vises ikke, fordi den sammen med antallet af forløb ville afsløre et antal under {min_cell}; "
+                            f"for alle samlet var den {target.display})")
                 else:
                     what = f"{rate.display} af {n.display} afsluttede forløb i {period} mod {target.display} samlet"
             else:
