@@ -159,6 +159,19 @@ def test_every_outcome_and_horizon_on_the_whole_sample_and_each_single_control(e
     assert set(values["horizon"]) == set(HORIZON_OPTIONS)
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("outcome,horizon", [(o, h) for o in ("selfsupport", "education") for h in HORIZON_OPTIONS
+                                             if (o, h) != ("selfsupport", "1-26")])
+def test_every_combination_of_every_control_gives_an_estimate_or_a_danish_reason(explorer, outcome, horizon):
+    # the rest of the full product (self-support weeks 1-26 is the every_subgroup fixture's): every
+    # subgroup for every other outcome and horizon; each call estimates every method, so the method
+    # control (which only highlights a row) needs no loop of its own
+    values = control_values(explorer)
+    for combo in itertools.product(*(values[c] for c in SUBGROUP_CONTROLS)):
+        assert_estimate_or_danish_reason(explorer.explore(outcome=outcome, horizon=horizon,
+                                                          **dict(zip(SUBGROUP_CONTROLS, combo))))
+
+
 def test_the_explorers_whole_sample_estimate_is_the_effect_reports(explorer, demo):
     from so_eval.effects.analysis import EffectSpec, effect_sample, estimate
 
