@@ -143,14 +143,12 @@ def test_the_issues_one_participant_subgroup_gives_reasons_not_a_traceback(explo
     assert ex.participants.display == f"færre end {MIN_CELL}"
 
 
-def test_every_outcome_and_horizon_on_the_whole_sample_and_each_single_control(explorer):
+def test_every_outcome_and_horizon_estimates_with_every_method_on_the_whole_sample(explorer):
+    # (every subgroup for every outcome and horizon: the full-product tests below)
     values = control_values(explorer)
-    subgroups = [{}] + [{c: v} for c in SUBGROUP_CONTROLS for v in values[c] if v is not None]
     for outcome, horizon in itertools.product(values["outcome"], values["horizon"]):
-        for sub in subgroups:
-            for method in values["method"]:
-                ex = explorer.explore(outcome=outcome, horizon=horizon, method=method, **sub)
-                assert_estimate_or_danish_reason(ex)
+        for method in values["method"]:
+            assert_estimate_or_danish_reason(explorer.explore(outcome=outcome, horizon=horizon, method=method))
         whole = explorer.explore(outcome=outcome, horizon=horizon)
         if outcome == "education" and horizon in ("w26", "w52"):
             assert {o.reason for o in whole.methods.values()} == {"week_selfsupport_only"}

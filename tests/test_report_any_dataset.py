@@ -28,7 +28,7 @@ from so_eval.figures import Ledger, read_figures
 from so_eval.params import ReportParams
 
 ANY = settings(
-    max_examples=28,
+    max_examples=14,
     deadline=None,
     database=None,  # nothing written into the repository
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
@@ -139,7 +139,7 @@ def test_the_report_builds_on_every_small_valid_dataset(plan, notebook):
         check_published(report, root)
 
 
-@settings(ANY, max_examples=6)
+@settings(ANY, max_examples=4)
 @given(plan=datasets(panel=True))
 def test_the_report_builds_with_a_weekly_panel(plan):
     with tempfile.TemporaryDirectory() as tmp:
