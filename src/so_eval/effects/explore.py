@@ -346,20 +346,17 @@ class Explorer:
         out = []
         for counts, part, label in ((self.participants, "deltagere", "Deltagere"),
                                     (self.comparison, "sammenligning", "Sammenligningsgruppe")):
+            k = f"{key}.{part}"
+            if k in self.ledger:  # shown before: an analyst goes back to a subgroup; recorded once
+                out.append(self.ledger[k])
+                continue
             n, how = counts.count(sub)
             if how == "class":
                 text = f"færre end {self.min_cell}" if n < self.min_cell else f"mindst {self.min_cell}"
-                out.append(self._once(f"{key}.{part}", lambda k: self.ledger.value(
-                    k, text, f"{label} ({where})", unit="status")))
+                out.append(self.ledger.value(k, text, f"{label} ({where})", unit="status"))
             else:
-                out.append(self._once(f"{key}.{part}", lambda k: self.ledger.count(
-                    k, n, f"{label} ({where})", secondary=how == "secondary")))
+                out.append(self.ledger.count(k, n, f"{label} ({where})", secondary=how == "secondary"))
         return out[0], out[1]
-
-    def _once(self, key: str, record) -> Figure:
-        """The figure under ``key``, recorded by ``record(key)`` the first time it is shown: an
-        analyst looks at the same subgroup again and again, and a figure is recorded once."""
-        return self.ledger[key] if key in self.ledger else record(key)
 
     # -- estimation --------------------------------------------------------------------------
 
@@ -441,10 +438,12 @@ class Explorer:
                              "Bemærkning": o.text})
                 continue
             r, n = o.result, o.result.n_treated
-            att, lo, hi = (self._once(f"{key}.{m}.{what}", lambda k, v=v, text=text: L.stat(
-                k, 100 * v, n, f"{o.label}: {text}", unit="procentpoint"))
-                for what, v, text in (("att", r.att, "effekt"), ("ci_low", r.ci_low, "nedre grænse"),
-                                      ("ci_high", r.ci_high, "øvre grænse")))
+            shown = []
+            for what, v, text in (("att", r.att, "effekt"), ("ci_low", r.ci_low, "nedre grænse"),
+                                  ("ci_high", r.ci_high, "øvre grænse")):
+                k = f"{key}.{m}.{what}"  # recorded the first time the subgroup is shown
+                shown.append(L[k] if k in L else L.stat(k, 100 * v, n, f"{o.label}: {text}", unit="procentpoint"))
+            att, lo, hi = shown
             rows.append({"Metode": o.label, "Effekt (procentpoint)": att.display,
                          "95 % konfidensinterval": f"{lo.display} til {hi.display}", "Bemærkning": ""})
         b.table(Table(pd.DataFrame(rows), caption="Estimater",
