@@ -14,12 +14,25 @@ from pathlib import Path
 import yaml
 
 from so_eval import config
+from so_eval import glossary as g
 
 DEFAULT_TARGETS = {
     "jobs_per_year": 30,
     "enterprises": 40,
     "enterprises_year": 2025,
     "progressed_share": None,
+}
+
+DEFAULT_COUNTING = {
+    # goal 1: which job types count as coming into employment. The strategy counts "antal som er
+    # kommet i beskæftigelse" with a norm of "30 jobs" and excludes no kind of job; its target
+    # groups include citizens waiting for a flex job, so every registered job type counts.
+    "employment_job_types": list(g.JOB_TYPES),
+    # goal 2: a job counts for a course when it starts during the course or within this many
+    # days after its end
+    "job_window_days": 90,
+    # a year's figure is "foreløbig" when fewer than this share of the expected rows are registered
+    "completeness_threshold": 0.9,
 }
 
 
@@ -38,6 +51,7 @@ class ReportParams:
     published_dir: str = "reports"
     effects: dict = field(default_factory=dict)
     value: dict = field(default_factory=dict)
+    counting: dict = field(default_factory=lambda: dict(DEFAULT_COUNTING))
     output_dir: str | None = None
 
     def __post_init__(self) -> None:
@@ -51,6 +65,7 @@ class ReportParams:
         if min_cell < 1:
             raise ValueError("disclosure.min_cell must be at least 1")
         object.__setattr__(self, "disclosure", {**(self.disclosure or {}), "min_cell": min_cell})
+        object.__setattr__(self, "counting", _checked_counting(self.counting))
         if self.language != "da":
             raise ValueError(f"language {self.language!r} is not supported; the report is in Danish ('da')")
 
@@ -66,6 +81,30 @@ class ReportParams:
         d = asdict(self)
         d["strategy_period"] = list(self.strategy_period)
         return d
+
+
+def _checked_counting(counting: dict | None) -> dict:
+    """The counting rules' parameters, with defaults filled in and each value checked."""
+    out = {**DEFAULT_COUNTING, **(counting or {})}
+    unknown = set(out) - set(DEFAULT_COUNTING)
+    if unknown:
+        raise ValueError(f"unknown counting parameter(s): {sorted(unknown)}; known: {sorted(DEFAULT_COUNTING)}")
+    types = out["employment_job_types"]
+    if isinstance(types, str) or not types:
+        raise ValueError("counting.employment_job_types must be a non-empty list of job types, "
+                         f"chosen from {list(g.JOB_TYPES)}")
+    bad = [t for t in types if t not in g.JOB_TYPES]
+    if bad:
+        raise ValueError(f"counting.employment_job_types: unknown job type(s) {bad}; known: {list(g.JOB_TYPES)}")
+    out["employment_job_types"] = [t for t in g.JOB_TYPES if t in types]
+    window = out["job_window_days"]
+    if isinstance(window, bool) or not isinstance(window, int) or window < 0:
+        raise ValueError(f"counting.job_window_days must be a whole number of days, 0 or more (got {window!r})")
+    threshold = out["completeness_threshold"]
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0 < threshold <= 1:
+        raise ValueError(f"counting.completeness_threshold must be a share above 0 and at most 1 (got {threshold!r})")
+    out["completeness_threshold"] = float(threshold)
+    return out
 
 
 class ParamsError(ValueError):
