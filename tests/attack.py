@@ -111,6 +111,7 @@ def shares(cells: _Cells) -> dict[str, tuple[str | None, str]]:
     y = _year(cells)
     out: dict[str, tuple[str | None, str]] = {
         "goal2.progressed_share": ("goal2.progressed", "goal2.courses_ended"),
+        "goal2.citizens_progressed_share": ("goal2.citizens_progressed", "goal2.citizens_ended"),
         "goal2.dropout_share": ("goal2.dropped_out", "goal2.courses_ended"),
         "goal2.youth_education_share": ("goal2.youth_education", "goal2.youth_ended"),
         "value.donors.retention_rate": ("value.donors.retained", "value.donors.givers_prev"),
@@ -119,6 +120,10 @@ def shares(cells: _Cells) -> dict[str, tuple[str | None, str]]:
     for k in cells.unit:
         if m := re.fullmatch(r"goal2\.progressed_share\.(\d{4})", k):
             out[k] = (None, f"goal2.courses_ended.{m.group(1)}")
+        elif m := re.fullmatch(r"goal2\.citizens_progressed_share\.(\d{4})", k):
+            out[k] = (None, f"goal2.citizens_ended.{m.group(1)}")
+        elif m := re.fullmatch(r"goal1\.by_source\.([^.]+)\.share", k):
+            out[k] = (f"goal1.by_source.{m.group(1)}.citizens", "goal1.jobs")
         elif m := re.fullmatch(r"(goal2\.(?:period_)?agreement\.[^.]+)\.(progressed|dropout|[a-zæøå ]+)_share", k):
             out[k] = (None, f"{m.group(1)}.ended")
         elif m := re.fullmatch(r"goal2\.end_status\.([^.]+)\.share", k):
@@ -157,6 +162,11 @@ def relations(cells: _Cells) -> list[tuple[list[str], list[str]]]:
         rel.append((col(f"goal1.by_{by}", "jobs"), ["goal1.jobs"]))
     if y is not None and f"goal1.jobs.{y}" in cells:
         rel.append((["goal1.jobs"], [f"goal1.jobs.{y}"]))
+    # goal 1's citizens by where their course stood add up to goal 1
+    rel.append((col("goal1.by_source", "citizens"), ["goal1.jobs"]))
+    if y is not None and f"goal2.citizens_ended.{y}" in cells:
+        rel.append((["goal2.citizens_ended"], [f"goal2.citizens_ended.{y}"]))
+        rel.append(([num("goal2.citizens_progressed_share")], [num(f"goal2.citizens_progressed_share.{y}")]))
     # the agreements of the year (small ones pooled) add up to the year's figures
     agr = "goal2.agreement"
     rel.append((col(agr, "started"), ["goal2.courses_started"]))
@@ -174,8 +184,10 @@ def relations(cells: _Cells) -> list[tuple[list[str], list[str]]]:
         parts = [num(k) for k in cells.unit
                  if k.startswith(f"{per}.{r}.") and k.endswith("_share") and not k.endswith("progressed_share")]
         rel.append((parts, [f"{per}.{r}.ended"]))
-    # jobs by enterprise over the strategy period, and this year's in the three bottom lines
-    rel.append((col("goal1.by_enterprise", "jobs"), ["value.jobs_period"]))
+    # jobs by enterprise over the strategy period (each citizen once), and this year's in the
+    # three bottom lines
+    rel.append((col("goal1.by_enterprise", "jobs"), ["goal1.jobs.period"]))
+    rel.append((["value.jobs_period"], ["goal1.jobs.period"]))
     rel.append((col("value.bottom_lines.enterprise", "jobs"), ["goal1.jobs"]))
     # the steps at start and end of the year's ended courses
     rel.append(([k for k in cells.unit if k.startswith("goal2.transition.")], ["goal2.courses_ended"]))
@@ -185,7 +197,6 @@ def relations(cells: _Cells) -> list[tuple[list[str], list[str]]]:
         years = range(int(period.group(1)), int(period.group(2)) + 1)
         rel.append((col(per, "ended"), [f"goal2.courses_ended.{yy}" for yy in years]))
         rel.append(([num(k) for k in col(per, "progressed_share")], [num(f"goal2.progressed_share.{yy}") for yy in years]))
-        rel.append(([f"goal1.jobs.{yy}" for yy in years], ["value.jobs_period"]))
     # gifts by type of giver add up to the year's gifts (a giver may be a private person)
     rel.append((col("value.fundraising.giver_type", "gifts"), ["value.fundraising.gifts"]))
     # the business case's new participants by target group
@@ -218,11 +229,15 @@ def relations(cells: _Cells) -> list[tuple[list[str], list[str]]]:
 def parts_of(cells: _Cells) -> list[tuple[str, str]]:
     """(part, whole) pairs of counts: the complement whole − part is a count of persons too."""
     pairs = [("goal2.progressed", "goal2.courses_ended"), ("goal2.dropped_out", "goal2.courses_ended"),
+             ("goal2.progressed_step", "goal2.progressed"), ("goal2.progressed_hours", "goal2.progressed"),
+             ("goal2.dropped_out_progressed", "goal2.dropped_out"),
+             ("goal2.citizens_progressed", "goal2.citizens_ended"),
              ("goal2.youth_education", "goal2.youth_ended"),
              ("value.sroi.participants_priced", "value.sroi.participants"),
              ("value.donors.repeat_givers", "value.donors.givers")]
-    for r in _rows(cells, "goal2.agreement", "jobs"):
-        pairs.append((f"goal2.agreement.{r}.jobs", f"goal2.agreement.{r}.ended"))
+    for col in ("jobs_during", "jobs_after"):
+        for r in _rows(cells, "goal2.agreement", col):
+            pairs.append((f"goal2.agreement.{r}.{col}", f"goal2.agreement.{r}.ended"))
     for share, (_num, den) in shares(cells).items():
         pairs.append((f"{share}#num", den))
     return [(a, b) for a, b in pairs if _present(cells, a) and _present(cells, b)]

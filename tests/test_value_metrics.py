@@ -77,11 +77,18 @@ K5,C4,AG2,2024-11-01,
 """
 
 # Jobs in 2024: C1 twice (the first, from K1, decides: E3), C3 from K4 (E5). E3: 1, E5: 1.
-JOBS = """citizen_id,course_id,start
-C1,K3,2024-11-01
-C1,K1,2024-03-01
-C3,K4,2024-01-15
-C2,K2,2023-05-01
+JOBS = """job_id,citizen_id,course_id,start,end,job_type,weekly_hours
+J1,C1,K3,2024-11-01,,deltidsjob,20
+J2,C1,K1,2024-03-01,,ordinært job,37
+J3,C3,K4,2024-01-15,,småjob,8
+J4,C2,K2,2023-05-01,,ordinært job,37
+"""
+# C1's second job (K3, November, while still in the March job) is a job change: C1 came into
+# employment once, through K1.
+CITIZENS = """citizen_id,target_group
+C1,kontanthjælp
+C2,fleksjob
+C3,unge
 """
 
 # Partnerships running in 2024: E3 Frivilligcenter (10 vol., 500 h) and Boligselskab (2 vol., 40 h)
@@ -146,7 +153,8 @@ def ds() -> SimpleNamespace:
         enterprises=ent,
         agreements=_frame(AGREEMENTS, ("start", "end")),
         courses=_frame(COURSES, ("start", "end")),
-        jobs=_frame(JOBS, ("start",)),
+        jobs=_frame(JOBS, ("start", "end")),
+        citizens=_frame(CITIZENS),
         finances=_frame(FINANCES, ("registered",)),
         partnerships=_frame(PARTNERSHIPS, ("start", "end")),
         fundraising=fr,
@@ -224,7 +232,8 @@ def test_three_bottom_lines_scorecard(ds):
 
 
 def test_scorecard_without_optional_tables(ds):
-    core = SimpleNamespace(enterprises=ds.enterprises, agreements=ds.agreements, courses=ds.courses, jobs=ds.jobs)
+    core = SimpleNamespace(enterprises=ds.enterprises, agreements=ds.agreements, courses=ds.courses, jobs=ds.jobs,
+                           citizens=ds.citizens)
     sc = mv.three_bottom_lines(core, 2024).set_index("enterprise_id")
     assert sc.loc["E3", "citizens"] == 2 and sc.loc["E3", "partnerships"] == 0
     assert sc["revenue"].isna().all()
@@ -460,9 +469,13 @@ def _demo_ds(demo_value) -> SimpleNamespace:
     empty_courses = pd.DataFrame({"course_id": pd.Series(dtype=str), "citizen_id": pd.Series(dtype=str),
                                   "agreement_id": pd.Series(dtype=str), "start": pd.Series(dtype="datetime64[ns]"),
                                   "end": pd.Series(dtype="datetime64[ns]")})
-    empty_jobs = pd.DataFrame({"citizen_id": pd.Series(dtype=str), "course_id": pd.Series(dtype=str),
-                               "start": pd.Series(dtype="datetime64[ns]")})
-    return SimpleNamespace(enterprises=ent, agreements=agr, courses=empty_courses, jobs=empty_jobs, **tables)
+    empty_jobs = pd.DataFrame({"job_id": pd.Series(dtype=str), "citizen_id": pd.Series(dtype=str),
+                               "course_id": pd.Series(dtype=str), "start": pd.Series(dtype="datetime64[ns]"),
+                               "end": pd.Series(dtype="datetime64[ns]"), "job_type": pd.Series(dtype=str),
+                               "weekly_hours": pd.Series(dtype=float)})
+    citizens = pd.DataFrame({"citizen_id": pd.Series(dtype=str), "target_group": pd.Series(dtype=str)})
+    return SimpleNamespace(enterprises=ent, agreements=agr, courses=empty_courses, jobs=empty_jobs,
+                           citizens=citizens, **tables)
 
 
 def test_demo_value_deterministic(demo_value):

@@ -351,8 +351,8 @@ class AnnualReport:
             ("goal3", ent, "three_bottom_lines", float(self._t["enterprises"]), int(self._t["enterprises_year"])),
         ]
         if self._t["progressed_share"] is not None:
-            specs.append(("goal2", prog, "progressed_share", float(self._t["progressed_share"]), end))
-        shown_key = {"goal1": "goal1.jobs.{}", "goal2": "goal2.progressed_share.{}"}
+            specs.append(("goal2", prog, "citizens_progressed_share", float(self._t["progressed_share"]), end))
+        shown_key = {"goal1": "goal1.jobs.{}", "goal2": "goal2.citizens_progressed_share.{}"}
         for goal, data, col, target, target_year in specs:
             if goal == "goal1" and L["goal1.jobs"].suppressed:
                 continue
@@ -382,12 +382,14 @@ class AnnualReport:
         from so_eval import findings as fnd
 
         L, y, m = self.ledger, self.year, self.params.min_cell
-        self.funnel_units = {level: fnd.funnel_units(self.ds, y, level=level) for level in ("agreement", "enterprise")}
+        self.funnel_units = {level: fnd.funnel_units(self.ds, y, level=level, job_types=self._job_types,
+                                                     window_days=self.params.counting["job_window_days"])
+                             for level in ("agreement", "enterprise")}
         self.funnels = {level: fnd.funnels(units) for level, units in self.funnel_units.items()}
         flagged = []
         for level, res in self.funnels.items():
             flagged += fnd.funnel_findings(res, level=level, year=y, width=2, min_cell=m, ledger=L)
-        self.monthly = fnd.monthly_series(self.ds, self.params.strategy_period[0], y)
+        self.monthly = fnd.monthly_series(self.ds, self.params.strategy_period[0], y, job_types=self._job_types)
         self.series_checks = fnd.check_series(self.monthly, y)
         flagged += fnd.series_findings(self.series_checks, y)
         for name, chk in self.series_checks.items():
@@ -502,52 +504,80 @@ class AnnualReport:
     def _t(self) -> dict:
         return self.params.targets
 
+    @property
+    def _job_types(self) -> tuple[str, ...]:
+        return tuple(self.params.counting["employment_job_types"])
+
     def _record_goal1(self) -> None:
-        L, y = self.ledger, self.year
+        L, y, types = self.ledger, self.year, self._job_types
         norm = int(self._t["jobs_per_year"])
-        per_year = metrics.jobs_per_year(self.ds, self.years, norm)
+        per_year = metrics.jobs_per_year(self.ds, self.years, norm, types)
         self.jobs_per_year = per_year
-        jobs = int(per_year.loc[per_year["year"] == y, "jobs"].iloc[0])
-        L.count("goal1.jobs", jobs, f"Borgere i job i {y}")
-        L.value("goal1.norm", norm, "Norm: mindst antal job om året")
+        cur = per_year.loc[per_year["year"] == y].iloc[0]
+        jobs = int(cur["jobs"])
+        L.count("goal1.jobs", jobs, f"Borgere, der kom i beskæftigelse i {y}")
+        L.count("goal1.job_changes", int(cur["job_changes"]),
+                f"Borgere, der skiftede job i {y} (allerede i job)")
+        L.value("goal1.norm", norm, "Norm: mindst antal borgere i job om året")
         self.goal1_status = goal_status(jobs, norm, y)
         L.value("goal1.status", self.goal1_status.status.value, "Mål 1: status", unit="status")
-        reached = metrics.norm_reached_on(self.ds, y, norm)
+        reached = metrics.norm_reached_on(self.ds, y, norm, types)
         self.norm_reached = reached
         if reached is not None:
             L.value("goal1.norm_reached_on", reached, "Dato hvor normen blev nået", unit="dato")
         for rec in per_year.itertuples():
-            L.count(f"goal1.jobs.{rec.year}", rec.jobs, f"Borgere i job i {rec.year}")
+            L.count(f"goal1.jobs.{rec.year}", rec.jobs, f"Borgere, der kom i beskæftigelse i {rec.year}")
         self.goal1_tables = {}
         for by, label in (("job_type", "Jobtype"), ("target_group", "Målgruppe")):
-            order = g.JOB_TYPES if by == "job_type" else g.TARGET_GROUPS
-            d = metrics.jobs_by(self.ds, y, by).set_index(by).reindex(order, fill_value=0).reset_index()
+            order = [t for t in g.JOB_TYPES if t in types] if by == "job_type" else g.TARGET_GROUPS
+            d = metrics.jobs_by(self.ds, y, by, types).set_index(by).reindex(order, fill_value=0).reset_index()
             cols = [Col("jobs", "Borgere i job")]
             d, n_pooled = sdc.pool_unsafe(d, id_col=by, cols=cols, sum_cols=["jobs"], other_id=OTHER,
                                           min_cell=self.params.min_cell)
             self.goal1_tables[by] = ledger_table(
                 L, d, key=f"goal1.by_{by}", id_col=by, id_label=label,
                 cols=cols, what=f"Borgere i job efter {label.lower()}",
-                caption=f"Borgere i job i {y} efter {label.lower()}",
+                caption=f"Borgere, der kom i beskæftigelse i {y}, efter {label.lower()}",
                 id_text=_other_text(by, n_pooled, {"job_type": "jobtyper", "target_group": "målgrupper"}[by]),
             )
-        # by enterprise over the strategy period so far (one year alone is mostly below the threshold)
-        d = pd.concat([metrics.jobs_by(self.ds, yy, "enterprise_id") for yy in self.period_years])
-        d = d.groupby("enterprise_id", as_index=False)["jobs"].sum().merge(
-            self.ds.enterprises[["enterprise_id", "name"]], on="enterprise_id", how="left"
-        ).sort_values(["jobs", "name"], ascending=[False, True])
+        # by enterprise over the strategy period so far (one year alone is mostly below the
+        # threshold); each citizen once over the period, credited to their first entry in it
+        d = metrics.jobs_by(self.ds, self.period_years, "enterprise_id", types)
+        period_total = int(d["jobs"].sum())
+        L.count("goal1.jobs.period", period_total,
+                f"Borgere, der kom i beskæftigelse {self.period_years[0]}–{y} (hver borger én gang)")
+        d = d.merge(self.ds.enterprises[["enterprise_id", "name"]], on="enterprise_id", how="left"
+                    ).sort_values(["jobs", "name"], ascending=[False, True])
         d, n_small = disclosure.pool_small(d, id_col="enterprise_id", basis="jobs", min_cell=self.params.min_cell,
                                            other_id="other", sum_cols=["jobs"])
-        # the table adds up to the period's jobs: where a year's count is hidden, neither may be known
-        hidden_year = any(L[f"goal1.jobs.{yy}"].suppressed for yy in self.period_years)
         self.goal1_tables["enterprise_id"] = ledger_table(
             L, d, key="goal1.by_enterprise", id_col="enterprise_id", id_label="Virksomhed/initiativ",
             cols=[Col("jobs", "Borgere i job")],
             id_text=lambda r: (f"Øvrige ({n_small} med færre end {self.params.min_cell} hver)"
                                if r["enterprise_id"] == "other" else f"{r['name']} ({r['enterprise_id']})"),
-            caption=(f"Borgere i job efter virksomhed/initiativ, {self.period_years[0]}–{y} "
-                     "(borgere pr. år lagt sammen)"),
-            secret=["jobs"] if hidden_year else None,
+            caption=(f"Borgere, der kom i beskæftigelse, efter virksomhed/initiativ, {self.period_years[0]}–{y} "
+                     "(hver borger tælles én gang i perioden, ved sit første job)"),
+        )
+        self._record_goal1_sources()
+
+    def _record_goal1_sources(self) -> None:
+        """Goal 1's citizens by where their course stood: the reconciliation with the
+        status-after-course table (which counts courses ended in the year)."""
+        y, m = self.year, self.params.min_cell
+        src = metrics.employment_sources(self.ds, y, self._job_types)
+        src["total"] = int(self.ledger["goal1.jobs"].value)
+        cols = [Col("citizens", "Borgere", unit="borgere"),
+                Col("share", "Andel", "share", num="citizens", den="total")]
+        src, n_pooled = sdc.pool_unsafe(src, id_col="source", cols=cols, sum_cols=["citizens"], other_id=OTHER,
+                                        min_cell=m)
+        labels = {"ended_this_year": f"Efter et forløb, der sluttede i {y}",
+                  "ended_earlier": f"Efter et forløb, der sluttede før {y}",
+                  "during_course": "Under et forløb, der ikke var slut i året",
+                  "no_course": "Uden registreret forløb"}
+        self.goal1_sources = ledger_table(
+            self.ledger, src, key="goal1.by_source", id_col="source", id_label="Borgeren kom i job",
+            cols=cols, caption=f"Borgere, der kom i beskæftigelse i {y}, efter hvor de var i forløbet",
+            id_text=lambda r: labels.get(r["source"], f"Øvrige ({n_pooled} lagt sammen)"),
         )
 
     def _record_goal2(self) -> None:
@@ -556,29 +586,48 @@ class AnnualReport:
         self.progression_per_year = per_year
         cur = per_year.loc[per_year["year"] == y].iloc[0]
         L.count("goal2.courses_started", cur["started"], f"Forløb startet i {y}", "forløb")
+        # the goal's headline: citizens, each once
+        L.count("goal2.citizens_ended", cur["citizens_ended"], f"Borgere med et forløb afsluttet i {y}")
+        L.count("goal2.citizens_progressed", cur["citizens_progressed"], f"Borgere med progression i {y}",
+                secondary=disclosure.complement_small(cur["citizens_progressed"], cur["citizens_ended"], m))
+        share = L.share("goal2.citizens_progressed_share", cur["citizens_progressed"], cur["citizens_ended"],
+                        f"Andel af borgerne med progression i {y}")
+        # per course (what the agreements are learned from)
         L.count("goal2.courses_ended", cur["ended"], f"Forløb afsluttet i {y}", "forløb")
         L.count("goal2.progressed", cur["progressed"], f"Afsluttede forløb med progression i {y}", "forløb",
                 secondary=disclosure.complement_small(cur["progressed"], cur["ended"], m))
-        share = L.share("goal2.progressed_share", cur["progressed"], cur["ended"], f"Andel med progression i {y}")
+        L.share("goal2.progressed_share", cur["progressed"], cur["ended"], f"Andel af forløbene med progression i {y}")
+        for reason, label in (("step", "et højere trin"), ("hours", "flere lønnede timer")):
+            n = cur[f"progressed_{reason}"]
+            L.count(f"goal2.progressed_{reason}", n, f"Forløb med progression i {y}: {label}", "forløb",
+                    secondary=disclosure.complement_small(n, cur["progressed"], m))
         L.count("goal2.dropped_out", cur["dropped_out"], f"Frafald i {y}", "forløb",
                 secondary=disclosure.complement_small(cur["dropped_out"], cur["ended"], m))
         L.share("goal2.dropout_share", cur["dropped_out"], cur["ended"], f"Andel frafald i {y}")
+        L.count("goal2.dropped_out_progressed", cur["dropped_out_progressed"],
+                f"Frafald i {y} efter progression undervejs", "forløb",
+                secondary=disclosure.complement_small(cur["dropped_out_progressed"], cur["dropped_out"], m))
         target = self._t["progressed_share"]
         if target is not None:
-            L.value("goal2.target", float(target), "Arbejdsmål: andel med progression", unit="andel")
+            L.value("goal2.target", float(target), "Arbejdsmål: andel af borgerne med progression", unit="andel")
         self.goal2_status = goal_status(None if share.suppressed else share.value, target, y)
         L.value("goal2.status", self.goal2_status.status.value, "Mål 2: status", unit="status")
         for rec in per_year.itertuples():
+            L.count(f"goal2.citizens_ended.{rec.year}", rec.citizens_ended, f"Borgere med et forløb afsluttet i {rec.year}")
+            L.share(f"goal2.citizens_progressed_share.{rec.year}", rec.citizens_progressed, rec.citizens_ended,
+                    f"Andel af borgerne med progression i {rec.year}")
             L.count(f"goal2.courses_ended.{rec.year}", rec.ended, f"Forløb afsluttet i {rec.year}", "forløb")
-            L.share(f"goal2.progressed_share.{rec.year}", rec.progressed, rec.ended, f"Andel med progression i {rec.year}")
+            L.share(f"goal2.progressed_share.{rec.year}", rec.progressed, rec.ended,
+                    f"Andel af forløbene med progression i {rec.year}")
         # per agreement, this year and last year side by side; agreements with few ended courses pooled
-        by_agr = metrics.progression_by_agreement(self.ds, y)
-        last = metrics.progression_by_agreement(self.ds, y - 1)[["agreement_id", "progressed", "ended"]]
+        w = self.params.counting["job_window_days"]
+        by_agr = metrics.progression_by_agreement(self.ds, y, self._job_types, w)
+        last = metrics.progression_by_agreement(self.ds, y - 1, self._job_types, w)[["agreement_id", "progressed", "ended"]]
         last = last.rename(columns={"progressed": "progressed_last", "ended": "ended_last"})
         by_agr = by_agr.merge(last, on="agreement_id", how="left").fillna({"progressed_last": 0, "ended_last": 0})
         self.by_agreement = by_agr
-        sums = ["started", "ended", "progressed", "dropped_out", "jobs", "hours_sum", "hours_n",
-                "progressed_last", "ended_last"]
+        sums = ["started", "ended", "progressed", "dropped_out", "jobs", "jobs_during", "jobs_after", "hours_sum",
+                "hours_n", "progressed_last", "ended_last"]
         shown, n_small = disclosure.pool_small(by_agr, id_col="agreement_id", basis="ended", min_cell=m,
                                                other_id="other", sum_cols=sums)
         # columns whose totals are published (started, ended, progressed, dropped out) and whose
@@ -587,7 +636,8 @@ class AnnualReport:
             Col("started", "Startet", unit="forløb"),
             Col("ended", "Afsluttet", unit="forløb"),
             Col("progressed_share", "Progression", "share", num="progressed", den="ended"),
-            Col("jobs", "I job", unit="borgere", within="ended"),
+            Col("jobs_during", "Job under forløbet", unit="forløb", within="ended"),
+            Col("jobs_after", f"Job ≤ {w} dage efter", unit="forløb", within="ended"),
             Col("dropout_share", "Frafald", "share", num="dropped_out", den="ended"),
             Col("mean_hours_change", "Ændring i timer/uge", "stat", unit="ændring i timer", basis="hours_n"),
             Col("progressed_share_last", f"Progression {y - 1}", "share", num="progressed_last", den="ended_last"),
@@ -612,7 +662,7 @@ class AnnualReport:
                   f"med eller uden er under {m}; «×» og «–» skjuler tal, så de små ikke kan regnes ud."),
         )
         # per agreement over the strategy period so far: larger numbers, comparable across agreements
-        period = metrics.progression_by_agreement(self.ds, self.period_years)
+        period = metrics.progression_by_agreement(self.ds, self.period_years, self._job_types, w)
         es_p = metrics.end_status_by_agreement(self.ds, self.period_years)
         wide_p = es_p.pivot(index="agreement_id", columns="end_status", values="n").reindex(
             columns=list(g.END_STATUSES), fill_value=0).reset_index()
@@ -669,7 +719,7 @@ class AnnualReport:
         youth = metrics.youth_education(self.ds, self.years)
         self.youth = youth
         ycur = youth.loc[youth["year"] == y].iloc[0]
-        L.count("goal2.youth_ended", ycur["ended"], f"Unges forløb afsluttet i {y}", "forløb")
+        L.count("goal2.youth_ended", ycur["ended"], f"Unge med et forløb afsluttet i {y}")
         L.count("goal2.youth_education", ycur["education"], f"Unge i uddannelse efter forløb i {y}",
                 secondary=disclosure.complement_small(ycur["education"], ycur["ended"], m))
         L.share("goal2.youth_education_share", ycur["education"], ycur["ended"], f"Andel unge i uddannelse i {y}")
@@ -727,10 +777,9 @@ class AnnualReport:
         L.value("value.places", int(cur["places"]), f"Pladser i gældende aftaler ved udgangen af {y}", "pladser")
         L.value("value.agreements_price", float(cur["price"]), f"Årlig pris for gældende aftaler ved udgangen af {y}", "kr.")
         L.count("value.citizens_served", cur["citizens"], f"Borgere i forløb i {y}")
-        period = self.jobs_per_year.loc[self.jobs_per_year["year"].isin(self.period_years), "jobs"]
-        L.count("value.jobs_period", int(period.sum()),
-                f"Job i strategiperioden {self.params.strategy_period[0]}–{y} (borgere pr. år lagt sammen)",
-                secondary=any(L[f"goal1.jobs.{yy}"].suppressed for yy in self.period_years))
+        L.count("value.jobs_period", int(self.ledger["goal1.jobs.period"].value),
+                f"Borgere, der kom i beskæftigelse i strategiperioden {self.params.strategy_period[0]}–{y} "
+                "(hver borger én gang)")
         self.reach_table = ledger_table(
             L, reach, key="value.year", id_col="year", id_label="År", id_text=lambda r: str(r["year"]),
             cols=[Col("agreements", "Gældende aftaler", "value", unit="aftaler"),
@@ -806,9 +855,9 @@ class AnnualReport:
 
     def overview(self) -> Table:
         rows = [
-            ("1. Beskæftigelse", f"{self.f('goal1.jobs')} borgere i job", f"mindst {self.f('goal1.norm')} om året",
+            ("1. Beskæftigelse", f"{self.f('goal1.jobs')} borgere kom i beskæftigelse", f"mindst {self.f('goal1.norm')} om året",
              self.goal1_status.label),
-            ("2. Progression", f"{self.f('goal2.progressed_share')} af afsluttede forløb med progression",
+            ("2. Progression", f"{self.f('goal2.citizens_progressed_share')} af borgerne med afsluttet forløb havde progression",
              f"arbejdsmål {self.f('goal2.target')}" if "goal2.target" in self.ledger else "intet måltal",
              self.goal2_status.label),
             ("3. Antal virksomheder", f"{self.f('goal3.enterprises_three_bottom_lines')} med tre bundlinjer",
@@ -851,10 +900,14 @@ class AnnualReport:
         reached = ""
         if self.norm_reached is not None:
             reached = f" Normen blev nået den {self.f('goal1.norm_reached_on')}."
+        changes = ("" if self._none("goal1.job_changes") else
+                   f" Desuden skiftede {self.f('goal1.job_changes')} borgere, som allerede var i job, til et nyt "
+                   "job; de tælles ikke med i målet.")
         b.md(
-            f"I {y} kom **{self.f('goal1.jobs')} borgere** i job efter et forløb i en socialøkonomisk "
-            f"virksomhed eller et initiativ. Normen er mindst {self.f('goal1.norm')} job om året. "
-            f"{self._status_sentence(s)}{reached}\n\n"
+            f"I {y} kom **{self.f('goal1.jobs')} borgere** i beskæftigelse efter et forløb i en socialøkonomisk "
+            f"virksomhed eller et initiativ (hver borger talt én gang, og kun hvis borgeren ikke allerede var i "
+            f"job). Normen er mindst {self.f('goal1.norm')} om året. "
+            f"{self._status_sentence(s)}{reached}{changes}\n\n"
             f"Udviklingen år for år: {self._trend_text('goal1.jobs', self.years)}."
         )
         d = pd.DataFrame({"year": self.years,
@@ -882,24 +935,32 @@ class AnnualReport:
                  f"{self._status_sentence(self.goal2_status)}")
         else:
             b.md(
-                f"I {y} startede **{self.f('goal2.courses_started')} forløb**, og **{self.f('goal2.courses_ended')}** "
-                f"blev afsluttet. Af de afsluttede forløb endte **{self.f('goal2.progressed_share')}** på et "
-                f"højere trin i værdikæden end ved start (motivation/opkvalificering → afklaring → praktik → "
-                f"småjob → flere timer → job/uddannelse).{target} {self._status_sentence(self.goal2_status)} "
-                f"Frafaldet var {self.f('goal2.dropout_share')}.\n\n"
-                f"Andel med progression år for år: {self._trend_text('goal2.progressed_share', self.years)}."
+                f"I {y} afsluttede **{self.f('goal2.citizens_ended')} borgere** et forløb, og "
+                f"**{self.f('goal2.citizens_progressed_share')}** af dem havde progression: de endte på et højere "
+                f"trin i værdikæden end ved start (motivation/opkvalificering → afklaring → praktik → småjob → "
+                f"flere timer → job/uddannelse) eller med flere lønnede timer om ugen. En borger med flere "
+                f"forløb tæller én gang.{target} {self._status_sentence(self.goal2_status)}\n\n"
+                f"Pr. forløb: {self.f('goal2.courses_started')} forløb startede, og {self.f('goal2.courses_ended')} "
+                f"sluttede; {self.f('goal2.progressed_share')} af dem havde progression "
+                f"({self.f('goal2.progressed_step')} på trin og {self.f('goal2.progressed_hours')} på lønnede timer; "
+                f"et forløb kan have begge). Frafaldet var {self.f('goal2.dropout_share')}"
+                + (f"; {self.f('goal2.dropped_out_progressed')} af de frafaldne forløb havde dog progression, "
+                   "før borgeren stoppede, og tæller med som progression" if not self._none("goal2.dropped_out_progressed")
+                   else "") + ".\n\n"
+                f"Andel af borgerne med progression år for år: "
+                f"{self._trend_text('goal2.citizens_progressed_share', self.years)}."
             )
         d = pd.DataFrame({"year": self.years, "share": _masked_values(
-            [self.ledger[f"goal2.progressed_share.{yy}"] for yy in self.years])})
+            [self.ledger[f"goal2.citizens_progressed_share.{yy}"] for yy in self.years])})
         if d["share"].isna().all():  # nothing to draw
             b.md(f"Andelen med progression kan ikke vises for noget år fra {self.years[0]} til {y}: hvert år var "
-                 f"der for få afsluttede forløb, eller for få med eller uden progression, til at andelen kan vises "
+                 f"der for få borgere med et afsluttet forløb, eller for få med eller uden progression, til at andelen kan vises "
                  "uden at afsløre, hvor mange det drejer sig om.")
         else:
             ax = plots.trend_bars(d, y="share", target=self._t["progressed_share"], target_label="Arbejdsmål",
                                   highlight=y, period=self.params.strategy_period, percent=True,
-                                  ylabel="Andel af afsluttede forløb", title="Andel med progression pr. år")
-            b.figure(ax.figure, "Andel med progression pr. år")
+                                  ylabel="Andel af borgerne", title="Andel af borgerne med progression pr. år")
+            b.figure(ax.figure, "Andel af borgerne med progression pr. år")
         ok = self.by_agreement.loc[[disclosure.share_hidden_reason(p, e, m) is None for p, e in
                                     zip(self.by_agreement["progressed"], self.by_agreement["ended"])]].copy()
         ok["label"] = ok["agreement_id"] + " · " + ok["enterprise"].astype(str)
@@ -916,6 +977,8 @@ class AnnualReport:
         b.extend(self._projection_block("goal2", "Andel med progression"))
         b.md("**Hvor er borgerne efter forløbet?**")
         b.table(self.goal2_end_status)
+        b.md(self._reconciliation_text())
+        b.table(self.goal1_sources)
         b.table(self.goal2_agreements_period)
         b.table(self.goal2_transitions)
         if self._none("goal2.youth_ended"):
@@ -925,12 +988,25 @@ class AnnualReport:
                  + (f" År for år: {self._trend_text('goal2.youth_education_share', shown)}." if shown else ""))
             return b
         b.md(
-            f"**Unge og uddannelse.** Af {self.f('goal2.youth_ended')} afsluttede forløb for unge "
-            f"(uddannelseshjælp) i {y} endte {self.f('goal2.youth_education')} i uddannelse "
+            f"**Unge og uddannelse.** Af {self.f('goal2.youth_ended')} unge (uddannelseshjælp) med et forløb "
+            f"afsluttet i {y} kom {self.f('goal2.youth_education')} i uddannelse "
             f"({self.f('goal2.youth_education_share')}). År for år: "
             f"{self._trend_text('goal2.youth_education_share', self.years)}."
         )
         return b
+
+    def _reconciliation_text(self) -> str:
+        """One sentence that reconciles goal 1 with the status-after-course table."""
+        y = self.year
+        job = "goal2.end_status.job.n"
+        shown = f"; {self.f(job)} af dem sluttede med status job" if job in self.ledger else ""
+        return (
+            f"Tabellen ovenfor tæller forløb, der sluttede i {y}, efter hvor borgeren var ved afslutningen{shown}. "
+            f"Mål 1 tæller noget andet: de {self.f('goal1.jobs')} borgere, der kom i beskæftigelse i {y}, uanset "
+            "hvornår deres forløb sluttede, og uanset om det sluttede med status job"
+            + (" eller småjob (et småjob tæller som beskæftigelse)" if "småjob" in self._job_types else "")
+            + ". Tabellen herunder viser, hvordan de to hænger sammen."
+        )
 
     @_section
     def goal3(self) -> Block:
@@ -981,7 +1057,7 @@ class AnnualReport:
             f"med i alt {self.f('value.places')} pladser og en samlet årlig pris på "
             f"{self.f('value.agreements_price')} kr. I løbet af {y} var {self.f('value.citizens_served')} "
             f"borgere i forløb, og i strategiperioden {self.params.strategy_period[0]}–{y} er der i alt "
-            f"talt {self.f('value.jobs_period')} job (borgere i job, år for år lagt sammen). "
+            f"kommet {self.f('value.jobs_period')} borgere i beskæftigelse (hver borger talt én gang). "
             f"{self.f('goal3.enterprises_active')} socialøkonomiske virksomheder og initiativer var aktive."
         )
         b.table(self.reach_table)
@@ -1052,11 +1128,11 @@ class AnnualReport:
                 bad.append(f"Færre borgere kom i job end året før ({self.f(prev)} i {y - 1}).")
         s2 = self.goal2_status.status
         if s2 is GoalStatus.MET:
-            good.append(f"{self.f('goal2.progressed_share')} af de afsluttede forløb gav progression i "
-                        f"værdikæden (arbejdsmål: {self.f('goal2.target')}).")
+            good.append(f"{self.f('goal2.citizens_progressed_share')} af borgerne med et afsluttet forløb havde "
+                        f"progression (arbejdsmål: {self.f('goal2.target')}).")
         elif s2 is GoalStatus.NOT_MET:
-            bad.append(f"Kun {self.f('goal2.progressed_share')} af de afsluttede forløb gav progression "
-                       f"(arbejdsmål: {self.f('goal2.target')}).")
+            bad.append(f"Kun {self.f('goal2.citizens_progressed_share')} af borgerne med et afsluttet forløb havde "
+                       f"progression (arbejdsmål: {self.f('goal2.target')}).")
         s3 = self.goal3_status.status
         ty = self.params.targets["enterprises_year"]
         if s3 is GoalStatus.MET_EARLY:
@@ -1225,6 +1301,7 @@ class AnnualReport:
         rules = "\n".join(f"- **{_RULE_TITLES.get(fn.__name__, fn.__name__)}** (`{fn.__name__}`): {counting_rule(fn)}"
                           for fn in metrics.COUNTING_RULES)
         b.md("### Tælleregler\n\nReglerne er skrevet én gang i koden og trykt her fra den:\n\n" + rules)
+        b.md(self._counting_choices_text())
         from so_eval import sdc
 
         b.md("### Diskretionering\n\n" + sdc.rule_text(p.min_cell))
@@ -1252,6 +1329,31 @@ class AnnualReport:
         versions = pd.DataFrame([{"Pakke": k, "Version": v} for k, v in package_versions().items()])
         b.table(Table(versions, caption="Programversioner"))
         return b
+
+    def _counting_choices_text(self) -> str:
+        """The counting rules' parameters and why they were chosen, in plain Danish."""
+        c = self.params.counting
+        types = c["employment_job_types"]
+        left_out = [t for t in g.JOB_TYPES if t not in types]
+        types_text = ", ".join(g.category_label(t).lower() for t in types)
+        out_text = (f" Ikke med: {', '.join(g.category_label(t).lower() for t in left_out)}." if left_out else "")
+        return (
+            "### Valg i tællereglerne\n\n"
+            f"- **Jobtyper, der tæller som beskæftigelse (mål 1):** {types_text}.{out_text} Strategien gør op, "
+            "hvor mange der »er kommet i beskæftigelse«, og undtager ingen jobtype; dens målgrupper omfatter "
+            "borgere visiteret til fleksjob. Tabellen efter jobtype viser fordelingen, så man kan se tallet "
+            "uden fx småjob.\n"
+            "- **Borgere, ikke job:** som i Jobindsats tælles personer. En borger tælles én gang om året, og kun "
+            "når borgeren ikke var i job dagen før jobstart; et nyt job, mens man allerede er i job, er et "
+            "jobskifte og vises for sig. Mål 2 tælles pr. borger (overskriften) og pr. forløb inden for hver "
+            "samarbejdsaftale (det, aftalen lærer af).\n"
+            f"- **Job efter et forløb (mål 2):** et job tæller for forløbet, når det er registreret på forløbet "
+            f"og starter under forløbet eller højst {c['job_window_days']} dage efter slutdatoen; det tælles i "
+            "det år, forløbet sluttede.\n"
+            f"- **Foreløbige tal:** er under {fmt.percent(c['completeness_threshold'])} af de ventede rækker for "
+            "et år registreret på opgørelsesdagen, kaldes årets tal foreløbigt og sammenlignes ikke med "
+            "tidligere år."
+        )
 
     def _after_as_of_text(self) -> str:
         """Rows registered after ``as_of`` (not counted), per table; 1–4 shown as ``<5``."""
@@ -1335,8 +1437,12 @@ _SERIES_LABEL = {"job_entries": "jobstarter", "course_starts": "forløbsstarter"
 _AREAS = {"goal1": "Mål 1: Beskæftigelse", "goal2": "Mål 2: Progression", "goal3": "Mål 3: Antal virksomheder",
           "value": "Værdiskabelse", "data": "Data"}
 _RULE_TITLES = {
-    "employment_entries": "Kommet i job",
-    "jobs_per_year": "Job pr. år og normen",
+    "job_starts": "Overgang til beskæftigelse eller jobskifte",
+    "employment_entries": "Kommet i beskæftigelse",
+    "job_changes": "Jobskifte",
+    "jobs_per_year": "Borgere i beskæftigelse pr. år og normen",
+    "employment_sources": "Mål 1 og status efter forløb",
+    "progression_per_year": "Progression pr. borger",
     "progression_by_agreement": "Forløb og progression pr. samarbejdsaftale",
     "step_transitions": "Trin ved start og slut",
     "end_status_by_agreement": "Status efter forløb",

@@ -49,6 +49,10 @@ TARGET_GROUP_SHARES = {"ressourceforløb": 0.20, "kontanthjælp": 0.35, "fleksjo
                        "integration": 0.15, "unge": 0.17}
 LATE_SHARE = 0.10
 PLANTED_LATE_PER_YEAR = 2
+JOB_CHANGES_PER_YEAR = 4
+"""Citizens in a job who start a new one, per strategy year (job changes: not goal 1's count)."""
+JOB_CHANGE_SEED = 4711
+"""The planted job changes' own random stream (so that planting them changes nothing else)."""
 """Jobs per strategy year (2022–2024) registered after that year's annual report was made."""
 """Share of job rows registered late (30–120 days after the job started)."""
 DROPOUT_AGREEMENT_RATE = 0.75
@@ -436,7 +440,47 @@ def _assign_outcomes(
                                   & (jobs["registered"] <= report_date(year))]
         for i in late_in_year[:PLANTED_LATE_PER_YEAR]:
             jobs.at[i, "registered"] = report_date(year) + pd.Timedelta(days=int(rng.integers(5, 45)))
-    return courses, jobs
+    jobs = _end_jobs_left_before(jobs, courses)
+    return courses, _plant_job_changes(jobs)
+
+
+def _end_jobs_left_before(jobs: pd.DataFrame, courses: pd.DataFrame) -> pd.DataFrame:
+    """A citizen chosen to come into a job in a later year had left the earlier job: end it
+    before the new course began (and at least two days before the new job), so that each of the
+    year's JOBS_PER_YEAR citizens comes into employment from outside a job."""
+    jobs = jobs.copy()
+    course_start = jobs["course_id"].map(courses.set_index("course_id")["start"])
+    for _, idx in jobs.sort_values("start").groupby("citizen_id").groups.items():
+        idx = list(idx)
+        for prev, new in zip(idx, idx[1:]):
+            latest = min(course_start[new] - pd.Timedelta(days=1), jobs.at[new, "start"] - pd.Timedelta(days=2))
+            end = jobs.at[prev, "end"]
+            if pd.isna(end) or end > latest:
+                jobs.at[prev, "end"] = max(jobs.at[prev, "start"], latest)
+    return jobs
+
+
+def _plant_job_changes(jobs: pd.DataFrame) -> pd.DataFrame:
+    """Plant JOB_CHANGES_PER_YEAR job changes a year in the strategy period: a citizen in a job
+    starts a new one the day after the old one ends, registered on the same course (and long
+    after it, so no agreement is credited). Their own random stream: nothing else moves."""
+    rng = np.random.default_rng(JOB_CHANGE_SEED)
+    jobs = jobs.copy()
+    rows = []
+    for year in range(2022, LAST_YEAR + 1):
+        lo, hi = _year_bounds(year)
+        # in an open job that started at least half a year before the change
+        ongoing = jobs.loc[jobs["end"].isna() & (jobs["start"] < lo - pd.Timedelta(days=180))]
+        ongoing = ongoing.loc[~ongoing["citizen_id"].isin({r["citizen_id"] for r in rows})]
+        for i in rng.choice(ongoing.index, size=min(JOB_CHANGES_PER_YEAR, len(ongoing)), replace=False):
+            start = _date(rng, lo, hi - pd.Timedelta(days=60))
+            jobs.at[i, "end"] = start - pd.Timedelta(days=1)
+            rows.append({"citizen_id": jobs.at[i, "citizen_id"], "course_id": jobs.at[i, "course_id"],
+                         "start": start, "end": pd.NaT, "job_type": "ordinært job", "weekly_hours": 37.0,
+                         "registered": min(start + pd.Timedelta(days=int(rng.integers(1, 21))), EXTRACT_DATE)})
+    changes = pd.DataFrame(rows)
+    changes.insert(0, "job_id", [f"J{i:05d}" for i in range(len(jobs) + 1, len(jobs) + len(changes) + 1)])
+    return pd.concat([jobs, changes], ignore_index=True)
 
 
 def _raise_dropout(p: list[float], dropout: float) -> list[float]:
@@ -451,7 +495,7 @@ _HOURS = {"motivation": (0, 0), "afklaring": (0, 0), "praktik": (0, 0), "småjob
 
 
 def _progression(rng: np.random.Generator, courses: pd.DataFrame, jobs: pd.DataFrame) -> pd.DataFrame:
-    job_hours = jobs.set_index("course_id")["weekly_hours"]
+    job_hours = jobs.drop_duplicates("course_id").set_index("course_id")["weekly_hours"]  # the job after the course
     rows = []
     order = [s for s in g.STEPS if s not in ("job", "uddannelse")]
     for c in courses.itertuples():
@@ -599,6 +643,9 @@ def _truth(seed: int, t: dict[str, pd.DataFrame], dropout_agreement: str) -> dic
         closed[year] = sorted(ent.loc[ent["closed"].dt.year == year, "enterprise_id"])
     known = {}
     late = {}
+    change = jobs.duplicated("course_id")  # the planted job changes: a second job on a course
+    changes = jobs.loc[change, "start"].dt.year.value_counts()
+    jobs = jobs.loc[~change]
     for year in JOBS_PER_YEAR:
         in_year = jobs.loc[jobs["start"].dt.year == year]
         known[year] = int(in_year.loc[in_year["registered"] <= report_date(year), "citizen_id"].nunique())
@@ -610,6 +657,7 @@ def _truth(seed: int, t: dict[str, pd.DataFrame], dropout_agreement: str) -> dic
         "jobs_per_year": {str(k): v for k, v in JOBS_PER_YEAR.items()},
         "jobs_per_year_known_on_report_date": {str(k): v for k, v in known.items()},
         "late_job_registrations": {str(k): v for k, v in late.items()},
+        "job_changes_per_year": {str(k): int(changes.get(k, 0)) for k in JOBS_PER_YEAR},
         "years_below_job_norm": [y for y, v in JOBS_PER_YEAR.items() if v < 30],
         "enterprises_active": {str(k): v for k, v in active.items()},
         "enterprises_three_bottom_lines": {str(k): v for k, v in tbl.items()},

@@ -32,6 +32,7 @@ from so_eval.anomalies import (
     yoy_change,
 )
 from so_eval.dataset import Dataset
+from so_eval.metrics.employment import job_starts
 from so_eval.metrics.progression import progression_by_agreement
 
 FUNNEL_METRICS = {
@@ -64,12 +65,13 @@ def _window(year: int, width: int = 2) -> list[int]:
     return list(range(year - width + 1, year + 1))
 
 
-def funnel_units(ds: Dataset, year: int, *, level: str = "agreement", width: int = 2) -> pd.DataFrame:
+def funnel_units(ds: Dataset, year: int, *, level: str = "agreement", width: int = 2, job_types=None,
+                 window_days: int = 90) -> pd.DataFrame:
     """The units of a funnel plot (``level`` ``"agreement"`` or ``"enterprise"``, an enterprise's
     agreements pooled) with their courses ended in the ``width`` years up to ``year`` (pooled, so
     that small agreements have enough courses): ``unit, ended, jobs, progressed, dropped_out``,
     units without an ended course left out."""
-    a = progression_by_agreement(ds, _window(year, width))
+    a = progression_by_agreement(ds, _window(year, width), job_types, window_days)
     if level == "enterprise":
         a = a.groupby(["enterprise_id", "enterprise"], as_index=False)[["ended", "jobs", "progressed", "dropped_out"]].sum()
         a["unit"] = a["enterprise"].astype(str) + " (" + a["enterprise_id"] + ")"
@@ -160,10 +162,11 @@ def funnel_findings(results: dict[str, FunnelResult], *, level: str, year: int, 
     return out
 
 
-def monthly_series(ds: Dataset, first_year: int, last_year: int) -> pd.DataFrame:
+def monthly_series(ds: Dataset, first_year: int, last_year: int, job_types=None) -> pd.DataFrame:
     """Monthly counts from January ``first_year`` to December ``last_year``.
 
-    Rules: *job_entries* = jobs starting in the month (every job row); *course_starts* = courses
+    Rules: *job_entries* = entries into employment in the month (jobs of ``job_types`` started
+    while in no other job, :func:`so_eval.metrics.employment.job_starts`); *course_starts* = courses
     starting in the month; *dropouts* = courses ending in the month with end status ``frafald``.
     """
     months = pd.period_range(f"{first_year}-01", f"{last_year}-12", freq="M")
@@ -173,9 +176,10 @@ def monthly_series(ds: Dataset, first_year: int, last_year: int) -> pd.DataFrame
         return p.value_counts().reindex(months, fill_value=0).to_numpy()
 
     c = ds.courses
+    entries = job_starts(ds, job_types)
     return pd.DataFrame({
         "month": months.to_timestamp(),
-        "job_entries": count(ds.jobs["start"]),
+        "job_entries": count(entries.loc[entries["entry"], "start"]),
         "course_starts": count(c["start"]),
         "dropouts": count(c.loc[c["end_status"] == "frafald", "end"]),
     })

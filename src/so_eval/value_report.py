@@ -348,7 +348,7 @@ class ValueSection:
     def _record_bottom_lines(self) -> None:
         L, y, ds, m = self.ledger, self.year, self.ds, self.min_cell
         self.bottom_missing = [n for n in ("finances", "partnerships") if not _has(ds, n)]
-        tbl = mv.three_bottom_lines(ds, y)
+        tbl = mv.three_bottom_lines(ds, y, tuple(self.params.counting["employment_job_types"]))
         has_data = (tbl["revenue"].notna() | (tbl["citizens"] > 0) | (tbl["partnerships"] > 0))
         self.bottom_lines_hidden = int((~has_data).sum())
         tbl = tbl.loc[has_data].sort_values(["name", "enterprise_id"]).reset_index(drop=True)

@@ -6,6 +6,9 @@ function's docstring states its counting rule in words; the report's method appe
 
 from so_eval.metrics.employment import (
     employment_entries,
+    employment_sources,
+    job_changes,
+    job_starts,
     jobs_by,
     jobs_per_year,
     norm_reached_on,
@@ -28,8 +31,12 @@ from so_eval.metrics.progression import (
 from so_eval.effects.outcomes import outcome_table as _outcome_table  # noqa: E402
 
 COUNTING_RULES = (
+    job_starts,
     employment_entries,
+    job_changes,
     jobs_per_year,
+    employment_sources,
+    progression_per_year,
     progression_by_agreement,
     step_transitions,
     end_status_by_agreement,
@@ -51,6 +58,9 @@ __all__ = [
     "citizens_served",
     "reach_per_year",
     "employment_entries",
+    "employment_sources",
+    "job_changes",
+    "job_starts",
     "end_status_by_agreement",
     "enterprises_by_kind",
     "enterprises_per_year",

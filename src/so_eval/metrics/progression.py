@@ -19,8 +19,13 @@ def _years(year: int | Iterable[int]) -> list[int]:
 def _ended(ds: Dataset, year: int | Iterable[int]) -> pd.DataFrame:
     c = ds.courses
     out = c.loc[c["end"].dt.year.isin(_years(year))].copy()
-    out["progressed"] = out["end_step"].map(g.STEP_RANK) > out["start_step"].map(g.STEP_RANK)
+    # by map, not join: pandas cannot join on an empty column of Arrow strings (no ended courses)
+    out["hours_change"] = out["course_id"].map(_hours_change(ds, out["course_id"])).astype(float)
+    out["progressed_step"] = out["end_step"].map(g.STEP_RANK) > out["start_step"].map(g.STEP_RANK)
+    out["progressed_hours"] = out["hours_change"].fillna(0) > 0
+    out["progressed"] = out["progressed_step"] | out["progressed_hours"]
     out["dropped_out"] = out["end_status"] == "frafald"
+    out["dropped_out_progressed"] = out["dropped_out"] & out["progressed"]
     return out
 
 
@@ -32,56 +37,83 @@ def _hours_change(ds: Dataset, course_ids: pd.Index | pd.Series) -> pd.Series:
     return (grouped.last() - grouped.first()).rename("hours_change")
 
 
+def _course_jobs(ds: Dataset, ended: pd.DataFrame, job_types: Iterable[str] | None, window_days: int) -> pd.DataFrame:
+    """For each ended course: whether a job registered on it started during it or within
+    ``window_days`` after its end (columns job_during, job_after; a course is one or the other)."""
+    j = ds.jobs
+    if job_types is not None:
+        j = j.loc[j["job_type"].isin(tuple(job_types))]
+    m = ended[["course_id", "start", "end"]].merge(j[["course_id", "start"]].rename(columns={"start": "job_start"}),
+                                                   on="course_id")
+    during = m["job_start"].between(m["start"], m["end"])
+    after = (m["job_start"] > m["end"]) & (m["job_start"] <= m["end"] + pd.Timedelta(days=window_days))
+    during_ids, after_ids = set(m.loc[during, "course_id"]), set(m.loc[after, "course_id"])
+    ids = ended["course_id"]
+    return pd.DataFrame({"job_during": ids.isin(during_ids).to_numpy(),
+                         "job_after": (ids.isin(after_ids) & ~ids.isin(during_ids)).to_numpy()}, index=ended.index)
+
+
 @memoized
-def progression_by_agreement(ds: Dataset, year: int | Iterable[int]) -> pd.DataFrame:
+def progression_by_agreement(ds: Dataset, year: int | Iterable[int], job_types: Iterable[str] | None = None,
+                             window_days: int = 90) -> pd.DataFrame:
     """Courses and progression per cooperation agreement in ``year`` (or several years together).
 
-    Counting rules:
+    Counting rules (the unit is the course — what an agreement is learned from):
 
     * *started*: courses whose start date falls in the year;
     * *ended*: courses whose end date falls in the year — the basis of every share below;
     * *progressed*: ended courses whose step at the end ranks higher in the value chain than the
       step at the start (motivation < afklaring < praktik < småjob < flere timer < job =
-      uddannelse); ``progressed_share`` = progressed ÷ ended;
+      uddannelse), **or** whose weekly paid hours at the last step event exceed those at the
+      first; both reasons are counted too (``progressed_step``, ``progressed_hours``; a course can
+      have both); ``progressed_share`` = progressed ÷ ended;
     * *dropped out*: ended courses with end status ``frafald``; ``dropout_share`` = ÷ ended;
+      ``dropped_out_progressed``: dropouts that still progressed before they left;
     * *mean_hours_change*: mean over ended courses of the weekly paid hours at the course's last
-      step event minus at its first (courses without step events are left out).
-
-    * *jobs*: ended courses after which the citizen came into a job (a row in ``jobs`` for the
-      course starting in the same years), counted once per course.
+      step event minus at its first (courses without step events are left out);
+    * *jobs*: ended courses with a job (of the counted job types) registered on the course that
+      starts during the course (``jobs_during``) or within ``window_days`` after its end
+      (``jobs_after``), counted once per course and credited to the year the course ended.
 
     Agreements with no course started or ended in the year are not listed.
 
     Tælleregel: *Startede* forløb har startdato i året; *afsluttede* forløb har slutdato i året
     og er grundlaget for alle andele. Et afsluttet forløb har *progression*, når trinnet ved
     slut ligger højere i værdikæden end trinnet ved start (motivation < afklaring < praktik <
-    småjob < flere timer < job = uddannelse). *Frafald* er afsluttede forløb med status frafald.
-    *Ændring i lønnede timer* er timer pr. uge ved forløbets sidste trin minus ved dets første.
+    småjob < flere timer < job = uddannelse), eller når de lønnede timer pr. uge ved forløbets
+    sidste trin er flere end ved det første. *Frafald* er afsluttede forløb med status frafald;
+    et forløb, der endte med frafald, kan godt have haft progression først. *I job* er
+    afsluttede forløb med et job registreret på forløbet, som startede under forløbet eller
+    inden for et fast antal dage efter det (se valgene nedenfor), talt i det år, forløbet sluttede.
 
     Returns
     -------
     DataFrame with columns agreement_id, enterprise_id, enterprise, started, ended, progressed,
-    progressed_share, dropped_out, dropout_share, jobs, mean_hours_change, and hours_sum and
-    hours_n (the sum and count behind the mean, so that agreements can be pooled).
+    progressed_step, progressed_hours, progressed_share, dropped_out, dropped_out_progressed,
+    dropout_share, jobs, jobs_during, jobs_after, mean_hours_change, and hours_sum and hours_n
+    (the sum and count behind the mean, so that agreements can be pooled).
     """
     years = _years(year)
     c = ds.courses
     started = c.loc[c["start"].dt.year.isin(years)].groupby("agreement_id").size().rename("started")
     ended = _ended(ds, years)
-    # by map, not join: pandas cannot join on an empty column of Arrow strings (no ended courses)
-    ended = ended.assign(hours_change=ended["course_id"].map(_hours_change(ds, ended["course_id"])).astype(float))
-    j = ds.jobs
-    job_courses = set(j.loc[j["start"].dt.year.isin(years), "course_id"])
-    ended["job"] = ended["course_id"].isin(job_courses)
+    ended = ended.join(_course_jobs(ds, ended, job_types, window_days))
+    ended["job"] = ended["job_during"] | ended["job_after"]
     agg = ended.groupby("agreement_id").agg(
         ended=("course_id", "size"),
         progressed=("progressed", "sum"),
+        progressed_step=("progressed_step", "sum"),
+        progressed_hours=("progressed_hours", "sum"),
         dropped_out=("dropped_out", "sum"),
+        dropped_out_progressed=("dropped_out_progressed", "sum"),
         jobs=("job", "sum"),
+        jobs_during=("job_during", "sum"),
+        jobs_after=("job_after", "sum"),
         hours_sum=("hours_change", "sum"),
         hours_n=("hours_change", "count"),
     )
-    counts = ["started", "ended", "progressed", "dropped_out", "jobs", "hours_n"]
+    counts = ["started", "ended", "progressed", "progressed_step", "progressed_hours", "dropped_out",
+              "dropped_out_progressed", "jobs", "jobs_during", "jobs_after", "hours_n"]
     out = pd.concat([started, agg], axis=1).fillna({c: 0 for c in counts + ["hours_sum"]})
     out = out.astype({c: int for c in counts})
     out["mean_hours_change"] = out["hours_sum"] / out["hours_n"].where(out["hours_n"] > 0)
@@ -93,48 +125,57 @@ def progression_by_agreement(ds: Dataset, year: int | Iterable[int]) -> pd.DataF
         ds.enterprises[["enterprise_id", "name"]], on="enterprise_id", how="left"
     ).rename(columns={"name": "enterprise"})
     out = out.merge(names, on="agreement_id", how="left")
-    cols = ["agreement_id", "enterprise_id", "enterprise", "started", "ended", "progressed",
-            "progressed_share", "dropped_out", "dropout_share", "jobs", "mean_hours_change",
-            "hours_sum", "hours_n"]
+    cols = ["agreement_id", "enterprise_id", "enterprise", "started", "ended", "progressed", "progressed_step",
+            "progressed_hours", "progressed_share", "dropped_out", "dropped_out_progressed", "dropout_share",
+            "jobs", "jobs_during", "jobs_after", "mean_hours_change", "hours_sum", "hours_n"]
     return out[cols].sort_values("agreement_id").reset_index(drop=True)
+
+
+PER_YEAR_COLUMNS = ["year", "started", "ended", "progressed", "progressed_share", "progressed_step",
+                    "progressed_hours", "dropped_out", "dropout_share", "dropped_out_progressed",
+                    "citizens_ended", "citizens_progressed", "citizens_progressed_share"]
 
 
 @memoized
 def progression_per_year(ds: Dataset, years: Iterable[int]) -> pd.DataFrame:
-    """Courses started and ended, progression and drop-out, year by year (all agreements).
+    """Progression and drop-out year by year (all agreements), per citizen and per course.
 
-    Counting rules as in :func:`progression_by_agreement`, over all agreements together.
+    Counting rules: per **citizen** (the goal's headline): ``citizens_ended`` = citizens with a
+    course ending in the year, each counted once; ``citizens_progressed`` = those of them with
+    progression in at least one of those courses; ``citizens_progressed_share`` = ÷
+    citizens_ended. Per **course**: as in :func:`progression_by_agreement`, over all agreements.
+
+    Tælleregel: Målet gøres op pr. borger: en borger med et eller flere forløb afsluttet i året
+    tælles én gang og har progression, hvis mindst ét af forløbene havde progression. Andelen er
+    borgere med progression divideret med borgere med et afsluttet forløb.
 
     Returns
     -------
-    DataFrame with columns year, started, ended, progressed, progressed_share, dropped_out,
-    dropout_share.
+    DataFrame with columns year, started, ended, progressed, progressed_share, progressed_step,
+    progressed_hours, dropped_out, dropout_share, dropped_out_progressed, citizens_ended,
+    citizens_progressed, citizens_progressed_share.
     """
     years = [int(y) for y in years]
     c = ds.courses
     e = _ended(ds, years)  # one pass over all years
-    by_end = e.groupby(e["end"].dt.year)
+    e = e.assign(end_year=e["end"].dt.year)
+    by_end = e.groupby("end_year")
+    sums = by_end[["progressed", "progressed_step", "progressed_hours", "dropped_out", "dropped_out_progressed"]].sum()
     ended = by_end.size()
-    progressed = by_end["progressed"].sum()
-    dropped = by_end["dropped_out"].sum()
+    per_citizen = e.groupby(["end_year", "citizen_id"])["progressed"].any().groupby("end_year")
+    citizens, citizens_progressed = per_citizen.size(), per_citizen.sum()
     started = c["start"].dt.year.value_counts()
     rows = []
     for y in years:
-        n = int(ended.get(y, 0))
-        k, d = int(progressed.get(y, 0)), int(dropped.get(y, 0))
-        rows.append(
-            {
-                "year": y,
-                "started": int(started.get(y, 0)),
-                "ended": n,
-                "progressed": k,
-                "progressed_share": k / n if n else np.nan,
-                "dropped_out": d,
-                "dropout_share": d / n if n else np.nan,
-            }
-        )
-    return pd.DataFrame(rows, columns=["year", "started", "ended", "progressed", "progressed_share",
-                                       "dropped_out", "dropout_share"])
+        n, cn = int(ended.get(y, 0)), int(citizens.get(y, 0))
+        row = {"year": y, "started": int(started.get(y, 0)), "ended": n,
+               **{k: int(sums[k].get(y, 0)) for k in sums.columns},
+               "citizens_ended": cn, "citizens_progressed": int(citizens_progressed.get(y, 0))}
+        row["progressed_share"] = row["progressed"] / n if n else np.nan
+        row["dropout_share"] = row["dropped_out"] / n if n else np.nan
+        row["citizens_progressed_share"] = row["citizens_progressed"] / cn if cn else np.nan
+        rows.append(row)
+    return pd.DataFrame(rows, columns=PER_YEAR_COLUMNS)
 
 
 def step_transitions(
@@ -187,25 +228,29 @@ def end_status_by_agreement(ds: Dataset, year: int | Iterable[int]) -> pd.DataFr
 
 @memoized
 def youth_education(ds: Dataset, years: Iterable[int]) -> pd.DataFrame:
-    """Young people's entry into education, year by year.
+    """Young people's entry into education, year by year, per young citizen.
 
-    Counting rule: courses ended in the year by citizens in the target group ``unge``
-    (uddannelseshjælp); *education* = those whose end status is ``uddannelse``;
-    ``share`` = education ÷ ended.
+    Counting rule: young citizens (target group ``unge``, uddannelseshjælp) with a course ending
+    in the year, each counted once (``ended``); *education* = those of them for whom at least
+    one of those courses ended with status ``uddannelse``; ``share`` = education ÷ ended.
 
-    Tælleregel: Forløb afsluttet i året af borgere i målgruppen unge (uddannelseshjælp); andelen
-    i uddannelse er de forløb, der sluttede med status uddannelse, divideret med alle afsluttede.
+    Tælleregel: Unge (målgruppen uddannelseshjælp) med et forløb afsluttet i året, hver talt én
+    gang; andelen i uddannelse er de unge, hvis forløb sluttede med status uddannelse, divideret
+    med alle unge med et afsluttet forløb.
 
     Returns
     -------
     DataFrame with columns year, ended, education, share.
     """
+    years = [int(y) for y in years]
     young = set(ds.citizens.loc[ds.citizens["target_group"] == "unge", "citizen_id"])
+    e = _ended(ds, years)
+    e = e.loc[e["citizen_id"].isin(young)]
+    per = (e.assign(edu=e["end_status"] == "uddannelse", end_year=e["end"].dt.year)
+           .groupby(["end_year", "citizen_id"])["edu"].any().groupby("end_year"))
+    n_young, n_edu = per.size(), per.sum()
     rows = []
     for y in years:
-        e = _ended(ds, y)
-        e = e.loc[e["citizen_id"].isin(young)]
-        n = len(e)
-        k = int((e["end_status"] == "uddannelse").sum())
+        n, k = int(n_young.get(y, 0)), int(n_edu.get(y, 0))
         rows.append({"year": y, "ended": n, "education": k, "share": k / n if n else np.nan})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=["year", "ended", "education", "share"])

@@ -17,6 +17,7 @@ import pandas as pd
 
 from so_eval import glossary as g
 from so_eval.dataset import Dataset, memoized
+from so_eval.metrics.employment import employment_entries
 from so_eval.metrics.enterprises import FIRST_SECOND_GENERATION_YEAR
 from so_eval.model_value import (
     GIVER_TYPES,
@@ -274,17 +275,7 @@ def mosaic_per_year(
 
 
 @memoized
-def _job_entries(ds: Dataset, year: int) -> pd.DataFrame:
-    """First job started in ``year`` per citizen, with the course's agreement and enterprise."""
-    j = ds.jobs
-    in_year = j.loc[j["start"].dt.year == year]
-    first = in_year.sort_values(["citizen_id", "start", "course_id"]).drop_duplicates("citizen_id")
-    out = first[["citizen_id", "course_id"]].merge(ds.courses[["course_id", "agreement_id"]], on="course_id", how="left")
-    return out.merge(ds.agreements[["agreement_id", "enterprise_id"]], on="agreement_id", how="left")
-
-
-@memoized
-def three_bottom_lines(ds: Dataset, year: int) -> pd.DataFrame:
+def three_bottom_lines(ds: Dataset, year: int, job_types: Iterable[str] | None = None) -> pd.DataFrame:
     """Scorecard of the three bottom lines (social, local, economic) per enterprise in ``year``.
 
     Counting rule: enterprises active at some time in the year (founded on or before 31 December,
@@ -293,8 +284,8 @@ def three_bottom_lines(ds: Dataset, year: int) -> pd.DataFrame:
     * Social: *citizens* = distinct citizens with a course under one of the enterprise's
       cooperation agreements running at some time in the year (started on or before 31 December,
       not ended before 1 January); *jobs* = citizens who came into employment in the year
-      credited to the enterprise (each citizen once a year; the first job started in the year
-      decides the course and through it the agreement and the enterprise — the rule of goal 1).
+      credited to the enterprise (the rule of goal 1,
+      :func:`so_eval.metrics.employment.employment_entries`).
     * Local: *local_purchases* (DKK, from the accounts) and *local_purchase_share* = local
       purchases ÷ costs; *partnerships* running at some time in the year, the number of distinct
       *partner_sectors* among them, and their *volunteers* and *volunteer_hours* (hours a year).
@@ -328,7 +319,7 @@ def three_bottom_lines(ds: Dataset, year: int) -> pd.DataFrame:
     running = c.loc[(c["start"] <= hi) & (c["end"].isna() | (c["end"] >= lo)), ["citizen_id", "agreement_id"]]
     running = running.merge(ds.agreements[["agreement_id", "enterprise_id"]], on="agreement_id", how="left")
     citizens = running.groupby("enterprise_id")["citizen_id"].nunique().rename("citizens")
-    jobs = _job_entries(ds, year).groupby("enterprise_id")["citizen_id"].nunique().rename("jobs")
+    jobs = employment_entries(ds, year, job_types).groupby("enterprise_id")["citizen_id"].nunique().rename("jobs")
     # local
     p = _optional(ds, "partnerships", ["enterprise_id", "partner", "partner_sector", "start", "end",
                                        "volunteers", "volunteer_hours"])
