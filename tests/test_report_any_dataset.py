@@ -220,8 +220,8 @@ def test_a_year_without_ended_courses_is_said_in_words_not_shown_as_an_empty_fig
     assert text.startswith("I 2024 startede **<5 forløb**. Ingen forløb sluttede i 2024, så andelen med "
                            "progression kan ikke gøres op for året. Arbejdsmålet er 60\u00a0%. **Status: kan ikke opgøres.**")
     assert ("Andelen med progression kan ikke vises for noget år fra 2022 til 2024: hvert år var der for få "
-            "afsluttede forløb, eller for få med eller uden progression, til at andelen kan vises uden at afsløre, "
-            "hvor mange det drejer sig om.") in text
+            "borgere med et afsluttet forløb, eller for få med eller uden progression, til at andelen kan vises uden "
+            "at afsløre, hvor mange det drejer sig om.") in text
     assert "**Unge og uddannelse.** Ingen unge (uddannelseshjælp) afsluttede et forløb i 2024." in text
     assert [p[1][1] for p in report.goal2().parts if p[0] == "figure"] == []
 

@@ -318,8 +318,9 @@ def test_a_withdrawal_since_the_report_is_a_corrected_registration(tmp_path):
     prev = ReportParams(year=2024, disclosure={"min_cell": 1})
     table = corrections(ds, lambda d: AnnualReport(d, prev, light=True).ledger, published=None,
                         published_on=REPORTED).set_index("key")
-    # the only 2024 job after a course under A3 was J3 (K7): withdrawn
-    assert table.loc["goal2.agreement.a3.jobs", ["published", "now", "reason"]].tolist() == [
+    # the only job after a 2024 course under A3 was J3 (K7 ended 2024-11-30, J3 from 2024-12-01,
+    # within 90 days): withdrawn
+    assert table.loc["goal2.agreement.a3.jobs_after", ["published", "now", "reason"]].tolist() == [
         "1", "0", REASONS["corrected"]]
     # J2 (C2's småjob, registered late) is a late registration
     assert table.loc["goal1.by_job_type.smaajob.jobs", "reason"] == REASONS["late"]

@@ -544,8 +544,12 @@ class AnnualReport:
         # threshold); each citizen once over the period, credited to their first entry in it
         d = metrics.jobs_by(self.ds, self.period_years, "enterprise_id", types)
         period_total = int(d["jobs"].sum())
+        # the period's citizens are at most the years' added up (equal when no one came in twice):
+        # where a year's count is hidden, the period's must not narrow it down
+        hidden_year = any(L[f"goal1.jobs.{yy}"].suppressed for yy in self.period_years)
         L.count("goal1.jobs.period", period_total,
-                f"Borgere, der kom i beskæftigelse {self.period_years[0]}–{y} (hver borger én gang)")
+                f"Borgere, der kom i beskæftigelse {self.period_years[0]}–{y} (hver borger én gang)",
+                secondary=hidden_year)
         d = d.merge(self.ds.enterprises[["enterprise_id", "name"]], on="enterprise_id", how="left"
                     ).sort_values(["jobs", "name"], ascending=[False, True])
         d, n_small = disclosure.pool_small(d, id_col="enterprise_id", basis="jobs", min_cell=self.params.min_cell,
@@ -557,6 +561,7 @@ class AnnualReport:
                                if r["enterprise_id"] == "other" else f"{r['name']} ({r['enterprise_id']})"),
             caption=(f"Borgere, der kom i beskæftigelse, efter virksomhed/initiativ, {self.period_years[0]}–{y} "
                      "(hver borger tælles én gang i perioden, ved sit første job)"),
+            secret=["jobs"] if hidden_year else None,
         )
         self._record_goal1_sources()
 
@@ -777,9 +782,10 @@ class AnnualReport:
         L.value("value.places", int(cur["places"]), f"Pladser i gældende aftaler ved udgangen af {y}", "pladser")
         L.value("value.agreements_price", float(cur["price"]), f"Årlig pris for gældende aftaler ved udgangen af {y}", "kr.")
         L.count("value.citizens_served", cur["citizens"], f"Borgere i forløb i {y}")
-        L.count("value.jobs_period", int(self.ledger["goal1.jobs.period"].value),
+        period = self.ledger["goal1.jobs.period"]
+        L.count("value.jobs_period", int(period.value),
                 f"Borgere, der kom i beskæftigelse i strategiperioden {self.params.strategy_period[0]}–{y} "
-                "(hver borger én gang)")
+                "(hver borger én gang)", secondary=period.secondary)
         self.reach_table = ledger_table(
             L, reach, key="value.year", id_col="year", id_label="År", id_text=lambda r: str(r["year"]),
             cols=[Col("agreements", "Gældende aftaler", "value", unit="aftaler"),

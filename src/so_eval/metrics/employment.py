@@ -191,6 +191,8 @@ def employment_sources(ds: Dataset, year: int, job_types: Iterable[str] | None =
     DataFrame with columns source (one of SOURCES, all listed) and citizens.
     """
     e = employment_entries(ds, year, job_types)[["citizen_id", "start", "course_id"]]
+    if e.empty:
+        return pd.DataFrame({"source": list(SOURCES), "citizens": [0] * len(SOURCES)})
     end = e["course_id"].map(ds.courses.drop_duplicates("course_id").set_index("course_id")["end"])
     known = e["course_id"].isin(set(ds.courses["course_id"]))
     source = pd.Series("during_course", index=e.index, dtype=object)
