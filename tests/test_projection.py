@@ -365,6 +365,11 @@ def test_report_projects_goal1_from_the_shown_years_only(tmp_path):
     assert (f"Fremskrivningen til 2025 giver {fmt.number(expected)} borgere i job "
             f"(95 %-prædiktionsinterval {fmt.number(lo)}–{fmt.number(hi)})") in text
     assert "ud fra årene 2021–2024 med en Poisson-model" in text
+    # the plot shows the same bounded interval in its corner
+    (fig,) = [part[0] for kind, part in r.goal1().parts
+              if kind == "figure" and part[1] == "Fremskrivning: borgere i job pr. år"]
+    corner = " ".join(t.get_text() for ax in fig.axes for t in ax.texts)
+    assert f"95 %-prædiktionsinterval {fmt.number(lo)}–{fmt.number(hi)}" in corner
     assert "År, hvor tallet ikke kan vises, fordi det bygger på for få, indgår ikke." in text
     method = r.method().text
     assert "Fremskrivning mod målene" in method and "Poisson-model" in method and "logistisk model" in method

@@ -186,6 +186,13 @@ def _other_text(id_col: str, n_pooled: int, what: str):
     return text
 
 
+def _projection_numbers(goal: str, res) -> tuple[str, str]:
+    """A projection and its 95 % prediction interval in Danish format (goal 2's in per cent)."""
+    show = fmt.percent if goal == "goal2" else fmt.number
+    lo, hi = res.intervals.get(0.95, (np.nan, np.nan))
+    return show(res.projected), f"95 %-prædiktionsinterval {show(lo)}–{show(hi)}"
+
+
 def _years_text(years) -> str:
     """Years in Danish, runs of three or more as a span: [2018, 2019, 2020, 2022, 2023] ->
     "2018–2020, 2022 og 2023"."""
@@ -796,25 +803,26 @@ class AnnualReport:
             return b
         if res.no_projection:
             return b.md(f"**Fremskrivning:** {res.no_projection}")
-        text = self._projection_text(goal, res) if goal in ("goal1", "goal2") else res.statement
-        b.md(f"**Fremskrivning:** {text}")
+        annual = goal in ("goal1", "goal2")  # an annual target: where the trend points, not "reached"
+        b.md(f"**Fremskrivning:** {self._projection_text(goal, res) if annual else res.statement}")
+        point, interval = _projection_numbers(goal, res)
         ax = projection_plot(res, ylabel=ylabel, title=f"{ylabel}: vejen mod målet i {res.target_year}",
-                             percent=goal == "goal2")
+                             percent=goal == "goal2",
+                             info=f"Fremskrivning til {res.target_year}: {point}, {interval}" if annual else None)
         return b.figure(ax.figure, f"Fremskrivning: {ylabel.lower()}")
 
     def _projection_text(self, goal: str, res) -> str:
         """An annual target's projection in words: where the trend points, the model, the years."""
         share = goal == "goal2"
-        show = fmt.percent if share else fmt.number
-        lo, hi = res.intervals.get(0.95, (np.nan, np.nan))
+        point, interval = _projection_numbers(goal, res)
+        target = fmt.percent(res.target) if share else fmt.number(res.target)
         what, norm = ("med progression", "arbejdsmålet er") if share else ("borgere i job", "normen er mindst")
         model = ("en logistisk model for andelen, hvor hvert år vægter med sit antal afsluttede forløb, så andel "
                  "og interval holder sig mellem 0 og 100 %" if share else
                  "en Poisson-model for antallet, så hverken tal eller interval kan blive negative")
         left_out = (" År, hvor tallet ikke kan vises, fordi det bygger på for få, indgår ikke."
                     if len(res.years_used) < len(self.years) else "")
-        return (f"Fremskrivningen til {res.target_year} giver {show(res.projected)} {what} "
-                f"(95 %-prædiktionsinterval {show(lo)}–{show(hi)}); {norm} {show(res.target)} om året. "
+        return (f"Fremskrivningen til {res.target_year} giver {point} {what} ({interval}); {norm} {target} om året. "
                 f"Trenden er beregnet ud fra årene {_years_text(res.years_used)} med {model}.{left_out}")
 
     @_section

@@ -1194,12 +1194,12 @@ def project_to_target(
     (the cut is the same at both ends). With fewer than three years in the fit nothing is
     projected, and the statement says so without naming a count.
 
-    Overdispersion: yearly figures vary more than Poisson or binomial noise (the intake of
-    courses changes from year to year), so the fit is read as quasi-likelihood: the scale
+    Overdispersion: yearly figures can vary more than Poisson or binomial noise (the intake
+    of courses changes from year to year), so the fit is read as quasi-likelihood: the scale
     is Pearson's chi-square over the residual degrees of freedom (m - 2), never below 1
     (with so few years a scale below 1 is chance, not underdispersion). This was chosen
-    over a negative binomial model, whose extra parameter cannot be estimated from three
-    to eight yearly points.
+    over a negative binomial model, whose extra parameter cannot be estimated reliably
+    from three to eight yearly points.
 
     Prediction interval: the predictive distribution of the target year's figure mixes
     the model's noise over the uncertainty of the trend. The linear predictor is
@@ -1220,14 +1220,15 @@ def project_to_target(
     met; the status is ``"reached early"`` if that is before ``target_year``.
 
     Tælleregel: Et måls tal fremskrives til målåret med en trend over årene. Et antal
-    (borgere i job, virksomheder) følger en Poisson-model (en fast årlig vækstrate), så
-    hverken trend eller interval kan blive negative. En andel (forløb med progression)
-    følger en logistisk model på antallet med og uden progression, så hvert år vægter med
-    sit antal afsluttede forløb, og andel og interval holder sig mellem 0 og 100 %. Et år
+    (borgere i job, virksomheder) følger en Poisson-model (loglineær trend: en fast årlig
+    vækstrate), så hverken trend eller interval kan blive negative. En andel (forløb med
+    progression) følger en logistisk model (binomial, logit) på antallet med og uden
+    progression, så hvert år vægter med sit antal afsluttede forløb, og andel og interval
+    holder sig mellem 0 og 100 %. Et år
     indgår kun, når årets tal kan vises (grundlaget er mindst diskretioneringsgrænsen); med
     færre end tre sådanne år vises ingen fremskrivning. Prædiktionsintervallet dækker både
     usikkerheden om trenden og årets tilfældige udsving, også når årene svinger mere end
-    modellen alene forventer.
+    modellen alene forventer (kvasi-Poisson og kvasi-binomial skala).
 
     Parameters
     ----------

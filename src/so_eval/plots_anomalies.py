@@ -431,6 +431,7 @@ def projection_plot(
     ylabel: str | None = None,
     title: str | None = None,
     percent: bool = False,
+    info: str | None = None,
 ) -> Axes:
     """Observed values, the trend with prediction bands inside the range, and the target.
 
@@ -438,7 +439,7 @@ def projection_plot(
     line, one shaded prediction band per level (widest lightest; a count's band never
     goes below 0, a share's stays within 0–100 %), the target as a horizontal line
     labelled with the target year and a star at (target year, target). The status
-    statement is written in the corner.
+    statement (or ``info``) is written in the corner.
 
     Parameters
     ----------
@@ -448,6 +449,8 @@ def projection_plot(
     xlabel, ylabel, title : str, optional
     percent : bool
         Format the y-axis as Danish percentages.
+    info : str, optional
+        The text in the corner instead of ``result.statement``.
 
     Returns
     -------
@@ -506,5 +509,5 @@ def projection_plot(
     ax.set_ylim(0, min(ax.get_ylim()[1], 1.05) if result.model == "binomial" else None)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel or result.value_name)
-    _finish(ax, title=title, info=result.statement)
+    _finish(ax, title=title, info=result.statement if info is None else info)
     return ax
