@@ -186,6 +186,26 @@ def _other_text(id_col: str, n_pooled: int, what: str):
     return text
 
 
+def _projection_numbers(goal: str, res) -> tuple[str, str]:
+    """A projection and its 95 % prediction interval in Danish format (goal 2's in per cent)."""
+    show = fmt.percent if goal == "goal2" else fmt.number
+    lo, hi = res.intervals.get(0.95, (np.nan, np.nan))
+    return show(res.projected), f"95 %-prædiktionsinterval {show(lo)}–{show(hi)}"
+
+
+def _years_text(years) -> str:
+    """Years in Danish, runs of three or more as a span: [2018, 2019, 2020, 2022, 2023] ->
+    "2018–2020, 2022 og 2023"."""
+    runs: list[list[int]] = []
+    for y in sorted(years):
+        if runs and y == runs[-1][-1] + 1:
+            runs[-1].append(y)
+        else:
+            runs.append([y])
+    parts = [p for r in runs for p in ([f"{r[0]}–{r[-1]}"] if len(r) > 2 else [str(y) for y in r])]
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " og " + parts[-1]
+
+
 def _masked_values(fig_list: list[Figure]) -> list[float]:
     """Values for plotting: suppressed or missing figures become NaN."""
     out = []
@@ -338,29 +358,30 @@ class AnnualReport:
             self.ledger.value(f"disclosure.hidden.{k}", v, labels[k], "antal")
 
     def _record_projections(self) -> None:
-        """Each goal's path to its target, projected to the end of the strategy period."""
+        """Each goal's path to its target, projected to the end of the strategy period: counts by a
+        Poisson model, the share with progression by a binomial model on its counts (see
+        :func:`so_eval.anomalies.project_to_target`). A year enters only when the figures it rests
+        on are shown: a hidden year's number would follow from the fitted curve and the others."""
         from so_eval.anomalies import project_to_target
 
-        L, end = self.ledger, self.params.strategy_period[1]
-        jobs = self.jobs_per_year  # all years with data: a steadier trend than the strategy years alone
-        ent = self.enterprises_per_year
-        prog = self.progression_per_year
-        self.projections = {}
+        L, end, m = self.ledger, self.params.strategy_period[1], self.params.min_cell
+        # all years with data: a steadier trend than the strategy years alone
         specs = [
-            ("goal1", jobs, "jobs", float(self._t["jobs_per_year"]), end),
-            ("goal3", ent, "three_bottom_lines", float(self._t["enterprises"]), int(self._t["enterprises_year"])),
+            ("goal1", self.jobs_per_year, "jobs", None, float(self._t["jobs_per_year"]), end, ["goal1.jobs.{}"]),
+            ("goal3", self.enterprises_per_year, "three_bottom_lines", None, float(self._t["enterprises"]),
+             int(self._t["enterprises_year"]), []),  # enterprises, not persons: nothing is hidden
         ]
         if self._t["progressed_share"] is not None:
-            specs.append(("goal2", prog, "citizens_progressed_share", float(self._t["progressed_share"]), end))
-        shown_key = {"goal1": "goal1.jobs.{}", "goal2": "goal2.citizens_progressed_share.{}"}
-        for goal, data, col, target, target_year in specs:
+            specs.append(("goal2", self.progression_per_year, "citizens_progressed", "citizens_ended",
+                          float(self._t["progressed_share"]), end,
+                          ["goal2.citizens_ended.{}", "goal2.citizens_progressed_share.{}"]))
+        self.projections = {}
+        for goal, data, col, n, target, target_year, shown in specs:
             if goal == "goal1" and L["goal1.jobs"].suppressed:
                 continue
-            if goal in shown_key:  # a hidden year's number would follow from the fitted line and the others
-                data = data.loc[[not L[shown_key[goal].format(yy)].suppressed for yy in data["year"]]]
-                if data.empty:
-                    continue
-            res = project_to_target(data, year="year", value=col, target=target, target_year=target_year)
+            keep = [not any(L[key.format(yy)].suppressed for key in shown) for yy in data["year"]]
+            res = project_to_target(data.loc[keep], year="year", value=col, n=n, target=target,
+                                    target_year=target_year, min_basis=m if shown else 0)
             self.projections[goal] = res
             if self.year < target_year and np.isfinite(res.projected):
                 unit = "andel" if goal == "goal2" else "antal"
@@ -828,30 +849,37 @@ class AnnualReport:
         )
 
     def _projection_block(self, goal: str, ylabel: str) -> Block:
-        """The goal's path with a linear projection and prediction band (while the period runs)."""
+        """The goal's path with a projection and prediction band inside the figure's range (while
+        the period runs), or one sentence saying why there is none."""
         from so_eval.plots_anomalies import projection_plot
 
         b = Block()
         res = getattr(self, "projections", {}).get(goal)
         if res is None or self.year >= res.target_year:
             return b
-        if goal in ("goal1", "goal2"):  # annual targets: where the trend points, not "reached"
-            show = fmt.percent if goal == "goal2" else fmt.number
-            lo, hi = res.intervals.get(0.95, (np.nan, np.nan))
-            band = (f" (95 %-prædiktionsinterval {show(lo)}–{show(hi)})" if np.isfinite(lo) else
-                    " (for få år til et prædiktionsinterval)")
-            what = "med progression" if goal == "goal2" else "borgere i job"
-            norm = "arbejdsmålet er" if goal == "goal2" else "normen er mindst"
-            if res.n_points < 3 or not np.isfinite(res.projected):
-                return b.md(f"**Fremskrivning:** for få år med data til at fremskrive mod {res.target_year}.")
-            text = (f"En lineær trend over {self.years[0]}–{self.year} giver {show(res.projected)} "
-                    f"{what} i {res.target_year}{band}; {norm} {show(res.target)} om året.")
-        else:
-            text = res.statement
-        b.md(f"**Fremskrivning:** {text}")
+        if res.no_projection:
+            return b.md(f"**Fremskrivning:** {res.no_projection}")
+        annual = goal in ("goal1", "goal2")  # an annual target: where the trend points, not "reached"
+        b.md(f"**Fremskrivning:** {self._projection_text(goal, res) if annual else res.statement}")
+        point, interval = _projection_numbers(goal, res)
         ax = projection_plot(res, ylabel=ylabel, title=f"{ylabel}: vejen mod målet i {res.target_year}",
-                             percent=goal == "goal2")
+                             percent=goal == "goal2",
+                             info=f"Fremskrivning til {res.target_year}: {point}, {interval}" if annual else None)
         return b.figure(ax.figure, f"Fremskrivning: {ylabel.lower()}")
+
+    def _projection_text(self, goal: str, res) -> str:
+        """An annual target's projection in words: where the trend points, the model, the years."""
+        share = goal == "goal2"
+        point, interval = _projection_numbers(goal, res)
+        target = fmt.percent(res.target) if share else fmt.number(res.target)
+        what, norm = ("med progression", "arbejdsmålet er") if share else ("borgere i job", "normen er mindst")
+        model = ("en logistisk model for andelen, hvor hvert år vægter med sit antal borgere med et afsluttet forløb, så andel "
+                 "og interval holder sig mellem 0 og 100 %" if share else
+                 "en Poisson-model for antallet, så hverken tal eller interval kan blive negative")
+        left_out = (" År, hvor tallet ikke kan vises, fordi det bygger på for få, indgår ikke."
+                    if len(res.years_used) < len(self.years) else "")
+        return (f"Fremskrivningen til {res.target_year} giver {point} {what} ({interval}); {norm} {target} om året. "
+                f"Trenden er beregnet ud fra årene {_years_text(res.years_used)} med {model}.{left_out}")
 
     @_section
     def contents(self) -> Block:
@@ -1301,11 +1329,12 @@ class AnnualReport:
 
     @_section
     def method(self) -> Block:
+        from so_eval.anomalies import project_to_target
         from so_eval.provenance import code_version, package_versions
 
         p, b = self.params, Block()
         rules = "\n".join(f"- **{_RULE_TITLES.get(fn.__name__, fn.__name__)}** (`{fn.__name__}`): {counting_rule(fn)}"
-                          for fn in metrics.COUNTING_RULES)
+                          for fn in (*metrics.COUNTING_RULES, project_to_target))
         b.md("### Tælleregler\n\nReglerne er skrevet én gang i koden og trykt her fra den:\n\n" + rules)
         b.md(self._counting_choices_text())
         from so_eval import sdc
@@ -1458,5 +1487,6 @@ _RULE_TITLES = {
     "agreements_active": "Gældende samarbejdsaftaler",
     "citizens_served": "Borgere i forløb",
     "goal_status": "Målstatus",
+    "project_to_target": "Fremskrivning mod målene",
     "outcome_table": "Effektmåling: deltagere, sammenligningsgruppe og udfald",
 }

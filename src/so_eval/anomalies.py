@@ -18,7 +18,8 @@ Overview
 ``yoy_change``
     Year-over-year change larger than chance, Holm-corrected across keys per year.
 ``project_to_target``
-    Linear trend projected to a target year with t-based prediction intervals.
+    A count (Poisson GLM) or a share (binomial GLM, weighted by its denominators)
+    projected to a target year, with predictive intervals inside the range.
 
 References
 ----------
@@ -37,7 +38,9 @@ Montgomery DC. Introduction to Statistical Quality Control (c-, p- and XmR chart
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -45,7 +48,9 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
-from scipy import stats
+from scipy import special, stats
+
+from so_eval import fmt
 
 __all__ = [
     "ControlChartResult",
@@ -1039,6 +1044,29 @@ def holm(p_values) -> np.ndarray:
 # --------------------------------------------------------------------------------------
 # 5. Projection to a target
 # --------------------------------------------------------------------------------------
+#: Fewest years in the fit for a projection to be made.
+MIN_PROJECTION_YEARS = 3
+#: Quantile nodes of the linear predictor's distribution (normal or t) that the predictive
+#: distribution is mixed over (equal weights: the midpoints of as many equal slices).
+PREDICTIVE_NODES = 400
+#: Years after the target year searched for the year the projection reaches the target.
+REACH_HORIZON = 25
+#: Numerical guard: the log of the largest expected count a node may have (about 10^15).
+_MAX_LOG_COUNT = 35.0
+
+NO_PROJECTION_FEW_YEARS = (
+    "Der vises ingen fremskrivning mod målet i {target_year}, fordi færre end tre år har et "
+    "grundlag, der er stort nok til, at årets tal kan vises."
+)
+"""Why no projection is shown (one sentence, naming no count): fewer than three usable years."""
+
+NO_PROJECTION_AT_BOUND = (
+    "Der vises ingen fremskrivning mod målet i {target_year}, fordi tallene går helt til grænsen "
+    "af det mulige ({bound}), så modellen ikke kan beregne en trend."
+)
+"""Why no projection is shown: the fitted curve runs into 0 (a count) or 0 or 100 % (a share)."""
+
+
 @dataclass(frozen=True)
 class ProjectionResult:
     """Result of :func:`project_to_target`.
@@ -1047,54 +1075,62 @@ class ProjectionResult:
     ----------
     table : DataFrame
         One row per year from the first observed year to ``target_year`` (or the last
-        observed year, if later): ``year, observed`` (the quantity compared with the
-        target, i.e. the value or the running total), ``fit`` (trend / projection),
-        ``lowerXX, upperXX`` prediction limits per level and ``kind``
-        (``"observed"``/``"projected"``). For ``cumulative=True`` the band starts at
-        the last observed year (zero width there).
+        observed year, if later): ``year``, ``observed`` (the count, or the share
+        ``value / n``), ``n`` (a share's denominator; NaN for a count), ``used`` (the year
+        entered the fit), ``fit`` (the model's expected value), ``lowerXX, upperXX``
+        prediction limits per level and ``kind`` (``"observed"``/``"projected"``).
     target, target_year : float, int
-    cumulative, higher_is_better : bool
+    model : str
+        ``"poisson"`` (a count) or ``"binomial"`` (a share of counts).
+    higher_is_better : bool
     levels : tuple of float
     n_points : int
-        Number of observed years used in the fit.
-    slope, intercept : float
-        Linear trend of the yearly values (intercept at year 0); NaN with < 2 points.
-    sigma : float
-        Residual standard deviation (NaN with < 3 points).
+        Number of years in the fit.
+    years_used : tuple of int
+        The years in the fit.
+    slope : float
+        Yearly change on the link scale (log rate ratio or log odds ratio per year); NaN
+        without a fit.
+    dispersion : float
+        Quasi-likelihood scale used for the intervals (at least 1); NaN without a fit.
     df_resid : int
+    future_n : int or None
+        For a share: the number of trials (courses) a predicted year is taken to have.
     projected : float
-        Point projection for ``target_year`` (NaN if not available).
+        The model's expected value at ``target_year`` (NaN if no projection).
     intervals : dict
         ``{level: (low, high)}`` prediction interval at ``target_year``.
     prob_reach : float
-        Share of the t predictive distribution at ``target_year`` on the right side of
-        the target (NaN when no interval can be computed).
+        Share of the predictive distribution at ``target_year`` on the right side of the
+        target (NaN without a projection).
     reached_year : int or None
-        First observed year in which the target was reached.
+        First year in the fit in which the target was reached.
     expected_reach_year : int or None
-        First future year in which the point projection reaches the target (searched
-        up to 25 years after ``target_year``).
+        First future year in which the projection reaches the target (searched up to
+        25 years after ``target_year``).
     status : str
         ``"reached early"``, ``"reached"``, ``"reached late"``, ``"not reached"``,
         ``"on track"``, ``"off track"`` or ``"unknown"``.
     statement : str
-        One-sentence Danish summary.
+        One-sentence Danish summary (or why there is no projection).
+    no_projection : str
+        Why there is no projection, one Danish sentence naming no count ("" if there is one).
     notes : tuple of str
-        Including why no interval/projection is given with < 3 points.
     value_name : str
     """
 
     table: pd.DataFrame
     target: float
     target_year: int
-    cumulative: bool
+    model: str
     higher_is_better: bool
     levels: tuple[float, ...]
     n_points: int
+    years_used: tuple[int, ...]
     slope: float
-    intercept: float
-    sigma: float
+    dispersion: float
     df_resid: int
+    future_n: int | None
     projected: float
     intervals: dict[float, tuple[float, float]]
     prob_reach: float
@@ -1102,8 +1138,32 @@ class ProjectionResult:
     expected_reach_year: int | None
     status: str
     statement: str
+    no_projection: str = ""
     notes: tuple[str, ...] = ()
     value_name: str = "value"
+
+    def tidy(self) -> pd.DataFrame:
+        """The year-by-year table (a copy): observed, whether used, fit and prediction limits."""
+        return self.table.copy()
+
+    def summary(self) -> str:
+        """Plain-text summary: model, years in the fit, projection, intervals and status."""
+        link = "log" if self.model == "poisson" else "logit"
+        years = ", ".join(str(y) for y in self.years_used) or "none"
+        lines = [
+            f"Projection to {self.target_year} ({self.model} GLM, {link} link)",
+            f"  years in fit : {years} ({self.n_points})",
+            (f"  slope        : {self.slope:.4f} per year ({link} scale)   "
+             f"dispersion {self.dispersion:.3f}   df {self.df_resid}"),
+            (f"  projected    : {self.projected:.4f}   target {self.target:g} "
+             f"({'higher' if self.higher_is_better else 'lower'} is better)"),
+        ]
+        for lv in sorted(self.intervals):
+            lo, hi = self.intervals[lv]
+            lines.append(f"  {lv * 100:g}% PI       : [{lo:.4g}, {hi:.4g}]")
+        lines.append(f"  P(reach)     : {self.prob_reach:.3f}   status: {self.status}")
+        lines += [f"  note: {n}" for n in self.notes]
+        return "\n".join(lines)
 
 
 def project_to_target(
@@ -1113,37 +1173,77 @@ def project_to_target(
     value: str,
     target: float,
     target_year: int,
-    cumulative: bool = False,
+    n: str | None = None,
+    min_basis: int = 0,
     level: float | Sequence[float] = (0.8, 0.95),
     higher_is_better: bool = True,
 ) -> ProjectionResult:
-    """Project a linear trend to a target year, with prediction intervals.
+    """Project a yearly count or share to a target year, inside its range, with prediction
+    intervals.
 
-    Rule: an OLS line (statsmodels) is fitted to the yearly values and extended to
-    ``target_year``. The prediction interval for a new yearly value is
-    ``fit +/- t_{df} * sqrt(se_fit^2 + sigma^2)`` with df = points - 2. With
-    ``cumulative=True`` the target concerns the running total: the projection is the
-    observed total plus the sum of the projected yearly values, whose predictive
-    variance is ``a' Cov(beta) a + h * sigma^2`` for h future years. ``prob_reach`` is
-    the share of the t predictive distribution at ``target_year`` at or above the target
-    (at or below if ``higher_is_better=False``); it assumes the linear trend continues
-    and is not a guarantee. ``reached_year`` is the first observed year in which the
-    target was met; the status is ``"reached early"`` if that is before
-    ``target_year``. Needs 3+ years for an interval; with 2 only the line is projected;
-    with fewer nothing is projected (the reason is in ``notes``).
+    Rule: a **count** (``n=None``: citizens in a job, enterprises) is fitted by a Poisson
+    GLM with a log link on the year (statsmodels), so the trend is a constant yearly
+    growth rate and never goes below 0. A **share** (``value`` counts out of ``n``:
+    courses with progression out of ended courses) is fitted by a binomial GLM with a
+    logit link on the ``(value, n - value)`` counts, so each year weighs with its
+    denominator (a year of 100 courses ten times as much as a year of 10) and the trend
+    stays inside [0, 1]. A year enters the fit only when its basis (the count itself, or
+    the denominator) is at least ``min_basis``: the report passes the disclosure
+    threshold, because a year whose figure is hidden would follow from the fitted curve
+    and the shown years, and a lower cut would let zeros in while small counts are out
+    (the cut is the same at both ends). With fewer than three years in the fit nothing is
+    projected, and the statement says so without naming a count.
+
+    Overdispersion: yearly figures can vary more than Poisson or binomial noise (the intake
+    of courses changes from year to year), so the fit is read as quasi-likelihood: the scale
+    is Pearson's chi-square over the residual degrees of freedom (m - 2), never below 1
+    (with so few years a scale below 1 is chance, not underdispersion). This was chosen
+    over a negative binomial model, whose extra parameter cannot be estimated reliably
+    from three to eight yearly points.
+
+    Prediction interval: the predictive distribution of the target year's figure mixes
+    the model's noise over the uncertainty of the trend. The linear predictor is
+    ``eta_hat + se * T`` with ``se`` from the scaled covariance and ``T`` standard normal
+    (the GLM's Wald approximation) when the model's own scale is used, or Student's t on
+    m - 2 degrees of freedom when a scale above 1 is estimated; at 400 equal-probability
+    quantile nodes of ``T`` the figure is Poisson (negative binomial with variance
+    ``scale * mean`` when the scale exceeds 1) for a count, and binomial (beta-binomial
+    with variance ``scale`` times the binomial) on ``future_n`` trials for a share, where
+    ``future_n`` is the mean denominator of the fitted years. The interval's ends are
+    quantiles of that mixture, so a count's interval is whole numbers from 0 up and a
+    share's lies in [0, 1] (steps of 1 / ``future_n``): the range is respected by the
+    model itself, not by cutting a symmetric interval at 0, which would put the cut-off
+    probability on 0. ``projected`` is the model's expected value at ``target_year``;
+    ``prob_reach`` is the mixture's probability of meeting the target (at or above it,
+    or at or below if ``higher_is_better=False``); it assumes the trend continues and is
+    not a guarantee. ``reached_year`` is the first fitted year in which the target was
+    met; the status is ``"reached early"`` if that is before ``target_year``.
+
+    Tælleregel: Et måls tal fremskrives til målåret med en trend over årene. Et antal
+    (borgere i job, virksomheder) følger en Poisson-model (loglineær trend: en fast årlig
+    vækstrate), så hverken trend eller interval kan blive negative. En andel (borgere med
+    progression) følger en logistisk model (binomial, logit) på antallet med og uden
+    progression, så hvert år vægter med sit grundlag (borgere med et afsluttet forløb), og andel
+    og interval holder sig mellem 0 og 100 %. Et år indgår kun, når årets tal kan vises (grundlaget er mindst diskretioneringsgrænsen); med
+    færre end tre sådanne år vises ingen fremskrivning. Prædiktionsintervallet dækker både
+    usikkerheden om trenden og årets tilfældige udsving, også når årene svinger mere end
+    modellen alene forventer (kvasi-Poisson og kvasi-binomial skala).
 
     Parameters
     ----------
     data : DataFrame
         One row per year (rows with missing values are dropped).
     year, value : str
-        Column names; years must be unique integers (gaps allowed).
+        Column names; years must be unique integers (gaps allowed); ``value`` is a count
+        (a whole number, 0 or more).
     target : float
-        Target value (for the yearly value, or the running total if ``cumulative``).
+        Target value: a count, or a share in [0, 1] if ``n`` is given.
     target_year : int
         Year the target should be met.
-    cumulative : bool
-        Whether ``target`` refers to the running total of ``value``.
+    n : str, optional
+        Column with the share's denominator; then ``value`` is the numerator.
+    min_basis : int
+        Years whose basis (the denominator, or the count) is below this are left out.
     level : float or sequence of float
         Prediction-interval levels (default 80 % and 95 %).
     higher_is_better : bool
@@ -1153,228 +1253,292 @@ def project_to_target(
     -------
     ProjectionResult
 
+    Raises
+    ------
+    ValueError
+        Years not unique integers, a count below 0 or not whole, a numerator outside
+        ``0..n``.
+
     Examples
     --------
     >>> import pandas as pd
     >>> df = pd.DataFrame({"aar": [2021, 2022, 2023, 2024], "job": [10, 21, 29, 41]})
     >>> res = project_to_target(df, year="aar", value="job", target=50, target_year=2025)
-    >>> round(res.projected, 1), res.status, round(res.prob_reach, 2)
-    (50.5, 'on track', 0.59)
+    >>> round(res.projected, 1), res.intervals[0.95], res.status
+    (64.7, (38.0, 103.0), 'on track')
+    >>> shares = pd.DataFrame({"aar": [2022, 2023, 2024], "med": [2, 5, 8], "af": [10, 10, 10]})
+    >>> res = project_to_target(shares, year="aar", value="med", n="af", target=0.6, target_year=2025)
+    >>> round(res.projected, 4), res.intervals[0.95][1] <= 1   # odds 1:4, 1:1, 4:1 -> 16:1
+    (0.9412, True)
     """
-    _require_columns(data, year, value)
+    _require_columns(data, year, value, n)
     levels = tuple(sorted({float(level)} if np.isscalar(level) else {float(x) for x in level}))
     for lv in levels:
         _level_tag(lv)
-    notes: list[str] = []
-    df = data[[year, value]].copy()
-    df.columns = ["year", "value"]
-    na = df.isna().any(axis=1)
-    if na.any():
-        notes.append(f"{int(na.sum())} row(s) with missing year or value dropped")
-        df = df.loc[~na]
-    df = df.sort_values("year", kind="stable").reset_index(drop=True)
-    yrs = df["year"].to_numpy(dtype=float)
-    if not _is_integer_valued(yrs):
-        raise ValueError("year must be integer valued")
-    if df["year"].duplicated().any():
-        raise ValueError("years must be unique (aggregate to one row per year first)")
-    yrs = yrs.astype(int)
-    vals = df["value"].to_numpy(dtype=float)
-    target_year = int(target_year)
-    target = float(target)
-    m = len(df)
-    if cumulative and m > 1 and np.any(np.diff(yrs) != 1):
-        notes.append("gaps between observed years: the running total misses those years")
+    model = "poisson" if n is None else "binomial"
+    df, notes = _projection_frame(data, year, value, n)
+    cut = max(int(min_basis), 1 if model == "binomial" else 0)
+    df["used"] = (df["n"] if model == "binomial" else df["value"]) >= cut
+    if (~df["used"]).any():
+        notes.append(f"{int((~df['used']).sum())} year(s) left out: basis below {cut}")
+    use = df.loc[df["used"]]
+    target, target_year, m = float(target), int(target_year), len(use)
 
     def meets(x: float) -> bool:
         tol = 1e-9 * max(1.0, abs(target))
         return x >= target - tol if higher_is_better else x <= target + tol
 
-    observed_q = np.cumsum(vals) if cumulative else vals
-    reached_year = next((int(yv) for yv, q in zip(yrs, observed_q) if meets(q)), None)
-
-    last_obs = int(yrs[-1]) if m else None
-    end_year = max(target_year, last_obs) if m else target_year
-    slope = intercept = sigma = float("nan")
-    df_resid = max(m - 2, 0)
-    projected = float("nan")
+    reached_year = next((int(y) for y, q in zip(use["year"], use["observed"]) if meets(q)), None)
+    last = int(df["year"].max()) if len(df) else target_year
+    tab = _projection_table(df, max(target_year, last), levels)
+    fit, why_not = None, NO_PROJECTION_FEW_YEARS
+    if m < MIN_PROJECTION_YEARS:
+        notes.append(f"only {m} year(s) in the fit: no projection (at least {MIN_PROJECTION_YEARS} needed)")
+    else:
+        fit = _glm_fit(use, model)
+        if fit is None:
+            notes.append("the fitted curve runs into the bound of the range: no trend can be fitted")
+            why_not = NO_PROJECTION_AT_BOUND
+    projected, prob, expected_reach = float("nan"), float("nan"), None
     intervals: dict[float, tuple[float, float]] = {lv: (float("nan"),) * 2 for lv in levels}
-    prob = float("nan")
-    expected_reach: int | None = None
+    if fit is not None:
+        why_not = ""
+        _fill_band(tab, fit, levels)
+        projected, intervals, prob = _at_target(fit, target_year, levels, target, higher_is_better)
+        horizon = np.arange(last + 1, max(target_year, last) + REACH_HORIZON + 1)
+        if target_year > last:
+            expected_reach = next((int(y) for y, q in zip(horizon, fit.mean(horizon)) if meets(q)), None)
+    status = _projection_status(reached_year, target_year, int(use["year"].max()) if m else None, projected, prob)
+    why_not = why_not.format(target_year=target_year, bound="0" if model == "poisson" else "0 eller 100 %")
+    statement = _projection_statement(
+        status=status, target=target, target_year=target_year, reached_year=reached_year,
+        projected=projected, intervals=intervals, prob=prob, model=model, why_not=why_not,
+    )
+    return ProjectionResult(
+        table=tab, target=target, target_year=target_year, model=model,
+        higher_is_better=bool(higher_is_better), levels=levels, n_points=m,
+        years_used=tuple(int(y) for y in use["year"]),
+        slope=fit.slope if fit is not None else float("nan"),
+        dispersion=fit.scale if fit is not None else float("nan"),
+        df_resid=max(m - 2, 0), future_n=fit.n_future if fit is not None else None, projected=projected,
+        intervals=intervals, prob_reach=prob, reached_year=reached_year,
+        expected_reach_year=expected_reach, status=status, statement=statement,
+        no_projection=why_not, notes=tuple(notes), value_name=str(value),
+    )
 
-    fit_years = np.arange(int(yrs[0]), end_year + 1) if m else np.array([], dtype=int)
-    tab = pd.DataFrame({"year": fit_years})
-    obs_map = dict(zip(yrs.tolist(), observed_q.tolist()))
-    tab["observed"] = [obs_map.get(int(yv), np.nan) for yv in fit_years]
+
+def _at_target(fit: _GlmTrend, target_year: int, levels: tuple[float, ...], target: float,
+               higher_is_better: bool) -> tuple[float, dict[float, tuple[float, float]], float]:
+    """The expected value, the prediction intervals and the probability of meeting the target
+    in ``target_year``."""
+    at = fit.predictive(np.array([target_year]))
+    bounds = at.quantiles([q for lv in levels for q in (0.5 - lv / 2, 0.5 + lv / 2)])[0]
+    intervals = {lv: (float(bounds[2 * i]), float(bounds[2 * i + 1])) for i, lv in enumerate(levels)}
+    return float(at.mean[0]), intervals, at.prob_meets(target, higher_is_better)
+
+
+def _projection_frame(data: pd.DataFrame, year: str, value: str, n: str | None) -> tuple[pd.DataFrame, list[str]]:
+    """Columns year, value, n (NaN for a count), observed; sorted by year and checked."""
+    notes: list[str] = []
+    cols = [year, value] + ([n] if n is not None else [])
+    df = data[cols].copy()
+    df.columns = ["year", "value"] + (["n"] if n is not None else [])
+    na = df.isna().any(axis=1)
+    if na.any():
+        notes.append(f"{int(na.sum())} row(s) with missing year or value dropped")
+        df = df.loc[~na]
+    df = df.astype(float).sort_values("year", kind="stable").reset_index(drop=True)
+    if not _is_integer_valued(df["year"].to_numpy()):
+        raise ValueError("year must be integer valued")
+    if df["year"].duplicated().any():
+        raise ValueError("years must be unique (aggregate to one row per year first)")
+    df["year"] = df["year"].astype(int)
+    v = df["value"].to_numpy()
+    if np.any(v < 0) or not _is_integer_valued(v):
+        raise ValueError("value must be a count: whole numbers, 0 or more")
+    if n is None:
+        df["n"] = np.nan
+        df["observed"] = df["value"]
+    else:
+        if np.any(v > df["n"].to_numpy()) or not _is_integer_valued(df["n"].to_numpy()):
+            raise ValueError("the numerator must be a whole number from 0 to n")
+        df["observed"] = df["value"] / df["n"].where(df["n"] > 0)
+    return df, notes
+
+
+def _projection_table(df: pd.DataFrame, end_year: int, levels: tuple[float, ...]) -> pd.DataFrame:
+    """One row per year from the first observed year to ``end_year``; fit and bands NaN."""
+    years = np.arange(int(df["year"].iloc[0]), end_year + 1) if len(df) else np.array([], dtype=int)
+    tab = pd.DataFrame({"year": years}).merge(df[["year", "observed", "n", "used"]], on="year", how="left")
+    tab["used"] = tab["used"].eq(True)
     tab["fit"] = np.nan
     for lv in levels:
         tab[f"lower{_level_tag(lv)}"] = np.nan
         tab[f"upper{_level_tag(lv)}"] = np.nan
-    tab["kind"] = np.where(
-        tab["year"].isin(yrs) if m else np.array([], dtype=bool), "observed", "projected"
-    )
+    tab["kind"] = np.where(tab["year"].isin(df["year"]), "observed", "projected")
+    return tab
 
-    if m < 2:
-        notes.append(f"only {m} observed year(s): no trend or projection can be computed")
+
+def _fill_band(tab: pd.DataFrame, fit: _GlmTrend, levels: tuple[float, ...]) -> None:
+    """The fit and the prediction limits for every year of the table (in place)."""
+    years = tab["year"].to_numpy()
+    pred = fit.predictive(years)
+    tab["fit"] = pred.mean
+    qs = [q for lv in levels for q in (0.5 - lv / 2, 0.5 + lv / 2)]
+    bounds = pred.quantiles(qs)
+    for i, lv in enumerate(levels):
+        tag = _level_tag(lv)
+        tab[f"lower{tag}"] = bounds[:, 2 * i]
+        tab[f"upper{tag}"] = bounds[:, 2 * i + 1]
+
+
+@dataclass(frozen=True)
+class _GlmTrend:
+    """A fitted trend on the link scale: ``eta = params[0] + params[1] * (year - x0)``."""
+
+    model: str
+    params: np.ndarray
+    cov: np.ndarray  # scaled by ``scale``
+    x0: int
+    scale: float
+    df_resid: int
+    n_future: int | None
+
+    @property
+    def slope(self) -> float:
+        return float(self.params[1])
+
+    def _design(self, years: np.ndarray) -> np.ndarray:
+        return np.column_stack([np.ones(len(years)), np.asarray(years, dtype=float) - self.x0])
+
+    def mean(self, years: np.ndarray) -> np.ndarray:
+        eta = self._design(years) @ self.params
+        return np.exp(eta) if self.model == "poisson" else special.expit(eta)
+
+    def predictive(self, years: np.ndarray) -> _Predictive:
+        X = self._design(years)
+        eta = X @ self.params
+        se = np.sqrt(np.einsum("ij,jk,ik->i", X, self.cov, X))
+        u = (np.arange(PREDICTIVE_NODES) + 0.5) / PREDICTIVE_NODES
+        # Student's t when the scale is estimated (above 1), normal when the model's own is used
+        z = stats.t.ppf(u, self.df_resid) if self.scale > 1 else stats.norm.ppf(u)
+        nodes = eta[:, None] + se[:, None] * z[None, :]
+        return _Predictive(self.model, nodes, self.scale, self.n_future, self.mean(years))
+
+
+def _glm_fit(use: pd.DataFrame, model: str) -> _GlmTrend | None:
+    """Poisson (log) or binomial (logit) GLM on the year, with the quasi-likelihood scale; None
+    when the likelihood's maximum is at infinity (the fitted curve runs into the range's bound
+    at a fitted year: all zeros, or a share that is 0 % up to a year and 100 % after it)."""
+    x0 = int(use["year"].iloc[0])
+    X = sm.add_constant((use["year"].to_numpy() - x0).astype(float), has_constant="add")
+    k = use["value"].to_numpy(dtype=float)
+    if model == "poisson":
+        if not k.any():
+            return None
+        endog, family, n_future = k, sm.families.Poisson(), None
     else:
-        x0 = int(yrs[0])
-        X = sm.add_constant((yrs - x0).astype(float), has_constant="add")
-        model = sm.OLS(vals, X).fit()
-        b0, b1 = (float(v) for v in model.params)
-        slope, intercept = b1, b0 - b1 * x0
-        if m < 3:
-            notes.append(
-                "only 2 observed years: the line is projected but no prediction "
-                "interval (0 residual degrees of freedom)"
-            )
-            cov = None
+        trials = use["n"].to_numpy(dtype=float)
+        endog, family = np.column_stack([k, trials - k]), sm.families.Binomial()
+        n_future = round(float(trials.mean()))
+    with warnings.catch_warnings():  # a maximum at infinity is detected below, not warned about
+        warnings.simplefilter("ignore")
+        res = sm.GLM(endog, X, family=family).fit()
+    mu = np.asarray(res.fittedvalues, dtype=float)
+    if not np.all(np.isfinite(res.params)) or np.any(mu < 1e-8) or (model == "binomial" and np.any(mu > 1 - 1e-8)):
+        return None
+    df_resid = len(use) - 2
+    scale = max(1.0, float(res.pearson_chi2) / df_resid)
+    return _GlmTrend(model, np.asarray(res.params, dtype=float), np.asarray(res.cov_params()) * scale,
+                     x0, scale, df_resid, n_future)
+
+
+@dataclass(frozen=True)
+class _Predictive:
+    """Predictive distributions of one or more years: each a mixture, with equal weights, of the
+    model's noise distribution at the quantile nodes of the linear predictor (rows: years)."""
+
+    model: str
+    nodes: np.ndarray  # (years, PREDICTIVE_NODES) on the link scale
+    scale: float
+    n_future: int | None
+    mean: np.ndarray  # the model's expected value per year
+
+    def cdf(self, y: np.ndarray) -> np.ndarray:
+        """P(Y <= y) for a count Y (the number of successes for a share); ``y`` has one row per
+        year and any number of columns."""
+        y = np.asarray(y, dtype=float)
+        if self.model == "binomial":  # looked up in the distribution over 0..N
+            rows = np.arange(y.shape[0])[:, None]
+            inside = self._share_cdf[rows, np.clip(y, 0, self.n_future).astype(int)]
+            return np.where(y < 0, 0.0, inside)
+        mu = np.exp(np.minimum(self.nodes[:, None, :], _MAX_LOG_COUNT))
+        if self.scale <= 1:
+            f = stats.poisson.cdf(y[..., None], mu)
+        else:  # NB1: variance scale * mu
+            f = stats.nbinom.cdf(y[..., None], mu / (self.scale - 1), 1 / self.scale)
+        return f.mean(axis=-1)
+
+    @functools.cached_property
+    def _share_cdf(self) -> np.ndarray:
+        """P(Y <= y) for y = 0..N per year (rows): the mixture of binomials, or of beta-binomials
+        with variance (1 + (N - 1) rho) = scale times the binomial, over the nodes."""
+        N, p = self.n_future, special.expit(self.nodes)[:, :, None]
+        k = np.arange(N + 1)[None, None, :]
+        rho = min((self.scale - 1) / (N - 1), 0.99) if N > 1 else 0.0
+        if rho <= 0:
+            pmf = stats.binom.pmf(k, N, p)
         else:
-            sigma = float(np.sqrt(model.scale))
-            cov = np.asarray(model.cov_params())
+            pmf = stats.betabinom.pmf(k, N, p * (1 / rho - 1), (1 - p) * (1 / rho - 1))
+        out = np.cumsum(pmf, axis=-1).mean(axis=1)
+        out[:, -1] = 1.0  # (rounding)
+        return out
 
-        def yearly_mean(yv: np.ndarray) -> np.ndarray:
-            return b0 + b1 * (yv - x0)
+    def quantiles(self, qs: Sequence[float]) -> np.ndarray:
+        """The smallest whole y with P(Y <= y) >= q, per year (rows) and q (columns); for a share
+        divided by the number of trials. Bisection on the integers, all at once."""
+        qs = np.asarray(qs, dtype=float)[None, :]
+        lo = np.full((self.nodes.shape[0], qs.shape[1]), -1.0)  # P(Y <= -1) = 0 < q
+        hi = self._upper_bracket(qs)
+        while np.any(hi - lo > 1):
+            mid = np.floor((lo + hi) / 2)
+            ok = self.cdf(mid) >= qs
+            hi, lo = np.where(ok, mid, hi), np.where(ok, lo, mid)
+        return hi / self.n_future if self.model == "binomial" else hi
 
-        if cumulative:
-            future = np.arange(last_obs + 1, end_year + 1)
-            total_obs = float(observed_q[-1])
-            a = np.column_stack([np.arange(1, future.size + 1), np.cumsum(future - x0)]).astype(
-                float
-            )
-            point = total_obs + np.cumsum(yearly_mean(future.astype(float)))
-            if cov is not None and future.size:
-                h = np.arange(1, future.size + 1)
-                var = np.einsum("ij,jk,ik->i", a, cov, a) + h * sigma**2
-            else:
-                var = np.full(future.size, np.nan)
-            sel = tab["year"].isin(future).to_numpy()
-            tab.loc[sel, "fit"] = point
-            tab.loc[tab["kind"] == "observed", "fit"] = tab.loc[
-                tab["kind"] == "observed", "observed"
-            ]
-            se = np.sqrt(var)
-            last_sel = (tab["year"] == last_obs).to_numpy()
-            for lv in levels:
-                tq = stats.t.ppf(0.5 + lv / 2, df_resid) if df_resid > 0 else np.nan
-                tag = _level_tag(lv)
-                tab.loc[sel, f"lower{tag}"] = point - tq * se
-                tab.loc[sel, f"upper{tag}"] = point + tq * se
-                if cov is not None and future.size:
-                    tab.loc[last_sel, [f"lower{tag}", f"upper{tag}"]] = total_obs
-            # expected reach year: extend the running-total path beyond target_year
-            horizon = np.arange(last_obs + 1, max(target_year, last_obs) + 26)
-            path = total_obs + np.cumsum(yearly_mean(horizon.astype(float)))
-            if target_year > last_obs:
-                expected_reach = next((int(yv) for yv, q in zip(horizon, path) if meets(q)), None)
-            row_t = (tab["year"] == target_year).to_numpy()
-            if target_year > last_obs:
-                idx = int(np.flatnonzero(future == target_year)[0])
-                projected = float(point[idx])
-                se_t = float(se[idx])
-        else:
-            pts = yearly_mean(fit_years.astype(float))
-            tab["fit"] = pts
-            if cov is not None:
-                Xg = np.column_stack([np.ones(fit_years.size), fit_years - x0]).astype(float)
-                se_all = np.sqrt(np.einsum("ij,jk,ik->i", Xg, cov, Xg) + sigma**2)
-                for lv in levels:
-                    tq = stats.t.ppf(0.5 + lv / 2, df_resid)
-                    tag = _level_tag(lv)
-                    tab[f"lower{tag}"] = pts - tq * se_all
-                    tab[f"upper{tag}"] = pts + tq * se_all
-            else:
-                se_all = np.full(fit_years.size, np.nan)
-            row_t = (tab["year"] == target_year).to_numpy()
-            if row_t.any():
-                projected = float(pts[row_t][0])
-                se_t = float(se_all[row_t][0])
-            else:  # target year before first observed year
-                projected = float(yearly_mean(np.array([float(target_year)]))[0])
-                se_t = float("nan")
-            horizon = np.arange(last_obs + 1, max(target_year, last_obs) + 26)
-            if target_year > last_obs:
-                expected_reach = next(
-                    (
-                        int(yv)
-                        for yv, q in zip(horizon, yearly_mean(horizon.astype(float)))
-                        if meets(q)
-                    ),
-                    None,
-                )
+    def _upper_bracket(self, qs: np.ndarray) -> np.ndarray:
+        """A whole y with P(Y <= y) >= q: for a share the number of trials; for a count the
+        quantile 2q / (1 + q) of the node ranked ceil(K (1 + q) / 2) of K (the mixture is at
+        least j / K times that node's probability, the nodes being sorted)."""
+        if self.model == "binomial":
+            return np.full((self.nodes.shape[0], qs.shape[1]), float(self.n_future))
+        K = self.nodes.shape[1]
+        j = np.minimum(np.ceil(K * (1 + qs) / 2).astype(int), K) - 1
+        mu = np.exp(np.minimum(self.nodes[:, j[0]], _MAX_LOG_COUNT))
+        p = 2 * qs / (1 + qs)
+        if self.scale <= 1:
+            return np.maximum(stats.poisson.ppf(p, mu), 0.0)
+        return np.maximum(stats.nbinom.ppf(p, mu / (self.scale - 1), 1 / self.scale), 0.0)
 
-        if (
-            not math.isnan(projected)
-            and cov is not None
-            and not (cumulative and target_year <= last_obs)
-        ):
-            for lv in levels:
-                tq = stats.t.ppf(0.5 + lv / 2, df_resid)
-                intervals[lv] = (float(projected - tq * se_t), float(projected + tq * se_t))
-            # a perfect fit leaves only rounding noise in sigma: treat it as deterministic
-            if se_t > 1e-9 * max(1.0, abs(projected), abs(target)):
-                tstat = (target - projected) / se_t
-                prob = float(
-                    stats.t.sf(tstat, df_resid)
-                    if higher_is_better
-                    else stats.t.cdf(tstat, df_resid)
-                )
-            else:
-                prob = 1.0 if meets(projected) else 0.0
-        if cumulative and target_year <= last_obs:
-            projected = float(obs_map.get(target_year, np.nan))
+    def prob_meets(self, target: float, higher_is_better: bool) -> float:
+        """P(the first year's figure meets the target)."""
+        scale = float(self.n_future) if self.model == "binomial" else 1.0
+        t = target * scale
+        if higher_is_better:  # P(Y >= ceil(t)) = 1 - P(Y <= ceil(t) - 1)
+            return float(1 - self.cdf(np.array([[math.ceil(t - 1e-9) - 1]]))[0, 0])
+        return float(self.cdf(np.array([[math.floor(t + 1e-9)]]))[0, 0])
 
-    # status
+
+def _projection_status(reached_year, target_year, last_fitted, projected, prob) -> str:
     if reached_year is not None:
         if reached_year < target_year:
-            status = "reached early"
-        elif reached_year == target_year:
-            status = "reached"
-        else:
-            status = "reached late"
-    elif m and last_obs >= target_year:
-        status = "not reached"
-    elif not math.isnan(projected):
-        if not math.isnan(prob):
-            status = "on track" if prob >= 0.5 else "off track"
-        else:
-            status = "on track" if meets(projected) else "off track"
-    else:
-        status = "unknown"
-
-    statement = _projection_statement(
-        status=status,
-        target=target,
-        target_year=target_year,
-        reached_year=reached_year,
-        projected=projected,
-        intervals=intervals,
-        prob=prob,
-        m=m,
-        higher_is_better=higher_is_better,
-        cumulative=cumulative,
-    )
-    return ProjectionResult(
-        table=tab,
-        target=target,
-        target_year=target_year,
-        cumulative=bool(cumulative),
-        higher_is_better=bool(higher_is_better),
-        levels=levels,
-        n_points=m,
-        slope=slope,
-        intercept=intercept,
-        sigma=sigma,
-        df_resid=df_resid,
-        projected=projected,
-        intervals=intervals,
-        prob_reach=prob,
-        reached_year=reached_year,
-        expected_reach_year=expected_reach,
-        status=status,
-        statement=statement,
-        notes=tuple(notes),
-        value_name=str(value),
-    )
+            return "reached early"
+        return "reached" if reached_year == target_year else "reached late"
+    if last_fitted is not None and last_fitted >= target_year:
+        return "not reached"
+    if math.isnan(projected):
+        return "unknown"
+    return "on track" if prob >= 0.5 else "off track"
 
 
 def _projection_statement(
@@ -1386,28 +1550,25 @@ def _projection_statement(
     projected: float,
     intervals: dict[float, tuple[float, float]],
     prob: float,
-    m: int,
-    higher_is_better: bool,
-    cumulative: bool,
+    model: str,
+    why_not: str,
 ) -> str:
-    what = "Målet" + (" (samlet antal)" if cumulative else "")
-    tgt = _da_num(target, 0 if float(target).is_integer() else 1)
+    share = model == "binomial"
+    tgt = fmt.percent(target) if share else fmt.number(target, 0 if float(target).is_integer() else 1)
     if reached_year is not None:
-        extra = {"reached early": " – før tid", "reached late": f" – efter {target_year}"}.get(
-            status, ""
-        )
-        return f"{what} på {tgt} blev nået i {reached_year}{extra}."
+        extra = {"reached early": " – før tid", "reached late": f" – efter {target_year}"}.get(status, "")
+        return f"Målet på {tgt} blev nået i {reached_year}{extra}."
     if status == "not reached":
-        return f"{what} på {tgt} blev ikke nået i {target_year}."
+        return f"Målet på {tgt} blev ikke nået i {target_year}."
     if math.isnan(projected):
-        return f"For få år ({m}) til at fremskrive mod målet på {tgt} i {target_year}."
-    txt = f"En lineær trend giver {_da_num(projected)} i {target_year} (mål: {tgt})"
-    widest = max(intervals) if intervals else None
-    if widest is not None and not math.isnan(intervals[widest][0]):
-        lo, hi = intervals[widest]
-        txt += f", {_da_num(widest * 100, 0)} %-prædiktionsinterval {_da_num(lo)}–{_da_num(hi)}"
-    if not math.isnan(prob):
-        txt += f". Andel af prædiktionsfordelingen, der når målet: ca. {_da_num(prob * 100, 0)} %"
+        return why_not
+    if share:
+        what, point = "En logistisk model for trenden, hvor hvert år vægter med sit antal,", fmt.percent(projected)
+        bound = fmt.percent
     else:
-        txt += ". Intet prædiktionsinterval (for få år)"
-    return txt + "."
+        what, point, bound = "En Poisson-model for trenden", fmt.number(projected, 1), fmt.number
+    widest = max(intervals)
+    lo, hi = intervals[widest]
+    return (f"{what} giver {point} i {target_year} (mål: {tgt}), "
+            f"{fmt.number(widest * 100)} %-prædiktionsinterval {bound(lo)}–{bound(hi)}. "
+            f"Andel af prædiktionsfordelingen, der når målet: ca. {fmt.number(prob * 100)} %.")

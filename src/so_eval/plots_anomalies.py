@@ -431,13 +431,15 @@ def projection_plot(
     ylabel: str | None = None,
     title: str | None = None,
     percent: bool = False,
+    info: str | None = None,
 ) -> Axes:
-    """Observed values, linear trend with prediction bands, and the target.
+    """Observed values, the trend with prediction bands inside the range, and the target.
 
-    Draws the observed values (for cumulative targets: the running total), the trend /
-    projection as a dashed line, one shaded prediction band per level (widest
-    lightest), the target as a horizontal line labelled with the target year and a
-    star at (target year, target). The status statement is written in the corner.
+    Draws the years that entered the fit, the model's trend / projection as a dashed
+    line, one shaded prediction band per level (widest lightest; a count's band never
+    goes below 0, a share's stays within 0–100 %), the target as a horizontal line
+    labelled with the target year and a star at (target year, target). The status
+    statement (or ``info``) is written in the corner.
 
     Parameters
     ----------
@@ -447,6 +449,8 @@ def projection_plot(
     xlabel, ylabel, title : str, optional
     percent : bool
         Format the y-axis as Danish percentages.
+    info : str, optional
+        The text in the corner instead of ``result.statement``.
 
     Returns
     -------
@@ -465,19 +469,13 @@ def projection_plot(
     ax = _new_ax(ax)
     tab = result.table
     fmt = _da_percent if percent else _da_number
-    obs = tab[tab["observed"].notna()]
-    obs_label = "Observeret" + (" (akkumuleret)" if result.cumulative else "")
-    ax.plot(obs["year"], obs["observed"], "-o", color=_C_DATA, ms=5, lw=1.5, label=obs_label)
+    obs = tab[tab["used"]]  # a year left out of the fit may be a hidden figure: not drawn
+    ax.plot(obs["year"], obs["observed"], "-o", color=_C_DATA, ms=5, lw=1.5, label="Observeret")
     fit = tab[tab["fit"].notna()]
     if len(fit):
-        ax.plot(
-            fit["year"],
-            fit["fit"],
-            "--",
-            color=_C_TREND,
-            lw=1.5,
-            label="Lineær trend / fremskrivning",
-        )
+        model = "logistisk model" if result.model == "binomial" else "Poisson-model"
+        ax.plot(fit["year"], fit["fit"], "--", color=_C_TREND, lw=1.5,
+                label=f"Trend / fremskrivning ({model})")
     for i, level in enumerate(sorted(result.levels, reverse=True)):
         tag = f"{level * 100:.10g}".replace(".", "")
         band = tab[tab[f"lower{tag}"].notna()]
@@ -507,7 +505,9 @@ def projection_plot(
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.xaxis.set_major_formatter(ticks.formatter(ticks.year))
     ax.yaxis.set_major_formatter(_percent_formatter() if percent else _number_formatter())
+    # the axis shows the range the figure can take: from 0, and for a share to 100 % at most
+    ax.set_ylim(0, min(ax.get_ylim()[1], 1.05) if result.model == "binomial" else None)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel or result.value_name)
-    _finish(ax, title=title, info=result.statement)
+    _finish(ax, title=title, info=result.statement if info is None else info)
     return ax
