@@ -240,7 +240,7 @@ def check_as_of(ds: Dataset, params: ReportParams) -> None:
         return
     cut = ds.as_of.date().isoformat()
     last = max((v[2] for v in ds.after_as_of.values() if v[2]), default=cut)
-    parts = [f"{g.label(t).lower()} ({t}.csv): all {ds.after_as_of[t][0]} rows were "
+    parts = [f"{g.table_label(t).lower()} ({t}.csv): all {ds.after_as_of[t][0]} rows were "
              f"registered after that day, the first on {ds.after_as_of[t][1]}" for t in empty]
     raise AsOfError(
         f"as of {cut} (as_of in the report's parameters) the data have no "
@@ -336,7 +336,7 @@ class AnnualReport:
         """The number of rows of each table (method section); rows about citizens are counts of
         persons (1–4 shown as <5)."""
         for name, table in self.ds.tables.items():
-            self.ledger.count(f"data.rows.{name}", len(table), f"Rækker i {g.label(name).lower()}",
+            self.ledger.count(f"data.rows.{name}", len(table), f"Rækker i {g.table_label(name).lower()}",
                               PERSON_TABLES.get(name, "rækker"))
 
     def _record_disclosure(self) -> None:
@@ -1316,7 +1316,7 @@ class AnnualReport:
         late_text = (f"Efter {fmt.date(self.corrections_date)} er der registreret {', '.join(late)}, som fandt sted "
                      "før den dag (sene registreringer)." if late else "Der er ingen sene registreringer.")
         fixed = getattr(self, "corrected_rows", {})
-        done = [(f"{self.f(f'corrections.{what}.{t}')} {names.get(t, g.label(t).lower())}", what)
+        done = [(f"{self.f(f'corrections.{what}.{t}')} {names.get(t, g.table_label(t).lower())}", what)
                 for t, c in fixed.items() for what in ("corrected", "withdrawn") if c[what]]
         fixed_text = ""
         if done:
@@ -1346,8 +1346,8 @@ class AnnualReport:
                                  p.min_cell))
         b.md("### Forbehold\n\n" + "\n".join(f"- {c}" for c in CAVEATS))
         ds = self.ds
-        sizes = ", ".join(f"{g.label(k).lower()}: {self.f(f'data.rows.{k}')}" if f"data.rows.{k}" in self.ledger
-                          else f"{g.label(k).lower()}: {fmt.number(len(v))}" for k, v in ds.tables.items())
+        sizes = ", ".join(f"{g.table_label(k).lower()}: {self.f(f'data.rows.{k}')}" if f"data.rows.{k}" in self.ledger
+                          else f"{g.table_label(k).lower()}: {fmt.number(len(v))}" for k, v in ds.tables.items())
         code = code_version()
         commit = f"commit `{code['git_commit'][:12]}`" + (" (med lokale ændringer)" if code.get("git_dirty") else "") \
             if "git_commit" in code else "ingen git-oplysning"
@@ -1396,7 +1396,7 @@ class AnnualReport:
         if not later:
             return ""
         n = sum(v[0] for v in later.values())
-        shown = [f"{g.label(t).lower()}: "
+        shown = [f"{g.table_label(t).lower()}: "
                  + (disclosure.masked(self.params.min_cell)
                     if disclosure.count_suppressed(v[0], self.params.min_cell) else fmt.number(v[0]))
                  for t, v in later.items()]

@@ -66,8 +66,7 @@ SDG_GOALS: tuple[int, ...] = tuple(range(1, 18))
 
 # -- labels ----------------------------------------------------------------------------------
 
-LABELS: dict[str, str] = {
-    # tables
+TABLE_LABELS: dict[str, str] = {
     "enterprises": "Virksomheder og initiativer",
     "agreements": "Samarbejdsaftaler",
     "citizens": "Borgere",
@@ -75,6 +74,16 @@ LABELS: dict[str, str] = {
     "progression": "Progression",
     "jobs": "Job",
     "learnings": "Læringer",
+    "status_weekly": "Ugestatus",
+    "finances": "Regnskaber",
+    "fundraising": "Fundraising",
+    "pilots": "Piloter og forsøg",
+    "partnerships": "Partnerskaber",
+    "circular": "Cirkulær økonomi",
+}
+"""Danish names of the data tables (the workbook's sheets, the method section's data sizes)."""
+
+LABELS: dict[str, str] = {
     # columns
     "year": "År",
     "agreement_id": "Samarbejdsaftale",
@@ -146,8 +155,13 @@ CATEGORY_LABELS: dict[str, str] = {
 
 
 def label(name: str) -> str:
-    """Danish label for a column, table or category code (the name itself if none is known)."""
+    """Danish label for a column or category code (the name itself if none is known)."""
     return LABELS.get(name) or CATEGORY_LABELS.get(name) or name
+
+
+def table_label(name: str) -> str:
+    """Danish name of a data table (the name itself if none is known)."""
+    return TABLE_LABELS.get(name, name)
 
 
 def category_label(code: object) -> str:

@@ -390,7 +390,7 @@ _LOOKUPS = {t: _header_lookup(t) for t in TABLES}
 def _table_aliases() -> dict[str, str]:
     out: dict[str, str] = {}
     for t in TABLES:
-        for name in (t, tpl.sheet_name(t), g.LABELS.get(t, "")):
+        for name in (t, tpl.sheet_name(t), g.TABLE_LABELS.get(t, "")):
             if name:
                 for v in _variants(name):
                     out.setdefault(v, t)

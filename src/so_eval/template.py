@@ -384,7 +384,7 @@ def header(table: str, column: str) -> str:
 
 def sheet_name(table: str) -> str:
     """The sheet name of a table (its Danish label, or the code, if none is defined)."""
-    name = SHEETS.get(table) or g.LABELS.get(table) or table
+    name = SHEETS.get(table) or g.TABLE_LABELS.get(table) or table
     return re.sub(r"[\\/?*\[\]:]", "-", name)[:31]
 
 
