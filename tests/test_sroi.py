@@ -279,6 +279,9 @@ def test_sroi_sensitivity_break_even_ratio_one():
                                horizon=3, drop_off=0.2, deadweight=0.1).set_index("assumption")
     assert table.loc["attribution", "break_even"] == pytest.approx(1 - 20_000 / (9_000 * a_factor), rel=1e-9)
     assert table.loc["outcome_factor", "result_high"] == pytest.approx(1.2 * 9_000 * a_factor / 20_000)
+    # the ranges searched: 0-1 for a share, 0-10 for a factor
+    assert table.loc["attribution", ["bracket_low", "bracket_high"]].tolist() == [0, 1]
+    assert table.loc["outcome_factor", ["bracket_low", "bracket_high"]].tolist() == [0, 10]
     with pytest.raises(ValueError, match="comparison group"):
         s.sroi_sensitivity(10_000, 20_000, {"deadweight": (0, 0.2)}, deadweight="from_comparison_group",
                            from_effect_estimate=True)

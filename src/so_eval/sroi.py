@@ -39,7 +39,8 @@ placeholders, not real prices::
       drop_off: 0.25                # share of the effect lost each year after year 1
       discount_rate: 0.035          # Finansministeriet: 3.5 % a year (years 0-35)
       participants: 120             # participants in the cohort
-      cost: 1500000                 # DKK: the agreements' cost for the cohort (fixed prices)
+      cost: 0                       # DKK: the part of the agreements' cost that does not follow the participants
+      cost_per_participant: 12500   # DKK per participant: the part that does (fixed prices)
       benefit_mix:                  # which benefit the participants would otherwise receive
         kontanthjælp: 0.6
         ressourceforløb: 0.4
@@ -810,7 +811,8 @@ def sroi_sensitivity(
     -------
     DataFrame
         As :func:`one_way_sensitivity` (result = ratio) plus ``break_even`` (ratio = 1; NaN when
-        none in the bracket, default 0–1 for shares, 0–10 for factors, 0–0.5 for the rate).
+        none in the bracket, default 0–1 for shares, 0–10 for factors, 0–0.5 for the rate) and
+        ``bracket_low``, ``bracket_high``: the range searched.
     """
     base = {"horizon": 5, "drop_off": 0.0, "discount_rate": DISCOUNT_RATE, "deadweight": 0.0,
             "attribution": 0.0, "displacement": 0.0, **kwargs, "outcome_factor": 1.0, "investment_factor": 1.0}
@@ -839,4 +841,6 @@ def sroi_sensitivity(
         for name in table["assumption"]
     ]
     table["break_even"] = table["break_even"].astype(float)
+    table["bracket_low"] = [float(br.get(name, (0.0, 1.0))[0]) for name in table["assumption"]]
+    table["bracket_high"] = [float(br.get(name, (0.0, 1.0))[1]) for name in table["assumption"]]
     return table
