@@ -1114,7 +1114,8 @@ class ValueSection:
         self.sensitivity_table = Table(
             pd.DataFrame(rows), caption="Følsomhed: nettonutidsværdien, når én antagelse ad gangen ændres",
             note="Break-even er den værdi af antagelsen, der giver en nettonutidsværdi på 0 (de andre antagelser "
-                 "uændrede); «ikke muligt» betyder, at det ikke sker inden for det mulige interval, der står ved. "
+                 "uændrede); «ikke muligt inden for …» betyder, at det ikke sker i det interval, der er søgt i (højst "
+                 "alle borgere i forløb som deltagere, andele fra 0 til 100 %, faktorer fra 0 til 10). "
                  "Udgiften følger antallet af deltagere (aftalernes pris pr. borger i forløb), så færre eller flere "
                  "deltagere ændrer både udgift og besparelse. Effektens lave og høje værdi er grænserne for dens "
                  "95 %-konfidensinterval.")
