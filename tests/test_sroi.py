@@ -157,6 +157,70 @@ def test_no_break_even_in_plausible_range_is_none():
                         (0, 1)) is None
 
 
+def tied_cost(participants=10, **changes) -> s.BusinessCaseInputs:
+    """The cost follows the participants: 20.000 kr. per participant, no fixed cost; otherwise as
+    :func:`one_participant` (10 weeks, 3.000 kr. a week, drop-off 50 %, 2 years)."""
+    return one_participant(**{"participants": participants, "cost": 0, "cost_per_participant": 20_000, **changes})
+
+
+def test_cost_per_participant_follows_the_participants_by_hand():
+    bc = s.business_case(tied_cost(10))
+    # 10 participants: cost 10 × 20.000 = 200.000 in year 1; savings 10 × 10 weeks × 3.000 = 300.000
+    # in year 1 and half of it, 150.000, in year 2 (discounted by 1/1,035)
+    assert bc.table["cost"].tolist() == [200_000, 0]
+    assert bc.table["gross"].tolist() == [300_000, 150_000]
+    assert bc.npv == pytest.approx(100_000 + 150_000 / 1.035)  # 244.927,54
+    assert bc.npv == pytest.approx(244_927.5362, abs=1e-3)
+    # half the participants: half the cost and half the savings, so half the NPV and the same ratio
+    half = s.business_case(tied_cost(5))
+    assert half.pv_cost == pytest.approx(100_000)
+    assert half.pv_savings == pytest.approx(150_000 + 75_000 / 1.035)
+    assert half.npv == pytest.approx(bc.npv / 2)
+    assert half.pv_savings / half.pv_cost == pytest.approx(bc.pv_savings / bc.pv_cost)  # 2,2246
+    # a fixed part and a part per participant add up: 100.000 + 10 × 20.000
+    both = s.business_case(tied_cost(10, cost=100_000))
+    assert both.table["cost"].tolist() == [300_000, 0]
+    assert both.npv == pytest.approx(bc.npv - 100_000)
+    with pytest.raises(ValueError, match="cost_per_participant"):
+        s.business_case(tied_cost(10, cost_per_participant=-1))
+
+
+def test_sensitivity_varies_cost_with_participants_and_break_even_out_of_range():
+    # 12 citizens in courses: at most 12 participants
+    table = s.business_case_sensitivity(tied_cost(10), brackets={"participants": (0, 12)}).set_index("assumption")
+    row = table.loc["participants"]
+    npv10 = 100_000 + 150_000 / 1.035
+    # 8 and 12 participants (±20 %): the cost moves with them, so the NPV is 0,8 and 1,2 × that of 10
+    assert row[["low_value", "high_value"]].tolist() == [8, 12]
+    assert row["result_low"] == pytest.approx(0.8 * npv10)
+    assert row["result_high"] == pytest.approx(1.2 * npv10)
+    # NPV = n × 24.492,75 is positive for every n > 0: no break-even (n = 0 is none: nothing spent or saved)
+    assert math.isnan(row["break_even"])
+    assert row[["bracket_low", "bracket_high"]].tolist() == [0, 12]
+    # a unit-price factor is another matter: savings × f − cost = 0 ⇒ f = 200.000 / 444.927,54
+    assert table.loc["price_factor", "break_even"] == pytest.approx(200_000 / (300_000 + 150_000 / 1.035), rel=1e-9)
+    # a fixed cost of 1 mio. kr.: NPV = n × 44.492,75 − 1.000.000 = 0 at n = 22,48, more than the 12
+    fixed = s.business_case_sensitivity(tied_cost(10, cost=1_000_000, cost_per_participant=0),
+                                        brackets={"participants": (0, 12)}).set_index("assumption")
+    assert math.isnan(fixed.loc["participants", "break_even"])
+    wide = s.business_case_sensitivity(tied_cost(10, cost=1_000_000, cost_per_participant=0)).set_index("assumption")
+    assert wide.loc["participants", "break_even"] == pytest.approx(1_000_000 / (30_000 + 15_000 / 1.035), rel=1e-9)
+    # fixed 100.000 and 20.000 each: n × 24.492,75 − 100.000 = 0 at n = 4,08, inside 0–12
+    mixed = s.business_case_sensitivity(tied_cost(10, cost=100_000),
+                                        brackets={"participants": (0, 12)}).set_index("assumption")
+    assert mixed.loc["participants", "break_even"] == pytest.approx(100_000 / (10_000 + 15_000 / 1.035), rel=1e-9)
+
+
+def test_mio_kr_rounds_to_a_tenth_of_a_million():
+    from so_eval import fmt
+
+    assert fmt.mio_kr(4_121_733) == "4,1 mio. kr."
+    assert fmt.mio_kr(-2_399_177) == "-2,4 mio. kr."
+    assert fmt.mio_kr(1_250_000_000) == "1.250,0 mio. kr."
+    assert fmt.mio_kr(-40_000) == "0,0 mio. kr."  # no "-0,0"
+    assert fmt.mio_kr(None) == "–"
+
+
 def test_business_case_at_confidence_interval():
     att = SimpleNamespace(att=10 / 52, ci_low=0.0, ci_high=20 / 52)
     out = s.business_case_at_ci(one_participant(), att).set_index("point")
@@ -215,6 +279,9 @@ def test_sroi_sensitivity_break_even_ratio_one():
                                horizon=3, drop_off=0.2, deadweight=0.1).set_index("assumption")
     assert table.loc["attribution", "break_even"] == pytest.approx(1 - 20_000 / (9_000 * a_factor), rel=1e-9)
     assert table.loc["outcome_factor", "result_high"] == pytest.approx(1.2 * 9_000 * a_factor / 20_000)
+    # the ranges searched: 0-1 for a share, 0-10 for a factor
+    assert table.loc["attribution", ["bracket_low", "bracket_high"]].tolist() == [0, 1]
+    assert table.loc["outcome_factor", ["bracket_low", "bracket_high"]].tolist() == [0, 10]
     with pytest.raises(ValueError, match="comparison group"):
         s.sroi_sensitivity(10_000, 20_000, {"deadweight": (0, 0.2)}, deadweight="from_comparison_group",
                            from_effect_estimate=True)

@@ -9,6 +9,7 @@ import json
 import pytest
 
 import so_eval.model  # noqa: F401  (first: so_eval.model ↔ so_eval.model_value import cycle)
+from so_eval import fmt
 from so_eval import sroi as sr
 from so_eval.dataset import Dataset
 from so_eval.figures import Ledger
@@ -193,7 +194,15 @@ def test_block_content(block, section):
         assert heading in text
     assert "Tømrer Slagelse" in text  # a dependent enterprise named as a risk
     assert "SØM" in text and "antagelser" in text.lower()
-    assert section.f("value.sroi.npv") in text
+    # amounts in the text in 0,1 mio. kr. (the demo's NPV is about -2,4 mio. kr.)
+    npv = section.ledger["value.sroi.npv"].value
+    assert f"{fmt.number(npv / 1e6, 1)} mio. kr." in text and section.f("value.sroi.npv") not in text
+    # the cost follows the participants: 76 and 114 new participants (±20 % of 95) give 0,8 and 1,2 × the
+    # NPV, and no number of the 0-225 citizens in courses breaks even
+    served = section.ledger["value.sroi.citizens_served"].value
+    for end, factor in (("low", 0.8), ("high", 1.2)):
+        assert section.ledger[f"value.sroi.sensitivity.participants.npv_{end}"].value == pytest.approx(factor * npv)
+    assert f"ikke muligt inden for 0–{fmt.number(served)} deltagere" in text
 
 
 @pytest.mark.parametrize("value", [{}, {"dependency_share": 0.7}, {"sroi": {"horizon": 5}}])
@@ -233,3 +242,59 @@ def test_optional_tables_missing(demo, value_params, effect, empty):
     assert "value.bottom_lines.partnerships" not in L  # not shown as 0 when the table is missing
     assert "Omsætning (kr.)" not in vs.bottom_lines_table.data.columns
     assert sum(k == "figure" for k, _ in b.parts) >= 2
+
+
+def test_business_case_on_the_tiny_data_by_hand(tmp_path):
+    """The report's rule on tests/tiny.py (2024), with A1's yearly price set to 1,2 mio. kr."""
+    from types import SimpleNamespace
+
+    from so_eval import load
+    from tiny import TABLES, write_tiny
+
+    agreements = TABLES["agreements"].replace(",100000,", ",1200000,")
+    ds = load(write_tiny(tmp_path / "tiny", agreements=agreements))
+    price = {"municipality": 2000, "state": 1000, "source": "testpris", "price_year": 2024, "note": "test"}
+    value = {"sroi": {"horizon": 2, "drop_off": 0.5, "discount_rate": 0.035, "attribution": 1.0, "displacement": 0.0,
+                      "unit_prices": {g: price for g in ("kontanthjælp", "fleksjob", "unge", "integration")}}}
+    # an effect of half the weeks (26 weeks in year 1), 95 %-interval 0,4–0,6 (20,8–31,2 weeks)
+    effect = SimpleNamespace(att=0.5, ci_low=0.4, ci_high=0.6, n_treated=4)
+    params = ReportParams(year=2024, value=value, disclosure={"min_cell": 1})
+    L = Ledger(min_cell=1)
+    vs = ValueSection(ds, params, L, effect=effect)
+    assert vs.sroi_problem is None
+    # in force at the end of 2024: A1 only (A3 ends 31 December): 1.200.000 kr.; in courses in 2024:
+    # C1-C6 (C7's K8 ended in 2023): 6, so 200.000 kr. per citizen in a course. New participants
+    # (first course started in 2024): C2, C4, C5, C6 = 4, so the cost is 4 × 200.000 = 800.000 kr.
+    assert L["value.sroi.cost_total"].value == 1_200_000 and L["value.sroi.citizens_served"].value == 6
+    assert L["value.sroi.participants"].value == 4
+    assert L["value.sroi.cost_per_participant"].value == pytest.approx(200_000)
+    assert L["value.sroi.cost"].value == pytest.approx(800_000)
+    # savings: 4 × 26 weeks × 3.000 kr. = 312.000 in year 1, half of it (156.000) in year 2 at 1/1,035
+    pv_savings = 312_000 + 156_000 / 1.035  # 462.724,64
+    assert L["value.sroi.pv_savings"].value == pytest.approx(pv_savings)
+    assert L["value.sroi.npv"].value == pytest.approx(pv_savings - 800_000)  # -337.275,36
+    assert L["value.sroi.ratio"].value == pytest.approx(pv_savings / 800_000)  # 0,58
+    # 3,2 and 4,8 participants (±20 %): the cost follows, so the NPV is 0,8 and 1,2 × the NPV
+    sens = "value.sroi.sensitivity.participants"
+    assert L[f"{sens}.npv_low"].value == pytest.approx(0.8 * (pv_savings - 800_000))
+    assert L[f"{sens}.npv_high"].value == pytest.approx(1.2 * (pv_savings - 800_000))
+    # n × (115.681,16 − 200.000) < 0 for every n in 0-6: no break-even, and figures.csv says why
+    assert L[f"{sens}.break_even"].value is None
+    assert L[f"{sens}.break_even_status"].value == "ikke muligt inden for 0–6 deltagere"
+    row = L.frame().set_index("key").loc[f"{sens}.break_even_status"]
+    assert row["value"] == "ikke muligt inden for 0–6 deltagere"
+    # the effect that breaks even: 4 w × 3.000 × (1 + 0,5/1,035) = 800.000 ⇒ w = 44,95 weeks (within 0-52)
+    w = 800_000 / (12_000 * (1 + 0.5 / 1.035))
+    assert L["value.sroi.sensitivity.effect_weeks.break_even"].value == pytest.approx(w, rel=1e-9)
+    # drop-off 0: 312.000 (1 + 1/1,035) = 613.449 < 800.000 still: no break-even within 0-100 %
+    assert L["value.sroi.sensitivity.drop_off.break_even_status"].value == "ikke muligt inden for 0–100\xa0%"
+    text = vs._block_sroi().text
+    # amounts in the text in 0,1 mio. kr.: 1,2 mio., 0,8 mio., 0,46 → 0,5 mio., -0,34 → -0,3 mio.
+    for amount in ("(1,2 mio. kr. for 6 borgere i forløb): 0,8 mio. kr.", "sparede ydelser er 0,5 mio. kr.",
+                   "for det offentlige er -0,3 mio. kr. (et underskud)"):
+        assert amount in text
+    assert "800.000 kr." not in text and "337.275 kr." not in text
+    assert "ikke muligt inden for 0–6 deltagere" in text
+    table = vs.sensitivity_table.data.set_index("Antagelse")
+    assert table.loc["Antal deltagere", "Break-even"] == "ikke muligt inden for 0–6 deltagere"
+    assert table.loc[sr.ASSUMPTION_LABELS["effect_weeks"], "Break-even"] == "45,0"

@@ -206,6 +206,19 @@ def _years_text(years) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " og " + parts[-1]
 
 
+def _regrouped_text(corrections: pd.DataFrame) -> str:
+    """A sentence on the corrected figures of a pooled row whose members changed (or nothing)."""
+    from so_eval.corrections import REASONS
+
+    reasons = corrections["reason"] if "reason" in corrections else pd.Series(dtype=str)
+    if not reasons.astype(str).str.contains(REASONS["regrouped"], regex=False).any():
+        return ""
+    return (" Et tal for »Øvrige« kan ændre sig, uden at nogen af gruppens rækker er ændret (omgruppering): små "
+            "enheder lægges sammen under »Øvrige«, så de små tal ikke kan regnes ud, og når en enhed når over "
+            "grænsen, vises den for sig og er ikke længere med i »Øvrige« (og omvendt). Tallet dækker da andre "
+            "enheder end det offentliggjorte.")
+
+
 def _masked_values(fig_list: list[Figure]) -> list[float]:
     """Values for plotting: suppressed or missing figures become NaN."""
     out = []
@@ -1325,7 +1338,7 @@ class AnnualReport:
             fixed_text = (f" Af de rækker, rapporten byggede på, er siden {' og '.join(parts)} "
                           "(rettede registreringer; de gamle versioner er gemt).")
         return (f"Tallene for {y - 1} er genberegnet med dagens data og sammenlignet med {src}. "
-                f"{self.f('corrections.count')} tal er ændret. {late_text}{fixed_text}")
+                f"{self.f('corrections.count')} tal er ændret. {late_text}{fixed_text}{_regrouped_text(self.corrections)}")
 
     @_section
     def method(self) -> Block:

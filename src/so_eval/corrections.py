@@ -5,8 +5,9 @@
   late registrations (rows first registered after the earlier report was made), corrected
   registrations (rows the earlier report saw that have since got a new version or were
   withdrawn, see :mod:`so_eval.model`), a changed counting rule (the code gives another value on
-  the data as they stood then), or a corrected row (the data as they stood then are not what the
-  earlier report saw: the files were changed by hand).
+  the data as they stood then), a corrected row (the data as they stood then are not what the
+  earlier report saw: the files were changed by hand), or a regrouping (a pooled "Øvrige" row
+  whose members changed: a unit passed the threshold and is shown on its own, or fell below it).
 * :func:`reproduce` — re-runs a published report from the data and parameters in its manifest,
   as the data stood on the day it was made, and compares every figure.
 """
@@ -31,7 +32,15 @@ REASONS = {
     "rule": "ændret tælleregel",
     "row": "rettet række",
     "rule_or_row": "ændret tælleregel eller rettet række",
+    "regrouped": "omgruppering",
 }
+"""The reasons a figure changed (Danish, as the report shows them). A figure can have two, joined
+by "og": one for the data as they stood then (rule, row, rule_or_row) and one for what happened
+since (late, corrected, late_and_corrected, or regrouped, which says how many units moved)."""
+
+POOLED_IDS = ("other", "oevrige")
+"""Row ids of a table's pooled row ("Øvrige …", :func:`so_eval.disclosure.pool_small` and
+:func:`so_eval.sdc.pool_unsafe`) as they stand in a figure's key ``{table}.{id}.{column}``."""
 
 
 def compare(published: pd.DataFrame, reproduced: pd.DataFrame) -> pd.DataFrame:
@@ -88,11 +97,16 @@ def corrections(
 
     Notes
     -----
-    A figure whose value on the data as known on ``published_on`` is the published one changed
-    because of what was registered since. If rows were corrected since, the figure is also
-    computed on the data with the late registrations but without the corrections: if that gives
-    today's value, the late registrations did it ("sene registreringer"); if it gives the
-    published value, the corrections did it ("rettet registrering"); else both did.
+    A figure whose value on the data as known on ``published_on`` is not the published one was
+    changed by the code (a changed counting rule, when ``same_code`` is False) or by hand (the
+    files, when ``same_code`` is True). A figure whose value on the data as known then differs
+    from today's changed because of what was registered since. If rows were corrected since, the
+    figure is also computed on the data with the late registrations but without the
+    corrections: if that gives today's value, the late registrations did it ("sene
+    registreringer"); if it gives the value as known then, the corrections did it ("rettet
+    registrering"); else both did. A pooled row ("Øvrige …") whose table shows other units on
+    their own now than when it was published has changed members: "omgruppering", with how many
+    units moved out of and into it (:func:`regrouped`).
     """
     then = ds.as_known_on(published_on)
     then_fig = build(then).frame()
@@ -108,27 +122,74 @@ def corrections(
     uncorrected = None
     if corrected_rows:
         uncorrected = build(without_corrections(ds, published_on)).frame().set_index("key")["value"].astype(str)
+    moved = regrouped(base, now_fig)
     reasons = []
     for r in changed.itertuples():
         t = then_vals.get(r.key, "")
-        if t == r.published:  # same code, data as then → the published value: what came since did it
-            if uncorrected is None or uncorrected.get(r.key, "") == r.reproduced:
-                reasons.append(REASONS["late"])
-            elif uncorrected.get(r.key, "") == t:
-                reasons.append(REASONS["corrected"])
-            else:
-                reasons.append(REASONS["late_and_corrected"])
-        elif same_code is True:
-            reasons.append(REASONS["row"])
-        elif same_code is False:
-            reasons.append(REASONS["rule"] if t == r.reproduced else REASONS["rule_or_row"])
-        else:
-            reasons.append(REASONS["rule_or_row"])
+        parts = []
+        if t != r.published:  # the data as they stood then do not give the published value
+            parts.append(REASONS["row"] if same_code is True else REASONS["rule"] if same_code is False
+                         else REASONS["rule_or_row"])
+        table = pooled_table(r.key)
+        if table in moved:
+            parts.append(_regrouped_text(*moved[table]))
+        elif t != r.reproduced:  # what was registered since did it
+            u = None if uncorrected is None else uncorrected.get(r.key, "")
+            parts.append(REASONS["late"] if u is None or u == r.reproduced else
+                         REASONS["corrected"] if u == t else REASONS["late_and_corrected"])
+        reasons.append(" og ".join(parts))
     out = changed.rename(columns={"reproduced": "now"})
     out["reason"] = reasons
     out["late_rows"] = late_rows
     out["corrected_rows"] = corrected_rows
     return out[columns]
+
+
+def pooled_table(key: str) -> str | None:
+    """The table a pooled row's figure belongs to (``goal1.by_enterprise`` for
+    ``goal1.by_enterprise.other.jobs``), or None if ``key`` is not a pooled row's."""
+    parts = key.split(".")
+    return ".".join(parts[:-2]) if len(parts) >= 3 and parts[-2] in POOLED_IDS else None
+
+
+def shown_units(figures: pd.DataFrame, table: str) -> set[str]:
+    """The units a table with a pooled row shows on their own (their ids as in the keys
+    ``{table}.{id}.{column}``); the others are in the pooled row or not in the table."""
+    rest = figures["key"].loc[figures["key"].str.startswith(f"{table}.")].str[len(table) + 1:].str.split(".")
+    return {p[0] for p in rest if len(p) == 2 and p[0] not in POOLED_IDS}
+
+
+def regrouped(published: pd.DataFrame, now: pd.DataFrame) -> dict[str, tuple[int, int]]:
+    """Tables with a pooled row ("Øvrige …") whose members changed between two figures files.
+
+    Rule: a table's pooled row holds the units it does not show on their own, so its members
+    changed when the table shows other units now than it did: a unit shown now but not then has
+    moved out of the pooled row (it passed the threshold, or is new), a unit shown then but not
+    now has moved into it. Only tables with a pooled row in one of the files are looked at.
+
+    Returns
+    -------
+    dict
+        Table → (units moved out of the pooled row, units moved into it), for the tables whose
+        members changed.
+    """
+    tables = {t for t in map(pooled_table, pd.concat([published["key"], now["key"]])) if t is not None}
+    out = {}
+    for table in sorted(tables):
+        before, after = shown_units(published, table), shown_units(now, table)
+        if before != after:
+            out[table] = (len(after - before), len(before - after))
+    return out
+
+
+def _regrouped_text(moved_out: int, moved_in: int) -> str:
+    """``omgruppering: 2 enheder flyttet ud af Øvrige``."""
+    def units(n: int) -> str:
+        return f"{n} {'enhed' if n == 1 else 'enheder'}"
+
+    parts = ([f"{units(moved_out)} flyttet ud af"] if moved_out else []) + (
+        [f"{units(moved_in)} flyttet ind i"] if moved_in else [])
+    return f"{REASONS['regrouped']}: {' og '.join(parts)} Øvrige"
 
 
 def _known_on(ds: Dataset, name: str, after: pd.Timestamp) -> pd.Series | None:

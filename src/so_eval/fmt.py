@@ -51,6 +51,19 @@ def signed(x: float | None, decimals: int = 1) -> str:
     return s if s.startswith("-") or float(x) == 0 else f"+{s}"
 
 
+def mio_kr(amount: float | None) -> str:
+    """An amount in kroner, in millions rounded to 0,1 mio. kr. (for amounts in running text).
+
+    >>> mio_kr(4_121_733)
+    '4,1 mio. kr.'
+    >>> mio_kr(-2_399_177)
+    '-2,4 mio. kr.'
+    """
+    if _missing(amount):
+        return "–"
+    return f"{number(float(amount) / 1e6, 1)} mio. kr."
+
+
 def date(d: object) -> str:
     """A date in words: ``2. juli 2025``."""
     if _missing(d):

@@ -39,7 +39,8 @@ placeholders, not real prices::
       drop_off: 0.25                # share of the effect lost each year after year 1
       discount_rate: 0.035          # Finansministeriet: 3.5 % a year (years 0-35)
       participants: 120             # participants in the cohort
-      cost: 1500000                 # DKK: the agreements' cost for the cohort (fixed prices)
+      cost: 0                       # DKK: the part of the agreements' cost that does not follow the participants
+      cost_per_participant: 12500   # DKK per participant: the part that does (fixed prices)
       benefit_mix:                  # which benefit the participants would otherwise receive
         kontanthjælp: 0.6
         ressourceforløb: 0.4
@@ -292,8 +293,9 @@ class BusinessCaseInputs:
     participants : float
         Participants in the cohort.
     cost : float or sequence of float
-        Public cost of the cooperation agreements for the cohort, DKK in fixed prices; a scalar
-        falls in year 1, a sequence runs year by year from year 1. Borne by the municipality.
+        The part of the agreements' cost that does not depend on the number of participants
+        (DKK, fixed prices; 0 when all of it does); a scalar falls in year 1, a sequence runs year
+        by year from year 1. Borne by the municipality.
     prices : mapping
         Unit prices per benefit, checked by :func:`validate_prices`.
     benefit_mix : mapping
@@ -306,6 +308,11 @@ class BusinessCaseInputs:
         Finansministeriet's rate.
     price_factor, cost_factor : float, default 1
         Multipliers on the unit prices and on the cost (for sensitivity analysis).
+    cost_per_participant : float or sequence of float, default 0
+        The part of the cost that follows the participants (DKK per participant, fixed prices; a
+        scalar falls in year 1, a sequence runs year by year). The cost in year t is
+        ``cost[t] + cost_per_participant[t] × participants``, so a sensitivity analysis that
+        changes the participants changes this part of the cost with them.
     """
 
     effect_weeks: float
@@ -318,6 +325,7 @@ class BusinessCaseInputs:
     discount_rate: float = DISCOUNT_RATE
     price_factor: float = 1.0
     cost_factor: float = 1.0
+    cost_per_participant: float | tuple[float, ...] = 0.0
 
     def with_(self, **changes: Any) -> BusinessCaseInputs:
         """A copy with some inputs changed."""
@@ -375,13 +383,17 @@ def _flows(inputs: BusinessCaseInputs) -> dict:
         raise ValueError(f"effect_weeks must be between -52 and 52 weeks a year, got {inputs.effect_weeks!r}")
     if float(inputs.participants) < 0 or float(inputs.price_factor) < 0 or float(inputs.cost_factor) < 0:
         raise ValueError("participants, price_factor and cost_factor must be ≥ 0")
+    if np.any(np.asarray(inputs.cost_per_participant, dtype=float) < 0):
+        raise ValueError("cost_per_participant must be ≥ 0")
     price_year = int(_price_rows(inputs.prices)[0]["price_year"])
     saving = unit_saving(inputs.prices, inputs.benefit_mix)
     t = np.arange(1, horizon + 1)
     weeks = float(inputs.effect_weeks) * float(inputs.participants) * (1.0 - drop) ** (t - 1)
     gross_m = weeks * saving["municipality"] * float(inputs.price_factor)
     gross_s = weeks * saving["state"] * float(inputs.price_factor)
-    cost = _schedule(inputs.cost, horizon, "cost") * float(inputs.cost_factor)
+    per_participant = _schedule(inputs.cost_per_participant, horizon, "cost_per_participant")
+    cost = (_schedule(inputs.cost, horizon, "cost") + per_participant * float(inputs.participants)) \
+        * float(inputs.cost_factor)
     df = discount_factors(horizon, inputs.discount_rate)
     net_m = gross_m - cost
     net = gross_m + gross_s - cost
@@ -402,14 +414,16 @@ def business_case(inputs: BusinessCaseInputs) -> BusinessCase:
     self-support each; every such week saves the public sector the cost of a week on the benefit
     they would otherwise receive (the benefit mix's weighted unit price), split into municipality
     and state. The net result is the gross saving minus the cost of the agreements (borne by the
-    municipality); year t is discounted by ``(1 + r) ** -(t - 1)``. NPV is the sum of the
+    municipality): a fixed part plus a part per participant (``cost + cost_per_participant ×
+    participants``); year t is discounted by ``(1 + r) ** -(t - 1)``. NPV is the sum of the
     discounted net results; the payback year is the first year from which the cumulative
     discounted result stays at or above 0. Fixed prices of the unit prices' price year.
 
     Beregningsregel: I år t vinder deltagerne ``effekt × (1 − drop-off)^(t−1)`` uger i
     selvforsørgelse hver; hver uge sparer det offentlige prisen for en uge på den ydelse, de
     ellers ville have fået (fordelt på kommune og stat). Nettoresultatet er besparelsen minus
-    udgiften til aftalerne; år t diskonteres med 3,5 % om året (år 1 diskonteres ikke). Faste
+    udgiften til aftalerne (en fast del plus en del pr. deltager, der følger antallet af
+    deltagere); år t diskonteres med 3,5 % om året (år 1 diskonteres ikke). Faste
     priser.
 
     Returns
@@ -704,17 +718,25 @@ def business_case_sensitivity(
         horizon ±2 years. Assumptions: effect_weeks, participants, cost_factor, price_factor,
         drop_off, discount_rate, horizon.
     brackets : mapping, optional
-        Plausible range searched for each break-even value. Default: effect 0–52 weeks,
-        participants 0–10× base, factors 0–10, drop-off 0–1, discount rate 0–50 %, horizon
-        1–10 years (the shortest horizon with NPV ≥ 0).
+        The possible (or plausible) range searched for each break-even value. Default: effect
+        0–52 weeks, participants 0–10× base (give the citizens who could take part, e.g.
+        ``{"participants": (0, citizens_in_courses)}``), factors 0–10, drop-off 0–1, discount
+        rate 0–50 %, horizon 1–10 years (the shortest horizon with NPV ≥ 0).
     effect_ci : (float, float), optional
         The effect's confidence interval in weeks (ATT × 52); used as the effect's low/high.
+
+    Varying the participants varies the cost per participant with them
+    (:attr:`BusinessCaseInputs.cost_per_participant`); only the fixed cost stays. With no fixed
+    cost the NPV is proportional to the participants, so its sign does not depend on them and
+    there is no break-even number of participants (0 participants, giving NPV 0 because nothing
+    is spent and nothing saved, is not counted as one).
 
     Returns
     -------
     DataFrame
         As :func:`one_way_sensitivity` (result = NPV) plus ``break_even``: the assumption's value
-        at which NPV = 0 (NaN when there is none in the plausible range).
+        at which NPV = 0 (NaN when there is none in the searched range), and ``bracket_low``,
+        ``bracket_high``: that range.
     """
     rng_ = {**_default_ranges(inputs), **(ranges or {})}
     if effect_ci is not None:
@@ -730,12 +752,15 @@ def business_case_sensitivity(
         changes["horizon"] = round(changes["horizon"])
         return _npv(inputs.with_(**changes))
 
+    def root(name: str) -> float | None:
+        found = break_even(npv, base, name, br[name], integer=(name == "horizon"))
+        return None if name == "participants" and found == 0 else found
+
     table = one_way_sensitivity(npv, base, rng_)
-    table["break_even"] = [
-        break_even(npv, base, name, br[name], integer=(name == "horizon"))
-        for name in table["assumption"]
-    ]
+    table["break_even"] = [root(name) for name in table["assumption"]]
     table["break_even"] = table["break_even"].astype(float)
+    table["bracket_low"] = [float(br[name][0]) for name in table["assumption"]]
+    table["bracket_high"] = [float(br[name][1]) for name in table["assumption"]]
     return table
 
 
@@ -786,7 +811,8 @@ def sroi_sensitivity(
     -------
     DataFrame
         As :func:`one_way_sensitivity` (result = ratio) plus ``break_even`` (ratio = 1; NaN when
-        none in the bracket, default 0–1 for shares, 0–10 for factors, 0–0.5 for the rate).
+        none in the bracket, default 0–1 for shares, 0–10 for factors, 0–0.5 for the rate) and
+        ``bracket_low``, ``bracket_high``: the range searched.
     """
     base = {"horizon": 5, "drop_off": 0.0, "discount_rate": DISCOUNT_RATE, "deadweight": 0.0,
             "attribution": 0.0, "displacement": 0.0, **kwargs, "outcome_factor": 1.0, "investment_factor": 1.0}
@@ -815,4 +841,6 @@ def sroi_sensitivity(
         for name in table["assumption"]
     ]
     table["break_even"] = table["break_even"].astype(float)
+    table["bracket_low"] = [float(br.get(name, (0.0, 1.0))[0]) for name in table["assumption"]]
+    table["bracket_high"] = [float(br.get(name, (0.0, 1.0))[1]) for name in table["assumption"]]
     return table

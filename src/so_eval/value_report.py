@@ -130,6 +130,21 @@ def _kr(fig: Figure) -> str:
     return f"{_show(fig)} kr." if not fig.suppressed and fig.value is not None else _show(fig)
 
 
+def _mio(fig: Figure) -> str:
+    """An amount in running text, rounded to 0,1 mio. kr."""
+    return fmt.mio_kr(fig.value) if not fig.suppressed and fig.value is not None else _show(fig)
+
+
+def _range_text(low: float, high: float, unit: str) -> str:
+    """The range a break-even value is searched in, in words: ``0–225 deltagere``, ``0–100 %``."""
+    if unit in ("andel", "rente"):
+        d = 0 if unit == "andel" else 1
+        return f"{fmt.number(100 * low, d)}–{fmt.percent(high, d)}"
+    decimals, suffix = {"uger": (1, " uger"), "faktor": (2, ""), "antal år": (0, " år"),
+                        "deltagere": (0, " deltagere")}.get(unit, (1, ""))
+    return f"{fmt.number(low, decimals)}–{fmt.number(high, decimals)}{suffix}"
+
+
 @dataclass(frozen=True)
 class _Col:
     """One column of a ledger-backed table (as :class:`so_eval.annual.Col`)."""
@@ -999,8 +1014,10 @@ class ValueSection:
         if cost_total <= 0 or served <= 0:
             self.sroi_problem = f"Der var ingen gældende samarbejdsaftaler med en pris ved udgangen af {y}."
             return
-        # like for like: the share of the agreements' yearly price that falls on the new participants
-        cost = cost_total * n / served
+        # like for like: the share of the agreements' yearly price that falls on the new participants,
+        # the price per citizen in a course × the new participants (so it follows the participants)
+        per_participant = cost_total / served
+        cost = per_participant * n
         counts = priced["target_group"].value_counts()
         mix = {str(k): float(v) / n for k, v in counts.items()}
         mix_rows = pd.DataFrame({"benefit": list(table["benefit"])})
@@ -1013,8 +1030,9 @@ class ValueSection:
             self.sroi_problem = f"value.sroi.attribution skal være en andel mellem 0 og 1, ikke {fmt.text(attribution_courses)}."
             return
         inputs = sr.BusinessCaseInputs(
-            effect_weeks=sr.effect_weeks_from_att(eff), participants=n, cost=cost, prices=prices, benefit_mix=mix,
-            horizon=horizon, drop_off=float(a["drop_off"]), discount_rate=float(a["discount_rate"]))
+            effect_weeks=sr.effect_weeks_from_att(eff), participants=n, cost=0.0, cost_per_participant=per_participant,
+            prices=prices, benefit_mix=mix, horizon=horizon, drop_off=float(a["drop_off"]),
+            discount_rate=float(a["discount_rate"]))
         try:
             bc = sr.business_case(inputs)
             res = sr.sroi(float(bc.table["gross"].iloc[0]), cost, horizon=horizon, drop_off=float(a["drop_off"]),
@@ -1024,7 +1042,9 @@ class ValueSection:
             ci = (sr.effect_weeks_from_att(_num(eff.ci_low)), sr.effect_weeks_from_att(_num(eff.ci_high)))
             if not all(np.isfinite(ci)):
                 raise ValueError("the effect estimate has no confidence interval")
-            sens = sr.business_case_sensitivity(inputs, effect_ci=ci)
+            # at most every citizen in a course can be a new participant
+            sens = sr.business_case_sensitivity(inputs, ranges={"participants": (0.8 * n, min(1.2 * n, served))},
+                                                brackets={"participants": (0.0, float(served))}, effect_ci=ci)
             at_ci = sr.business_case_at_ci(inputs, eff)
         except ValueError as exc:
             self.sroi_problem = f"Business casen kunne ikke beregnes: {fmt.text(exc)}."
@@ -1043,6 +1063,8 @@ class ValueSection:
         )
         L.value("value.sroi.cost_total", cost_total, f"Årlig pris for samarbejdsaftaler gældende ved udgangen af {y}", "kr.")
         L.count("value.sroi.citizens_served", served, f"Borgere i forløb i {y}")
+        L.value("value.sroi.cost_per_participant", per_participant,
+                f"Aftalernes pris pr. borger i forløb, {y} (udgiften pr. ny deltager)", "kr.")
         L.value("value.sroi.cost", cost, f"Udgift til de nye deltagere (andel af aftalernes pris), {y}", "kr.")
         L.stat("value.sroi.att", 100 * float(eff.att), int(eff.n_treated),
                "Effekt: andel uger selvforsørgende (ATT)", "procentpoint")
@@ -1072,23 +1094,31 @@ class ValueSection:
         rows = []
         for r in sens.itertuples():
             k, u = f"value.sroi.sensitivity.{r.assumption}", units.get(r.assumption, "antal")
+            found = not math.isnan(r.break_even)
+            within = f"inden for {_range_text(r.bracket_low, r.bracket_high, u)}"
+            status = f"fundet {within}" if found else f"ikke muligt {within}"
             figs = {
                 "base": L.value(f"{k}.base", float(r.base_value), f"{r.label}: basis", u),
                 "low": L.value(f"{k}.low", float(r.low_value), f"{r.label}: lav værdi", u),
                 "high": L.value(f"{k}.high", float(r.high_value), f"{r.label}: høj værdi", u),
                 "npv_low": L.value(f"{k}.npv_low", float(r.result_low), f"{r.label}: NPV ved lav værdi", "kr."),
                 "npv_high": L.value(f"{k}.npv_high", float(r.result_high), f"{r.label}: NPV ved høj værdi", "kr."),
-                "break_even": L.value(f"{k}.break_even", None if math.isnan(r.break_even) else float(r.break_even),
-                                      f"{r.label}: break-even (NPV = 0)", u),
+                "break_even": L.value(f"{k}.break_even", float(r.break_even) if found else None,
+                                      f"{r.label}: break-even (NPV = 0; tom når ikke muligt, se break_even_status)", u),
+                "status": L.value(f"{k}.break_even_status", status, f"{r.label}: break-even (NPV = 0)", "status"),
             }
             rows.append({"Antagelse": r.label, "Basis": _show(figs["base"]), "Lav": _show(figs["low"]),
                          "Høj": _show(figs["high"]), "NPV ved lav (kr.)": _show(figs["npv_low"]),
-                         "NPV ved høj (kr.)": _show(figs["npv_high"]), "Break-even": _show(figs["break_even"])})
+                         "NPV ved høj (kr.)": _show(figs["npv_high"]),
+                         "Break-even": _show(figs["break_even"]) if found else figs["status"].display})
         self.sensitivity_table = Table(
             pd.DataFrame(rows), caption="Følsomhed: nettonutidsværdien, når én antagelse ad gangen ændres",
             note="Break-even er den værdi af antagelsen, der giver en nettonutidsværdi på 0 (de andre antagelser "
-                 "uændrede); – betyder, at det ikke sker inden for et plausibelt interval. Effektens lave og høje "
-                 "værdi er grænserne for dens 95 %-konfidensinterval.")
+                 "uændrede); «ikke muligt inden for …» betyder, at det ikke sker i det interval, der er søgt i (højst "
+                 "alle borgere i forløb som deltagere, andele fra 0 til 100 %, faktorer fra 0 til 10). "
+                 "Udgiften følger antallet af deltagere (aftalernes pris pr. borger i forløb), så færre eller flere "
+                 "deltagere ændrer både udgift og besparelse. Effektens lave og høje værdi er grænserne for dens "
+                 "95 %-konfidensinterval.")
         points = {"estimate": "Punktestimat", "ci_low": "Nedre grænse (95 %)", "ci_high": "Øvre grænse (95 %)"}
         at = at_ci.assign(att=100 * at_ci["att"],
                           payback_year=[None if math.isnan(v) else int(v) for v in at_ci["payback_year"]])
@@ -1140,8 +1170,8 @@ class ValueSection:
             f"({_kr(L['value.sroi.unit_saving.municipality'])} for kommunen og "
             f"{_kr(L['value.sroi.unit_saving.state'])} for staten), vægtet med deltagernes målgrupper. Udgiften er "
             f"de nye deltageres andel af den årlige pris for de samarbejdsaftaler, der var gældende ved udgangen af "
-            f"{y} ({_kr(L['value.sroi.cost_total'])} for {L['value.sroi.citizens_served'].display} borgere i forløb): "
-            f"{_kr(L['value.sroi.cost'])} Udgiften tælles kun i det første år; et forløb kan vare længere, så "
+            f"{y} ({_mio(L['value.sroi.cost_total'])} for {L['value.sroi.citizens_served'].display} borgere i forløb): "
+            f"{_mio(L['value.sroi.cost'])} Udgiften tælles kun i det første år; et forløb kan vare længere, så "
             f"business casen kan undervurdere udgiften."
         )
         warn = ("**Enhedspriserne er antagelser.** Priserne i tabellen er sat til demonstration og skal erstattes med "
@@ -1158,10 +1188,10 @@ class ValueSection:
         verdict = "et overskud" if npv >= 0 else "et underskud"
         npv_m = L["value.sroi.npv_municipality"].value
         b.md(
-            f"**Resultat.** Nutidsværdien af de sparede ydelser er {_kr(L['value.sroi.pv_savings'])} mod en udgift på "
-            f"{_kr(L['value.sroi.pv_cost'])} Business casens nettonutidsværdi for det offentlige er "
-            f"{_kr(L['value.sroi.npv'])} ({verdict}); for kommunen alene er den "
-            f"{_kr(L['value.sroi.npv_municipality'])} ({'et overskud' if npv_m >= 0 else 'et underskud'}). "
+            f"**Resultat.** Nutidsværdien af de sparede ydelser er {_mio(L['value.sroi.pv_savings'])} mod en udgift på "
+            f"{_mio(L['value.sroi.pv_cost'])} Business casens nettonutidsværdi for det offentlige er "
+            f"{_mio(L['value.sroi.npv'])} ({verdict}); for kommunen alene er den "
+            f"{_mio(L['value.sroi.npv_municipality'])} ({'et overskud' if npv_m >= 0 else 'et underskud'}). "
             f"{pay}\n\n"
             f"**SROI.** Hver investeret krone giver {self.f('value.sroi.ratio')} kr. tilbage i sparede offentlige "
             f"ydelser (nutidsværdi). Dødvægten er {self.f('value.sroi.deadweight')}: effekten er målt mod en "
@@ -1173,18 +1203,29 @@ class ValueSection:
         b.table(self.ci_table)
         sens = self.sensitivity
         top = sens.iloc[0]
-        be = L["value.sroi.sensitivity.effect_weeks.break_even"]
-        be_txt = (f" Effekten skulle være {_show(be)} uger pr. deltager i år 1 for at business casen går i nul."
-                  if be.value is not None else "")
         b.md(
             f"**Følsomhed.** Tornadodiagrammet viser, hvor meget nettonutidsværdien ændrer sig, når én antagelse ad "
             f"gangen sættes til en lav og en høj værdi. Resultatet er mest følsomt for "
-            f"{str(top['label']).split(' (')[0].lower()}.{be_txt}"
+            f"{str(top['label']).split(' (')[0].lower()}. {self._break_even_text()}"
         )
         ax = tornado_plot(sens, title="Følsomhed: nettonutidsværdi for det offentlige (kr.)")
         b.figure(ax.figure, "Tornadodiagram: business casens følsomhed for hver antagelse")
         b.table(self.sensitivity_table)
         return b
+
+    def _break_even_text(self) -> str:
+        """What the effect and the number of participants would have to be for the NPV to be 0."""
+        L, k = self.ledger, "value.sroi.sensitivity"
+        be, n = L[f"{k}.effect_weeks.break_even"], L[f"{k}.participants.break_even"]
+        effect = (f"Effekten skulle være {_show(be)} uger pr. deltager i år 1, for at business casen går i nul."
+                  if be.value is not None else
+                  f"En effekt, der får business casen i nul, er {L[f'{k}.effect_weeks.break_even_status'].display}.")
+        people = (f"Business casen går i nul ved {_show(n)} deltagere." if n.value is not None else
+                  f"Et antal deltagere, der får business casen i nul, er "
+                  f"{L[f'{k}.participants.break_even_status'].display}.")
+        return (f"{effect} Udgiften følger antallet af deltagere "
+                f"({_kr(L['value.sroi.cost_per_participant'])} pr. deltager), så flere eller færre deltagere ændrer "
+                f"besparelse og udgift i samme forhold, men ikke, om der er overskud eller underskud. {people}")
 
     # -- the block ----------------------------------------------------------------------------
 
