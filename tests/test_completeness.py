@@ -174,7 +174,7 @@ def test_a_complete_jobs_year_is_compared_as_before(tmp_path):
     r = _report(tmp_path, ON_TIME)
     # 2023's four rows were all known on 15 January 2024 (J3 on 10 January, J4 on 5 January): 100 %
     assert r.ledger["completeness.jobs.2024.share"].value == 1.0 and r.provisional_tables == frozenset()
-    good, bad = r.findings()
+    _, bad = r.findings()
     assert "Færre borgere kom i job end året før (3 i 2023)." in bad
     assert "goal1.jobs" in set(r.yoy["key"])
     assert "foreløbig" not in _md(r.goal1())

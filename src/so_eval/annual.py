@@ -331,13 +331,8 @@ class AnnualReport:
 
     def _provisional(self, table: str, year: int | None = None) -> bool:
         """Whether ``table``'s figures for ``year`` (the report's year) are *foreløbige*."""
-        frame = getattr(self, "completeness", None)
-        if frame is None:
-            return False
-        from so_eval.metrics.completeness import is_provisional
-
-        share = frame.loc[(frame["table"] == table) & (frame["year"] == (year or self.year)), "share"]
-        return bool(len(share)) and is_provisional(share.iloc[0], self.params.counting["completeness_threshold"])
+        return cr.provisional(getattr(self, "completeness", None), table, year or self.year,
+                              self.params.counting["completeness_threshold"])
 
     def _completeness_block(self, table: str) -> Block:
         """How complete the year's ``table`` is, in one Danish sentence (after the goal's figures)."""

@@ -1,14 +1,15 @@
 """Completeness in the report: how many of a year's expected rows were registered by the report's
 ``as_of`` date (:func:`so_eval.metrics.completeness.completeness`), recorded in the ledger under
-``completeness.{table}.{year}.registered``, ``.expected`` and ``.share``, said in plain Danish
-next to the figures it concerns, and noted on those figures (the ``complete`` column of
-``figures.csv``).
+``completeness.{table}.{year}.registered``, ``.expected`` and ``.share`` (jobs and courses: only
+``.share``, a registration-delay estimate), said in plain Danish next to the figures it concerns,
+and noted on those figures (the ``complete`` column of ``figures.csv``).
 
-Counts of enterprises' accounts and reports are not personal data; counts of jobs and courses are
-(a job is one citizen's job: 1–4 are shown as "<5"), and the registration-delay share of jobs or
-courses is recorded as a share of persons (:meth:`so_eval.figures.Ledger.share`): where it would
-give a small count of late rows away it is not shown, and the text says only whether it is at
-least the threshold.
+Counts of enterprises' accounts and reports are not personal data. Jobs and courses are (a job is
+one citizen's job): their registration-delay share is recorded as a share of persons
+(:meth:`so_eval.figures.Ledger.share`), so where it would give a small count of late rows away it
+is not shown and the text says only whether it is at least the threshold; their registered and
+expected rows are not published (the registered rows would repeat a goal figure that may be
+hidden to protect another).
 """
 
 from __future__ import annotations
@@ -30,8 +31,8 @@ WORDS = {
 }
 """Table → (what its rows are called, what happens to them when they arrive), in Danish."""
 
-UNITS = {"finances": "regnskaber", "circular": "indberetninger", "jobs": "borgere", "courses": "forløb"}
-"""The ledger unit of a table's row counts (jobs and courses are counted as persons)."""
+UNITS = {"finances": "regnskaber", "circular": "indberetninger"}
+"""The ledger unit of an enterprise table's row counts (not persons)."""
 
 
 def _row(frame: pd.DataFrame, table: str, year: int):
@@ -50,26 +51,19 @@ def record(ledger: Ledger, frame: pd.DataFrame, table: str, year: int) -> Figure
     r = _row(frame, table, year)
     if r is None:
         return None
-    k, unit, date = f"completeness.{table}.{year}", UNITS[table], fmt.date(r.as_of)
+    k, date = f"completeness.{table}.{year}", fmt.date(r.as_of)
     noun, verb = WORDS[table]
     if r.method == "enterprises":
+        unit = UNITS[table]
         ledger.count(f"{k}.registered", r.registered, f"{noun.capitalize()} for {year} {verb} pr. {date}", unit)
         ledger.count(f"{k}.expected", r.expected, f"{noun.capitalize()} forventet for {year}", unit)
         return ledger.value(f"{k}.share", float(r.share) if _finite(r.share) else None,
                             f"Andel af de forventede {noun} for {year} {verb} pr. {date}", "andel")
-    share = ledger.share(f"{k}.share", r.reference_registered, r.reference_rows,
-                         f"Skønnet andel af årets {noun} for {year} {verb} pr. {date} (indberetningstid)")
-    ledger.count(f"{k}.registered", r.registered, f"{noun.capitalize()} for {year} {verb} pr. {date}", unit)
-    expected = round(r.expected) if _finite(r.expected) else None
-    ledger.count(f"{k}.expected", expected, f"{noun.capitalize()} skønnet for {year} (indberetningstid)", unit,
-                 withheld=share.suppressed)
-    return share
-
-
-def provisional(ledger: Ledger, table: str, year: int, threshold: float) -> bool:
-    """Whether ``table``'s figures for ``year`` are *foreløbige* (recorded share below ``threshold``)."""
-    k = f"completeness.{table}.{year}.share"
-    return k in ledger and is_provisional(_value(ledger[k]), threshold)
+    # the registered rows would repeat a goal figure (the year's ended courses) that may be hidden
+    # to protect another, and with them the estimated expected rows would give a hidden share away:
+    # only the share is published
+    return ledger.share(f"{k}.share", r.reference_registered, r.reference_rows,
+                        f"Skønnet andel af årets {noun} for {year} {verb} pr. {date} (indberetningstid)")
 
 
 def _value(fig: Figure) -> float:
@@ -88,9 +82,16 @@ def complete_text(fig: Figure | None, threshold: float) -> str:
     return repr(round(v, 6))
 
 
-def year_label(year: int, is_provisional: bool) -> str:
+def year_label(year: int, provisional: bool) -> str:
     """A year as a table row or text shows it: ``2025 (foreløbig)`` when its figures are."""
-    return f"{year} (foreløbig)" if is_provisional else str(year)
+    return f"{year} (foreløbig)" if provisional else str(year)
+
+
+def provisional(frame: pd.DataFrame | None, table: str, year: int, threshold: float) -> bool:
+    """Whether ``table``'s figures for ``year`` are *foreløbige* by ``frame`` (the completeness
+    frame; False where it has no such row)."""
+    r = None if frame is None else _row(frame, table, year)
+    return r is not None and is_provisional(r.share, threshold)
 
 
 def sentence(ledger: Ledger, frame: pd.DataFrame, table: str, year: int, threshold: float) -> str:

@@ -31,7 +31,7 @@ from so_eval import sroi as sr
 from so_eval.dataset import Dataset
 from so_eval.figures import Figure, Ledger
 from so_eval.metrics import value as mv
-from so_eval.metrics.completeness import completeness, is_provisional
+from so_eval.metrics.completeness import completeness
 from so_eval.model_value import PILOT_KINDS, PILOT_STATUSES, REVENUE_SECTORS
 from so_eval.params import ReportParams
 from so_eval.tables import Block, Table
@@ -215,11 +215,7 @@ class ValueSection:
 
     def _provisional(self, table: str, year: int) -> bool:
         """Whether ``table``'s figures for ``year`` are *foreløbige* (too few rows registered)."""
-        frame = self.completeness.get(table)
-        if frame is None:
-            return False
-        share = frame.loc[frame["year"] == year, "share"]
-        return bool(len(share)) and is_provisional(share.iloc[0], self.threshold)
+        return cr.provisional(self.completeness.get(table), table, year, self.threshold)
 
     def _year_text(self, table: str):
         """A year table's row label: the year, marked *foreløbig* where its data are."""
