@@ -95,7 +95,7 @@ def completeness(ds: Dataset, years: Iterable[int], tables: Iterable[str] = YEAR
     rapportens opgørelsesdato (under tærsklen i parametrene, 90 %); det sammenlignes så ikke med
     tidligere år. *Regnskaber*: der forventes regnskab fra de virksomheder og initiativer, der var
     aktive på et tidspunkt i året (startet senest 31. december og ikke lukket før 1. januar).
-    *Cirkulær økonomi*: der forventes indberetning fra de aktive virksomheder, som registret
+    *Cirkulær økonomi*: der forventes indberetning fra de aktive virksomheder, som registeret
     angiver arbejder med cirkulær økonomi (sidste års indberettere ville overse dem, der begynder i
     år). *Job* (året jobbet starter) og *forløb* (året forløbet slutter) har ingen liste over
     forventede rækker; her skønnes fuldstændigheden ud fra indberetningstiden: den andel af sidste
