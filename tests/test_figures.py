@@ -96,13 +96,31 @@ def test_figures_csv_round_trip(tmp_path):
     led.value("status", "met", "status", unit="status")
     path = led.write_csv(tmp_path / "figures.csv")
     df = read_figures(path)
-    assert list(df.columns) == ["key", "value", "unit", "label", "suppressed"]
+    # issue 13: figures.csv has a sixth column, how complete the data behind each figure are
+    assert list(df.columns) == ["key", "value", "unit", "label", "suppressed", "complete"]
     rows = df.set_index("key")
     assert rows.loc["goal1.jobs", "value"] == "44" and not rows.loc["goal1.jobs", "suppressed"]
     assert rows.loc["small", "value"] == "<5" and rows.loc["small", "suppressed"]
     assert rows.loc["share", "suppressed"]
     assert rows.loc["date", "value"] == "2025-07-02"
     assert rows.loc["status", "value"] == "met"
+    assert (rows["complete"] == "").all()  # nothing marked: empty, not "nan"
+
+
+def test_a_figure_marked_complete_keeps_its_value_and_an_old_figures_csv_still_reads(tmp_path):
+    led = Ledger(min_cell=5)
+    led.count("goal1.jobs", 44, "Borgere i job")
+    led.count("small", 2, "lille")
+    led.mark_complete("goal1.jobs", "0.386364")
+    led.mark_complete("small", "<0.9")
+    assert led["goal1.jobs"].value == 44 and led["small"].suppressed and led["small"].display == "<5"
+    rows = read_figures(led.write_csv(tmp_path / "figures.csv")).set_index("key")
+    assert rows.loc["goal1.jobs", "complete"] == "0.386364" and rows.loc["small", "complete"] == "<0.9"
+    # a figures.csv published before the column existed reads with it empty
+    old = tmp_path / "old.csv"
+    old.write_text("key,value,unit,label,suppressed\ngoal1.jobs,44,borgere,Borgere i job,False\n", encoding="utf-8")
+    df = read_figures(old)
+    assert df["complete"].tolist() == [""] and df["value"].tolist() == ["44"]
 
 
 def test_pool_small():

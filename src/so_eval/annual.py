@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from so_eval import completeness_report as cr
 from so_eval import disclosure, fmt, metrics, sdc
 from so_eval import glossary as g
 from so_eval.dataset import Dataset
@@ -334,6 +335,7 @@ class AnnualReport:
         from so_eval import background
 
         corrections = self._start_corrections()  # on the second core, if there is one, meanwhile:
+        self._record_completeness()
         self._record_projections()
         if background.running():  # the goals' sections are complete now: their figures draw meanwhile
             for name in ("goal1", "goal2", "goal3"):
@@ -344,6 +346,34 @@ class AnnualReport:
         self._record_corrections(corrections)
         self._record_data_sizes()
         self._record_disclosure()
+
+    def _record_completeness(self) -> None:
+        """How complete the year's jobs and courses are (a registration-delay estimate,
+        :func:`so_eval.metrics.completeness.completeness`), recorded as ``completeness.jobs.{year}.*``
+        and ``completeness.courses.{year}.*`` and noted on the goal figures of each year (figures.csv's
+        ``complete``); ``provisional_tables`` holds those whose year is *foreløbig*."""
+        from so_eval.metrics.completeness import completeness
+
+        L, y, threshold = self.ledger, self.year, self.params.counting["completeness_threshold"]
+        self.completeness = completeness(self.ds, self.years, tuple(GOAL_TABLES.values()))
+        for goal, table in GOAL_TABLES.items():
+            cr.record(L, self.completeness, table, y)
+            keys = [k for k in L.figures if k.startswith(f"{goal}.") and k not in PARAMETER_FIGURES]
+            cr.mark(L, keys, table, y, self.completeness, threshold)
+        self.provisional_tables = frozenset(t for t in GOAL_TABLES.values() if self._provisional(t))
+
+    def _provisional(self, table: str, year: int | None = None) -> bool:
+        """Whether ``table``'s figures for ``year`` (the report's year) are *foreløbige*."""
+        return cr.provisional(getattr(self, "completeness", None), table, year or self.year,
+                              self.params.counting["completeness_threshold"])
+
+    def _completeness_block(self, table: str) -> Block:
+        """How complete the year's ``table`` is, in one Danish sentence (after the goal's figures)."""
+        if getattr(self, "completeness", None) is None:
+            return Block()
+        text = cr.sentence(self.ledger, self.completeness, table, self.year,
+                           self.params.counting["completeness_threshold"])
+        return Block().md(text) if text else Block()
 
     def _record_data_sizes(self) -> None:
         """The number of rows of each table (method section); rows about citizens are counts of
@@ -425,12 +455,13 @@ class AnnualReport:
             flagged += fnd.funnel_findings(res, level=level, year=y, width=2, min_cell=m, ledger=L)
         self.monthly = fnd.monthly_series(self.ds, self.params.strategy_period[0], y, job_types=self._job_types)
         self.series_checks = fnd.check_series(self.monthly, y)
-        flagged += fnd.series_findings(self.series_checks, y)
+        prov = getattr(self, "provisional_tables", frozenset())
+        flagged += fnd.series_findings(self.series_checks, y, provisional=prov)
         for name, chk in self.series_checks.items():
             L.value(f"unexpected.series.{name}.longest_run", chk.run.longest_run, "Længste forløb på samme side", "måneder")
             L.value(f"unexpected.series.{name}.crossings", chk.run.crossings, "Krydsninger af medianen", "antal")
             L.value(f"unexpected.series.{name}.signal", bool(chk.run.signal), "Signal efter Anhøjs regler", "status")
-        self.yoy = fnd.yoy_table(self.ds, y, self.jobs_per_year, self.progression_per_year)
+        self.yoy = fnd.yoy_table(self.ds, y, self.jobs_per_year, self.progression_per_year, provisional=prov)
         flagged += fnd.yoy_findings(self.yoy, y, ledger=L)
         self.flagged = flagged
 
@@ -845,7 +876,9 @@ class AnnualReport:
         return f"**Status: {goal.label}.**"
 
     def _trend_text(self, key: str, years: list[int]) -> str:
-        parts = [f"{yy}: {self.f(f'{key}.{yy}')}" for yy in years if f"{key}.{yy}" in self.ledger]
+        table = GOAL_TABLES.get(key.split(".")[0], "")
+        parts = [f"{cr.year_label(yy, self._provisional(table, yy))}: {self.f(f'{key}.{yy}')}" for yy in years
+                 if f"{key}.{yy}" in self.ledger]
         return "; ".join(parts)
 
     # -- sections -----------------------------------------------------------------------------
@@ -968,6 +1001,7 @@ class AnnualReport:
         b.table(self.goal1_tables["job_type"])
         b.table(self.goal1_tables["target_group"])
         b.table(self.goal1_tables["enterprise_id"])
+        b.extend(self._completeness_block("jobs"))
         return b
 
     @_section
@@ -1028,6 +1062,7 @@ class AnnualReport:
         b.table(self.goal1_sources)
         b.table(self.goal2_agreements_period)
         b.table(self.goal2_transitions)
+        b.extend(self._completeness_block("courses"))
         if self._none("goal2.youth_ended"):
             shown = [yy for yy in self.years if not self.ledger[f"goal2.youth_education_share.{yy}"].suppressed
                      and pd.notna(self.ledger[f"goal2.youth_education_share.{yy}"].value)]
@@ -1167,7 +1202,8 @@ class AnnualReport:
             bad.append(f"Normen for beskæftigelse blev ikke nået: {self.f('goal1.jobs')} borgere kom i job "
                        f"mod en norm på {self.f('goal1.norm')}.")
         prev = f"goal1.jobs.{y - 1}"
-        if prev in self.ledger and not self.ledger[prev].suppressed and not self.ledger["goal1.jobs"].suppressed:
+        if (prev in self.ledger and not self.ledger[prev].suppressed and not self.ledger["goal1.jobs"].suppressed
+                and not self._provisional("jobs")):  # a foreløbig year is not compared with the year before
             diff = self.ledger["goal1.jobs"].value - self.ledger[prev].value
             if diff > 0:
                 good.append(f"Flere borgere kom i job end året før ({self.f(prev)} i {y - 1}).")
@@ -1270,7 +1306,7 @@ class AnnualReport:
                  "(stiplet) og 99,8 % (fuldt optrukket). Ligger en aftale uden for 99,8 %-grænsen, er forskellen "
                  "næppe tilfældig.")
         for name, chk in self.series_checks.items():
-            if not chk.run.signal:
+            if not chk.run.signal or fnd.SERIES_TABLES[name] in getattr(self, "provisional_tables", ()):
                 continue
             values = self.monthly[name]
             if ((values > 0) & (values < m)).any():
@@ -1445,6 +1481,12 @@ def _import_report_modules() -> None:
         import_module(name)
 
 
+GOAL_TABLES = {"goal1": "jobs", "goal2": "courses"}
+"""Goal → the year table its figures are counted from (their completeness: figures.csv's ``complete``)."""
+
+PARAMETER_FIGURES = frozenset({"goal1.norm", "goal2.target"})
+"""Goal figures that are parameters, not data (no completeness)."""
+
 CORRECTED_PREFIXES = ("goal1.", "goal2.", "goal3.", "value.")
 """Keys of the published figures whose later changes the corrections list."""
 
@@ -1496,6 +1538,7 @@ _RULE_TITLES = {
     "end_status_by_agreement": "Status efter forløb",
     "youth_education": "Unge i uddannelse",
     "active_enterprises": "Aktive virksomheder og initiativer",
+    "completeness": "Fuldstændighed og foreløbige tal",
     "enterprises_per_year": "Virksomheder år for år",
     "agreements_active": "Gældende samarbejdsaftaler",
     "citizens_served": "Borgere i forløb",

@@ -1,10 +1,11 @@
 """The figures ledger: every number a report shows is recorded here once, then written to
-``figures.csv`` (key, value, unit, label, suppressed). The report's text and tables read their
+``figures.csv`` (key, value, unit, label, suppressed, complete). The report's text and tables read their
 numbers from the ledger, so what is published and what is in ``figures.csv`` cannot differ.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 from dataclasses import dataclass, field
@@ -16,7 +17,9 @@ import pandas as pd
 from so_eval import disclosure, fmt
 from so_eval.io import atomic_write_text
 
-COLUMNS = ["key", "value", "unit", "label", "suppressed"]
+COLUMNS = ["key", "value", "unit", "label", "suppressed", "complete"]
+REQUIRED_COLUMNS = COLUMNS[:5]
+"""The columns every figures file has; ``complete`` came later (an older file reads without it)."""
 SECONDARY_SYMBOL = "×"
 """Shown (and written to figures.csv) instead of a count hidden so that a "<5" cannot be worked
 back from the total (secondary suppression, :mod:`so_eval.sdc`)."""
@@ -38,6 +41,11 @@ class Figure:
     "<5"), ``protects`` (hidden so that another hidden number cannot be worked out, "×" for a
     count), ``basis`` (a statistic on fewer than min_cell persons) or ``reveals`` (a share that,
     with its denominator, would give a small count or complement away); empty when shown."""
+    complete: str = ""
+    """How complete the data behind the figure are, as written to figures.csv: the share of the
+    year's expected rows registered by the report's ``as_of`` date (six decimals), ``<0.9`` or
+    ``>=0.9`` where that share is itself hidden (it would give a small count away), empty where
+    it does not apply (see :mod:`so_eval.metrics.completeness`)."""
 
     @property
     def display(self) -> str:
@@ -154,6 +162,13 @@ class Ledger:
             value = int(value)
         return self._add(Figure(key, value, unit, label, False, self.min_cell))
 
+    def mark_complete(self, key: str, complete: str) -> Figure:
+        """Note how complete the data behind the recorded figure ``key`` are (its value, and
+        whether it is shown, stay as recorded)."""
+        fig = dataclasses.replace(self[key], complete=complete)
+        self.figures[key] = fig
+        return fig
+
     # -- reading -------------------------------------------------------------------------
 
     def __getitem__(self, key: str) -> Figure:
@@ -181,7 +196,8 @@ class Ledger:
     def frame(self) -> pd.DataFrame:
         """All figures as a DataFrame with the columns of ``figures.csv``."""
         rows = [
-            {"key": f.key, "value": f.csv_value, "unit": f.unit, "label": f.label, "suppressed": f.suppressed}
+            {"key": f.key, "value": f.csv_value, "unit": f.unit, "label": f.label, "suppressed": f.suppressed,
+             "complete": f.complete}
             for f in self.figures.values()
         ]
         return pd.DataFrame(rows, columns=COLUMNS)
@@ -194,10 +210,13 @@ class Ledger:
 
 
 def read_figures(path: str | os.PathLike[str]) -> pd.DataFrame:
-    """Read a published ``figures.csv`` (values kept as the text that was published)."""
+    """Read a published ``figures.csv`` (values kept as the text that was published). A file
+    written before the ``complete`` column existed reads with that column empty."""
     df = pd.read_csv(path, dtype=str, keep_default_na=False)
-    missing = [c for c in COLUMNS if c not in df.columns]
+    missing = [c for c in REQUIRED_COLUMNS if c not in df.columns]
     if missing:
         raise ValueError(f"{path}: not a figures file (missing columns {missing})")
+    if "complete" not in df.columns:
+        df["complete"] = ""
     df["suppressed"] = df["suppressed"].str.lower() == "true"
     return df

@@ -24,12 +24,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from so_eval import completeness_report as cr
 from so_eval import disclosure, fmt
 from so_eval import glossary as g
 from so_eval import sroi as sr
 from so_eval.dataset import Dataset
 from so_eval.figures import Figure, Ledger
 from so_eval.metrics import value as mv
+from so_eval.metrics.completeness import completeness
 from so_eval.model_value import PILOT_KINDS, PILOT_STATUSES, REVENUE_SECTORS
 from so_eval.params import ReportParams
 from so_eval.tables import Block, Table
@@ -47,8 +49,14 @@ KEY_PREFIXES: tuple[str, ...] = (
     "value.sdg.",
     "value.circular.",
     "value.sroi.",
+    "completeness.finances.",
+    "completeness.circular.",
 )
 """The key prefixes :class:`ValueSection` records under (none is used by the reach figures)."""
+
+FINANCE_FIGURES = frozenset({"with_accounts", "positive_result", "local_purchases", "local_purchase_share",
+                             "earned_share", "revenue", "result"})
+"""The three bottom lines' figures (and table columns) built from the accounts (``finances``)."""
 
 DEFAULT_SROI: dict[str, Any] = {
     "horizon": 5,
@@ -187,6 +195,8 @@ class ValueSection:
         vp = dict(params.value or {})
         self.dependency_share = float(vp.get("dependency_share", mv.DEPENDENCY_SHARE))
         self.sroi_params = dict(vp.get("sroi") or {})
+        self.threshold = float(params.counting["completeness_threshold"])
+        self.completeness: dict[str, pd.DataFrame] = {}  # year table → its completeness year by year
         self.notes: dict[str, str] = {}  # sub-section → why it is empty
         self._record_mosaic()
         self._record_bottom_lines()
@@ -211,6 +221,37 @@ class ValueSection:
         """A share of persons: not shown if the denominator is small, nor if the numerator or the
         complement is a small count (the share would give it away; :meth:`Ledger.share`)."""
         return self.ledger.share(key, num, den, label, hidden=hidden)
+
+    def _record_completeness(self, table: str, years: list[int]) -> None:
+        """How complete ``table`` is, year by year; the report year's figures recorded
+        (``completeness.{table}.{year}.*``, :mod:`so_eval.completeness_report`)."""
+        self.completeness[table] = completeness(self.ds, years, (table,))
+        cr.record(self.ledger, self.completeness[table], table, self.year)
+
+    def _provisional(self, table: str, year: int) -> bool:
+        """Whether ``table``'s figures for ``year`` are *foreløbige* (too few rows registered)."""
+        return cr.provisional(self.completeness.get(table), table, year, self.threshold)
+
+    def _year_text(self, table: str):
+        """A year table's row label: the year, marked *foreløbig* where its data are."""
+        return lambda r: cr.year_label(int(r["year"]), self._provisional(table, int(r["year"])))
+
+    def _sentence(self, table: str) -> str:
+        """How complete the year's ``table`` is, in Danish (empty if not measured)."""
+        frame = self.completeness.get(table)
+        return "" if frame is None else cr.sentence(self.ledger, frame, table, self.year, self.threshold)
+
+    def _provisional_note(self, table: str, years: list[int]) -> str:
+        """A year table's note on its *foreløbige* years (empty if none is)."""
+        if not any(self._provisional(table, yy) for yy in years):
+            return ""
+        noun, verb = cr.WORDS[table]
+        return (f" *Foreløbig*: på opgørelsesdagen var under {fmt.percent(self.threshold)} af årets forventede "
+                f"{noun} {verb}, så året sammenlignes ikke med tidligere år.")
+
+    def _mark_complete(self, table: str, keys) -> None:
+        """Note on the figures ``keys`` how complete their year's ``table`` data are (figures.csv)."""
+        cr.mark(self.ledger, keys, table, self.year, self.completeness[table], self.threshold)
 
     def _years_from(self, first: float | None) -> list[int]:
         if first is None or (isinstance(first, float) and math.isnan(first)):
@@ -263,10 +304,14 @@ class ValueSection:
         if not _has(ds, "finances"):
             self.notes["mosaic"] = _missing_text("finances", "virksomhedernes indtægtsmix (mosaikøkonomien)")
             return
+        self._record_completeness("finances", self._years_from(int(ds.finances["year"].min())))
         mix = mv.revenue_mix(ds, y, self.dependency_share)
         mix = mix.loc[mix["revenue"] > 0].reset_index(drop=True)
         if mix.empty:
-            self.notes["mosaic"] = f"Der er ingen regnskaber med omsætning for {y}, så mosaikøkonomien kan ikke opgøres."
+            self.notes["mosaic"] = (
+                f"Der er endnu ikke indberettet regnskaber med omsætning for {y}, så mosaikøkonomien kan ikke "
+                f"opgøres. {self._sentence('finances')}" if self._provisional("finances", y) else
+                f"Der er ingen regnskaber med omsætning for {y}, så mosaikøkonomien kan ikke opgøres.")
             return
         self.mosaic = mix
         cur = mv.mosaic_per_year(ds, [y], self.dependency_share).iloc[0]
@@ -297,14 +342,15 @@ class ValueSection:
         per_year = per_year.merge(sectors, on="year", how="left")
         per_year = per_year.loc[per_year["enterprises"] > 0]
         self.mosaic_years = self._ledger_table(
-            per_year, key="value.mosaic.year", id_col="year", id_label="År", id_text=lambda r: str(r["year"]),
+            per_year, key="value.mosaic.year", id_col="year", id_label="År", id_text=self._year_text("finances"),
             cols=[_Col("enterprises", "Virksomheder", unit=u), _Col("revenue", "Omsætning (kr.)", unit="kr.")]
                  + [_Col(s, SECTOR_LABELS[s].split(" (")[0], unit="andel") for s in REVENUE_SECTORS]
                  + [_Col("median_hhi", "HHI (median)", unit="indeks"),
                     _Col("dependent", "Afhængige af én kilde", unit=u)],
             caption="Mosaikøkonomi år for år: omsætning efter sektor (andele), koncentration og afhængighed",
             note="HHI (Herfindahl–Hirschman-indekset) er summen af de fem indtægtskilders andele i anden: "
-                 "0,20 = ligeligt fordelt over alle fem kilder, 1 = én kilde.",
+                 "0,20 = ligeligt fordelt over alle fem kilder, 1 = én kilde."
+                 + self._provisional_note("finances", years),
         )
         dep = mv.dependent_enterprises(ds, y, self.dependency_share)
         dep["source"] = dep["largest_source"].map(SOURCE_LABELS)
@@ -317,6 +363,8 @@ class ValueSection:
                   _Col("revenue", "Omsætning (kr.)", unit="kr.")],
             caption=f"Virksomheder afhængige af én indtægtskilde i {y} (over {fmt.percent(self.dependency_share)})",
         )
+        self._mark_complete("finances", [k for k in L.figures if k.startswith("value.mosaic.")
+                                         and k != "value.mosaic.dependency_share"])
 
     def _block_mosaic(self) -> Block:
         from so_eval.plots_value import revenue_mix_plot
@@ -337,6 +385,8 @@ class ValueSection:
             f"over fem kilder, 1 = én kilde). {self.f('value.mosaic.sectors_2plus')} havde mindst to sektorer, der "
             f"hver gav mindst 10 % af omsætningen."
         )
+        if note := self._sentence("finances"):
+            b.md(note)
         n_dep = int(self.ledger["value.mosaic.dependent"].value)
         if n_dep:
             names = ", ".join(f"{fmt.text(r.name)} ({fmt.text(SOURCE_LABELS.get(r.largest_source, r.largest_source))}, "
@@ -404,6 +454,7 @@ class ValueSection:
             cols += [_Col("partnerships", "Partnerskaber", unit="partnerskaber"),
                      _Col("volunteers", "Frivillige", unit="frivillige"),
                      _Col("volunteer_hours", "Frivillige timer/år", unit="timer om året")]
+        missing = ("ikke indberettet endnu" if self._provisional("finances", y) else "regnskab ikke indberettet")
         if has_fin:
             cols += [_Col("revenue", "Omsætning (kr.)", unit="kr."),
                      _Col("result", "Resultat (kr.)", unit="kr."),
@@ -418,8 +469,11 @@ class ValueSection:
                   f"krediteret virksomheden (samme regel som mål 1); 1–{m - 1} borgere vises som "
                   f"«{disclosure.masked(m)}». Lokal: lokale indkøb, partnerskaber, deres frivillige og frivillige "
                   "timer om året. Økonomisk: omsætning, resultat (omsætning − omkostninger) og egen indtjening "
-                  "(privat salg + offentlige kontrakter som andel af omsætningen). – = intet regnskab."),
+                  f"(privat salg + offentlige kontrakter som andel af omsætningen). – = {missing}."),
         )
+        if "finances" in self.completeness:
+            self._mark_complete("finances", [k for k in L.figures if k.startswith("value.bottom_lines.")
+                                             and k.rsplit(".", 1)[1] in FINANCE_FIGURES])
 
     def _block_bottom_lines(self) -> Block:
         b, y = Block().md("### Tre bundlinjer"), self.year
@@ -439,6 +493,8 @@ class ValueSection:
                 f"{_kr(self.ledger['value.bottom_lines.local_purchases'])} "
                 f"({self.f('value.bottom_lines.local_purchase_share')} af omkostningerne)."
             )
+            if note := self._sentence("finances"):
+                text += " " + note
         if "value.bottom_lines.partnerships" in self.ledger:
             text += (
                 f" Virksomhederne havde {self.f('value.bottom_lines.partnerships')} partnerskaber med "
@@ -901,6 +957,7 @@ class ValueSection:
             self.notes["circular"] = _missing_text("circular", "den cirkulære økonomi")
             return
         years = self._years_from(int(ds.circular["year"].min()))
+        self._record_completeness("circular", years)
         t = mv.circular_output(ds, years)
         self.circular = t
         L = self.ledger
@@ -911,13 +968,15 @@ class ValueSection:
                                  ("citizen_courses", f"Borgerkurser med affaldsselskabet i {y}", "kurser")):
             L.value(f"value.circular.{col}", float(cur[col]) if col == "kg_reused" else int(cur[col]), label, unit)
         self.circular_table = self._ledger_table(
-            t, key="value.circular.year", id_col="year", id_label="År", id_text=lambda r: str(r["year"]),
+            t, key="value.circular.year", id_col="year", id_label="År", id_text=self._year_text("circular"),
             cols=[_Col("enterprises", "Virksomheder", unit="virksomheder"),
                   _Col("items_repaired", "Reparerede genstande", unit="genstande"),
                   _Col("kg_reused", "Kg genbrugt", unit="kg"),
                   _Col("citizen_courses", "Borgerkurser", unit="kurser")],
             what="Cirkulær økonomi", caption="Cirkulær økonomi år for år",
+            note=self._provisional_note("circular", years).strip(),
         )
+        self._mark_complete("circular", [k for k in L.figures if k.startswith("value.circular.")])
 
     def _block_sdg_circular(self) -> Block:
         b, y = Block().md("### FN's verdensmål og cirkulær økonomi"), self.year
@@ -938,7 +997,8 @@ class ValueSection:
             f"**Cirkulær økonomi** (bæredygtighedsstrategiens handling 45): i {y} indberettede "
             f"{self.f('value.circular.enterprises')} virksomheder, at de havde repareret "
             f"{self.f('value.circular.items_repaired')} genstande, genbrugt {self.f('value.circular.kg_reused')} kg "
-            f"og holdt {self.f('value.circular.citizen_courses')} borgerkurser sammen med affaldsselskabet."
+            f"og holdt {self.f('value.circular.citizen_courses')} borgerkurser sammen med affaldsselskabet. "
+            + self._sentence("circular")
         )
         b.table(self.circular_table)
         return b

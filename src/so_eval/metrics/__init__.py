@@ -4,6 +4,7 @@ They return tidy DataFrames; they never plot, print, read files or read global s
 function's docstring states its counting rule in words; the report's method appendix prints them.
 """
 
+from so_eval.metrics.completeness import completeness
 from so_eval.metrics.employment import (
     employment_entries,
     employment_sources,
@@ -46,6 +47,7 @@ COUNTING_RULES = (
     agreements_active,
     citizens_served,
     goal_status,
+    completeness,
     _outcome_table,
 )
 """The functions whose docstrings state the report's counting rules (printed in its appendix)."""
@@ -56,6 +58,7 @@ __all__ = [
     "active_enterprises",
     "agreements_active",
     "citizens_served",
+    "completeness",
     "reach_per_year",
     "employment_entries",
     "employment_sources",
