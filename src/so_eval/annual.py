@@ -410,19 +410,21 @@ class AnnualReport:
         L, end, m = self.ledger, self.params.strategy_period[1], self.params.min_cell
         # all years with data: a steadier trend than the strategy years alone
         specs = [
-            ("goal1", self.jobs_per_year, "jobs", None, float(self._t["jobs_per_year"]), end, ["goal1.jobs.{}"]),
+            ("goal1", self.jobs_per_year, "jobs", None, float(self._t["jobs_per_year"]), end, ["goal1.jobs.{}"], "jobs"),
             ("goal3", self.enterprises_per_year, "three_bottom_lines", None, float(self._t["enterprises"]),
-             int(self._t["enterprises_year"]), []),  # enterprises, not persons: nothing is hidden
+             int(self._t["enterprises_year"]), [], None),  # enterprises, not persons: nothing is hidden
         ]
         if self._t["progressed_share"] is not None:
             specs.append(("goal2", self.progression_per_year, "citizens_progressed", "citizens_ended",
                           float(self._t["progressed_share"]), end,
-                          ["goal2.citizens_ended.{}", "goal2.citizens_progressed_share.{}"]))
+                          ["goal2.citizens_ended.{}", "goal2.citizens_progressed_share.{}"], "courses"))
         self.projections = {}
-        for goal, data, col, n, target, target_year, shown in specs:
+        for goal, data, col, n, target, target_year, shown, table in specs:
             if goal == "goal1" and L["goal1.jobs"].suppressed:
                 continue
-            keep = [not any(L[key.format(yy)].suppressed for key in shown) for yy in data["year"]]
+            # a year enters when its figures are shown and its data complete (not foreløbig)
+            keep = [not any(L[key.format(yy)].suppressed for key in shown)
+                    and not (table and self._provisional(table, int(yy))) for yy in data["year"]]
             res = project_to_target(data.loc[keep], year="year", value=col, n=n, target=target,
                                     target_year=target_year, min_basis=m if shown else 0)
             self.projections[goal] = res
@@ -922,7 +924,7 @@ class AnnualReport:
         model = ("en logistisk model for andelen, hvor hvert år vægter med sit antal borgere med et afsluttet forløb, så andel "
                  "og interval holder sig mellem 0 og 100 %" if share else
                  "en Poisson-model for antallet, så hverken tal eller interval kan blive negative")
-        left_out = (" År, hvor tallet ikke kan vises, fordi det bygger på for få, indgår ikke."
+        left_out = (" År, hvor tallet ikke kan vises, fordi det bygger på for få, eller hvor det endnu er foreløbigt, indgår ikke."
                     if len(res.years_used) < len(self.years) else "")
         return (f"Fremskrivningen til {res.target_year} giver {point} {what} ({interval}); {norm} {target} om året. "
                 f"Trenden er beregnet ud fra årene {_years_text(res.years_used)} med {model}.{left_out}")
