@@ -454,9 +454,9 @@ def test_the_method_section_says_how_many_rows_were_registered_after_as_of(tiny_
     text = "\n".join(part for kind, part in report.method().parts if kind == "md")
     # the tiny jobs of C6 and C2 were registered 22.01.2025 and 01.02.2025: two rows, shown as <5
     assert ("- Data som kendt: 15. januar 2025; <5 rækker registreret senere er ikke talt med "
-            "(borgere i job: <5)\n") in text
+            "(job: <5)\n") in text
     report.params = dataclasses.replace(params, disclosure={"min_cell": 1})
-    assert report._after_as_of_text() == "; 2 rækker registreret senere er ikke talt med (borgere i job: 2)"
+    assert report._after_as_of_text() == "; 2 rækker registreret senere er ikke talt med (job: 2)"
     report.ds = load(tiny_dir)  # all registrations: nothing to say
     assert report._after_as_of_text() == ""
 

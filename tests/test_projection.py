@@ -370,7 +370,7 @@ def test_report_projects_goal1_from_the_shown_years_only(tmp_path):
               if kind == "figure" and part[1] == "Fremskrivning: borgere i job pr. år"]
     corner = " ".join(t.get_text() for ax in fig.axes for t in ax.texts)
     assert f"95 %-prædiktionsinterval {fmt.number(lo)}–{fmt.number(hi)}" in corner
-    assert "År, hvor tallet ikke kan vises, fordi det bygger på for få, indgår ikke." in text
+    assert "År, hvor tallet ikke kan vises, fordi det bygger på for få, eller hvor det endnu er foreløbigt, indgår ikke." in text
     method = r.method().text
     assert "Fremskrivning mod målene" in method and "Poisson-model" in method and "logistisk model" in method
 
