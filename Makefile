@@ -29,7 +29,7 @@ $(STAMP): pyproject.toml
 ## Write the synthetic demo dataset to data/demo (when missing or older than its generator)
 demo: $(DEMO)/truth.json
 
-$(DEMO)/truth.json: src/so_eval/demo.py | $(STAMP)
+$(DEMO)/truth.json: src/so_eval/demo/core.py | $(STAMP)
 	$(BIN)/so-eval demo --out $(DEMO)
 
 ## Make the effect and annual reports for the newest params/<year>.yaml (YEAR=2024 for another, FORCE=1 to replace)

@@ -104,7 +104,7 @@ def bench_report() -> dict:
         out_nb, out_html = Path(tmp) / "out.ipynb", Path(tmp) / "out.html"
         run_floor = (f"import papermill as pm\n"
                      f"pm.execute_notebook({str(nb)!r}, {str(out_nb)!r}, progress_bar=False, kernel_name='python3')\n")
-        export = (f"from pathlib import Path\nfrom so_eval.report import export_html\n"
+        export = (f"from pathlib import Path\nfrom so_eval.publish import export_html\n"
                   f"export_html(Path({str(out_nb)!r}), Path({str(out_html)!r}))\n")
         runs = []
         for _ in range(2):  # interleaved, so all three see the same machine; each timed from outside
@@ -127,8 +127,8 @@ def bench_report() -> dict:
 PANEL_CODE = """
     import time
     import numpy as np, pandas as pd
-    from so_eval.dataset import Dataset
-    from so_eval.dgp import STATUSES
+    from so_eval.data.dataset import Dataset
+    from so_eval.demo.dgp import STATUSES
     from so_eval.effects.outcomes import outcome_table, quarterly_panel
     from so_eval.effects.did import group_time_att
     rng = np.random.default_rng(1)
@@ -160,7 +160,7 @@ PANEL_CODE = """
 
 ESTIMATOR_CODE = """
     import time
-    from so_eval.dgp import simulate_cross_section
+    from so_eval.demo.dgp import simulate_cross_section
     from so_eval.effects import estimate_att
     from so_eval.effects.outcomes import COVARIATES
     data, truth = simulate_cross_section(7, n_citizens=100_000, n_treated=20_000)
@@ -220,7 +220,7 @@ NATIONAL_EVENT_CODE = """
 def _national_data() -> tuple[Path, float | None]:
     """The national panel's folder, written first if it is not there for this seed and scale
     (returns the seconds that took, or None if it was reused)."""
-    from so_eval.demo_national import read_manifest
+    from so_eval.demo.national import read_manifest
 
     manifest = read_manifest(NATIONAL_DIR)
     if manifest and manifest["seed"] == NATIONAL_SEED and manifest["scale"] == NATIONAL_SCALE:
@@ -234,7 +234,7 @@ def _national_data() -> tuple[Path, float | None]:
 
 def bench_national() -> dict:
     folder, generated = _national_data()
-    from so_eval.demo_national import read_manifest
+    from so_eval.demo.national import read_manifest
 
     manifest = read_manifest(folder)
     fmt = {"folder": folder.as_posix(), "path": (folder / "status_weekly.parquet").as_posix()}
@@ -276,7 +276,7 @@ INGEST_GOALS = {"bomb": (5.0, 300.0), "formatted": (30.0, 500.0)}
 INGEST_CODE = """
     import os, time
     t = time.perf_counter()
-    from so_eval.ingest import IngestError, ingest
+    from so_eval.data.ingest import IngestError, ingest
     os.environ["SO_EVAL_PSEUDONYM_KEY"] = "benchmark-key-benchmark-key-0123"
     t_import = time.perf_counter() - t
     t = time.perf_counter()
@@ -291,7 +291,7 @@ INGEST_CODE = """
 INGEST_FLOOR_CODE = """
     import time
     t = time.perf_counter()
-    from so_eval.ingest import IngestError, ingest
+    from so_eval.data.ingest import IngestError, ingest
     import openpyxl
     _res = {"seconds": 0.0, "import_seconds": time.perf_counter() - t}
 """
@@ -349,8 +349,8 @@ def _formatted(path: Path, citizens: int, last_row: int | None) -> Path:
 
     import openpyxl
 
-    from so_eval.ingest import _sheet_members
-    from so_eval.template import write_template
+    from so_eval.data.ingest import _sheet_members
+    from so_eval.data.template import write_template
 
     tmp = path.with_suffix(".base.xlsx")
     write_template(tmp, overwrite=True)

@@ -6,7 +6,7 @@ lead can run :func:`recover_small_counts` on any generated dataset's report.
 What the attacker knows, besides what is shown:
 
 * a ``<5`` count holds 1 to ``min_cell - 1``, a ``×`` count at least ``min_cell`` (both as
-  :mod:`so_eval.sdc` assumes), a count is a whole number ≥ 0, a share's numerator lies between
+  :mod:`so_eval.disclosure.secondary` assumes), a count is a whole number ≥ 0, a share's numerator lies between
   0 and its denominator;
 * how the report's figures hang together, read from their keys and captions (:func:`relations`):
   a share is numerator ÷ denominator (and ``figures.csv`` gives it to six decimals, so a shown
@@ -385,8 +385,8 @@ def recover_small_counts(figures: pd.DataFrame, html: str, min_cell: int = 5) ->
     Parameters
     ----------
     figures
-        ``figures.csv`` as read by :func:`so_eval.figures.read_figures` (or a ledger's
-        :meth:`~so_eval.figures.Ledger.frame`).
+        ``figures.csv`` as read by :func:`so_eval.reporting.ledger.read_figures` (or a ledger's
+        :meth:`~so_eval.reporting.ledger.Ledger.frame`).
     html
         The published HTML (or the report's sections rendered to HTML).
     min_cell

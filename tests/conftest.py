@@ -33,7 +33,7 @@ def tiny(tiny_dir: Path):
 @pytest.fixture(scope="session")
 def demo_dir(tmp_path_factory) -> Path:
     """The demo dataset (default seed), written once per test session."""
-    from so_eval.demo import write_demo
+    from so_eval.demo.core import write_demo
 
     return write_demo(tmp_path_factory.mktemp("demo") / "demo")
 

@@ -21,8 +21,8 @@ import pandas as pd
 from hypothesis import strategies as st
 
 from so_eval import glossary as g
-from so_eval.dgp import STATUSES
-from so_eval.model_value import (
+from so_eval.demo.dgp import STATUSES
+from so_eval.data.model_value import (
     GIVER_TYPES,
     PARTNER_SECTORS,
     PILOT_DECISIONS,

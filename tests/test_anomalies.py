@@ -1,4 +1,4 @@
-"""Tests for so_eval.anomalies and so_eval.plots_anomalies.
+"""Tests for so_eval.screening and so_eval.plots.screening.
 
 Expected values are worked out by hand (shown in comments) or recomputed independently
 with scipy/numpy from the published formulas, never copied from the implementation.
@@ -16,15 +16,16 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from so_eval import anomalies, plots_anomalies
-from so_eval.anomalies import (
+from so_eval import screening as anomalies
+from so_eval.plots import screening as plots_anomalies
+from so_eval.screening import (
     anhoej_limits,
     control_limits,
     funnel_limits,
     run_chart,
     yoy_change,
 )
-from so_eval.plots_anomalies import (
+from so_eval.plots.screening import (
     control_chart_plot,
     funnel_plot,
     run_chart_plot,
@@ -461,7 +462,7 @@ def test_holm_equals_statsmodels():
     import numpy as np
     from statsmodels.stats.multitest import multipletests
 
-    from so_eval.anomalies import holm
+    from so_eval.screening import holm
 
     rng = np.random.default_rng(3)
     for m in (1, 2, 5, 17):

@@ -8,7 +8,7 @@ from matplotlib.figure import Figure
 
 from so_eval import background
 from so_eval.background import figure_png
-from so_eval.tables import Block
+from so_eval.reporting.blocks import Block
 
 
 def as_first_drawn(fig) -> bytes:
@@ -268,7 +268,7 @@ def test_a_failing_job_taken_over_while_waiting_fails_only_for_its_own_caller(wo
 def test_data_read_in_the_background_are_the_data_read_here(worker, demo_dir):
     """The report reads its data on the second core (while the kernel imports); what comes back
     is the dataset `load` gives here: every table, its types, the file hashes, the cut date."""
-    from so_eval.loading import load
+    from so_eval.data.loading import load
 
     job = background.call(load, demo_dir, as_of="2025-01-15")
     answered(job)
@@ -284,7 +284,7 @@ def test_data_read_in_the_background_are_the_data_read_here(worker, demo_dir):
 
 def test_from_params_gives_the_report_of_the_data(tmp_path, demo_dir):
     from so_eval.annual import AnnualReport
-    from so_eval.loading import load
+    from so_eval.data.loading import load
     from so_eval.params import ReportParams
 
     try:

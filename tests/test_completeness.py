@@ -8,14 +8,14 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from so_eval import findings as fnd
+from so_eval.screening import findings as fnd
 from so_eval import load
 from so_eval.annual import AnnualReport
-from so_eval.corrections import compare
-from so_eval.figures import Ledger, read_figures
+from so_eval.annual.corrections import compare
+from so_eval.reporting.ledger import Ledger, read_figures
 from so_eval.metrics.completeness import completeness
 from so_eval.params import ReportParams
-from so_eval.value_report import ValueSection
+from so_eval.annual.sections.value import ValueSection
 from tiny import TABLES, write_tiny
 
 AS_OF = "2026-01-15"

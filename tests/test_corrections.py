@@ -12,10 +12,11 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from so_eval import disclosure, fmt, load
+from so_eval import fmt, load
+from so_eval import disclosure
 from so_eval.annual import OTHER, AnnualReport, Col, ledger_table
-from so_eval.corrections import REASONS, corrections, pooled_table, regrouped
-from so_eval.figures import Ledger
+from so_eval.annual.corrections import REASONS, corrections, pooled_table, regrouped
+from so_eval.reporting.ledger import Ledger
 from tiny import TABLES, write_tiny
 
 REPORTED = "2025-01-15"  # the day the report for 2024 was made

@@ -11,7 +11,7 @@ import pytest
 
 from so_eval import metrics
 from so_eval.annual import AnnualReport
-from so_eval.loading import load
+from so_eval.data.loading import load
 from so_eval.params import ReportParams
 from tiny import write_tiny
 

@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from so_eval import pseudonym as ps
+from so_eval.data import pseudonym as ps
 from so_eval import validate
-from so_eval.guard import PublishError, check_publishable, scan
-from so_eval.ingest import IngestError, ingest
-from so_eval.model import TABLES
-from so_eval.template import HEADERS, SHEETS, TEMPLATE_TABLES, column_kind, write_template
+from so_eval.disclosure.guard import PublishError, check_publishable, scan
+from so_eval.data.ingest import IngestError, ingest
+from so_eval.data.model import TABLES
+from so_eval.data.template import HEADERS, SHEETS, TEMPLATE_TABLES, column_kind, write_template
 from test_guard import clean_report, code_cell, notebook
 from test_ingest import CPR, KEY, fill_workbook, snapshot, tiny_rows
 from tiny import TABLES as TINY

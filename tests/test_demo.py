@@ -9,7 +9,7 @@ import pandas as pd
 
 from so_eval import load, metrics, validate
 from so_eval.annual import AnnualReport
-from so_eval.demo import report_date, write_demo
+from so_eval.demo.core import report_date, write_demo
 from so_eval.params import ReportParams
 
 

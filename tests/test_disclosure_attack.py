@@ -18,9 +18,10 @@ import pandas as pd
 import pytest
 
 from attack import Recovery, recover_small_counts, relation_errors, report_html
-from so_eval import config, load, sdc
+from so_eval import config, load
+from so_eval.disclosure import secondary as sdc
 from so_eval.annual import AnnualReport
-from so_eval.figures import Ledger
+from so_eval.reporting.ledger import Ledger
 from so_eval.params import ReportParams, read_params
 
 

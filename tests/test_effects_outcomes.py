@@ -77,7 +77,7 @@ def test_effect_spec_rejects_nonsense():
 def test_unknown_or_missing_status_counts_as_not_observed_without_warnings():
     import warnings
 
-    from so_eval.dgp import STATUSES
+    from so_eval.demo.dgp import STATUSES
     from so_eval.effects.outcomes import _status_codes
 
     text = pd.Series(["selvforsørgelse", "ferie", None, "andet"])
@@ -122,7 +122,7 @@ def test_packages_export_on_first_use_and_stay_light():
             "import so_eval, so_eval.effects as e\n"
             "assert e.estimate_att.__module__ == 'so_eval.effects.att'\n"
             "assert e.DidResult.__module__ == 'so_eval.effects.did'\n"
-            "assert so_eval.load.__module__ == 'so_eval.loading'\n"
+            "assert so_eval.load.__module__ == 'so_eval.data.loading'\n"
             "for mod, name in ((e, 'nope'), (so_eval, 'nope')):\n"
             "    try:\n"
             "        getattr(mod, name)\n"

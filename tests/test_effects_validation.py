@@ -1,5 +1,5 @@
 """The effect estimators validated on data from the demo's own model with a known effect
-(:mod:`so_eval.dgp`): the unadjusted difference is biased by the planted selection, the adjusted
+(:mod:`so_eval.demo.dgp`): the unadjusted difference is biased by the planted selection, the adjusted
 estimators' 95 % intervals cover the truth, and without an effect they rarely find one."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import json
 import numpy as np
 import pytest
 
-from so_eval.dgp import EffectModel, simulate_cross_section
+from so_eval.demo.dgp import EffectModel, simulate_cross_section
 from so_eval.effects import estimate_att
 from so_eval.effects.analysis import EffectSpec, effect_sample, estimate_all, event_study
 from so_eval.effects.outcomes import COVARIATES

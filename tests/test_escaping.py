@@ -23,8 +23,8 @@ import pytest
 import yaml
 
 from so_eval import config, fmt
-from so_eval.model import TABLES
-from so_eval.tables import Table, safe_markdown
+from so_eval.data.model import TABLES
+from so_eval.reporting.blocks import Table, safe_markdown
 
 HOSTILE = (
     "<script>alert(1)</script>",
@@ -262,7 +262,7 @@ def test_published_report_on_hostile_data_runs_no_script_in_chromium(hostile_dir
     string reads as itself, in the tables and in the Markdown text."""
     from playwright.sync_api import sync_playwright
 
-    from so_eval.report import CHROMIUM_FLAGS
+    from so_eval.publish import CHROMIUM_FLAGS
 
     params = hostile_params(tmp_path / "2025.yaml", hostile_dir)
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from so_eval.guard import PublishError, check_publishable, scan, scan_text
+from so_eval.disclosure.guard import PublishError, check_publishable, scan, scan_text
 
 PSEUDONYMS = {"P3fa09c1d2b7e4a61", "Pb04c2d9e8f7a6b5c"}
 

@@ -18,9 +18,9 @@ import pytest
 
 from so_eval import config, load, validate
 from so_eval import glossary as g
-from so_eval import pseudonym as ps
-from so_eval.ingest import IngestError, ingest, table_for_name
-from so_eval.template import HEADERS, SHEETS, TEMPLATE_TABLES, write_template
+from so_eval.data import pseudonym as ps
+from so_eval.data.ingest import IngestError, ingest, table_for_name
+from so_eval.data.template import HEADERS, SHEETS, TEMPLATE_TABLES, write_template
 from tiny import TABLES as TINY
 from tiny import write_tiny
 
@@ -179,8 +179,8 @@ def test_template_sheets_headers_dropdowns_and_help(tmp_path):
 
 
 def test_every_column_of_every_template_table_has_a_danish_header_and_a_help_text():
-    from so_eval.model import stored_columns
-    from so_eval.template import EXPLANATIONS
+    from so_eval.data.model import stored_columns
+    from so_eval.data.template import EXPLANATIONS
 
     for t in TEMPLATE_TABLES:
         assert t in SHEETS, f"no sheet name for table {t}"

@@ -13,12 +13,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from so_eval import ingest as ingest_module
+from so_eval.data import ingest as ingest_module
 from so_eval import load, validate
 from so_eval.cli import main
-from so_eval.ingest import IngestError, ingest
-from so_eval.model import TABLES
-from so_eval.template import HEADERS, SHEETS, write_template
+from so_eval.data.ingest import IngestError, ingest
+from so_eval.data.model import TABLES
+from so_eval.data.template import HEADERS, SHEETS, write_template
 from test_ingest import CPR, KEY, fill_workbook, pseudonym_by_hand, snapshot, tiny_rows
 from tiny import TABLES as TINY
 
@@ -42,7 +42,7 @@ JOBCENTER_ROWS = [
 
 @pytest.fixture(autouse=True)
 def key_env(monkeypatch):
-    from so_eval import pseudonym as ps
+    from so_eval.data import pseudonym as ps
 
     monkeypatch.setenv(ps.KEY_ENV, KEY)
     monkeypatch.delenv(ps.KEY_FILE_ENV, raising=False)

@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from so_eval import validate
-from so_eval.ingest import IngestError, ingest
-from so_eval.template import HEADERS, SHEETS, TEMPLATE_TABLES
+from so_eval.data.ingest import IngestError, ingest
+from so_eval.data.template import HEADERS, SHEETS, TEMPLATE_TABLES
 from test_ingest import CPR, KEY, fill_workbook, snapshot, tiny_rows
 from tiny import TABLES as TINY
 

@@ -11,9 +11,9 @@ import stat
 import pytest
 
 from so_eval import config
-from so_eval import pseudonym as ps
+from so_eval.data import pseudonym as ps
 from so_eval.cli import main
-from so_eval.ingest import IngestError, ingest
+from so_eval.data.ingest import IngestError, ingest
 from tiny import write_tiny
 
 

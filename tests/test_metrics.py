@@ -196,7 +196,7 @@ def test_goal_status_labels_are_danish():
 
 def test_a_metric_is_computed_once_per_dataset_and_arguments(tiny_dir, monkeypatch):
     from so_eval import load
-    from so_eval.dataset import memoized
+    from so_eval.data.dataset import memoized
 
     calls = []
 

@@ -1,4 +1,4 @@
-"""The panel at national scale: the chunked generator (so_eval.demo_national) and the outcome
+"""The panel at national scale: the chunked generator (so_eval.demo.national) and the outcome
 table and quarterly panel streamed through DuckDB (so_eval.effects.streaming), which must give
 exactly what the in-memory functions give."""
 
@@ -9,17 +9,17 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from so_eval import demo as demo_gen
+from so_eval.demo import core as demo_gen
 from so_eval import load
-from so_eval.dataset import Dataset
-from so_eval.demo_national import (
+from so_eval.data.dataset import Dataset
+from so_eval.demo.national import (
     _arrow,
     effect_tables,
     national_chunk,
     read_manifest,
     write_national,
 )
-from so_eval.dgp import EDU, SELF, STATUSES
+from so_eval.demo.dgp import EDU, SELF, STATUSES
 from so_eval.effects import streaming
 from so_eval.effects.did import group_time_att, group_time_att_wide
 from so_eval.effects.outcomes import outcome_table, quarterly_panel
@@ -339,11 +339,11 @@ def test_event_study_from_the_matrix_on_the_national_panel(national, monkeypatch
 
 
 def test_cli_demo_scale(monkeypatch, tmp_path, capsys):
-    import so_eval.demo_national
+    import so_eval.demo.national
     from so_eval.cli import main
 
     calls = []
-    monkeypatch.setattr(so_eval.demo_national, "write_national",
+    monkeypatch.setattr(so_eval.demo.national, "write_national",
                         lambda out, scale, seed, progress: calls.append((out, scale, seed)))
     assert main(["demo", "--scale", "3", "--seed", "7", "--out", str(tmp_path / "n")]) == 0
     assert calls == [(tmp_path / "n", 3, 7)]

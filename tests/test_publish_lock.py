@@ -20,7 +20,7 @@ import nbformat
 import pytest
 
 from so_eval import folders
-from so_eval.report import ReportError, run_report
+from so_eval.publish import ReportError, run_report
 
 ENV = {**os.environ, "PYTHONIOENCODING": "utf-8"}
 FILES = {"annual_report.html", "annual_report.ipynb", "figures.csv", "manifest.json"}
@@ -110,15 +110,15 @@ def killed_run(code: str, target: str | None = None, when: str = "before") -> in
 
 
 def report_code(params: Path, nb: Path, root: Path, *, kill: bool = False) -> str:
-    return (f"from so_eval.report import run_report\n"
+    return (f"from so_eval.publish import run_report\n"
             f"run_report(2025, params_file={str(params)!r}, reports_dir={str(root)!r}, notebook={str(nb)!r}, "
             f"force=True, progress=False, overrides={{'tag': 'killed', 'kill': {kill}}}, log=lambda *a: None)\n")
 
 
 @pytest.mark.parametrize("target, when, replaced", [
     (None, "notebook", False),                           # while the notebook runs
-    ("so_eval.report:export_html", "before", False),     # the notebook has run, no HTML yet
-    ("so_eval.report:_link_or_copy", "after", False),    # the other files half linked in
+    ("so_eval.publish:export_html", "before", False),     # the notebook has run, no HTML yet
+    ("so_eval.publish:_link_or_copy", "after", False),    # the other files half linked in
     ("so_eval.folders:swap", "before", False),           # the new folder complete, not in place
     ("so_eval.folders:swap", "after", True),             # in place; the old one not yet removed
     ("shutil:rmtree", "partial", True),                  # the old one half removed
@@ -259,14 +259,14 @@ def test_the_next_run_puts_back_a_folder_left_between_two_renames(tmp_path):
 
 
 @pytest.mark.parametrize("target, when, replaced", [
-    ("so_eval.ingest:_validate_candidate", "before", False),  # the new dataset built, not checked
+    ("so_eval.data.ingest:_validate_candidate", "before", False),  # the new dataset built, not checked
     ("so_eval.folders:swap", "before", False),
     ("so_eval.folders:swap", "after", True),
 ])
 def test_a_killed_ingest_leaves_one_complete_dataset_and_the_next_ingest_cleans_up(tmp_path, target, when,
                                                                                    replaced, monkeypatch):
-    from so_eval import pseudonym as ps
-    from so_eval.ingest import ingest
+    from so_eval.data import pseudonym as ps
+    from so_eval.data.ingest import ingest
     from test_ingest import KEY, snapshot, tiny_workbook
 
     monkeypatch.setenv(ps.KEY_ENV, KEY)
@@ -274,7 +274,7 @@ def test_a_killed_ingest_leaves_one_complete_dataset_and_the_next_ingest_cleans_
     into = tmp_path / "data" / "x"
     ingest([book], into, now="2025-01-20T10:00:00+01:00")
     before = snapshot(into)
-    code = (f"from so_eval.ingest import ingest\n"
+    code = (f"from so_eval.data.ingest import ingest\n"
             f"ingest([{str(book)!r}], {str(into)!r}, key={KEY!r}, now='2025-02-20T10:00:00+01:00')\n")
     assert killed_run(code, target, when) == -signal.SIGKILL
     after = snapshot(into)

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from so_eval import config
-from so_eval.report import ReportError, run_report
+from so_eval.publish import ReportError, run_report
 from tiny import TABLES
 
 

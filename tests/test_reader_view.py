@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from so_eval.report import CHROMIUM_FLAGS, print_pdf, run_report
+from so_eval.publish import CHROMIUM_FLAGS, print_pdf, run_report
 
 CHROMIUM = shutil.which("chromium")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)")

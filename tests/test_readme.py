@@ -22,7 +22,7 @@ import pandas as pd
 import pytest
 
 from so_eval import config, load
-from so_eval.template import HEADERS, SHEETS
+from so_eval.data.template import HEADERS, SHEETS
 from test_ingest import fill_workbook, tiny_rows
 from test_ingest_files import JOBCENTER_HEADER, JOBCENTER_ROWS, csv_bytes
 from tiny import TABLES as TINY

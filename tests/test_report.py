@@ -14,9 +14,9 @@ import pytest
 
 from so_eval import config, load, metrics
 from so_eval.annual import AnnualReport
-from so_eval.figures import read_figures
+from so_eval.reporting.ledger import read_figures
 from so_eval.params import ReportParams, read_params
-from so_eval.report import EFFECTS, ReportError, run_report
+from so_eval.publish import EFFECTS, ReportError, run_report
 
 YEARS = [2022, 2023, 2024, 2025]
 KEYS = ["goal1.jobs", "goal1.norm", "goal2.courses_ended", "goal2.progressed_share",
@@ -241,7 +241,7 @@ def test_effects_run_leaves_the_annual_report_alone(tmp_path, reports, demo_dir)
 def test_reproduce_a_published_report(reports, demo_dir, tmp_path):
     import shutil
 
-    from so_eval.corrections import reproduce
+    from so_eval.annual.corrections import reproduce
 
     res = reproduce(reports / "2025", data_dir=demo_dir)
     assert res.ok, res.differences
@@ -308,7 +308,7 @@ def test_report_process_skips_the_slow_optional_iri_validator():
     compiles grammars for ≈1 s; notebooks still validate and the package stays importable."""
     code = (
         "import sys\n"
-        "from so_eval.report import _import_jupyter_lean\n"
+        "from so_eval.publish import _import_jupyter_lean\n"
         "_import_jupyter_lean()\n"
         "import papermill, nbformat\n"
         "assert 'rfc3987_syntax' not in sys.modules, 'imported after all'\n"

@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
-from so_eval.sdc import (
+from so_eval.disclosure.secondary import (
     SECONDARY_SYMBOL,
     TOTAL_LABEL,
     mask_stats,
@@ -253,7 +253,7 @@ def test_a_table_too_small_to_protect_is_flagged():
 def test_one_line_intervals_equal_the_linear_programs(column, data, min_cell, as_row):
     """Tables of one column (the report's kind) or one row get their intervals in closed form;
     on any hiding pattern (zeros shown, small counts hidden) they equal the LP's."""
-    from so_eval.sdc import _lp_intervals, _solve_intervals
+    from so_eval.disclosure.secondary import _lp_intervals, _solve_intervals
 
     inner = np.array(column, dtype=float)[:, None]
     values = np.vstack([np.hstack([inner, inner]), [[inner.sum(), inner.sum()]]])
@@ -269,7 +269,7 @@ def test_one_line_intervals_equal_the_linear_programs(column, data, min_cell, as
 def test_one_column_intervals_worked_by_hand():
     """Counts 3, 7, 2 (total 12), min 5: '<5' rows A and C hidden with their row totals, the
     grand total shown. A + C = 12 − 7 = 5 with each 1..4: A is 1..4 and C is 1..4."""
-    from so_eval.sdc import _solve_intervals
+    from so_eval.disclosure.secondary import _solve_intervals
 
     values = np.array([[3, 3], [7, 7], [2, 2], [12, 12]], dtype=float)
     primary = (values > 0) & (values < 5)

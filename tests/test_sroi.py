@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from so_eval import sroi as s
+from so_eval.metrics import sroi as s
 
 # Test prices: round numbers for hand calculation, NOT real unit prices.
 PRICES = {
@@ -300,7 +300,7 @@ def test_one_way_sensitivity_table_for_tornado():
 def test_tornado_plot():
     from matplotlib.axes import Axes
 
-    from so_eval.plots_value import tornado_plot
+    from so_eval.plots.value import tornado_plot
 
     table = s.business_case_sensitivity(one_participant(cost=40_000))
     ax = tornado_plot(table)

@@ -8,11 +8,11 @@ import json
 import pandas as pd
 import pytest
 
-from so_eval import findings as fnd
+from so_eval.screening import findings as fnd
 from so_eval import load
 from so_eval.annual import AnnualReport
-from so_eval.corrections import REASONS, compare, corrections
-from so_eval.demo import report_date, write_demo
+from so_eval.annual.corrections import REASONS, compare, corrections
+from so_eval.demo.core import report_date, write_demo
 from so_eval.params import ReportParams
 
 
@@ -117,9 +117,9 @@ def test_compare():
 def test_two_flagged_enterprises_whose_names_begin_alike_are_two_findings_with_their_own_keys():
     # the finding's key was made from the first word of the unit's label ("butik" twice), so two
     # flagged enterprises called "Butik …" stopped the report with "recorded twice"
-    from so_eval.anomalies import funnel_limits
-    from so_eval.figures import Ledger
-    from so_eval.findings import funnel_findings
+    from so_eval.screening import funnel_limits
+    from so_eval.reporting.ledger import Ledger
+    from so_eval.screening.findings import funnel_findings
 
     data = pd.DataFrame({"unit": ["Butik Nord (V1)", "Butik Syd (V2)"] + [f"Værksted {i} (V{i + 2})" for i in range(8)],
                          "events": [20, 20] + [2] * 8, "n": [20] * 10})

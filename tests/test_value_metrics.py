@@ -437,7 +437,7 @@ def test_counting_rules_in_english_and_danish():
 def test_value_plots(ds):
     from matplotlib.axes import Axes
 
-    from so_eval import plots_value as pv
+    from so_eval.plots import value as pv
 
     ax = pv.revenue_mix_plot(mv.revenue_mix(ds, 2024))
     assert isinstance(ax, Axes) and len(ax.get_yticklabels()) == 4  # E9 has no revenue
@@ -454,8 +454,8 @@ def test_value_plots(ds):
 
 @pytest.fixture(scope="module")
 def demo_value():
-    from so_eval import demo
-    from so_eval.demo_value import generate_value_tables
+    from so_eval.demo import core as demo
+    from so_eval.demo.value import generate_value_tables
 
     rng = np.random.default_rng(2022)
     ent = demo._enterprises(rng)
@@ -479,7 +479,7 @@ def _demo_ds(demo_value) -> SimpleNamespace:
 
 
 def test_demo_value_deterministic(demo_value):
-    from so_eval.demo_value import generate_value_tables
+    from so_eval.demo.value import generate_value_tables
 
     ent, agr, tables, truth = demo_value
     again, truth2 = generate_value_tables(np.random.default_rng([2022, 2]), ent, agr)
@@ -491,7 +491,7 @@ def test_demo_value_deterministic(demo_value):
 
 
 def test_demo_value_tables_valid(demo_value):
-    from so_eval.model_value import VALUE_TABLE_SPECS
+    from so_eval.data.model_value import VALUE_TABLE_SPECS
 
     ent, agr, tables, _ = demo_value
     assert set(tables) == set(VALUE_TABLE_SPECS)
@@ -579,9 +579,10 @@ def test_demo_value_truth_recovered(demo_value):
 
 def test_demo_value_round_trip_through_loader(demo_value, tmp_path, monkeypatch):
     """Written as CSV like the demo and loaded with the value specs merged into the model."""
-    from so_eval import demo, model
-    from so_eval.loading import load
-    from so_eval.model_value import VALUE_TABLE_SPECS
+    from so_eval.demo import core as demo
+    from so_eval.data import model
+    from so_eval.data.loading import load
+    from so_eval.data.model_value import VALUE_TABLE_SPECS
 
     for name, spec in VALUE_TABLE_SPECS.items():
         monkeypatch.setitem(model.TABLES, name, spec)

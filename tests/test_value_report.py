@@ -8,15 +8,15 @@ import json
 
 import pytest
 
-import so_eval.model  # noqa: F401  (first: so_eval.model ↔ so_eval.model_value import cycle)
+import so_eval.data.model  # noqa: F401  (first: so_eval.data.model ↔ so_eval.data.model_value import cycle)
 from so_eval import fmt
-from so_eval import sroi as sr
-from so_eval.dataset import Dataset
-from so_eval.figures import Ledger
+from so_eval.metrics import sroi as sr
+from so_eval.data.dataset import Dataset
+from so_eval.reporting.ledger import Ledger
 from so_eval.metrics import value as mv
 from so_eval.metrics.reach import agreements_active, citizens_served
 from so_eval.params import ReportParams, params_path, read_params
-from so_eval.value_report import KEY_PREFIXES, ValueSection
+from so_eval.annual.sections.value import KEY_PREFIXES, ValueSection
 
 YEAR = 2025
 OPTIONAL = {"finances", "fundraising", "pilots", "partnerships", "circular"}
@@ -37,7 +37,7 @@ def truth(demo_dir) -> dict:
 @pytest.fixture(scope="module")
 def effect(demo):
     from so_eval.effects.analysis import EffectSpec
-    from so_eval.effects.content import DEFAULT_EFFECTS, headline
+    from so_eval.effects.report import DEFAULT_EFFECTS, headline
 
     e = DEFAULT_EFFECTS
     spec = EffectSpec(year=YEAR, outcome=e["outcome"], horizon=str(e["horizon"]), method=e["method"],

@@ -11,16 +11,16 @@ import pandas as pd
 import pytest
 
 from so_eval import load, validate
-from so_eval import pseudonym as ps
+from so_eval.data import pseudonym as ps
 from so_eval.annual import AnnualReport
-from so_eval.corrections import (
+from so_eval.annual.corrections import (
     REASONS,
     corrected_registrations,
     corrections,
     late_registrations,
     reproduce,
 )
-from so_eval.ingest import IngestError, ingest
+from so_eval.data.ingest import IngestError, ingest
 from so_eval.params import ReportParams
 from test_ingest import CPR, KEY, fill_workbook, pseudonym_by_hand, snapshot, tiny_rows
 from tiny import TABLES as TINY
@@ -79,7 +79,7 @@ def test_load_gives_each_rows_latest_version_and_as_of_the_version_known_then(tm
 
 
 def test_latest_versions_worked_out_by_hand():
-    from so_eval.dataset import latest_versions
+    from so_eval.data.dataset import latest_versions
 
     h = pd.DataFrame({
         "id": ["a", "b", "a", "c", "b", "a"], "v": [1, 2, 3, 4, 5, 6],
@@ -330,7 +330,7 @@ def test_a_withdrawal_since_the_report_is_a_corrected_registration(tmp_path):
 
 
 def test_reproduce_gives_the_figures_published_before_a_correction(tmp_path):
-    from so_eval.provenance import data_fingerprint
+    from so_eval.reporting.provenance import data_fingerprint
 
     data = write_tiny(tmp_path / "data" / "kommune")
     reports = tmp_path / "reports"
@@ -365,7 +365,7 @@ def test_reproduce_gives_the_figures_published_before_a_correction(tmp_path):
 def test_the_corrections_text_counts_corrected_and_withdrawn_rows_apart_from_late_ones():
     from types import SimpleNamespace
 
-    from so_eval.figures import Ledger
+    from so_eval.reporting.ledger import Ledger
 
     def report(min_cell):
         ledger = Ledger(min_cell=min_cell)

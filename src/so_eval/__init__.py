@@ -11,11 +11,11 @@ from __future__ import annotations
 from importlib import import_module
 
 _LAZY = {
-    "Dataset": "so_eval.dataset",
-    "Problem": "so_eval.loading",
-    "ValidationError": "so_eval.loading",
-    "load": "so_eval.loading",
-    "validate": "so_eval.loading",
+    "Dataset": "so_eval.data.dataset",
+    "Problem": "so_eval.data.loading",
+    "ValidationError": "so_eval.data.loading",
+    "load": "so_eval.data.loading",
+    "validate": "so_eval.data.loading",
 }
 
 __all__ = sorted(_LAZY)

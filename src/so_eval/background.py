@@ -4,7 +4,7 @@ goes on.
 A notebook kernel uses one core, and this machine (like most) has two. :func:`start` starts one
 background process (``python -m so_eval.background``). From then on
 
-* every figure added to a :class:`~so_eval.tables.Block` is pickled and queued for it at once
+* every figure added to a :class:`~so_eval.reporting.blocks.Block` is pickled and queued for it at once
   (:class:`Rendering`), so it is drawn while the kernel computes and builds the rest;
 * :func:`call` queues a pure function of picklable arguments (:class:`Call`), such as last
   year's figures recomputed for the corrections.

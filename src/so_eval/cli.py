@@ -16,7 +16,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         return 1
     if args.scale > 1:
         return _demo_national(args, Path(args.out) if args.out else config.DATA_DIR / f"demo-x{args.scale}")
-    from so_eval.demo import write_demo
+    from so_eval.demo.core import write_demo
 
     out = Path(args.out) if args.out else config.DEMO_DIR
     write_demo(out, seed=args.seed, anomalies=not args.no_anomalies)
@@ -25,7 +25,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _demo_national(args: argparse.Namespace, out: Path) -> int:
-    from so_eval.demo_national import write_national
+    from so_eval.demo.national import write_national
 
     if args.no_anomalies:
         print("error: --no-anomalies has no meaning with --scale (only the effect tables are written)",
@@ -42,7 +42,7 @@ def _demo_national(args: argparse.Namespace, out: Path) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from so_eval.loading import validate
+    from so_eval.data.loading import validate
 
     path = Path(args.dir)
     if not path.is_dir():
@@ -60,7 +60,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 def _cmd_report(args: argparse.Namespace) -> int:
     from so_eval.params import latest_year
-    from so_eval.report import ReportError, run_report
+    from so_eval.publish import ReportError, run_report
 
     year = args.year if args.year is not None else latest_year()
     try:
@@ -76,7 +76,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 def _cmd_effects(args: argparse.Namespace) -> int:
     from so_eval.params import latest_year
-    from so_eval.report import EFFECTS, ReportError, run_report
+    from so_eval.publish import EFFECTS, ReportError, run_report
 
     year = args.year if args.year is not None else latest_year()
     overrides = {"effects": {k: v for k, v in (("outcome", args.outcome), ("horizon", args.horizon),
@@ -95,7 +95,7 @@ def _cmd_effects(args: argparse.Namespace) -> int:
 
 
 def _cmd_reproduce(args: argparse.Namespace) -> int:
-    from so_eval.corrections import reproduce
+    from so_eval.annual.corrections import reproduce
 
     try:
         res = reproduce(args.folder, data_dir=args.data)
@@ -114,7 +114,7 @@ def _cmd_reproduce(args: argparse.Namespace) -> int:
 
 
 def _cmd_template(args: argparse.Namespace) -> int:
-    from so_eval.template import write_template
+    from so_eval.data.template import write_template
 
     try:
         path = write_template(args.out, overwrite=args.force)
@@ -126,8 +126,8 @@ def _cmd_template(args: argparse.Namespace) -> int:
 
 
 def _cmd_ingest(args: argparse.Namespace) -> int:
-    from so_eval.ingest import IngestError, ingest
-    from so_eval.pseudonym import PseudonymKeyError
+    from so_eval.data.ingest import IngestError, ingest
+    from so_eval.data.pseudonym import PseudonymKeyError
 
     try:
         report = ingest(args.files, args.into, table=args.table, update=args.update)
@@ -144,7 +144,7 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def _cmd_keygen(args: argparse.Namespace) -> int:
-    from so_eval import pseudonym as ps
+    from so_eval.data import pseudonym as ps
 
     try:
         path = ps.write_key(args.file)

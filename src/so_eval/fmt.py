@@ -9,7 +9,7 @@ import unicodedata
 
 import pandas as pd
 
-from so_eval.ticks import NBSP, grouped
+from so_eval.plots.base import NBSP, grouped
 
 _MONTHS = ["januar", "februar", "marts", "april", "maj", "juni", "juli", "august",
            "september", "oktober", "november", "december"]
@@ -85,8 +85,8 @@ def text(value: object) -> str:
     shows exactly that string, as plain text, wherever it is put in the report's Markdown.
 
     Every string read from a dataset or a params file goes through this function before it is
-    put into a Markdown text (:meth:`so_eval.tables.Block.md`); table cells need nothing, since
-    :class:`so_eval.tables.Table` escapes every cell. What it does:
+    put into a Markdown text (:meth:`so_eval.reporting.blocks.Block.md`); table cells need nothing, since
+    :class:`so_eval.reporting.blocks.Table` escapes every cell. What it does:
 
     * line breaks and runs of white space become one space, so the value cannot start a new
       Markdown block (a heading, a list, a code block);
@@ -122,8 +122,8 @@ def slug(text: object) -> str:
 
 def tick_formatter(kind: str = "number", decimals: int = 0):
     """A matplotlib tick formatter in Danish format (``kind``: number or percent); see
-    :mod:`so_eval.ticks` for the others."""
-    from so_eval import ticks
+    :mod:`so_eval.plots.base` for the others."""
+    from so_eval.plots import base as ticks
 
     return ticks.formatter(ticks.percent if kind == "percent" else ticks.number, decimals=decimals)
 

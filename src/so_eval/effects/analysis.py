@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from so_eval.dataset import Dataset
+from so_eval.data.dataset import Dataset
 from so_eval.effects.att import METHODS, AttResult, estimate_att
 from so_eval.effects.did import group_time_att
 from so_eval.effects.outcomes import COVARIATES, HORIZONS, OUTCOMES, outcome_table, quarterly_panel

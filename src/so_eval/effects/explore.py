@@ -16,14 +16,14 @@ table of four dimensions (target group × age band × entry year × enterprise) 
 "alle" is the total of its line, and an analyst can look at any cell, so (:class:`SubgroupCounts`):
 
 * the whole sample and each subgroup of *one* control are shown as numbers, each control's
-  counts suppressed with :func:`so_eval.sdc.suppress_table` (``<5`` for 1 to ``min_cell - 1``,
+  counts suppressed with :func:`so_eval.disclosure.secondary.suppress_table` (``<5`` for 1 to ``min_cell - 1``,
   ``×`` for a count hidden so that the total minus the visible parts gives nothing away);
 * a subgroup of *two or more* controls is shown only as "færre end 5" (0 included) or "mindst
   5", which is also all that whether an effect is estimated tells;
 * a shown count that could be split only into subgroups of exactly ``min_cell - 1`` (so that
   each would be known) is hidden as well.
 
-The figures go through a :class:`so_eval.figures.Ledger` (:attr:`Explorer.ledger`); the reasons
+The figures go through a :class:`so_eval.reporting.ledger.Ledger` (:attr:`Explorer.ledger`); the reasons
 never name a count. ``tests/test_explorer.py`` plays the attacker across sibling subgroups.
 """
 
@@ -36,9 +36,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from so_eval import config, sdc
-from so_eval.dataset import Dataset
-from so_eval.effects import plots as eplots
+from so_eval import config
+from so_eval.disclosure import secondary as sdc
+from so_eval.data.dataset import Dataset
+from so_eval.plots import effects as eplots
 from so_eval.effects.analysis import (
     AGE_BANDS,
     METHOD_LABELS,
@@ -50,11 +51,11 @@ from so_eval.effects.analysis import (
 )
 from so_eval.effects.att import METHODS, AttResult, EstimationError
 from so_eval.effects.outcomes import HORIZONS
-from so_eval.figures import Figure, Ledger
+from so_eval.reporting.ledger import Figure, Ledger
 from so_eval.glossary import TARGET_GROUPS
-from so_eval.loading import load
+from so_eval.data.loading import load
 from so_eval.params import ReportParams, params_path, read_params
-from so_eval.tables import Block, Table
+from so_eval.reporting.blocks import Block, Table
 
 ALL = "alle"
 """The control value meaning "no restriction"."""
@@ -134,8 +135,8 @@ def _cube(rows: pd.DataFrame, axes: list[list]) -> np.ndarray:
 
 def _one_way(values: np.ndarray, min_cell: int, forced: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Primary and secondary suppression of one control's counts (its total last) with
-    :func:`so_eval.sdc.suppress_table`; ``forced`` marks counts that must be hidden too, and
-    then more are hidden (checked with :meth:`so_eval.sdc.SuppressedTable.intervals`) until
+    :func:`so_eval.disclosure.secondary.suppress_table`; ``forced`` marks counts that must be hidden too, and
+    then more are hidden (checked with :meth:`so_eval.disclosure.secondary.SuppressedTable.intervals`) until
     no hidden count can be worked out. Returns the (primary, hidden) masks."""
     st = sdc.suppress_table(pd.DataFrame({"n": values[:-1]}), min_cell)
     primary = st.primary["n"].to_numpy()

@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from so_eval.dgp import BENEFIT_STATUSES, EDU, SELF, STATUSES
+from so_eval.demo.dgp import BENEFIT_STATUSES, EDU, SELF, STATUSES
 from so_eval.effects.outcomes import (
     _assemble,
     _entry_quarters,
@@ -554,7 +554,7 @@ def read_effect_inputs(folder: str | os.PathLike[str]) -> tuple[pd.DataFrame, pd
     """The citizens and courses tables of a dataset folder (``citizens.csv``, ``courses.csv``),
     read with the columns the effect measurement needs: pseudonyms as strings, dates parsed.
 
-    For the national panel (:func:`so_eval.demo_national.write_national`), whose weekly status
+    For the national panel (:func:`so_eval.demo.national.write_national`), whose weekly status
     panel is too large for :func:`so_eval.load`; this reads and checks nothing else.
     """
     folder = Path(folder)

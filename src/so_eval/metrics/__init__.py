@@ -1,4 +1,4 @@
-"""Metrics: pure functions of a :class:`~so_eval.dataset.Dataset` and parameters.
+"""Metrics: pure functions of a :class:`~so_eval.data.dataset.Dataset` and parameters.
 
 They return tidy DataFrames; they never plot, print, read files or read global state. Each
 function's docstring states its counting rule in words; the report's method appendix prints them.

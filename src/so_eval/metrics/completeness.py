@@ -8,7 +8,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from so_eval.dataset import Dataset, latest_versions, memoized
+from so_eval.data.dataset import Dataset, latest_versions, memoized
 
 YEAR_TABLES = ("finances", "circular", "jobs", "courses")
 """The tables whose rows describe a year (and may arrive after the year has ended)."""

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 import pandas as pd
 
 from so_eval import glossary as g
-from so_eval.dataset import Dataset, memoized
+from so_eval.data.dataset import Dataset, memoized
 
 ENTRY_COLUMNS = ["citizen_id", "job_id", "start", "job_type", "weekly_hours", "course_id", "agreement_id",
                  "enterprise_id", "target_group"]

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from so_eval import glossary as g
-from so_eval.dataset import Dataset, memoized
+from so_eval.data.dataset import Dataset, memoized
 
 
 def _years(year: int | Iterable[int]) -> list[int]:

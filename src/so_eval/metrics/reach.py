@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from so_eval.dataset import Dataset, memoized
+from so_eval.data.dataset import Dataset, memoized
 
 
 @memoized

@@ -1,0 +1,1 @@
+"""The annual report's sections, one per module."""
