@@ -14,7 +14,8 @@ import pytest
 
 from so_eval import fmt, load
 from so_eval import disclosure
-from so_eval.annual import OTHER, AnnualReport, Col, ledger_table
+from so_eval.annual import OTHER, AnnualReport
+from so_eval.reporting.table import Col, ledger_table
 from so_eval.annual.corrections import REASONS, corrections, pooled_table, regrouped
 from so_eval.reporting.ledger import Ledger
 from tiny import TABLES, write_tiny

@@ -118,7 +118,7 @@ def test_a_pair_of_hidden_cells_that_gives_each_other_away_gets_a_third():
 
 
 def test_rows_that_hiding_cells_cannot_protect_are_pooled():
-    from so_eval.annual import Col
+    from so_eval.reporting.table import Col
 
     # five statuses with one course each and a total of 5: pooled into one row of 5
     data = pd.DataFrame({"s": ["a", "b", "c", "d", "e", "f"], "n": [1, 1, 1, 1, 1, 0]})

@@ -599,7 +599,7 @@ def pool_unsafe(data: pd.DataFrame, *, id_col: str, cols, sum_cols: list[str], o
 def protect_columns(data: pd.DataFrame, cols, min_cell: int = disclosure.DEFAULT_MIN_CELL,
                     totals: bool = True, two_way: bool = False, secret: list[str] | None = None) -> Protection:
     """:func:`protect_table` for a report table described by its column specifications
-    (:class:`so_eval.annual.Col` and the value section's like): objects with ``name``, ``kind``
+    (:class:`so_eval.reporting.table.Col` and the value section's like): objects with ``name``, ``kind``
     (count, share, ...), ``unit``, ``num``, ``den`` and optionally ``within`` and ``group``.
     Counts of other units than persons are not protected (they are not personal data)."""
     counts = [c.name for c in cols if c.kind == "count" and c.unit in disclosure.PERSON_UNITS and c.name in data]

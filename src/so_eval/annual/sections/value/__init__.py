@@ -156,7 +156,7 @@ def _range_text(low: float, high: float, unit: str) -> str:
 
 @dataclass(frozen=True)
 class _Col:
-    """One column of a ledger-backed table (as :class:`so_eval.annual.Col`)."""
+    """One column of a ledger-backed table (as :class:`so_eval.reporting.table.Col`)."""
 
     name: str
     label: str
@@ -263,7 +263,7 @@ class ValueSection:
                       id_text, caption: str = "", note: str = "", what: str | None = None,
                       protect_totals: bool = True) -> Table:
         """Record every cell (key ``{key}.{id}.{col}``) and return the table of display values.
-        Counts and shares of persons are protected as in :func:`so_eval.annual.ledger_table`
+        Counts and shares of persons are protected as in :func:`so_eval.reporting.table.ledger_table`
         (:func:`so_eval.disclosure.secondary.protect_columns`): each figure's suppression is decided before it is
         recorded. ``protect_totals=False`` for a table whose column totals are not published
         (years side by side: givers are not added up over the years)."""
