@@ -7,7 +7,7 @@ YEAR   ?= $(shell ls params/ | grep -E '^[0-9]{4}\.yaml$$' | sort | tail -n 1 | 
 DEMO   := data/demo
 
 .DEFAULT_GOAL := help
-.PHONY: help setup demo report test bench lab clean
+.PHONY: help setup demo report test lint format bench lab clean
 
 ## Show the targets and what they do
 help:
@@ -41,7 +41,17 @@ report: demo
 
 ## Run the test suite (includes running the notebooks on the demo data)
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --durations=10
+
+## Check the code with the pinned ruff: lint rules and formatting (what CI runs before the tests)
+lint: $(STAMP)
+	$(BIN)/ruff check src tests scripts benchmarks
+	$(BIN)/ruff format --check src tests scripts benchmarks
+
+## Format the code and apply ruff's safe fixes
+format: $(STAMP)
+	$(BIN)/ruff check --fix src tests scripts benchmarks
+	$(BIN)/ruff format src tests scripts benchmarks
 
 ## Run the benchmarks (prints a table, writes benchmarks/results.json; see benchmarks/README.md)
 bench: demo
