@@ -1,6 +1,8 @@
 """so-eval: the evaluation workbench for Slagelse Kommune's strategy for the social economy.
 
-The top-level names are imported on first use, so that ``so-eval --help`` starts fast.
+The top-level names are imported on first use, so that ``so-eval --help`` starts fast (the
+data layer needs pandas and pandera). ``__version__`` is the installed package's version, set in
+one place: ``pyproject.toml``.
 
 >>> import so_eval
 >>> ds = so_eval.load("data/demo")           # doctest: +SKIP
@@ -9,6 +11,12 @@ The top-level names are imported on first use, so that ``so-eval --help`` starts
 from __future__ import annotations
 
 from importlib import import_module
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("so-eval")
+except PackageNotFoundError:  # running from a source tree that is not installed
+    __version__ = "unknown"
 
 _LAZY = {
     "Dataset": "so_eval.data.dataset",
@@ -18,7 +26,7 @@ _LAZY = {
     "validate": "so_eval.data.loading",
 }
 
-__all__ = sorted(_LAZY)
+__all__ = ["__version__", *sorted(_LAZY)]
 
 
 def lazy_getattr(package: str, names: dict[str, str], namespace: dict):
