@@ -10,13 +10,14 @@ import pytest
 
 import so_eval.data.model  # noqa: F401  (first: so_eval.data.model ↔ so_eval.data.model_value import cycle)
 from so_eval import fmt
-from so_eval.metrics import sroi as sr
+from so_eval.annual.sections.value import KEY_PREFIXES, ValueSection
+from so_eval.annual.sections.value.sroi import Sroi
 from so_eval.data.dataset import Dataset
-from so_eval.reporting.ledger import Ledger
+from so_eval.metrics import sroi as sr
 from so_eval.metrics import value as mv
 from so_eval.metrics.reach import agreements_active, citizens_served
 from so_eval.params import ReportParams, params_path, read_params
-from so_eval.annual.sections.value import KEY_PREFIXES, ValueSection
+from so_eval.reporting.ledger import Ledger
 
 YEAR = 2025
 OPTIONAL = {"finances", "fundraising", "pilots", "partnerships", "circular"}
@@ -210,7 +211,7 @@ def test_without_unit_prices_no_business_case(demo, effect, value):
     L = Ledger()
     vs = ValueSection(demo, ReportParams(year=YEAR, value=value), L, effect=effect[0], effect_spec=effect[1])
     assert _sroi_keys(L) == []
-    text = vs._block_sroi().text
+    text = vs.subsection(Sroi).block().text
     assert "ikke angivet enhedspriser" in text
     assert L["value.mosaic.dependency_share"].value == pytest.approx(0.7)  # the default
 
@@ -219,7 +220,7 @@ def test_without_effect_prices_shown_but_no_business_case(demo, value_params):
     L = Ledger()
     vs = ValueSection(demo, ReportParams(year=YEAR, value=value_params), L)
     assert "value.sroi.npv" not in L and "value.sroi.price.kontanthjaelp.total" in L
-    assert "ingen effektmåling" in vs._block_sroi().text
+    assert "ingen effektmåling" in vs.subsection(Sroi).block().text
 
 
 @pytest.mark.parametrize("empty", [False, True])
@@ -288,7 +289,7 @@ def test_business_case_on_the_tiny_data_by_hand(tmp_path):
     assert L["value.sroi.sensitivity.effect_weeks.break_even"].value == pytest.approx(w, rel=1e-9)
     # drop-off 0: 312.000 (1 + 1/1,035) = 613.449 < 800.000 still: no break-even within 0-100 %
     assert L["value.sroi.sensitivity.drop_off.break_even_status"].value == "ikke muligt inden for 0–100\xa0%"
-    text = vs._block_sroi().text
+    text = vs.subsection(Sroi).block().text
     # amounts in the text in 0,1 mio. kr.: 1,2 mio., 0,8 mio., 0,46 → 0,5 mio., -0,34 → -0,3 mio.
     for amount in ("(1,2 mio. kr. for 6 borgere i forløb): 0,8 mio. kr.", "sparede ydelser er 0,5 mio. kr.",
                    "for det offentlige er -0,3 mio. kr. (et underskud)"):
