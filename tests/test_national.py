@@ -12,14 +12,15 @@ import pytest
 from so_eval.demo import core as demo_gen
 from so_eval import load
 from so_eval.data.dataset import Dataset
+from so_eval.demo.formats import arrow_table, to_csv, to_parquet
 from so_eval.demo.national import (
-    _arrow,
     effect_tables,
     national_chunk,
     read_manifest,
     write_national,
 )
 from so_eval.demo.dgp import EDU, SELF, STATUSES
+from so_eval.demo.panel import PANEL_END, PANEL_START
 from so_eval.effects import streaming
 from so_eval.effects.did import group_time_att, group_time_att_wide
 from so_eval.effects.outcomes import outcome_table, quarterly_panel
@@ -31,7 +32,7 @@ from so_eval.effects.streaming import (
 )
 from tiny import write_tiny_with_panel
 
-WEEKS = len(pd.date_range(demo_gen.PANEL_START, demo_gen.PANEL_END, freq="7D"))
+WEEKS = len(pd.date_range(PANEL_START, PANEL_END, freq="7D"))
 
 
 def _same_panel(expected: pd.DataFrame, got: pd.DataFrame) -> None:
@@ -53,7 +54,7 @@ def test_streaming_outcome_table_equals_outcome_table_on_demo(demo, demo_dir):
         # the comparison is not one of empty or all-missing columns
         assert got["treated"].sum() > 300 and (got["treated"] == 0).sum() > 1000
         assert got["selfsupport_1_26"].notna().mean() > 0.9 and (got["selfsupport_1_26"] > 0).mean() > 0.5
-        late = got["entry_week"] > pd.Timestamp(demo_gen.PANEL_END) - pd.Timedelta(weeks=103)
+        late = got["entry_week"] > pd.Timestamp(PANEL_END) - pd.Timedelta(weeks=103)
         assert got.loc[late, "selfsupport_53_104"].isna().all()
         assert got.loc[~late, "selfsupport_53_104"].notna().all()
         assert got["benefit_weeks_104"].max() > 52
@@ -233,12 +234,12 @@ def test_a_chunk_is_made_by_the_demos_own_generator(demo_dir):
     starts and status panel, byte for byte: the chunks are municipal demos."""
     seed = demo_gen.DEFAULT_SEED
     t = effect_tables(np.random.default_rng(seed), np.random.default_rng([seed, 1]))
-    assert demo_gen._to_csv(t["citizens"]) == (demo_dir / "citizens.csv").read_text(encoding="utf-8")
-    assert demo_gen._to_parquet(t["status_weekly"]) == (demo_dir / "status_weekly.parquet").read_bytes()
+    assert to_csv(t["citizens"]) == (demo_dir / "citizens.csv").read_text(encoding="utf-8")
+    assert to_parquet(t["status_weekly"]) == (demo_dir / "status_weekly.parquet").read_bytes()
     demo_courses = pd.read_csv(demo_dir / "courses.csv", dtype=str).drop(columns=["end_step", "end_status"])
     from io import StringIO
 
-    pd.testing.assert_frame_equal(pd.read_csv(StringIO(demo_gen._to_csv(t["courses"])), dtype=str), demo_courses)
+    pd.testing.assert_frame_equal(pd.read_csv(StringIO(to_csv(t["courses"])), dtype=str), demo_courses)
 
 
 @pytest.fixture(scope="module")
@@ -293,7 +294,7 @@ def test_national_chunks_are_deterministic(national):
     """A chunk made again on its own is the same as in the file (the seeds are per chunk)."""
     again = national_chunk(demo_gen.DEFAULT_SEED, 1)
     in_file = pq.read_table(national / "status_weekly.parquet").slice(demo_gen.N_CITIZENS * WEEKS)
-    assert in_file.equals(_arrow(again["status_weekly"]).cast(in_file.schema))
+    assert in_file.equals(arrow_table(again["status_weekly"]).cast(in_file.schema))
     citizens, _ = read_effect_inputs(national)
     assert citizens["citizen_id"].iloc[demo_gen.N_CITIZENS:].tolist() == again["citizens"]["citizen_id"].tolist()
 

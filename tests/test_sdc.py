@@ -253,7 +253,7 @@ def test_a_table_too_small_to_protect_is_flagged():
 def test_one_line_intervals_equal_the_linear_programs(column, data, min_cell, as_row):
     """Tables of one column (the report's kind) or one row get their intervals in closed form;
     on any hiding pattern (zeros shown, small counts hidden) they equal the LP's."""
-    from so_eval.disclosure.secondary import _lp_intervals, _solve_intervals
+    from so_eval.disclosure import intervals
 
     inner = np.array(column, dtype=float)[:, None]
     values = np.vstack([np.hstack([inner, inner]), [[inner.sum(), inner.sum()]]])
@@ -262,27 +262,27 @@ def test_one_line_intervals_equal_the_linear_programs(column, data, min_cell, as
     mask = primary | (extra.reshape(values.shape) & (values > 0))
     if as_row:
         values, primary, mask = values.T.copy(), primary.T.copy(), mask.T.copy()
-    closed = _solve_intervals(values, mask, primary, min_cell, True)
-    assert closed == _lp_intervals(values, mask, primary, min_cell)
+    closed = intervals.solve_intervals(values, mask, primary, min_cell, True)
+    assert closed == intervals.lp_intervals(values, mask, primary, min_cell)
 
 
 def test_one_column_intervals_worked_by_hand():
     """Counts 3, 7, 2 (total 12), min 5: '<5' rows A and C hidden with their row totals, the
     grand total shown. A + C = 12 − 7 = 5 with each 1..4: A is 1..4 and C is 1..4."""
-    from so_eval.disclosure.secondary import _solve_intervals
+    from so_eval.disclosure import intervals
 
     values = np.array([[3, 3], [7, 7], [2, 2], [12, 12]], dtype=float)
     primary = (values > 0) & (values < 5)
-    lows, highs = _solve_intervals(values, primary, primary, 5, True)
+    lows, highs = intervals.solve_intervals(values, primary, primary, 5, True)
     assert (lows, highs) == ([1, 1, 1, 1], [4, 4, 4, 4])
     # showing B's total as well leaves nothing to hide behind if only A is hidden: A = 12 − 7 − 2
     mask = np.zeros_like(primary)
     mask[0] = True
-    lows, highs = _solve_intervals(values, mask, primary, 5, True)
+    lows, highs = intervals.solve_intervals(values, mask, primary, 5, True)
     assert (lows, highs) == ([3, 3], [3, 3])
     # hide B (a '×', at least 5) and the totals too: A + B + C = T, T unknown ≥ 5
     mask = primary.copy()
     mask[1] = mask[3] = True
-    lows, highs = _solve_intervals(values, mask, primary, 5, True)
+    lows, highs = intervals.solve_intervals(values, mask, primary, 5, True)
     assert lows == [1, 1, 5, 5, 1, 1, 7, 7] and highs[:2] == [4, 4] and np.isinf(highs[2])
     assert np.isinf(highs[6])

@@ -458,8 +458,8 @@ def demo_value():
     from so_eval.demo.value import generate_value_tables
 
     rng = np.random.default_rng(2022)
-    ent = demo._enterprises(rng)
-    agr = demo._agreements(rng, ent)
+    ent = demo.generate_enterprises(rng)
+    agr = demo.generate_agreements(rng, ent)
     tables, truth = generate_value_tables(np.random.default_rng([2022, 2]), ent, agr)
     return ent, agr, tables, truth
 
@@ -579,18 +579,18 @@ def test_demo_value_truth_recovered(demo_value):
 
 def test_demo_value_round_trip_through_loader(demo_value, tmp_path, monkeypatch):
     """Written as CSV like the demo and loaded with the value specs merged into the model."""
-    from so_eval.demo import core as demo
     from so_eval.data import model
     from so_eval.data.loading import load
     from so_eval.data.model_value import VALUE_TABLE_SPECS
+    from so_eval.demo import formats
 
     for name, spec in VALUE_TABLE_SPECS.items():
         monkeypatch.setitem(model.TABLES, name, spec)
     ent, agr, tables, truth = demo_value
     out = tmp_path / "ds"
     out.mkdir()
-    (out / "enterprises.csv").write_text(demo._to_csv(ent), encoding="utf-8")
-    (out / "agreements.csv").write_text(demo._to_csv(agr), encoding="utf-8")
+    (out / "enterprises.csv").write_text(formats.to_csv(ent), encoding="utf-8")
+    (out / "agreements.csv").write_text(formats.to_csv(agr), encoding="utf-8")
     # one citizen with one course, step and job (the loader's course checks need rows to map)
     first = agr["agreement_id"].iloc[0]
     core = {
@@ -606,7 +606,7 @@ def test_demo_value_round_trip_through_loader(demo_value, tmp_path, monkeypatch)
     for name, text in core.items():
         (out / f"{name}.csv").write_text(text, encoding="utf-8")
     for name, df in tables.items():
-        (out / f"{name}.csv").write_text(demo._to_csv(df), encoding="utf-8")
+        (out / f"{name}.csv").write_text(formats.to_csv(df), encoding="utf-8")
     ds = load(out)
     assert len(ds.fundraising) == len(tables["fundraising"])
     r = mv.donor_retention(ds, [2024, 2025])

@@ -31,9 +31,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 
 from so_eval.demo import core as demo
 from so_eval.demo import dgp
+from so_eval.demo.formats import arrow_table, to_csv
+from so_eval.demo.panel import StatusPanel
 
 CHUNK_CITIZENS = demo.N_CITIZENS
 """Citizens per chunk: one municipal demo."""
@@ -49,8 +52,9 @@ def _tag_ids(ids: pd.Series, tag: str) -> pd.Series:
     return ids.str.replace(r"^([A-Z]*)", lambda m: m.group(1) + tag, regex=True)
 
 
-def effect_tables(rng: np.random.Generator, panel_rng: np.random.Generator, *,
-                  tag: str = "") -> dict[str, pd.DataFrame]:
+def effect_tables(
+    rng: np.random.Generator, panel_rng: np.random.Generator, *, tag: str = ""
+) -> dict[str, pd.DataFrame]:
     """The citizens, courses and weekly status panel of one municipal demo, by the demo's own
     generator pieces (:mod:`so_eval.demo.core`), from ``rng`` and ``panel_rng``.
 
@@ -63,16 +67,16 @@ def effect_tables(rng: np.random.Generator, panel_rng: np.random.Generator, *,
     dict with ``citizens``, ``courses`` (without ``end_step``/``end_status``, which the demo
     sets later from jobs and drop-outs) and ``status_weekly``.
     """
-    ent = demo._enterprises(rng)
-    agr = demo._agreements(rng, ent)
+    ent = demo.generate_enterprises(rng)
+    agr = demo.generate_agreements(rng, ent)
     agr["agreement_id"] = _tag_ids(agr["agreement_id"], tag)
-    cit = demo._citizens(rng)
+    cit = demo.generate_citizens(rng)
     cit["citizen_id"] = _tag_ids(cit["citizen_id"], tag)
-    panel = demo._Panel(panel_rng, cit, dgp.EffectModel())
-    courses, _ = demo._courses(rng, agr, cit, panel)
+    panel = StatusPanel(panel_rng, cit, dgp.EffectModel())
+    courses, _ = demo.generate_courses(rng, agr, cit, panel)
     courses["course_id"] = _tag_ids(courses["course_id"], tag)
     courses = courses.drop(columns=["end_step", "end_status"])
-    return {"citizens": cit, "courses": courses, "status_weekly": panel.frame(cit, rng)}
+    return {"citizens": cit, "courses": courses, "status_weekly": panel.frame(cit, demo.EXTRACT_DATE)}
 
 
 def chunk_generators(seed: int, k: int) -> tuple[np.random.Generator, np.random.Generator]:
@@ -87,14 +91,13 @@ def national_chunk(seed: int, k: int) -> dict[str, pd.DataFrame]:
     return effect_tables(*chunk_generators(seed, k), tag=f"{k:04x}")
 
 
-def _arrow(df: pd.DataFrame):
-    import pyarrow as pa
-
-    return pa.Table.from_pandas(df, preserve_index=False).replace_schema_metadata(None)
-
-
-def write_national(out: str | os.PathLike[str], scale: int, seed: int = demo.DEFAULT_SEED, *,
-                   progress: Callable[[int, int], None] | None = None) -> Path:
+def write_national(
+    out: str | os.PathLike[str],
+    scale: int,
+    seed: int = demo.DEFAULT_SEED,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+) -> Path:
     """Write ``scale`` municipal replicates of the demo's effect tables to ``out``.
 
     Memory stays at one chunk's worth (a few hundred MiB): each chunk is generated, appended
@@ -110,8 +113,6 @@ def write_national(out: str | os.PathLike[str], scale: int, seed: int = demo.DEF
     >>> from so_eval.demo.national import write_national
     >>> write_national("/tmp/national", scale=100)   # doctest: +SKIP
     """
-    import pyarrow.parquet as pq
-
     if int(scale) < 1:
         raise ValueError(f"scale must be at least 1, got {scale}")
     out = Path(out)
@@ -122,14 +123,16 @@ def write_national(out: str | os.PathLike[str], scale: int, seed: int = demo.DEF
     sizes = dict.fromkeys(_TABLES, 0)
     writer = None
     try:
-        with open(tmp["citizens"], "w", encoding="utf-8", newline="") as cit_f, \
-                open(tmp["courses"], "w", encoding="utf-8", newline="") as cou_f:
+        with (
+            open(tmp["citizens"], "w", encoding="utf-8", newline="") as cit_f,
+            open(tmp["courses"], "w", encoding="utf-8", newline="") as cou_f,
+        ):
             for k in range(int(scale)):
                 tables = national_chunk(seed, k)
                 for name, f in (("citizens", cit_f), ("courses", cou_f)):
-                    text = demo._to_csv(tables[name])
+                    text = to_csv(tables[name])
                     f.write(text if k == 0 else text.split("\n", 1)[1])  # one header line
-                table = _arrow(tables["status_weekly"])
+                table = arrow_table(tables["status_weekly"])
                 if writer is None:
                     writer = pq.ParquetWriter(tmp["status_weekly"], table.schema, compression="zstd")
                 writer.write_table(table, row_group_size=ROW_GROUP_SIZE)
@@ -147,9 +150,14 @@ def write_national(out: str | os.PathLike[str], scale: int, seed: int = demo.DEF
             writer.close()
         for path in tmp.values():
             path.unlink(missing_ok=True)
-    manifest = {"seed": int(seed), "scale": int(scale), "chunk_citizens": CHUNK_CITIZENS,
-                "citizens": sizes["citizens"], "courses": sizes["courses"],
-                "person_weeks": sizes["status_weekly"]}
+    manifest = {
+        "seed": int(seed),
+        "scale": int(scale),
+        "chunk_citizens": CHUNK_CITIZENS,
+        "citizens": sizes["citizens"],
+        "courses": sizes["courses"],
+        "person_weeks": sizes["status_weekly"],
+    }
     (out / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     return out
 

@@ -29,11 +29,12 @@ import numpy as np
 import pandas as pd
 
 from so_eval.data.model_value import (
-    GIVER_TYPES,
     PARTNER_SECTORS,
     PILOT_STATUSES,
     REVENUE_SOURCES,
 )
+from so_eval.demo.dates import active_window, random_date, random_days
+from so_eval.demo.fundraising import fundraising_table
 
 __all__ = ["generate_value_tables"]
 
@@ -43,20 +44,41 @@ DEPENDENT_SHARE = (0.74, 0.88)
 """Range of the dominant source's share for the planted dependent enterprises."""
 MAX_SHARE_OTHERS = 0.62
 """No other enterprise draws more than this share of its revenue from one source."""
-RETENTION_RANGE = (0.40, 0.50)
-FEE_RANGE = (0.10, 0.15)
-FUNDRAISER_FROM = 2022
 CONFERENCE = pd.Timestamp("2022-09-22")
 """The municipality's first conference on the social economy, where 36 prøvehandlinger were presented."""
 N_CONFERENCE_TRIALS = 36
 
-_PURPOSES = ("drift", "projekt", "udstyr", "arrangement", "lokaler", "kompetenceudvikling")
-_ACTIVITIES = ("Reparationscafé", "Fællesspisning", "Grøn byhave", "Cykelværksted", "Genbrugsmarked",
-               "Lektiecafé", "Madspildskøkken", "Byttecentral", "Naturpleje med får", "Kulturnat",
-               "Værkstedsforløb for unge", "IT-café for ældre", "Genbrugsbyggemarked",
-               "Tøjreparation", "Plusbutik pop-up", "Jobcafé", "Bybi-projekt", "Vandrerute")
-_PLACES = ("Slagelse", "Korsør", "Skælskør", "Søndermarken", "Ringparken", "Antvorskov", "Vestsjælland",
-           "Havnen", "Stationsbyen")
+_ACTIVITIES = (
+    "Reparationscafé",
+    "Fællesspisning",
+    "Grøn byhave",
+    "Cykelværksted",
+    "Genbrugsmarked",
+    "Lektiecafé",
+    "Madspildskøkken",
+    "Byttecentral",
+    "Naturpleje med får",
+    "Kulturnat",
+    "Værkstedsforløb for unge",
+    "IT-café for ældre",
+    "Genbrugsbyggemarked",
+    "Tøjreparation",
+    "Plusbutik pop-up",
+    "Jobcafé",
+    "Bybi-projekt",
+    "Vandrerute",
+)
+_PLACES = (
+    "Slagelse",
+    "Korsør",
+    "Skælskør",
+    "Søndermarken",
+    "Ringparken",
+    "Antvorskov",
+    "Vestsjælland",
+    "Havnen",
+    "Stationsbyen",
+)
 _PARTNERS = (
     ("Frivilligcenter Slagelse", "frivillig"),
     ("Boligselskabet Vestervang", "boligselskab"),
@@ -79,34 +101,9 @@ _KIND_ALPHA = {
     "initiativ": (2.0, 3.0, 2.5, 1.0, 0.6),
     "forening": (1.5, 2.0, 3.0, 2.5, 0.6),
 }
-_GIVER_P = (0.25, 0.25, 0.35, 0.08, 0.07)
-_GIFT_SIZE = {  # DKK: (log-mean, log-sd, lower, upper)
-    "fond": (np.log(80_000), 0.7, 10_000, 600_000),
-    "virksomhed": (np.log(12_000), 0.7, 1_000, 100_000),
-    "privatperson": (np.log(600), 0.8, 50, 10_000),
-    "offentlig pulje": (np.log(150_000), 0.6, 20_000, 800_000),
-    "forening": (np.log(6_000), 0.6, 1_000, 40_000),
-}
 
 
 # -- helpers ---------------------------------------------------------------------------------
-
-
-def _days(rng: np.random.Generator, lo: int, hi: int) -> pd.Timedelta:
-    return pd.Timedelta(days=int(rng.integers(lo, hi + 1)))
-
-
-def _between(rng: np.random.Generator, lo: pd.Timestamp, hi: pd.Timestamp) -> pd.Timestamp:
-    return lo + pd.Timedelta(days=int(rng.integers(0, max((hi - lo).days, 0) + 1)))
-
-
-def _window(e, year: int) -> tuple[pd.Timestamp, pd.Timestamp] | None:
-    """The part of ``year`` in which enterprise ``e`` (a row) was active, or None."""
-    lo = max(pd.Timestamp(year, 1, 1), e.founded)
-    hi = pd.Timestamp(year, 12, 31)
-    if pd.notna(e.closed):
-        hi = min(hi, e.closed)
-    return (lo, hi) if lo <= hi else None
 
 
 def _agreement_prices(agr: pd.DataFrame, years: list[int]) -> dict[tuple[str, int], float]:
@@ -156,14 +153,15 @@ def _finances(rng, ent, agr, years, extract) -> tuple[pd.DataFrame, dict[str, st
     pool_n = sorted(set(alive["enterprise_id"]) - with_agreement)
     dependents: dict[str, str] = {}
     picked_a = [str(x) for x in rng.choice(pool_a, size=min(2, len(pool_a)), replace=False)]
-    dependents.update(zip(picked_a, ("revenue_public_contracts", "revenue_private_sales")))
+    # fewer enterprises than sources (a small demo): zip pairs only those there are
+    dependents.update(zip(picked_a, ("revenue_public_contracts", "revenue_private_sales"), strict=False))
     # the civil-society dependents preferably among enterprises without an agreement
     n_more = N_DEPENDENT - len(dependents)
     picked = [str(x) for x in rng.choice(pool_n, size=min(n_more, len(pool_n)), replace=False)]
     spare = [e for e in pool_a if e not in dependents]
     if len(picked) < n_more and spare:
         picked += [str(x) for x in rng.choice(spare, size=min(n_more - len(picked), len(spare)), replace=False)]
-    dependents.update(zip(picked, ("revenue_foundations", "revenue_donations")))
+    dependents.update(zip(picked, ("revenue_foundations", "revenue_donations"), strict=False))
 
     prices = _agreement_prices(agr, years)
     rows = []
@@ -175,7 +173,7 @@ def _finances(rng, ent, agr, years, extract) -> tuple[pd.DataFrame, dict[str, st
             base = rng.dirichlet(alpha)
         scale = float(rng.lognormal(np.log(1_200_000), 0.6))
         for year in years:
-            win = _window(e, year)
+            win = active_window(e, year)
             if win is None:
                 continue
             frac = ((win[1] - win[0]).days + 1) / 365.0
@@ -197,163 +195,14 @@ def _finances(rng, ent, agr, years, extract) -> tuple[pd.DataFrame, dict[str, st
                 {
                     "enterprise_id": e.enterprise_id,
                     "year": year,
-                    **{src: float(a) for src, a in zip(REVENUE_SOURCES, amounts)},
+                    **{src: float(a) for src, a in zip(REVENUE_SOURCES, amounts, strict=True)},
                     "costs": float(costs),
                     "local_purchases": float(round(costs * float(rng.uniform(0.08, 0.35)) / 1000) * 1000),
-                    "registered": min(pd.Timestamp(year + 1, 1, 1) + _days(rng, 1, 27), extract),
+                    "registered": min(pd.Timestamp(year + 1, 1, 1) + random_days(rng, 1, 27), extract),
                 }
             )
     fin = pd.DataFrame(rows).sort_values(["year", "enterprise_id"]).reset_index(drop=True)
     return fin, dependents, {y: sorted(v) for y, v in sorted(dependent_by_year.items())}
-
-
-# -- fundraising -----------------------------------------------------------------------------
-
-
-def _gift_amount(rng: np.random.Generator, giver_type: str) -> float:
-    mu, sd, lo, hi = _GIFT_SIZE[giver_type]
-    step = 50 if giver_type == "privatperson" else 1000
-    return float(np.clip(round(float(rng.lognormal(mu, sd)) / step) * step, lo, hi))
-
-
-def _fundraising(rng, ent, years, extract) -> tuple[pd.DataFrame, dict]:
-    first, last = years[0], years[-1]
-    fee_rate = round(float(rng.uniform(*FEE_RANGE)) * 200) / 200  # to the half per cent
-    giver_type: dict[str, str] = {}
-    home: dict[str, str] = {}
-    givers_by_year: dict[int, set[str]] = {}
-    targets: dict[int, float] = {}
-    n_givers = 0
-
-    def new_giver(kind: str | None = None) -> str:
-        nonlocal n_givers
-        n_givers += 1
-        gid = f"G{n_givers:04d}"
-        giver_type[gid] = kind or str(rng.choice(GIVER_TYPES, p=_GIVER_P))
-        return gid
-
-    rows = []
-    ent_by_id = {e.enterprise_id: e for e in ent.itertuples()}
-
-    active = {y: [e.enterprise_id for e in ent.itertuples() if _window(e, y) is not None] for y in years}
-
-    def active_in(year: int) -> list[str]:
-        return active[year]
-
-    def gift(gid: str, year: int) -> None:
-        kind = giver_type[gid]
-        candidates = active_in(year)
-        eid = home.get(gid)
-        if eid not in candidates:
-            eid = str(rng.choice(candidates))
-            home[gid] = eid
-        lo, hi = _window(ent_by_id[eid], year)
-        when = _between(rng, lo, hi)
-        amount = _gift_amount(rng, kind)
-        p_digital = min(0.95, {"privatperson": 0.6, "virksomhed": 0.35}.get(kind, 0.45) + 0.04 * (year - first))
-        applies = kind in ("fond", "offentlig pulje") or (kind in ("virksomhed", "forening") and rng.random() < 0.5)
-        if applies:
-            submitted = max(when - _days(rng, 20, 120), ent_by_id[eid].founded)
-            applied = float(np.ceil(amount / float(rng.uniform(0.6, 1.0)) / 1000) * 1000)
-            via = bool(kind in ("fond", "offentlig pulje") and submitted.year >= FUNDRAISER_FROM and rng.random() < 0.35)
-            rows.append(_row(rng, eid, gid, kind, submitted, when, applied, amount, rng.random() < p_digital,
-                             via, fee_rate, extract))
-        else:
-            rows.append(_row(rng, eid, gid, kind, when, pd.NaT, np.nan, amount, rng.random() < p_digital,
-                             False, fee_rate, extract))
-
-    for year in years:
-        prev = givers_by_year.get(year - 1, set())
-        before = set().union(*[givers_by_year.get(y, set()) for y in range(first, year - 1)]) - prev
-        givers: set[str] = set()
-        if prev:
-            target = round(float(rng.uniform(*RETENTION_RANGE)), 3)
-            k = round(target * len(prev))
-            givers |= set(rng.choice(sorted(prev), size=k, replace=False))
-            targets[year] = target
-        recaptured = [gid for gid in sorted(before) if rng.random() < 0.12]
-        givers |= set(recaptured)
-        n_new = 45 if year == first else int(rng.integers(28, 42)) + 2 * (year - first)
-        givers |= {new_giver() for _ in range(n_new)}
-        givers_by_year[year] = givers
-        for gid in sorted(givers):
-            n_gifts = int(rng.choice([1, 2, 3], p=[0.6, 0.3, 0.1])) if giver_type[gid] == "privatperson" else (
-                1 if rng.random() < 0.85 else 2)
-            for _ in range(n_gifts):
-                gift(gid, year)
-        # rejected applications: to foundations and public pools, some of them giving in other years
-        asking = [gid for gid, t in sorted(giver_type.items()) if t in ("fond", "offentlig pulje")]
-        for eid in active_in(year):
-            for _ in range(int(rng.poisson(1.2))):
-                gid = str(rng.choice(asking)) if asking and rng.random() < 0.6 else new_giver("fond")
-                lo, hi = _window(ent_by_id[eid], year)
-                when = _between(rng, lo, hi)
-                submitted = max(when - _days(rng, 20, 120), ent_by_id[eid].founded)
-                applied = _gift_amount(rng, giver_type[gid]) * 1.5
-                via = bool(submitted.year >= FUNDRAISER_FROM and rng.random() < 0.35)
-                rows.append(_row(rng, eid, gid, giver_type[gid], submitted, when, applied, 0.0,
-                                 rng.random() < 0.6, via, fee_rate, extract))
-    # applications still awaiting a decision at the end
-    asking = [gid for gid, t in sorted(giver_type.items()) if t in ("fond", "offentlig pulje")]
-    for eid in active_in(last):
-        if rng.random() < 0.35:
-            gid = str(rng.choice(asking))
-            submitted = _between(rng, pd.Timestamp(last, 9, 1), pd.Timestamp(last, 12, 15))
-            rows.append(_row(rng, eid, gid, giver_type[gid], submitted, pd.NaT,
-                             _gift_amount(rng, giver_type[gid]) * 1.3, np.nan, rng.random() < 0.7,
-                             bool(rng.random() < 0.35), fee_rate, extract))
-    fr = pd.DataFrame(rows).sort_values(["submitted", "enterprise_id", "giver_id"], kind="stable")
-    fr.insert(0, "application_id", [f"FR{i:05d}" for i in range(1, len(fr) + 1)])
-    fr = fr.reset_index(drop=True)
-
-    retention, flows = {}, {}
-    for year in years[1:]:
-        prev, cur = givers_by_year[year - 1], givers_by_year[year]
-        ever_before = set().union(*[givers_by_year[y] for y in range(first, year)])
-        retention[str(year)] = round(len(prev & cur) / len(prev), 6)
-        flows[str(year)] = {
-            "givers": len(cur),
-            "new": len(cur - ever_before),
-            "retained": len(prev & cur),
-            "recaptured": len((cur & ever_before) - prev),
-            "lapsed": len(prev - cur),
-        }
-    gift_year = fr["decided"].fillna(fr["submitted"]).dt.year
-    via = fr.loc[fr["via_fundraiser"] & (fr["granted"] > 0)]
-    via_year = gift_year.loc[via.index]
-    truth = {
-        "donor_retention": retention,
-        "donor_retention_target": {str(k): v for k, v in targets.items()},
-        "donor_flows": flows,
-        "givers_per_year": {str(y): len(givers_by_year[y]) for y in years},
-        "fundraiser": {
-            "from_year": FUNDRAISER_FROM,
-            "fee_rate": fee_rate,
-            "granted_via_fundraiser": {str(y): float(via.loc[via_year == y, "granted"].sum()) for y in years},
-            "fees": {str(y): float(via.loc[via_year == y, "fee"].sum()) for y in years},
-        },
-        "applications_undecided": int(fr["decided"].isna().sum() - fr["applied"].isna().sum()),
-    }
-    return fr, truth
-
-
-def _row(rng, eid, gid, kind, submitted, decided, applied, granted, digital, via, fee_rate, extract) -> dict:
-    event = decided if pd.notna(decided) else submitted
-    fee = float(round(fee_rate * granted)) if via and pd.notna(granted) and granted > 0 else 0.0
-    return {
-        "enterprise_id": eid,
-        "giver_id": gid,
-        "giver_type": kind,
-        "purpose": str(rng.choice(_PURPOSES)) if kind != "privatperson" else "donation",
-        "submitted": submitted,
-        "decided": decided,
-        "applied": float(applied) if pd.notna(applied) else np.nan,
-        "granted": float(granted) if pd.notna(granted) else np.nan,
-        "digital": bool(digital),
-        "via_fundraiser": bool(via),
-        "fee": float(fee),
-        "registered": min(event + _days(rng, 0, 20), extract),
-    }
 
 
 # -- pilots ----------------------------------------------------------------------------------
@@ -364,31 +213,37 @@ def _pilots(rng, ent, years, extract) -> tuple[pd.DataFrame, dict]:
     plan: list[tuple[str, pd.Timestamp]] = []
     for year in years:
         n = int(rng.integers(2, 4)) if year < 2022 else int(rng.integers(6, 10))
-        plan += [("pilot", _between(rng, pd.Timestamp(year, 1, 1), pd.Timestamp(year, 12, 31))) for _ in range(n)]
+        plan += [("pilot", random_date(rng, pd.Timestamp(year, 1, 1), pd.Timestamp(year, 12, 31))) for _ in range(n)]
         if year > CONFERENCE.year:
-            plan += [("prøvehandling", _between(rng, pd.Timestamp(year, 1, 1), pd.Timestamp(year, 12, 31)))
-                     for _ in range(int(rng.integers(3, 7)))]
+            plan += [
+                ("prøvehandling", random_date(rng, pd.Timestamp(year, 1, 1), pd.Timestamp(year, 12, 31)))
+                for _ in range(int(rng.integers(3, 7)))
+            ]
     if years[0] <= CONFERENCE.year <= years[-1]:
-        plan += [("prøvehandling", CONFERENCE + _days(rng, 0, 90)) for _ in range(N_CONFERENCE_TRIALS)]
+        plan += [("prøvehandling", CONFERENCE + random_days(rng, 0, 90)) for _ in range(N_CONFERENCE_TRIALS)]
     plan.sort(key=lambda p: (p[1], p[0]))
     p_status = {"pilot": [0.30, 0.30, 0.40], "prøvehandling": [0.15, 0.35, 0.50]}
     p_sectors = {"pilot": [0.35, 0.35, 0.2, 0.1], "prøvehandling": [0.1, 0.4, 0.3, 0.2]}
     rows = []
     for i, (kind, start) in enumerate(plan, start=1):
-        e_active = ent.loc[(ent["founded"] <= start) & (ent["closed"].isna() | (ent["closed"] > start)), "enterprise_id"]
+        e_active = ent.loc[
+            (ent["founded"] <= start) & (ent["closed"].isna() | (ent["closed"] > start)), "enterprise_id"
+        ]
         with_ent = rng.random() < (0.9 if kind == "pilot" else 0.4) and len(e_active) > 0
         eid = str(rng.choice(e_active.to_numpy())) if with_ent else None
         delay = int(np.clip(rng.lognormal(np.log(300 if kind == "pilot" else 180), 0.4), 60, 900))
         decided = start + pd.Timedelta(days=delay)
         if decided <= last_day:
             status = str(rng.choice(["skaleret", "videreført", "stoppet"], p=p_status[kind]))
-            end = max(start, decided - _days(rng, 0, 30))
+            end = max(start, decided - random_days(rng, 0, 30))
         else:
             status = "idé" if (last_day - start).days < 90 and rng.random() < 0.4 else "igangværende"
             decided, end = pd.NaT, pd.NaT
         k = int(rng.choice([1, 2, 3, 4], p=p_sectors[kind]))
         sectors = sorted(rng.choice(PARTNER_SECTORS, size=k, replace=False), key=PARTNER_SECTORS.index)
-        sdgs = sorted({17} | {int(x) for x in rng.choice([3, 4, 8, 11, 12, 15], size=int(rng.integers(1, 3)), replace=False)})
+        sdgs = sorted(
+            {17} | {int(x) for x in rng.choice([3, 4, 8, 11, 12, 15], size=int(rng.integers(1, 3)), replace=False)}
+        )
         event = decided if pd.notna(decided) else start
         rows.append(
             {
@@ -402,7 +257,7 @@ def _pilots(rng, ent, years, extract) -> tuple[pd.DataFrame, dict]:
                 "status": status,
                 "partner_sectors": ";".join(sectors),
                 "sdg_goals": ";".join(str(s) for s in sdgs),
-                "registered": min(event + _days(rng, 0, 20), extract),
+                "registered": min(event + random_days(rng, 0, 20), extract),
             }
         )
     pil = pd.DataFrame(rows)
@@ -432,16 +287,18 @@ def _partnerships(rng, ent, years, extract) -> pd.DataFrame:
         idx = rng.choice(len(_PARTNERS), size=n, replace=False)
         for j in sorted(idx):
             partner, sector = _PARTNERS[j]
-            start = e.founded + _days(rng, 0, 730)
+            start = e.founded + random_days(rng, 0, 730)
             stop = e.closed if pd.notna(e.closed) else last_day
             if start > min(stop, last_day):
                 continue
-            end = start + _days(rng, 180, 1500) if rng.random() < 0.25 else pd.NaT
+            end = start + random_days(rng, 180, 1500) if rng.random() < 0.25 else pd.NaT
             if pd.notna(e.closed):
                 end = e.closed if pd.isna(end) else min(end, e.closed)
             if pd.notna(end) and end > last_day:
                 end = pd.NaT
-            volunteers = int(rng.integers(3, 26)) if sector in ("frivillig", "civilsamfund") else int(rng.integers(0, 6))
+            volunteers = (
+                int(rng.integers(3, 26)) if sector in ("frivillig", "civilsamfund") else int(rng.integers(0, 6))
+            )
             rows.append(
                 {
                     "enterprise_id": e.enterprise_id,
@@ -451,7 +308,7 @@ def _partnerships(rng, ent, years, extract) -> pd.DataFrame:
                     "end": end,
                     "volunteers": volunteers,
                     "volunteer_hours": float(round(volunteers * float(rng.uniform(20, 120)))),
-                    "registered": min(start + _days(rng, 0, 30), extract),
+                    "registered": min(start + random_days(rng, 0, 30), extract),
                 }
             )
     return pd.DataFrame(rows).sort_values(["start", "enterprise_id"], kind="stable").reset_index(drop=True)
@@ -462,7 +319,7 @@ def _circular(rng, ent, years, extract) -> tuple[pd.DataFrame, dict]:
     for e in ent.loc[ent["circular"].astype(bool)].itertuples():
         level = float(rng.uniform(150, 1200))
         for year in years:
-            win = _window(e, year)
+            win = active_window(e, year)
             if win is None:
                 continue
             frac = ((win[1] - win[0]).days + 1) / 365.0
@@ -474,15 +331,18 @@ def _circular(rng, ent, years, extract) -> tuple[pd.DataFrame, dict]:
                     "items_repaired": int(rng.poisson(level * frac * growth)),
                     "kg_reused": float(round(level * 12 * frac * growth * float(rng.lognormal(0, 0.2)))),
                     "citizen_courses": int(rng.poisson(2.0 * frac)) if year >= 2021 else 0,
-                    "registered": min(pd.Timestamp(year + 1, 1, 1) + _days(rng, 1, 27), extract),
+                    "registered": min(pd.Timestamp(year + 1, 1, 1) + random_days(rng, 1, 27), extract),
                 }
             )
     cols = ["enterprise_id", "year", "items_repaired", "kg_reused", "citizen_courses", "registered"]
     circ = pd.DataFrame(rows, columns=cols).sort_values(["year", "enterprise_id"]).reset_index(drop=True)
     by_year = circ.groupby("year")[["items_repaired", "kg_reused", "citizen_courses"]].sum()
     truth = {
-        str(int(y)): {"items_repaired": int(r.items_repaired), "kg_reused": float(r.kg_reused),
-                      "citizen_courses": int(r.citizen_courses)}
+        str(int(y)): {
+            "items_repaired": int(r.items_repaired),
+            "kg_reused": float(r.kg_reused),
+            "citizen_courses": int(r.citizen_courses),
+        }
         for y, r in by_year.iterrows()
     }
     return circ, truth
@@ -542,7 +402,7 @@ def generate_value_tables(
     years = list(range(int(first_year), int(last_year) + 1))
 
     fin, dependents, dependent_by_year = _finances(rng, ent, agr, years, extract)
-    fr, fr_truth = _fundraising(rng, ent, years, extract)
+    fr, fr_truth = fundraising_table(rng, ent, years, extract)
     pil, pil_truth = _pilots(rng, ent, years, extract)
     part = _partnerships(rng, ent, years, extract)
     circ, circ_truth = _circular(rng, ent, years, extract)

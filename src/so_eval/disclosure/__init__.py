@@ -3,7 +3,10 @@ citizens, directly or worked back.
 
 - :mod:`~so_eval.disclosure.primary` -- the rule for one figure (small counts, shares, complements);
   its functions are re-exported here, so ``from so_eval import disclosure`` reads as the rule;
-- :mod:`~so_eval.disclosure.secondary` -- tables protected against their totals;
+- :mod:`~so_eval.disclosure.secondary` -- tables protected against their totals (the report's tables
+  of counts and shares, statistics on few persons, the rules in Danish);
+- :mod:`~so_eval.disclosure.two_way` -- one two-way table's primary and secondary suppression;
+- :mod:`~so_eval.disclosure.intervals` -- the attacker's side: what a hidden cell can be, given what is shown;
 - :mod:`~so_eval.disclosure.guard` -- the check before publishing: no CPR number, pseudonym or row.
 """
 

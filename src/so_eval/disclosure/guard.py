@@ -54,12 +54,23 @@ SCANNED_SUFFIXES = frozenset({".html", ".htm", ".ipynb", ".csv", ".tsv", ".json"
 """The files :func:`scan` reads; others (images, Parquet) are skipped."""
 
 IDENTIFIER_COLUMNS = frozenset(
-    {"citizen_id", "borger", "borger_id", "borgerid", "cpr", "cpr_nr", "cprnr", "cpr_nummer",
-     "cprnummer", "personnummer", "pseudonym", "person_id"}
+    {
+        "citizen_id",
+        "borger",
+        "borger_id",
+        "borgerid",
+        "cpr",
+        "cpr_nr",
+        "cprnr",
+        "cpr_nummer",
+        "cprnummer",
+        "personnummer",
+        "pseudonym",
+        "person_id",
+    }
 )
 STRICT_IDENTIFIER_COLUMNS = frozenset(
-    {"citizen_id", "borger_id", "borgerid", "cpr_nr", "cprnr", "cpr_nummer", "cprnummer",
-     "personnummer", "person_id"}
+    {"citizen_id", "borger_id", "borgerid", "cpr_nr", "cprnr", "cpr_nummer", "cprnummer", "personnummer", "person_id"}
 )
 """The identifier names looked for in printed (plain-text) tables, where ordinary words such as
 "borger" or "CPR" may also be prose."""
@@ -112,9 +123,7 @@ class PublishError(RuntimeError):
         self.findings = findings
         lines = "\n".join(f"  - {f}" for f in findings[:50])
         more = f"\n  … and {len(findings) - 50} more" if len(findings) > 50 else ""
-        super().__init__(
-            f"{folder} must not be published: {len(findings)} finding(s):\n{lines}{more}"
-        )
+        super().__init__(f"{folder} must not be published: {len(findings)} finding(s):\n{lines}{more}")
 
 
 # -- helpers ---------------------------------------------------------------------------------
@@ -163,6 +172,7 @@ _JSON_SIMPLE = {"/": "/", "\\": "\\", '"': '"', "b": " ", "f": " ", "n": " ", "r
 
 def _json_unescaped(text: str) -> str:
     """``text`` with JSON string escapes decoded, on the same lines (``\\n`` becomes a space)."""
+
     def one(m: re.Match) -> str:
         if m.group(1):
             ch = chr(int(m.group(1), 16))
@@ -172,8 +182,7 @@ def _json_unescaped(text: str) -> str:
     return _JSON_ESCAPE.sub(one, text) if "\\" in text else text
 
 
-def _scan_values(text: str, pseudonyms: frozenset[str], emit, *, is_html: bool,
-                 is_json: bool = False) -> None:
+def _scan_values(text: str, pseudonyms: frozenset[str], emit, *, is_html: bool, is_json: bool = False) -> None:
     """CPR-like numbers, pseudonyms and record-like text (``emit(pos, kind, what)``)."""
     for sp in ps.find_cpr(text):
         emit(sp.start, "cpr", f"CPR-like number {sp.masked}")
@@ -198,12 +207,16 @@ def _scan_values(text: str, pseudonyms: frozenset[str], emit, *, is_html: bool,
         for sp in ps.find_cpr(plain):
             emit(("plain", lines_plain(sp.start)), "cpr", f"CPR-like number {sp.masked}")
     for m in _RECORD.finditer(plain):
-        emit(("plain", lines_plain(m.start())), "row-level",
-             "row-level citizen data: birth year, gender and target group of one person")
+        emit(
+            ("plain", lines_plain(m.start())),
+            "row-level",
+            "row-level citizen data: birth year, gender and target group of one person",
+        )
 
 
-def scan_text(text: str, name: str, *, kind: str = "text", pseudonyms: Iterable[str] = (),
-              cell: int | None = None) -> list[Finding]:
+def scan_text(
+    text: str, name: str, *, kind: str = "text", pseudonyms: Iterable[str] = (), cell: int | None = None
+) -> list[Finding]:
     """Scan one text; ``kind`` is ``html``, ``csv``, ``tsv``, ``json``, ``plain`` (a printed
     notebook output) or ``text`` (no table structure looked for)."""
     pseud = frozenset(str(p).strip() for p in pseudonyms if str(p).strip())
@@ -231,8 +244,7 @@ def scan_text(text: str, name: str, *, kind: str = "text", pseudonyms: Iterable[
     elif kind == "json":
         for m in _JSON_KEY.finditer(text):
             if _norm_name(m.group(1)) in IDENTIFIER_COLUMNS:
-                emit(m.start(), "row-level",
-                     f"row-level citizen data: a JSON key '{_norm_name(m.group(1))}'")
+                emit(m.start(), "row-level", f"row-level citizen data: a JSON key '{_norm_name(m.group(1))}'")
     elif kind == "plain":
         head = "\n".join(text.split("\n", 2)[:2])
         what = _header_finding((t for t in re.split(r"\s+", head) if t), STRICT_IDENTIFIER_COLUMNS)
@@ -264,15 +276,24 @@ def _scan_notebook(text: str, name: str, pseud: frozenset[str]) -> list[Finding]
             if "text" in out:
                 found += scan_text(joined(out["text"]), name, kind="plain", pseudonyms=pseud, cell=idx)
             if "traceback" in out:
-                found += scan_text("\n".join(map(str, out["traceback"])), name, kind="text",
-                                   pseudonyms=pseud, cell=idx)
+                found += scan_text("\n".join(map(str, out["traceback"])), name, kind="text", pseudonyms=pseud, cell=idx)
             for mime, value in (out.get("data") or {}).items():
                 if mime.startswith("image/") and mime != "image/svg+xml":
                     continue
-                kind = ("html" if mime == "text/html" else "plain" if mime == "text/plain"
-                        else "json" if mime.endswith("json") else "text")
-                body = value if isinstance(value, str) else (
-                    joined(value) if isinstance(value, list) else json.dumps(value, indent=1))
+                kind = (
+                    "html"
+                    if mime == "text/html"
+                    else "plain"
+                    if mime == "text/plain"
+                    else "json"
+                    if mime.endswith("json")
+                    else "text"
+                )
+                body = (
+                    value
+                    if isinstance(value, str)
+                    else (joined(value) if isinstance(value, list) else json.dumps(value, indent=1))
+                )
                 found += scan_text(body, name, kind=kind, pseudonyms=pseud, cell=idx)
     return found
 
@@ -293,8 +314,9 @@ def _files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
     return out
 
 
-def scan(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str], *,
-         pseudonyms: Iterable[str] = ()) -> list[Finding]:
+def scan(
+    paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str], *, pseudonyms: Iterable[str] = ()
+) -> list[Finding]:
     """Scan output files (or folders, recursively) for CPR numbers, pseudonyms and row-level data.
 
     Parameters
@@ -326,8 +348,14 @@ def scan(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str], *,
         if suffix == ".ipynb":
             findings += _scan_notebook(text, shown, pseud)
         else:
-            kind = {".html": "html", ".htm": "html", ".csv": "csv", ".tsv": "tsv",
-                    ".json": "json", ".jsonl": "json"}.get(suffix, "text")
+            kind = {
+                ".html": "html",
+                ".htm": "html",
+                ".csv": "csv",
+                ".tsv": "tsv",
+                ".json": "json",
+                ".jsonl": "json",
+            }.get(suffix, "text")
             findings += scan_text(text, shown, kind=kind, pseudonyms=pseud)
     return sorted(set(findings), key=lambda x: (x.file, x.cell or 0, x.line or 0, x.kind, x.what))
 

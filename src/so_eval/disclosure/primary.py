@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
+
 DEFAULT_MIN_CELL = 5
 
 PERSON_UNITS = frozenset({"borgere", "forløb"})
@@ -110,8 +112,6 @@ def pool_small(
     set to ``other_id``. If exactly one unit would be pooled, nothing is pooled (its figures
     would be its own) and the caller's per-cell suppression applies.
     """
-    import pandas as pd
-
     small = data[basis] < min_cell
     n_small = int(small.sum())
     if n_small < 2:

@@ -4,6 +4,7 @@ They return tidy DataFrames; they never plot, print, read files or read global s
 function's docstring states its counting rule in words; the report's method appendix prints them.
 """
 
+from so_eval.effects.outcomes import outcome_table as _outcome_table
 from so_eval.metrics.completeness import completeness
 from so_eval.metrics.employment import (
     employment_entries,
@@ -20,7 +21,6 @@ from so_eval.metrics.enterprises import (
     enterprises_per_year,
 )
 from so_eval.metrics.goals import GoalStatus, goal_status
-from so_eval.metrics.reach import agreements_active, citizens_served, reach_per_year
 from so_eval.metrics.progression import (
     end_status_by_agreement,
     progression_by_agreement,
@@ -28,8 +28,7 @@ from so_eval.metrics.progression import (
     step_transitions,
     youth_education,
 )
-
-from so_eval.effects.outcomes import outcome_table as _outcome_table  # noqa: E402
+from so_eval.metrics.reach import agreements_active, citizens_served, reach_per_year
 
 COUNTING_RULES = (
     job_starts,

@@ -21,8 +21,17 @@ DELAY_TABLES = {"jobs": ("job_id", "start"), "courses": ("course_id", "end")}
 year). A job belongs to the year it starts, a course to the year it ends (goal 2 counts ended
 courses)."""
 
-COLUMNS = ["table", "year", "expected", "registered", "share", "as_of", "method",
-           "reference_rows", "reference_registered"]
+COLUMNS = [
+    "table",
+    "year",
+    "expected",
+    "registered",
+    "share",
+    "as_of",
+    "method",
+    "reference_rows",
+    "reference_registered",
+]
 
 
 def as_of_date(ds: Dataset) -> pd.Timestamp:
@@ -69,8 +78,14 @@ def _delay_rows(ds: Dataset, table: str, year: int, as_of: pd.Timestamp) -> dict
     share = len(known_then) / len(reference) if reference else np.nan
     registered = len(_year_keys(now, key, date, year))
     expected = registered / share if share and np.isfinite(share) else np.nan
-    return {"expected": expected, "registered": registered, "share": share, "method": "delay",
-            "reference_rows": len(reference), "reference_registered": len(known_then)}
+    return {
+        "expected": expected,
+        "registered": registered,
+        "share": share,
+        "method": "delay",
+        "reference_rows": len(reference),
+        "reference_registered": len(known_then),
+    }
 
 
 @memoized
@@ -118,9 +133,14 @@ def completeness(ds: Dataset, years: Iterable[int], tables: Iterable[str] = YEAR
         for y in (int(y) for y in years):
             if table in ENTERPRISE_TABLES:
                 expected, registered = _enterprise_rows(ds, table, y)
-                row = {"expected": expected, "registered": registered,
-                       "share": registered / expected if expected else np.nan, "method": "enterprises",
-                       "reference_rows": np.nan, "reference_registered": np.nan}
+                row = {
+                    "expected": expected,
+                    "registered": registered,
+                    "share": registered / expected if expected else np.nan,
+                    "method": "enterprises",
+                    "reference_rows": np.nan,
+                    "reference_registered": np.nan,
+                }
             else:
                 row = _delay_rows(ds, table, y, as_of)
             rows.append({"table": table, "year": y, "as_of": as_of, **row})

@@ -9,8 +9,17 @@ import pandas as pd
 from so_eval import glossary as g
 from so_eval.data.dataset import Dataset, memoized
 
-ENTRY_COLUMNS = ["citizen_id", "job_id", "start", "job_type", "weekly_hours", "course_id", "agreement_id",
-                 "enterprise_id", "target_group"]
+ENTRY_COLUMNS = [
+    "citizen_id",
+    "job_id",
+    "start",
+    "job_type",
+    "weekly_hours",
+    "course_id",
+    "agreement_id",
+    "enterprise_id",
+    "target_group",
+]
 
 
 def _types(job_types: Iterable[str] | None) -> tuple[str, ...]:
@@ -44,8 +53,11 @@ def job_starts(ds: Dataset, job_types: Iterable[str] | None = None) -> pd.DataFr
     jobs = jobs[cols].reset_index(drop=True)
     day_before = jobs["start"] - pd.Timedelta(days=1)
     # each job against the citizen's other jobs: was one of them ongoing on the day before?
-    pairs = jobs[["job_id", "citizen_id"]].assign(day_before=day_before).merge(
-        jobs[["job_id", "citizen_id", "start", "end"]], on="citizen_id", suffixes=("", "_other"))
+    pairs = (
+        jobs[["job_id", "citizen_id"]]
+        .assign(day_before=day_before)
+        .merge(jobs[["job_id", "citizen_id", "start", "end"]], on="citizen_id", suffixes=("", "_other"))
+    )
     ongoing = (
         (pairs["job_id"] != pairs["job_id_other"])
         & (pairs["start"] <= pairs["day_before"])
@@ -111,8 +123,9 @@ def job_changes(ds: Dataset, year: int, job_types: Iterable[str] | None = None) 
 
 
 @memoized
-def jobs_per_year(ds: Dataset, years: Iterable[int], norm: int | None = None,
-                  job_types: Iterable[str] | None = None) -> pd.DataFrame:
+def jobs_per_year(
+    ds: Dataset, years: Iterable[int], norm: int | None = None, job_types: Iterable[str] | None = None
+) -> pd.DataFrame:
     """Citizens who came into employment, and citizens who only changed job, year by year.
 
     Counting rule: as :func:`employment_entries` and :func:`job_changes`, counted per calendar
@@ -130,8 +143,9 @@ def jobs_per_year(ds: Dataset, years: Iterable[int], norm: int | None = None,
     s = job_starts(ds, job_types)
     entries = s.loc[s["entry"]].groupby("year")["citizen_id"].nunique()
     changes = {y: len(job_changes(ds, y, job_types)) for y in years}
-    out = pd.DataFrame({"year": years, "jobs": [int(entries.get(y, 0)) for y in years],
-                        "job_changes": [changes[y] for y in years]}).astype(int)
+    out = pd.DataFrame(
+        {"year": years, "jobs": [int(entries.get(y, 0)) for y in years], "job_changes": [changes[y] for y in years]}
+    ).astype(int)
     if norm is not None:
         out["norm"] = norm
         out["met"] = out["jobs"] >= norm

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 
-class GoalStatus(str, Enum):
+class GoalStatus(str, Enum):  # noqa: UP042 -- a StrEnum would change str() and format() of a status
     MET = "met"
     NOT_MET = "not_met"
     MET_EARLY = "met_early"

@@ -43,19 +43,26 @@ def _course_jobs(ds: Dataset, ended: pd.DataFrame, job_types: Iterable[str] | No
     j = ds.jobs
     if job_types is not None:
         j = j.loc[j["job_type"].isin(tuple(job_types))]
-    m = ended[["course_id", "start", "end"]].merge(j[["course_id", "start"]].rename(columns={"start": "job_start"}),
-                                                   on="course_id")
+    m = ended[["course_id", "start", "end"]].merge(
+        j[["course_id", "start"]].rename(columns={"start": "job_start"}), on="course_id"
+    )
     during = m["job_start"].between(m["start"], m["end"])
     after = (m["job_start"] > m["end"]) & (m["job_start"] <= m["end"] + pd.Timedelta(days=window_days))
     during_ids, after_ids = set(m.loc[during, "course_id"]), set(m.loc[after, "course_id"])
     ids = ended["course_id"]
-    return pd.DataFrame({"job_during": ids.isin(during_ids).to_numpy(),
-                         "job_after": (ids.isin(after_ids) & ~ids.isin(during_ids)).to_numpy()}, index=ended.index)
+    return pd.DataFrame(
+        {
+            "job_during": ids.isin(during_ids).to_numpy(),
+            "job_after": (ids.isin(after_ids) & ~ids.isin(during_ids)).to_numpy(),
+        },
+        index=ended.index,
+    )
 
 
 @memoized
-def progression_by_agreement(ds: Dataset, year: int | Iterable[int], job_types: Iterable[str] | None = None,
-                             window_days: int = 90) -> pd.DataFrame:
+def progression_by_agreement(
+    ds: Dataset, year: int | Iterable[int], job_types: Iterable[str] | None = None, window_days: int = 90
+) -> pd.DataFrame:
     """Courses and progression per cooperation agreement in ``year`` (or several years together).
 
     Counting rules (the unit is the course — what an agreement is learned from):
@@ -112,28 +119,72 @@ def progression_by_agreement(ds: Dataset, year: int | Iterable[int], job_types: 
         hours_sum=("hours_change", "sum"),
         hours_n=("hours_change", "count"),
     )
-    counts = ["started", "ended", "progressed", "progressed_step", "progressed_hours", "dropped_out",
-              "dropped_out_progressed", "jobs", "jobs_during", "jobs_after", "hours_n"]
+    counts = [
+        "started",
+        "ended",
+        "progressed",
+        "progressed_step",
+        "progressed_hours",
+        "dropped_out",
+        "dropped_out_progressed",
+        "jobs",
+        "jobs_during",
+        "jobs_after",
+        "hours_n",
+    ]
     out = pd.concat([started, agg], axis=1).fillna({c: 0 for c in counts + ["hours_sum"]})
     out = out.astype({c: int for c in counts})
     out["mean_hours_change"] = out["hours_sum"] / out["hours_n"].where(out["hours_n"] > 0)
-    out["progressed_share"] = np.where(out["ended"] > 0, out["progressed"] / out["ended"].where(out["ended"] > 0), np.nan)
+    out["progressed_share"] = np.where(
+        out["ended"] > 0, out["progressed"] / out["ended"].where(out["ended"] > 0), np.nan
+    )
     out["dropout_share"] = np.where(out["ended"] > 0, out["dropped_out"] / out["ended"].where(out["ended"] > 0), np.nan)
     out.index.name = "agreement_id"
     out = out.reset_index()
-    names = ds.agreements[["agreement_id", "enterprise_id"]].merge(
-        ds.enterprises[["enterprise_id", "name"]], on="enterprise_id", how="left"
-    ).rename(columns={"name": "enterprise"})
+    names = (
+        ds.agreements[["agreement_id", "enterprise_id"]]
+        .merge(ds.enterprises[["enterprise_id", "name"]], on="enterprise_id", how="left")
+        .rename(columns={"name": "enterprise"})
+    )
     out = out.merge(names, on="agreement_id", how="left")
-    cols = ["agreement_id", "enterprise_id", "enterprise", "started", "ended", "progressed", "progressed_step",
-            "progressed_hours", "progressed_share", "dropped_out", "dropped_out_progressed", "dropout_share",
-            "jobs", "jobs_during", "jobs_after", "mean_hours_change", "hours_sum", "hours_n"]
+    cols = [
+        "agreement_id",
+        "enterprise_id",
+        "enterprise",
+        "started",
+        "ended",
+        "progressed",
+        "progressed_step",
+        "progressed_hours",
+        "progressed_share",
+        "dropped_out",
+        "dropped_out_progressed",
+        "dropout_share",
+        "jobs",
+        "jobs_during",
+        "jobs_after",
+        "mean_hours_change",
+        "hours_sum",
+        "hours_n",
+    ]
     return out[cols].sort_values("agreement_id").reset_index(drop=True)
 
 
-PER_YEAR_COLUMNS = ["year", "started", "ended", "progressed", "progressed_share", "progressed_step",
-                    "progressed_hours", "dropped_out", "dropout_share", "dropped_out_progressed",
-                    "citizens_ended", "citizens_progressed", "citizens_progressed_share"]
+PER_YEAR_COLUMNS = [
+    "year",
+    "started",
+    "ended",
+    "progressed",
+    "progressed_share",
+    "progressed_step",
+    "progressed_hours",
+    "dropped_out",
+    "dropout_share",
+    "dropped_out_progressed",
+    "citizens_ended",
+    "citizens_progressed",
+    "citizens_progressed_share",
+]
 
 
 @memoized
@@ -168,9 +219,14 @@ def progression_per_year(ds: Dataset, years: Iterable[int]) -> pd.DataFrame:
     rows = []
     for y in years:
         n, cn = int(ended.get(y, 0)), int(citizens.get(y, 0))
-        row = {"year": y, "started": int(started.get(y, 0)), "ended": n,
-               **{k: int(sums[k].get(y, 0)) for k in sums.columns},
-               "citizens_ended": cn, "citizens_progressed": int(citizens_progressed.get(y, 0))}
+        row = {
+            "year": y,
+            "started": int(started.get(y, 0)),
+            "ended": n,
+            **{k: int(sums[k].get(y, 0)) for k in sums.columns},
+            "citizens_ended": cn,
+            "citizens_progressed": int(citizens_progressed.get(y, 0)),
+        }
         row["progressed_share"] = row["progressed"] / n if n else np.nan
         row["dropout_share"] = row["dropped_out"] / n if n else np.nan
         row["citizens_progressed_share"] = row["citizens_progressed"] / cn if cn else np.nan
@@ -178,9 +234,7 @@ def progression_per_year(ds: Dataset, years: Iterable[int]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=PER_YEAR_COLUMNS)
 
 
-def step_transitions(
-    ds: Dataset, year: int | Iterable[int], agreement_id: str | None = None
-) -> pd.DataFrame:
+def step_transitions(ds: Dataset, year: int | Iterable[int], agreement_id: str | None = None) -> pd.DataFrame:
     """Transition table: value-chain step at the start against step at the end.
 
     Counting rule: courses ended in ``year`` (optionally of one agreement), counted by their
@@ -246,8 +300,12 @@ def youth_education(ds: Dataset, years: Iterable[int]) -> pd.DataFrame:
     young = set(ds.citizens.loc[ds.citizens["target_group"] == "unge", "citizen_id"])
     e = _ended(ds, years)
     e = e.loc[e["citizen_id"].isin(young)]
-    per = (e.assign(edu=e["end_status"] == "uddannelse", end_year=e["end"].dt.year)
-           .groupby(["end_year", "citizen_id"])["edu"].any().groupby("end_year"))
+    per = (
+        e.assign(edu=e["end_status"] == "uddannelse", end_year=e["end"].dt.year)
+        .groupby(["end_year", "citizen_id"])["edu"]
+        .any()
+        .groupby("end_year")
+    )
     n_young, n_edu = per.size(), per.sum()
     rows = []
     for y in years:
