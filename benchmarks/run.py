@@ -349,7 +349,7 @@ def _formatted(path: Path, citizens: int, last_row: int | None) -> Path:
 
     import openpyxl
 
-    from so_eval.data.ingest import _sheet_members
+    from so_eval.data.ingest.read import _sheet_members
     from so_eval.data.template import write_template
 
     tmp = path.with_suffix(".base.xlsx")
