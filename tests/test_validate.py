@@ -224,8 +224,8 @@ def test_bad_status_panel_is_reported_as_pandera_reports_it(tmp_path, monkeypatc
 
 def test_fast_path_gives_the_tables_pandera_gives(tmp_path, monkeypatch):
     from so_eval.data.loading import _read_raw
-    from so_eval.data.schema_check import _typed_if_valid
     from so_eval.data.model import TABLES as SPECS
+    from so_eval.data.schema_check import _typed_if_valid
     from tiny import write_tiny_with_panel
 
     spec = SPECS["status_weekly"]
@@ -249,8 +249,8 @@ def test_fast_path_types_every_table_as_pandera_does(dataset, tiny_dir, demo_dir
     """On valid data every table takes the fast path, and comes out exactly as pandera types it
     (dtypes and values; the Parquet panel's closed-list text as a categorical)."""
     from so_eval.data.loading import _read_raw
-    from so_eval.data.schema_check import _parse_bools, _typed_if_valid
     from so_eval.data.model import TABLES as SPECS
+    from so_eval.data.schema_check import _parse_bools, _typed_if_valid
 
     folder = tiny_dir if dataset == "tiny" else demo_dir
     checked = 0
