@@ -128,7 +128,7 @@ PANEL_CODE = """
     import time
     import numpy as np, pandas as pd
     from so_eval.data.dataset import Dataset
-    from so_eval.demo.dgp import STATUSES
+    from so_eval.data.model import STATUSES
     from so_eval.effects.outcomes import outcome_table, quarterly_panel
     from so_eval.effects.did import group_time_att
     rng = np.random.default_rng(1)
@@ -349,7 +349,7 @@ def _formatted(path: Path, citizens: int, last_row: int | None) -> Path:
 
     import openpyxl
 
-    from so_eval.data.ingest import _sheet_members
+    from so_eval.data.ingest.read import _sheet_members
     from so_eval.data.template import write_template
 
     tmp = path.with_suffix(".base.xlsx")

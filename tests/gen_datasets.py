@@ -21,7 +21,7 @@ import pandas as pd
 from hypothesis import strategies as st
 
 from so_eval import glossary as g
-from so_eval.demo.dgp import STATUSES
+from so_eval.data.model import STATUSES
 from so_eval.data.model_value import (
     GIVER_TYPES,
     PARTNER_SECTORS,

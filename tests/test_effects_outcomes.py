@@ -77,7 +77,7 @@ def test_effect_spec_rejects_nonsense():
 def test_unknown_or_missing_status_counts_as_not_observed_without_warnings():
     import warnings
 
-    from so_eval.demo.dgp import STATUSES
+    from so_eval.data.model import STATUSES
     from so_eval.effects.outcomes import _status_codes
 
     text = pd.Series(["selvforsørgelse", "ferie", None, "andet"])

@@ -13,7 +13,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from so_eval.data import ingest as ingest_module
+from so_eval.data.ingest import read as ingest_module
 from so_eval import load, validate
 from so_eval.cli import main
 from so_eval.data.ingest import IngestError, ingest

@@ -19,7 +19,7 @@ from so_eval.demo.national import (
     read_manifest,
     write_national,
 )
-from so_eval.demo.dgp import EDU, SELF, STATUSES
+from so_eval.data.model import EDU, SELF, STATUSES
 from so_eval.demo.panel import PANEL_END, PANEL_START
 from so_eval.effects import streaming
 from so_eval.effects.did import group_time_att, group_time_att_wide

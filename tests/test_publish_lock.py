@@ -259,7 +259,7 @@ def test_the_next_run_puts_back_a_folder_left_between_two_renames(tmp_path):
 
 
 @pytest.mark.parametrize("target, when, replaced", [
-    ("so_eval.data.ingest:_validate_candidate", "before", False),  # the new dataset built, not checked
+    ("so_eval.data.ingest.write:_validate_candidate", "before", False),  # the new dataset built, not checked
     ("so_eval.folders:swap", "before", False),
     ("so_eval.folders:swap", "after", True),
 ])

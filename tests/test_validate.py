@@ -174,9 +174,9 @@ def _panel_problems(tmp_path, panel, *, pandera_only=False, monkeypatch=None):
     folder = write_tiny_with_panel(tmp_path / ("slow" if pandera_only else "fast"))
     panel.to_parquet(folder / "status_weekly.parquet", index=False)
     if pandera_only:
-        from so_eval.data import loading
+        from so_eval.data import schema_check
 
-        monkeypatch.setattr(loading, "_typed_if_valid", lambda df, spec, **kw: None)
+        monkeypatch.setattr(schema_check, "_typed_if_valid", lambda df, spec, **kw: None)
     return validate(folder)
 
 
@@ -223,8 +223,9 @@ def test_bad_status_panel_is_reported_as_pandera_reports_it(tmp_path, monkeypatc
 
 
 def test_fast_path_gives_the_tables_pandera_gives(tmp_path, monkeypatch):
-    from so_eval.data.loading import _read_raw, _typed_if_valid
+    from so_eval.data.loading import _read_raw
     from so_eval.data.model import TABLES as SPECS
+    from so_eval.data.schema_check import _typed_if_valid
     from tiny import write_tiny_with_panel
 
     spec = SPECS["status_weekly"]
@@ -247,8 +248,9 @@ def test_fast_path_gives_the_tables_pandera_gives(tmp_path, monkeypatch):
 def test_fast_path_types_every_table_as_pandera_does(dataset, tiny_dir, demo_dir):
     """On valid data every table takes the fast path, and comes out exactly as pandera types it
     (dtypes and values; the Parquet panel's closed-list text as a categorical)."""
-    from so_eval.data.loading import _parse_bools, _read_raw, _typed_if_valid
+    from so_eval.data.loading import _read_raw
     from so_eval.data.model import TABLES as SPECS
+    from so_eval.data.schema_check import _parse_bools, _typed_if_valid
 
     folder = tiny_dir if dataset == "tiny" else demo_dir
     checked = 0
@@ -276,7 +278,7 @@ def test_fast_path_types_every_table_as_pandera_does(dataset, tiny_dir, demo_dir
 def test_duplicate_keys_are_found_in_a_large_panel_however_it_is_ordered():
     import numpy as np
 
-    from so_eval.data.loading import _has_duplicates
+    from so_eval.data.schema_check import _has_duplicates
 
     ids = np.repeat([f"B{i:05d}" for i in range(400)], 260)
     weeks = np.tile(pd.date_range("2020-01-06", periods=260, freq="7D").to_numpy(), 400)

@@ -18,8 +18,13 @@ F = TypeVar("F", bound=Callable[..., Any])
 WITHDRAWN = "withdrawn"  # the same as so_eval.data.model.WITHDRAWN (not imported: keeps this module light)
 
 
-def latest_versions(history: pd.DataFrame, key: tuple[str, ...] | list[str],
-                    cut: pd.Timestamp | None = None, *, repeated: np.ndarray | None = None) -> pd.DataFrame:
+def latest_versions(
+    history: pd.DataFrame,
+    key: tuple[str, ...] | list[str],
+    cut: pd.Timestamp | None = None,
+    *,
+    repeated: np.ndarray | None = None,
+) -> pd.DataFrame:
     """Each key's latest version (registered on or before ``cut``, if given), without the keys
     whose latest version is a withdrawal and without the ``withdrawn`` column.
 
@@ -34,8 +39,11 @@ def latest_versions(history: pd.DataFrame, key: tuple[str, ...] | list[str],
         history = history.loc[keep]
         repeated = None
     h = history.drop(columns=[WITHDRAWN], errors="ignore")
-    withdrawn = (history[WITHDRAWN].fillna(False).astype(bool).to_numpy() if WITHDRAWN in history.columns
-                 else np.zeros(len(h), dtype=bool))
+    withdrawn = (
+        history[WITHDRAWN].fillna(False).astype(bool).to_numpy()
+        if WITHDRAWN in history.columns
+        else np.zeros(len(h), dtype=bool)
+    )
     n = len(h)
     if not n:
         return h
@@ -51,10 +59,10 @@ def latest_versions(history: pd.DataFrame, key: tuple[str, ...] | list[str],
         group = sub.groupby(key, sort=False, dropna=False, observed=True).ngroup().to_numpy()
         order = np.lexsort((rows, sub["registered"].to_numpy(), group))  # by key, date, row
         g = group[order]
-        last = np.r_[g[1:] != g[:-1], True]                               # each key's last version
+        last = np.r_[g[1:] != g[:-1], True]  # each key's last version
         chosen = rows[order[last]]
         starts = np.full(group.max() + 1, n)
-        np.minimum.at(starts, group, rows)                                # where each key first appears
+        np.minimum.at(starts, group, rows)  # where each key first appears
         first = starts[g[last]]
     pick = np.concatenate([single, chosen])
     pick = pick[np.argsort(np.concatenate([single, first]), kind="stable")]
@@ -117,14 +125,30 @@ class Dataset:
 
     def __reduce__(self):
         """Pickled as its tables and where they came from (the metric cache stays behind)."""
-        return (Dataset, (dict(self.tables), self.path, dict(self.file_hashes), self.as_of,
-                          dict(self.after_as_of), dict(self.history), dict(self.version_keys)))
+        return (
+            Dataset,
+            (
+                dict(self.tables),
+                self.path,
+                dict(self.file_hashes),
+                self.as_of,
+                dict(self.after_as_of),
+                dict(self.history),
+                dict(self.version_keys),
+            ),
+        )
 
     def without(self, *names: str) -> Dataset:
         """The same dataset without the tables ``names`` (to hand the rest to another process)."""
-        return Dataset(tables={k: v for k, v in self.tables.items() if k not in names}, path=self.path,
-                       file_hashes=self.file_hashes, as_of=self.as_of, after_as_of=self.after_as_of,
-                       history={k: v for k, v in self.history.items() if k not in names}, version_keys=self.version_keys)
+        return Dataset(
+            tables={k: v for k, v in self.tables.items() if k not in names},
+            path=self.path,
+            file_hashes=self.file_hashes,
+            as_of=self.as_of,
+            after_as_of=self.after_as_of,
+            history={k: v for k, v in self.history.items() if k not in names},
+            version_keys=self.version_keys,
+        )
 
     def versions(self, name: str) -> pd.DataFrame:
         """Every version of table ``name``'s rows, with the column ``withdrawn``."""
@@ -151,8 +175,15 @@ class Dataset:
                 dates = every.loc[every["registered"] > cut, "registered"]
                 if len(dates):
                     later[name] = (len(dates), dates.min().date().isoformat(), dates.max().date().isoformat())
-        return Dataset(tables=tables, path=self.path, file_hashes=self.file_hashes, as_of=cut,
-                       after_as_of=later, history=history, version_keys=self.version_keys)
+        return Dataset(
+            tables=tables,
+            path=self.path,
+            file_hashes=self.file_hashes,
+            as_of=cut,
+            after_as_of=later,
+            history=history,
+            version_keys=self.version_keys,
+        )
 
 
 def _frozen(value: Any) -> Any:

@@ -15,6 +15,10 @@ table has it and datasets without it stay valid) marks a row entered by mistake;
 ever deleted. Read as known on a date, a table holds each key's latest version registered on or
 before that date, and no key whose latest version is a withdrawal
 (:meth:`so_eval.data.dataset.Dataset.as_known_on`).
+
+The weekly statuses (:data:`STATUSES`, with :data:`SELF`, :data:`EDU` and the public benefits
+:data:`BENEFIT_STATUSES`) are part of the model: the weekly status table holds them, and the effect
+outcomes and the demo's data-generating process read them from here.
 """
 
 from __future__ import annotations
@@ -24,8 +28,34 @@ import pandera.pandas as pa
 from pandera.typing import Series
 
 from so_eval import glossary as g
-from so_eval.demo.dgp import STATUSES
+from so_eval.data.model_value import VALUE_TABLE_SPECS
 from so_eval.data.spec import ForeignKey, TableSpec
+
+SELF = "selvforsørgelse"
+EDU = "uddannelse"
+STATUSES = (
+    SELF,
+    EDU,
+    "kontanthjælp",
+    "ressourceforløb",
+    "fleksjob",
+    "ledighedsydelse",
+    "integrationsydelse",
+    "sygedagpenge",
+    "andet",
+)
+"""Weekly statuses (DREAM-like) of :class:`StatusWeekly`: self-supporting (ordinary work, no public
+benefit), education, the benefits of the target groups, sickness benefit and other."""
+
+BENEFIT_STATUSES = (
+    "kontanthjælp",
+    "ressourceforløb",
+    "fleksjob",
+    "ledighedsydelse",
+    "integrationsydelse",
+    "sygedagpenge",
+)
+"""Statuses that are a public benefit (used for the pre-period covariates)."""
 
 _ID = {"str_length": {"min_value": 1, "max_value": 64}}
 
@@ -133,78 +163,75 @@ class StatusWeekly(pa.DataFrameModel):
     registered: Series[pd.Timestamp] = pa.Field(coerce=True)
 
 
+_CORE_TABLES = (
+    TableSpec(
+        "enterprises",
+        Enterprises,
+        key=("enterprise_id",),
+        date_order=(("founded", "closed"),),
+        list_columns={"sdg_goals": tuple(str(i) for i in g.SDG_GOALS)},
+    ),
+    TableSpec(
+        "agreements",
+        Agreements,
+        key=("agreement_id",),
+        foreign_keys=(ForeignKey("enterprise_id", "enterprises", "enterprise_id"),),
+        date_order=(("start", "end"),),
+        list_columns={"target_groups": g.TARGET_GROUPS, "steps_offered": g.STEPS},
+    ),
+    TableSpec("citizens", Citizens, key=("citizen_id",)),
+    TableSpec(
+        "courses",
+        Courses,
+        key=("course_id",),
+        foreign_keys=(
+            ForeignKey("citizen_id", "citizens", "citizen_id"),
+            ForeignKey("agreement_id", "agreements", "agreement_id"),
+        ),
+        date_order=(("start", "end"),),
+    ),
+    TableSpec(
+        "progression",
+        Progression,
+        key=("citizen_id", "course_id", "date", "step"),
+        foreign_keys=(
+            ForeignKey("citizen_id", "citizens", "citizen_id"),
+            ForeignKey("course_id", "courses", "course_id"),
+        ),
+    ),
+    TableSpec(
+        "jobs",
+        Jobs,
+        key=("job_id",),
+        foreign_keys=(
+            ForeignKey("citizen_id", "citizens", "citizen_id"),
+            ForeignKey("course_id", "courses", "course_id"),
+        ),
+        date_order=(("start", "end"),),
+    ),
+    TableSpec("learnings", Learnings, required=False),
+    TableSpec(
+        "status_weekly",
+        StatusWeekly,
+        key=("citizen_id", "week"),
+        required=False,
+        fmt="parquet",
+        foreign_keys=(ForeignKey("citizen_id", "citizens", "citizen_id"),),
+    ),
+)
+
 TABLES: dict[str, TableSpec] = {
-    spec.name: spec
-    for spec in (
-        TableSpec(
-            "enterprises",
-            Enterprises,
-            key=("enterprise_id",),
-            date_order=(("founded", "closed"),),
-            list_columns={"sdg_goals": tuple(str(i) for i in g.SDG_GOALS)},
-        ),
-        TableSpec(
-            "agreements",
-            Agreements,
-            key=("agreement_id",),
-            foreign_keys=(ForeignKey("enterprise_id", "enterprises", "enterprise_id"),),
-            date_order=(("start", "end"),),
-            list_columns={"target_groups": g.TARGET_GROUPS, "steps_offered": g.STEPS},
-        ),
-        TableSpec("citizens", Citizens, key=("citizen_id",)),
-        TableSpec(
-            "courses",
-            Courses,
-            key=("course_id",),
-            foreign_keys=(
-                ForeignKey("citizen_id", "citizens", "citizen_id"),
-                ForeignKey("agreement_id", "agreements", "agreement_id"),
-            ),
-            date_order=(("start", "end"),),
-        ),
-        TableSpec(
-            "progression",
-            Progression,
-            key=("citizen_id", "course_id", "date", "step"),
-            foreign_keys=(
-                ForeignKey("citizen_id", "citizens", "citizen_id"),
-                ForeignKey("course_id", "courses", "course_id"),
-            ),
-        ),
-        TableSpec(
-            "jobs",
-            Jobs,
-            key=("job_id",),
-            foreign_keys=(
-                ForeignKey("citizen_id", "citizens", "citizen_id"),
-                ForeignKey("course_id", "courses", "course_id"),
-            ),
-            date_order=(("start", "end"),),
-        ),
-        TableSpec("learnings", Learnings, required=False),
-        TableSpec(
-            "status_weekly",
-            StatusWeekly,
-            key=("citizen_id", "week"),
-            required=False,
-            fmt="parquet",
-            foreign_keys=(ForeignKey("citizen_id", "citizens", "citizen_id"),),
-        ),
-    )
+    **{spec.name: spec for spec in _CORE_TABLES},
+    # the value-creation tables (finances, fundraising, pilots, partnerships, circular): optional
+    **VALUE_TABLE_SPECS,
 }
 """The tables of a dataset, in load order (a table's foreign keys point to earlier tables)."""
-
-# the value-creation tables (finances, fundraising, pilots, partnerships, circular): optional
-from so_eval.data.model_value import VALUE_TABLE_SPECS  # noqa: E402
-
-TABLES.update(VALUE_TABLE_SPECS)
 
 WITHDRAWN = "withdrawn"
 """The optional column that marks a version as a withdrawal (see the module docstring)."""
 
 KEYS: dict[str, tuple[str, ...]] = {
-    name: spec.key or tuple(c for c in spec.columns if c != "registered")
-    for name, spec in TABLES.items()
+    name: spec.key or tuple(c for c in spec.columns if c != "registered") for name, spec in TABLES.items()
 }
 """The key of each table: rows with the same key are versions of the same fact. The schema's key
 (``TableSpec.key``) where it has one; any other table (learnings, partnerships) by the whole row

@@ -34,6 +34,8 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from so_eval import config
+
 KEY_ENV = "SO_EVAL_PSEUDONYM_KEY"
 KEY_FILE_ENV = "SO_EVAL_PSEUDONYM_KEY_FILE"
 MIN_KEY_LENGTH = 16
@@ -54,11 +56,11 @@ _SPACES = " \u00a0\u202f\u2007\u2009"
 _SEPARATOR = f"(?:[{_SPACES}]?[{_DASHES}/.][{_SPACES}]?|[{_SPACES}])"
 _DATE = f"(?:[0-9]{{6}}|[0-9]{{2}}(?P<ds>[{_DASHES}/.{_SPACES}])[0-9]{{2}}(?P=ds)[0-9]{{2}})"
 _NUMBER = f"(?P<date>{_DATE}){_SEPARATOR}?(?P<serial>[0-9]{{4}})"
-_PREFIX = (r"(?P<prefix>(?i:cpr(?:[ ._\-]?(?:nr|nummer))?|personn(?:ummer|r))\.?"
-           r"[\s.:#=\-\u2013\u2014]*)")
-CPR_TEXT_RE = re.compile(
-    rf"(?:{_PREFIX}|(?<!\w)(?<![0-9]\.)){_NUMBER}(?!\w|\.[0-9])"
+_PREFIX = (
+    r"(?P<prefix>(?i:cpr(?:[ ._\-]?(?:nr|nummer))?|personn(?:ummer|r))\.?"
+    r"[\s.:#=\-\u2013\u2014]*)"
 )
+CPR_TEXT_RE = re.compile(rf"(?:{_PREFIX}|(?<!\w)(?<![0-9]\.)){_NUMBER}(?!\w|\.[0-9])")
 """A CPR-shaped number in free text (the date part is checked by :func:`find_cpr`)."""
 _CPR_CELL_RE = re.compile(rf"{_NUMBER}")
 _CLEAN = str.maketrans("", "", "\ufeff\u200b\u200c\u200d\u2060")
@@ -92,8 +94,6 @@ class PseudonymKeyError(ValueError):
 
 def _inside_repository(path: Path) -> Path | None:
     """The project or git working tree that ``path`` lies in, or None."""
-    from so_eval import config
-
     roots = []
     root = config.PROJ_ROOT
     if (root / "pyproject.toml").exists() or (root / ".git").exists():
@@ -133,9 +133,7 @@ def load_key(key: str | bytes | None = None) -> bytes:
         env = os.environ.get(KEY_ENV, "")
         file = os.environ.get(KEY_FILE_ENV, "")
         if env.strip() and file.strip():
-            raise PseudonymKeyError(
-                f"both {KEY_ENV} and {KEY_FILE_ENV} are set; set only one of them"
-            )
+            raise PseudonymKeyError(f"both {KEY_ENV} and {KEY_FILE_ENV} are set; set only one of them")
         if env.strip():
             key = env.strip()
         elif file.strip():
@@ -318,7 +316,7 @@ def mask_cpr(text: str) -> str:
     an invalid date) replaced by its first four digits and an ellipsis (``0101…``)."""
     spans = find_cpr(text)
     for sp in reversed(spans):
-        text = text[: sp.start] + sp.masked + text[sp.end:]
+        text = text[: sp.start] + sp.masked + text[sp.end :]
     return re.sub(r"(?<![0-9])([0-9]{6})-?([0-9]{4})(?![0-9])", lambda m: mask(m.group(0)), text)
 
 
@@ -384,21 +382,23 @@ def citizen_id_problem(value: str) -> str:
     if find_cpr(s):
         why = "holds a CPR number among other text; write only the CPR number"
     elif not digits:
-        why = ("is text, not a CPR number (names and other text are never stored in the "
-               "citizen-ID column)")
+        why = "is text, not a CPR number (names and other text are never stored in the citizen-ID column)"
     elif letters and cpr_like(s):
         why = "mixes letters into the digits of a CPR number (an O for a 0, an l for a 1?)"
     elif not letters and len(digits) == 10 and valid_cpr_date(digits):
         why = "is written with other characters than a CPR number (DDMMYY-SSSS)"
     elif not letters and len(digits) == 10:
-        why = ("does not start with a valid date (DDMMYY, or day + 60 for a substitute "
-               "number), so it is not a CPR number")
+        why = (
+            "does not start with a valid date (DDMMYY, or day + 60 for a substitute number), so it is not a CPR number"
+        )
     elif not letters:
         why = f"has {len(digits)} digits; a CPR number has 10 (DDMMYY-SSSS)"
     else:
         why = "is neither a CPR number nor a pseudonym"
-    return (f"the citizen ID {why}. Write the citizen's CPR number (DDMMYY-SSSS) or a pseudonym "
-            "already in the dataset; the value was not stored")
+    return (
+        f"the citizen ID {why}. Write the citizen's CPR number (DDMMYY-SSSS) or a pseudonym "
+        "already in the dataset; the value was not stored"
+    )
 
 
 def mask(value: str, keep: int = 4) -> str:

@@ -24,25 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-SELF = "selvforsørgelse"
-EDU = "uddannelse"
-STATUSES = (
-    SELF,
-    EDU,
-    "kontanthjælp",
-    "ressourceforløb",
-    "fleksjob",
-    "ledighedsydelse",
-    "integrationsydelse",
-    "sygedagpenge",
-    "andet",
-)
-"""Weekly statuses (DREAM-like): self-supporting (ordinary work, no public benefit), education,
-the benefits of the target groups, sickness benefit and other."""
-
-BENEFIT_STATUSES = ("kontanthjælp", "ressourceforløb", "fleksjob", "ledighedsydelse",
-                    "integrationsydelse", "sygedagpenge")
-"""Statuses that are a public benefit (used for the pre-period covariates)."""
+from so_eval.data.model import EDU, SELF, STATUSES
 
 #: logit of the weekly self-support probability at age 35, by target group
 _LOGIT_SELF = {"ressourceforløb": -2.4, "kontanthjælp": -1.2, "fleksjob": -2.6,

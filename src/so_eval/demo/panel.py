@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from so_eval.data.model import BENEFIT_STATUSES, STATUSES
 from so_eval.demo import dgp
 
 PANEL_START = pd.Timestamp("2016-01-04")
@@ -33,7 +34,7 @@ class StatusPanel:
         self.entry = np.full(n, -1)
         p_self = np.clip(self.p_self[:, None] + self.shift[None, :], 0.0, 1 - self.p_edu[:, None])
         self.codes = dgp.draw_status(self.u, self.v, p_self, self.p_edu[:, None], self.benefit, self.tg[:, None])
-        self._benefit_codes = np.array([dgp.STATUSES.index(b) for b in dgp.BENEFIT_STATUSES])
+        self._benefit_codes = np.array([STATUSES.index(b) for b in BENEFIT_STATUSES])
         self.cum = np.cumsum(np.isin(self.codes, self._benefit_codes), axis=1, dtype=np.int32)
         self.age_ref = dgp.age_at(cit["birth_year"], 2022)
 
@@ -60,7 +61,7 @@ class StatusPanel:
         """The ``status_weekly`` table: one row per citizen and week, registered two weeks after the
         week (no later than ``extract_date``)."""
         n, w = self.codes.shape
-        status = pd.Categorical.from_codes(self.codes.ravel(), categories=list(dgp.STATUSES))
+        status = pd.Categorical.from_codes(self.codes.ravel(), categories=list(STATUSES))
         weeks = np.tile(self.weeks.to_numpy(), n)
         lag = pd.to_timedelta(14, unit="D")
         return pd.DataFrame(

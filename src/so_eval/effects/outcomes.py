@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from so_eval.data.dataset import Dataset
-from so_eval.demo.dgp import BENEFIT_STATUSES, EDU, SELF, STATUSES
+from so_eval.data.model import BENEFIT_STATUSES, EDU, SELF, STATUSES
 
 HORIZONS: dict[str, tuple[int, int]] = {"1-26": (1, 26), "27-52": (27, 52), "53-104": (53, 104)}
 """Windows of weeks after entry (week 1 is the week the course starts)."""

@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from so_eval.demo.dgp import BENEFIT_STATUSES, EDU, SELF, STATUSES
+from so_eval.data.model import BENEFIT_STATUSES, EDU, SELF, STATUSES
 from so_eval.effects.outcomes import (
     _assemble,
     _entry_quarters,
