@@ -16,8 +16,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from so_eval import screening as anomalies
 from so_eval.plots import screening as plots_anomalies
+from so_eval.screening import control_chart, funnel, projection, run_charts, yoy
 from so_eval.screening import (
     anhoej_limits,
     control_limits,
@@ -452,7 +452,7 @@ def test_danish_formatters():
 # ======================================================================================
 # docstring examples
 # ======================================================================================
-@pytest.mark.parametrize("module", [anomalies, plots_anomalies])
+@pytest.mark.parametrize("module", [funnel, run_charts, control_chart, yoy, projection, plots_anomalies])
 def test_docstring_examples(module):
     result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0 and result.failed == 0
