@@ -17,18 +17,22 @@ import pytest
 from scipy import stats
 
 from so_eval.plots import screening as plots_anomalies
-from so_eval.screening import control_chart, funnel, projection, run_charts, yoy
-from so_eval.screening import (
-    anhoej_limits,
-    control_limits,
-    funnel_limits,
-    run_chart,
-    yoy_change,
-)
 from so_eval.plots.screening import (
     control_chart_plot,
     funnel_plot,
     run_chart_plot,
+)
+from so_eval.screening import (
+    anhoej_limits,
+    control_chart,
+    control_limits,
+    funnel,
+    funnel_limits,
+    projection,
+    run_chart,
+    run_charts,
+    yoy,
+    yoy_change,
 )
 
 matplotlib.use("Agg")  # headless, no windows
