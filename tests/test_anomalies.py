@@ -16,19 +16,23 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from so_eval import screening as anomalies
 from so_eval.plots import screening as plots_anomalies
-from so_eval.screening import (
-    anhoej_limits,
-    control_limits,
-    funnel_limits,
-    run_chart,
-    yoy_change,
-)
 from so_eval.plots.screening import (
     control_chart_plot,
     funnel_plot,
     run_chart_plot,
+)
+from so_eval.screening import (
+    anhoej_limits,
+    control_chart,
+    control_limits,
+    funnel,
+    funnel_limits,
+    projection,
+    run_chart,
+    run_charts,
+    yoy,
+    yoy_change,
 )
 
 matplotlib.use("Agg")  # headless, no windows
@@ -452,7 +456,7 @@ def test_danish_formatters():
 # ======================================================================================
 # docstring examples
 # ======================================================================================
-@pytest.mark.parametrize("module", [anomalies, plots_anomalies])
+@pytest.mark.parametrize("module", [funnel, run_charts, control_chart, yoy, projection, plots_anomalies])
 def test_docstring_examples(module):
     result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0 and result.failed == 0

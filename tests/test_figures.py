@@ -5,8 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from so_eval import fmt
-from so_eval import disclosure
+from so_eval import disclosure, fmt
 from so_eval.reporting.ledger import Ledger, read_figures
 
 

@@ -20,8 +20,8 @@ import pytest
 import statsmodels.api as sm
 from scipy import integrate, special, stats
 
-from so_eval.screening import NO_PROJECTION_FEW_YEARS, project_to_target
 from so_eval.plots.screening import projection_plot
+from so_eval.screening import NO_PROJECTION_FEW_YEARS, project_to_target
 
 # -- oracles -------------------------------------------------------------------------------------
 

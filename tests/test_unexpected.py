@@ -8,12 +8,12 @@ import json
 import pandas as pd
 import pytest
 
-from so_eval.screening import findings as fnd
 from so_eval import load
 from so_eval.annual import AnnualReport
 from so_eval.annual.corrections import REASONS, compare, corrections
 from so_eval.demo.core import report_date, write_demo
 from so_eval.params import ReportParams
+from so_eval.screening import findings as fnd
 
 
 def test_planted_anomalies_are_flagged(demo, demo_dir):
@@ -117,8 +117,8 @@ def test_compare():
 def test_two_flagged_enterprises_whose_names_begin_alike_are_two_findings_with_their_own_keys():
     # the finding's key was made from the first word of the unit's label ("butik" twice), so two
     # flagged enterprises called "Butik …" stopped the report with "recorded twice"
-    from so_eval.screening import funnel_limits
     from so_eval.reporting.ledger import Ledger
+    from so_eval.screening import funnel_limits
     from so_eval.screening.findings import funnel_findings
 
     data = pd.DataFrame({"unit": ["Butik Nord (V1)", "Butik Syd (V2)"] + [f"Værksted {i} (V{i + 2})" for i in range(8)],

@@ -1,10 +1,11 @@
 """Plots for :mod:`so_eval.screening`: funnel plot, run chart, control chart, projection.
 
-Every function takes a result object from :mod:`so_eval.screening`, draws on ``ax``
-(a new ``(7, 4)`` inch figure, legible at A4 width, when ``ax`` is ``None``) and
+Every function takes a result object from :mod:`so_eval.screening` and keywords, draws on
+``ax`` (a new ``(7, 4)`` inch figure, legible at A4 width, when ``ax`` is ``None``) and
 returns the :class:`matplotlib.axes.Axes`. Labels are Danish by default, colours come
-from seaborn's colour-blind-safe ``"colorblind"`` palette, and axes use Danish number
-format (thousands separator ".", decimal comma, percentages like "52 %").
+from seaborn's colour-blind-safe ``"colorblind"`` palette (:mod:`so_eval.plots.base`), and
+axes use Danish number format (thousands separator ".", decimal comma, percentages like
+"52 %").
 """
 
 from __future__ import annotations
@@ -16,47 +17,41 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
-from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from so_eval.plots import base as ticks
+from so_eval.plots import base
+from so_eval.plots.base import PALETTE, new_axes
 from so_eval.screening import (
     ControlChartResult,
     FunnelResult,
     ProjectionResult,
     RunChartResult,
 )
+from so_eval.screening.common import level_tag
 
 __all__ = ["control_chart_plot", "funnel_plot", "projection_plot", "run_chart_plot"]
 
-FIGSIZE = (7.0, 4.0)
-_PAL = sns.color_palette("colorblind")
-_C_DATA = _PAL[0]  # blue
-_C_TREND = _PAL[1]  # orange
-_C_OK = _PAL[2]  # green
-_C_ALERT = _PAL[3]  # vermillion/red
+HEIGHT = 4.0
+"""Height in inches of a new figure (its width is :data:`so_eval.plots.base.A4_WIDTH`)."""
+_C_DATA = PALETTE[0]  # blue
+_C_TREND = PALETTE[1]  # orange
+_C_OK = PALETTE[2]  # green
+_C_ALERT = PALETTE[3]  # vermillion/red
 _C_LIMIT = (0.35, 0.35, 0.35)
-_C_WARN = _PAL[4]  # purple
+_C_WARN = PALETTE[4]  # purple
 
 
-# Danish formats: so_eval.plots.base (the background renderer reads the tick functions from there)
-_da_number = ticks.auto_number
-_da_percent = ticks.auto_percent
+# Danish formats (tick functions: so_eval.plots.base)
+_da_number = base.auto_number
+_da_percent = base.auto_percent
 
 
 def _number_formatter(decimals: int | None = None):
-    return ticks.formatter(ticks.auto_number, decimals=decimals)
+    return base.formatter(base.auto_number, decimals=decimals)
 
 
 def _percent_formatter(decimals: int | None = None):
-    return ticks.formatter(ticks.auto_percent, decimals=decimals)
-
-
-def _new_ax(ax: Axes | None) -> Axes:
-    if ax is None:
-        # a plain Figure, not pyplot: the notebook shows it once, where the report puts it
-        ax = Figure(figsize=FIGSIZE, layout="constrained").add_subplot()
-    return ax
+    return base.formatter(base.auto_percent, decimals=decimals)
 
 
 def _time_values(t: pd.Series) -> tuple[np.ndarray, bool]:
@@ -71,7 +66,7 @@ def _time_values(t: pd.Series) -> tuple[np.ndarray, bool]:
 def _format_time_axis(ax: Axes, is_datetime: bool) -> None:
     if is_datetime:
         ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=3, maxticks=8))
-        ax.xaxis.set_major_formatter(ticks.formatter(ticks.month))
+        ax.xaxis.set_major_formatter(base.formatter(base.month))
     else:
         ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=8))
 
@@ -126,11 +121,11 @@ def funnel_plot(
     result: FunnelResult,
     *,
     label_units: bool | str = True,
-    ax: Axes | None = None,
     xlabel: str = "Antal borgere",
     ylabel: str = "Andel",
     title: str | None = None,
     n_grid: int | None = None,
+    ax: Axes | None = None,
 ) -> Axes:
     """Funnel plot of proportions.
 
@@ -146,12 +141,12 @@ def funnel_plot(
     label_units : bool or {"any", "all"}
         ``True``: write the name of units outside the widest limits; ``"any"``: units
         outside any limit; ``"all"``: every unit; ``False``: none.
-    ax : Axes, optional
-        Axes to draw on; a new ``(7, 4)`` figure if ``None``.
     xlabel, ylabel, title : str
         Danish defaults.
     n_grid : int, optional
         Number of points on the funnel lines (see ``FunnelResult.curve``).
+    ax : Axes, optional
+        Axes to draw on; a new ``(7, 4)`` figure if ``None``.
 
     Returns
     -------
@@ -170,32 +165,55 @@ def funnel_plot(
     """
     if label_units not in (True, False, "any", "all"):
         raise ValueError("label_units must be True, False, 'any' or 'all'")
-    ax = _new_ax(ax)
+    ax = new_axes(ax, height=HEIGHT)
+    _funnel_lines(ax, result, n_grid)
+    outside_wide, outside_any = _funnel_points(ax, result)
+    if label_units:
+        tab = result.table
+        mask = {True: outside_wide, "any": outside_any, "all": np.ones(len(tab), bool)}[label_units]
+        for _, row in tab.loc[mask].iterrows():
+            ax.annotate(
+                str(row["unit"]), (row["n"], row["rate"]), xytext=(4, 4), textcoords="offset points", fontsize=8
+            )
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.yaxis.set_major_formatter(_percent_formatter())
+    ax.xaxis.set_major_formatter(_number_formatter(0))
+    ax.set_xlim(left=0)
+    legend_title = None
+    if result.overdispersion_applied:
+        legend_title = f"Justeret for overspredning (τ² = {_da_number(result.tau2, 4)})"
+    _finish(ax, title=title, legend_title=legend_title)
+    return ax
+
+
+def _funnel_lines(ax: Axes, result: FunnelResult, n_grid: int | None) -> None:
+    """The lower and upper funnel line of every level (the widest solid) and the target line."""
     curve = result.curve(n_grid)
     levels = sorted(result.limits)
-    widest = levels[-1]
     for level in levels:
-        tag = f"{level * 100:.10g}".replace(".", "")
-        style = "-" if level == widest else "--"
+        tag = level_tag(level)
+        style = "-" if level == levels[-1] else "--"
         lbl = f"{_level_label(level)}-grænse"
         ax.plot(curve["n"], curve[f"upper{tag}"], style, color=_C_LIMIT, lw=1.2, label=lbl)
         ax.plot(curve["n"], curve[f"lower{tag}"], style, color=_C_LIMIT, lw=1.2)
     tgt_name = "Gennemsnit" if result.target_source == "pooled" else "Mål"
-    ax.axhline(
-        result.target, color=_C_TREND, lw=1.5, label=f"{tgt_name}: {_da_percent(result.target)}"
-    )
+    ax.axhline(result.target, color=_C_TREND, lw=1.5, label=f"{tgt_name}: {_da_percent(result.target)}")
 
+
+def _funnel_points(ax: Axes, result: FunnelResult) -> tuple[np.ndarray, np.ndarray]:
+    """One point per unit, by whether it is inside, outside the narrow or outside the widest
+    limits; returns the masks of the units outside the widest and outside any limits."""
     tab = result.table
-    wide_tag = f"{widest * 100:.10g}".replace(".", "")
-    outside_wide = tab[f"flag{wide_tag}"].notna().to_numpy()
+    levels = sorted(result.limits)
+    widest = levels[-1]
+    outside_wide = tab[f"flag{level_tag(widest)}"].notna().to_numpy()
     outside_any = np.zeros(len(tab), dtype=bool)
     for level in levels:
-        outside_any |= tab[f"flag{f'{level * 100:.10g}'.replace('.', '')}"].notna().to_numpy()
-    inside = ~outside_any
-    narrow_only = outside_any & ~outside_wide
+        outside_any |= tab[f"flag{level_tag(level)}"].notna().to_numpy()
     groups = [
-        (inside, _C_DATA, "o", "Inden for grænserne"),
-        (narrow_only, _C_WARN, "s", f"Uden for {_level_label(levels[0])}"),
+        (~outside_any, _C_DATA, "o", "Inden for grænserne"),
+        (outside_any & ~outside_wide, _C_WARN, "s", f"Uden for {_level_label(levels[0])}"),
         (outside_wide, _C_ALERT, "D", f"Uden for {_level_label(widest)}"),
     ]
     if len(levels) == 1:
@@ -213,28 +231,7 @@ def funnel_plot(
                 linewidth=0.5,
                 label=lbl,
             )
-
-    if label_units:
-        mask = {True: outside_wide, "any": outside_any, "all": np.ones(len(tab), bool)}[label_units]
-        for _, row in tab.loc[mask].iterrows():
-            ax.annotate(
-                str(row["unit"]),
-                (row["n"], row["rate"]),
-                xytext=(4, 4),
-                textcoords="offset points",
-                fontsize=8,
-            )
-
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    ax.yaxis.set_major_formatter(_percent_formatter())
-    ax.xaxis.set_major_formatter(_number_formatter(0))
-    ax.set_xlim(left=0)
-    legend_title = None
-    if result.overdispersion_applied:
-        legend_title = f"Justeret for overspredning (τ² = {_da_number(result.tau2, 4)})"
-    _finish(ax, title=title, legend_title=legend_title)
-    return ax
+    return outside_wide, outside_any
 
 
 # --------------------------------------------------------------------------------------
@@ -243,11 +240,11 @@ def funnel_plot(
 def run_chart_plot(
     result: RunChartResult,
     *,
-    ax: Axes | None = None,
     xlabel: str | None = None,
     ylabel: str | None = None,
     title: str | None = None,
     percent: bool = False,
+    ax: Axes | None = None,
 ) -> Axes:
     """Run chart: the series, its median and the Anhøj verdict.
 
@@ -261,11 +258,11 @@ def run_chart_plot(
     ----------
     result : RunChartResult
         From :func:`so_eval.screening.run_chart`.
-    ax : Axes, optional
     xlabel, ylabel, title : str, optional
         Defaults: "Tid" and the value column name.
     percent : bool
         Format the y-axis as Danish percentages (values are proportions).
+    ax : Axes, optional
 
     Returns
     -------
@@ -280,7 +277,7 @@ def run_chart_plot(
     >>> len(ax.lines), "Signal" in ax.texts[0].get_text()
     (2, True)
     """
-    ax = _new_ax(ax)
+    ax = new_axes(ax, height=HEIGHT)
     tab = result.table
     x, is_dt = _time_values(tab["time"])
     y = tab["value"].to_numpy(dtype=float)
@@ -296,17 +293,19 @@ def run_chart_plot(
     )
     if result.runs_signal:
         long_pts = (tab["run_length"] > result.longest_run_max).to_numpy()
-        ax.scatter(
-            x[long_pts],
-            y[long_pts],
-            color=_C_ALERT,
-            s=30,
-            zorder=3,
-            label="Punkter i for lang serie",
-        )
+        ax.scatter(x[long_pts], y[long_pts], color=_C_ALERT, s=30, zorder=3, label="Punkter i for lang serie")
     if result.baseline < result.n_obs:
         ax.axvline(x[result.baseline - 1], color=_C_LIMIT, ls=":", lw=1)
+    _format_time_axis(ax, is_dt)
+    ax.yaxis.set_major_formatter(_percent_formatter() if percent else _number_formatter())
+    ax.set_xlabel(xlabel or "Tid")
+    ax.set_ylabel(ylabel or result.value_name)
+    _finish(ax, title=title, info=_anhoej_text(result), info_colour=_C_ALERT if result.signal else "black")
+    return ax
 
+
+def _anhoej_text(result: RunChartResult) -> str:
+    """The longest run and the crossings with their limits, and the verdict (two lines)."""
     reasons = []
     if result.runs_signal:
         reasons.append("for lang serie")
@@ -317,16 +316,10 @@ def run_chart_plot(
         if result.signal
         else "Ingen signal: kun tilfældig variation"
     )
-    info = (
+    return (
         f"Længste serie: {result.longest_run} (grænse {result.longest_run_max}) · "
         f"Krydsninger: {result.crossings} (min. {result.crossings_min})\n{verdict}"
     )
-    _format_time_axis(ax, is_dt)
-    ax.yaxis.set_major_formatter(_percent_formatter() if percent else _number_formatter())
-    ax.set_xlabel(xlabel or "Tid")
-    ax.set_ylabel(ylabel or result.value_name)
-    _finish(ax, title=title, info=info, info_colour=_C_ALERT if result.signal else "black")
-    return ax
 
 
 # --------------------------------------------------------------------------------------
@@ -335,10 +328,10 @@ def run_chart_plot(
 def control_chart_plot(
     result: ControlChartResult,
     *,
-    ax: Axes | None = None,
     xlabel: str | None = None,
     ylabel: str | None = None,
     title: str | None = None,
+    ax: Axes | None = None,
 ) -> Axes:
     """Shewhart control chart: series, centre line and 3-sigma limits.
 
@@ -350,9 +343,9 @@ def control_chart_plot(
     ----------
     result : ControlChartResult
         From :func:`so_eval.screening.control_limits`.
-    ax : Axes, optional
     xlabel, ylabel, title : str, optional
         Defaults: "Tid" and the value column name ("Andel" for p-charts).
+    ax : Axes, optional
 
     Returns
     -------
@@ -369,7 +362,7 @@ def control_chart_plot(
     >>> len(ax.lines)  # data, centre line, upper and lower limit, end of baseline
     5
     """
-    ax = _new_ax(ax)
+    ax = new_axes(ax, height=HEIGHT)
     tab = result.table
     x, is_dt = _time_values(tab["time"])
     y = tab["y"].to_numpy(dtype=float)
@@ -378,32 +371,9 @@ def control_chart_plot(
     ax.plot(x, y, "-o", color=_C_DATA, ms=4, lw=1.2, label=ylabel or result.value_name)
     ax.plot(x, tab["cl"], "-", color=_C_LIMIT, lw=1.3, label=f"Centerlinje: {fmt(result.centre)}")
     draw = "steps-mid" if is_p else "default"
-    ax.plot(
-        x,
-        tab["ucl"],
-        "--",
-        color=_C_ALERT,
-        lw=1.1,
-        drawstyle=draw,
-        label="Kontrolgrænser (3 sigma)",
-    )
+    ax.plot(x, tab["ucl"], "--", color=_C_ALERT, lw=1.1, drawstyle=draw, label="Kontrolgrænser (3 sigma)")
     ax.plot(x, tab["lcl"], "--", color=_C_ALERT, lw=1.1, drawstyle=draw)
-    shift = tab["in_shift"].to_numpy()
-    if shift.any():
-        ax.scatter(
-            x[shift], y[shift], color=_C_WARN, s=30, zorder=3, label="Skift (≥ 8 på samme side)"
-        )
-    out = tab["outside"].to_numpy(dtype=bool)
-    if out.any():
-        ax.scatter(
-            x[out],
-            y[out],
-            color=_C_ALERT,
-            marker="D",
-            s=36,
-            zorder=4,
-            label="Uden for kontrolgrænserne",
-        )
+    _mark_special_causes(ax, x, y, tab)
     if result.baseline < len(tab):
         ax.axvline(x[result.baseline - 1], color=_C_LIMIT, ls=":", lw=1)
     msgs = []
@@ -420,18 +390,28 @@ def control_chart_plot(
     return ax
 
 
+def _mark_special_causes(ax: Axes, x: np.ndarray, y: np.ndarray, tab: pd.DataFrame) -> None:
+    """The points in a shift (a run of 8 or more) and the points outside the control limits."""
+    shift = tab["in_shift"].to_numpy()
+    if shift.any():
+        ax.scatter(x[shift], y[shift], color=_C_WARN, s=30, zorder=3, label="Skift (≥ 8 på samme side)")
+    out = tab["outside"].to_numpy(dtype=bool)
+    if out.any():
+        ax.scatter(x[out], y[out], color=_C_ALERT, marker="D", s=36, zorder=4, label="Uden for kontrolgrænserne")
+
+
 # --------------------------------------------------------------------------------------
 # projection
 # --------------------------------------------------------------------------------------
 def projection_plot(
     result: ProjectionResult,
     *,
-    ax: Axes | None = None,
     xlabel: str = "År",
     ylabel: str | None = None,
     title: str | None = None,
     percent: bool = False,
     info: str | None = None,
+    ax: Axes | None = None,
 ) -> Axes:
     """Observed values, the trend with prediction bands inside the range, and the target.
 
@@ -445,12 +425,12 @@ def projection_plot(
     ----------
     result : ProjectionResult
         From :func:`so_eval.screening.project_to_target`.
-    ax : Axes, optional
     xlabel, ylabel, title : str, optional
     percent : bool
         Format the y-axis as Danish percentages.
     info : str, optional
         The text in the corner instead of ``result.statement``.
+    ax : Axes, optional
 
     Returns
     -------
@@ -466,7 +446,7 @@ def projection_plot(
     >>> len(ax.lines)  # observed, trend, target
     3
     """
-    ax = _new_ax(ax)
+    ax = new_axes(ax, height=HEIGHT)
     tab = result.table
     fmt = _da_percent if percent else _da_number
     obs = tab[tab["used"]]  # a year left out of the fit may be a hidden figure: not drawn
@@ -474,24 +454,9 @@ def projection_plot(
     fit = tab[tab["fit"].notna()]
     if len(fit):
         model = "logistisk model" if result.model == "binomial" else "Poisson-model"
-        ax.plot(fit["year"], fit["fit"], "--", color=_C_TREND, lw=1.5,
-                label=f"Trend / fremskrivning ({model})")
-    for i, level in enumerate(sorted(result.levels, reverse=True)):
-        tag = f"{level * 100:.10g}".replace(".", "")
-        band = tab[tab[f"lower{tag}"].notna()]
-        if len(band):
-            ax.fill_between(
-                band["year"],
-                band[f"lower{tag}"],
-                band[f"upper{tag}"],
-                color=_C_TREND,
-                alpha=0.15 + 0.12 * i,
-                lw=0,
-                label=f"{_level_label(level)}-prædiktionsinterval",
-            )
-    ax.axhline(
-        result.target, color=_C_OK, lw=1.5, label=f"Mål {result.target_year}: {fmt(result.target)}"
-    )
+        ax.plot(fit["year"], fit["fit"], "--", color=_C_TREND, lw=1.5, label=f"Trend / fremskrivning ({model})")
+    _prediction_bands(ax, result)
+    ax.axhline(result.target, color=_C_OK, lw=1.5, label=f"Mål {result.target_year}: {fmt(result.target)}")
     ax.scatter(
         [result.target_year],
         [result.target],
@@ -503,7 +468,7 @@ def projection_plot(
         linewidth=0.5,
     )
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.xaxis.set_major_formatter(ticks.formatter(ticks.year))
+    ax.xaxis.set_major_formatter(base.formatter(base.year))
     ax.yaxis.set_major_formatter(_percent_formatter() if percent else _number_formatter())
     # the axis shows the range the figure can take: from 0, and for a share to 100 % at most
     ax.set_ylim(0, min(ax.get_ylim()[1], 1.05) if result.model == "binomial" else None)
@@ -511,3 +476,21 @@ def projection_plot(
     ax.set_ylabel(ylabel or result.value_name)
     _finish(ax, title=title, info=result.statement if info is None else info)
     return ax
+
+
+def _prediction_bands(ax: Axes, result: ProjectionResult) -> None:
+    """One shaded band per level, the widest first and lightest, where the table has limits."""
+    tab = result.table
+    for i, level in enumerate(sorted(result.levels, reverse=True)):
+        tag = level_tag(level)
+        band = tab[tab[f"lower{tag}"].notna()]
+        if len(band):
+            ax.fill_between(
+                band["year"],
+                band[f"lower{tag}"],
+                band[f"upper{tag}"],
+                color=_C_TREND,
+                alpha=0.15 + 0.12 * i,
+                lw=0,
+                label=f"{_level_label(level)}-prædiktionsinterval",
+            )

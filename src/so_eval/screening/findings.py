@@ -23,18 +23,13 @@ import numpy as np
 import pandas as pd
 
 from so_eval import fmt
-from so_eval.screening import (
-    ControlChartResult,
-    FunnelResult,
-    RunChartResult,
-    control_limits,
-    funnel_limits,
-    run_chart,
-    yoy_change,
-)
 from so_eval.data.dataset import Dataset
 from so_eval.metrics.employment import job_starts
 from so_eval.metrics.progression import progression_by_agreement
+from so_eval.screening.control_chart import ControlChartResult, control_limits
+from so_eval.screening.funnel import FunnelResult, funnel_limits
+from so_eval.screening.run_charts import RunChartResult, run_chart
+from so_eval.screening.yoy import yoy_change
 
 FUNNEL_METRICS = {
     "jobs": ("andel i job", "high"),
@@ -60,27 +55,30 @@ YOY_TABLES = {"goal1.jobs": "jobs", "goal2.courses_started": "courses", "goal2.d
 class Finding:
     """One flagged result for the report."""
 
-    area: str          # e.g. "goal2"
-    kind: str          # "skævt" (worse than expected) or "uventet" (unexpected, e.g. better)
-    method: str        # "funnel", "run chart", "control chart", "year over year"
-    subject: str       # the unit or series
-    text: str          # one Danish sentence
-    key: str           # ledger key of the figure it is about
+    area: str  # e.g. "goal2"
+    kind: str  # "skævt" (worse than expected) or "uventet" (unexpected, e.g. better)
+    method: str  # "funnel", "run chart", "control chart", "year over year"
+    subject: str  # the unit or series
+    text: str  # one Danish sentence
+    key: str  # ledger key of the figure it is about
 
 
 def _window(year: int, width: int = 2) -> list[int]:
     return list(range(year - width + 1, year + 1))
 
 
-def funnel_units(ds: Dataset, year: int, *, level: str = "agreement", width: int = 2, job_types=None,
-                 window_days: int = 90) -> pd.DataFrame:
+def funnel_units(
+    ds: Dataset, year: int, *, level: str = "agreement", width: int = 2, job_types=None, window_days: int = 90
+) -> pd.DataFrame:
     """The units of a funnel plot (``level`` ``"agreement"`` or ``"enterprise"``, an enterprise's
     agreements pooled) with their courses ended in the ``width`` years up to ``year`` (pooled, so
     that small agreements have enough courses): ``unit, ended, jobs, progressed, dropped_out``,
     units without an ended course left out."""
     a = progression_by_agreement(ds, _window(year, width), job_types, window_days)
     if level == "enterprise":
-        a = a.groupby(["enterprise_id", "enterprise"], as_index=False)[["ended", "jobs", "progressed", "dropped_out"]].sum()
+        a = a.groupby(["enterprise_id", "enterprise"], as_index=False)[
+            ["ended", "jobs", "progressed", "dropped_out"]
+        ].sum()
         a["unit"] = a["enterprise"].astype(str) + " (" + a["enterprise_id"] + ")"
     elif level == "agreement":
         a = a.copy()
@@ -113,8 +111,10 @@ def no_funnel_text(units: pd.DataFrame, metric: str, period: str, *, level: str 
         return None
     label = FUNNEL_METRICS[metric][0]
     who = "alle samarbejdsaftaler" if level == "agreement" else "alle virksomheder og initiativer"
-    return (f"Tragtdiagrammet for {label} vises ikke: {label} var {fmt.percent(rate)} for {who} i {period}, "
-            "så der er intet at sammenligne.")
+    return (
+        f"Tragtdiagrammet for {label} vises ikke: {label} var {fmt.percent(rate)} for {who} i {period}, "
+        "så der er intet at sammenligne."
+    )
 
 
 def agreement_funnels(ds: Dataset, year: int, *, width: int = 2) -> dict[str, FunnelResult]:
@@ -127,8 +127,9 @@ def enterprise_funnels(ds: Dataset, year: int, *, width: int = 2) -> dict[str, F
     return funnels(funnel_units(ds, year, level="enterprise", width=width))
 
 
-def funnel_findings(results: dict[str, FunnelResult], *, level: str, year: int, width: int, min_cell: int,
-                    ledger=None) -> list[Finding]:
+def funnel_findings(
+    results: dict[str, FunnelResult], *, level: str, year: int, width: int, min_cell: int, ledger=None
+) -> list[Finding]:
     """Units outside the 99.8 % limits (with at least ``min_cell`` courses, so the rate may be shown).
 
     With a ``ledger`` (:class:`~so_eval.reporting.ledger.Ledger`) each flagged unit's rate, number of
@@ -152,20 +153,32 @@ def funnel_findings(results: dict[str, FunnelResult], *, level: str, year: int, 
                 n = ledger.count(f"{key}.n", r.n, f"{r.unit}: afsluttede forløb {period}", "forløb")
                 target = ledger.value(f"{key}.target", float(res.target), f"Alle: {label}", "andel")
                 if rate.suppressed:
-                    what = (f"{n.display} afsluttede forløb i {period} (andelen for {'aftalen' if level == 'agreement' else 'den'} "
-                            f"vises ikke, fordi den sammen med antallet af forløb ville afsløre et antal under {min_cell}; "
-                            f"for alle samlet var den {target.display})")
+                    what = (
+                        f"{n.display} afsluttede forløb i {period} "
+                        f"(andelen for {'aftalen' if level == 'agreement' else 'den'} vises ikke, "
+                        f"fordi den sammen med antallet af forløb ville afsløre et antal under {min_cell}; "
+                        f"for alle samlet var den {target.display})"
+                    )
                 else:
                     what = f"{rate.display} af {n.display} afsluttede forløb i {period} mod {target.display} samlet"
             else:
-                what = (f"{fmt.percent(r.rate)} af {fmt.number(r.n)} afsluttede forløb i {period} mod "
-                        f"{fmt.percent(res.target)} samlet")
-            out.append(Finding(
-                area="goal2" if metric != "jobs" else "goal1", kind=kind, method="funnel", subject=str(r.unit),
-                text=(f"{unit_word} {r.unit} har en markant {word} {label} end de øvrige: {what} — uden for "
-                      "99,8 %-grænsen i tragtdiagrammet."),
-                key=key,
-            ))
+                what = (
+                    f"{fmt.percent(r.rate)} af {fmt.number(r.n)} afsluttede forløb i {period} mod "
+                    f"{fmt.percent(res.target)} samlet"
+                )
+            out.append(
+                Finding(
+                    area="goal2" if metric != "jobs" else "goal1",
+                    kind=kind,
+                    method="funnel",
+                    subject=str(r.unit),
+                    text=(
+                        f"{unit_word} {r.unit} har en markant {word} {label} end de øvrige: {what} — uden for "
+                        "99,8 %-grænsen i tragtdiagrammet."
+                    ),
+                    key=key,
+                )
+            )
     return out
 
 
@@ -184,12 +197,14 @@ def monthly_series(ds: Dataset, first_year: int, last_year: int, job_types=None)
 
     c = ds.courses
     entries = job_starts(ds, job_types)
-    return pd.DataFrame({
-        "month": months.to_timestamp(),
-        "job_entries": count(entries.loc[entries["entry"], "start"]),
-        "course_starts": count(c["start"]),
-        "dropouts": count(c.loc[c["end_status"] == "frafald", "end"]),
-    })
+    return pd.DataFrame(
+        {
+            "month": months.to_timestamp(),
+            "job_entries": count(entries.loc[entries["entry"], "start"]),
+            "course_starts": count(c["start"]),
+            "dropouts": count(c.loc[c["end_status"] == "frafald", "end"]),
+        }
+    )
 
 
 @dataclass(frozen=True)
@@ -229,47 +244,69 @@ def series_findings(checks: dict[str, SeriesCheck], year: int, *, provisional: C
             above = int((this_year["side"] > 0).sum())
             below = int((this_year["side"] < 0).sum())
             direction = "over" if above >= below else "under"
-            why = (f"det længste forløb på samme side af medianen er {run.longest_run} måneder (grænse {run.longest_run_max})"
-                   if run.runs_signal else f"serien krydser medianen kun {run.crossings} gange (grænse {run.crossings_min})")
-            out.append(Finding(
-                area="goal2" if s != "job_entries" else "goal1",
-                kind="skævt" if (s == "dropouts") == (direction == "over") else "uventet",
-                method="run chart", subject=label,
-                text=(f"Antallet af {label} pr. måned har ændret niveau: i {year} lå {max(above, below)} af 12 måneder "
-                      f"{direction} medianen for årene før, og {why} — mere end tilfældigheder forklarer (Anhøjs regler)."),
-                key=f"unexpected.series.{s}",
-            ))
+            why = (
+                f"det længste forløb på samme side af medianen er {run.longest_run} måneder "
+                f"(grænse {run.longest_run_max})"
+                if run.runs_signal
+                else f"serien krydser medianen kun {run.crossings} gange (grænse {run.crossings_min})"
+            )
+            out.append(
+                Finding(
+                    area="goal2" if s != "job_entries" else "goal1",
+                    kind="skævt" if (s == "dropouts") == (direction == "over") else "uventet",
+                    method="run chart",
+                    subject=label,
+                    text=(
+                        f"Antallet af {label} pr. måned har ændret niveau: i {year} lå {max(above, below)} "
+                        f"af 12 måneder {direction} medianen for årene før, og {why} "
+                        "— mere end tilfældigheder forklarer (Anhøjs regler)."
+                    ),
+                    key=f"unexpected.series.{s}",
+                )
+            )
         outside = chk.control.table
         outside = outside.loc[outside["outside"] & (pd.to_datetime(outside["time"]).dt.year == year)]
         if len(outside):
             months = ", ".join(fmt.date(t).split(" ", 1)[1] for t in outside["time"])
-            out.append(Finding(
-                area="goal2" if s != "job_entries" else "goal1", kind="uventet", method="control chart", subject=label,
-                text=f"Antallet af {label} lå uden for kontrolgrænserne (3 sigma) i {months}.",
-                key=f"unexpected.control.{s}",
-            ))
+            out.append(
+                Finding(
+                    area="goal2" if s != "job_entries" else "goal1",
+                    kind="uventet",
+                    method="control chart",
+                    subject=label,
+                    text=f"Antallet af {label} lå uden for kontrolgrænserne (3 sigma) i {months}.",
+                    key=f"unexpected.control.{s}",
+                )
+            )
     return out
 
 
-def yoy_table(ds: Dataset, year: int, jobs_per_year: pd.DataFrame, progression: pd.DataFrame, *,
-              provisional: Collection[str] = ()) -> pd.DataFrame:
+def yoy_table(
+    ds: Dataset, year: int, jobs_per_year: pd.DataFrame, progression: pd.DataFrame, *, provisional: Collection[str] = ()
+) -> pd.DataFrame:
     """Year-over-year tests for job entries (count), course starts (count) and the drop-out share.
 
     A figure counted from a table in ``provisional`` (:data:`YOY_TABLES`; the year is *foreløbig*:
     too few of its rows registered yet) is not tested: a year still being registered is not
     compared with the year before (nor counted in the Holm family)."""
-    counts = pd.DataFrame({
-        "key": ["goal1.jobs"] * 2 + ["goal2.courses_started"] * 2,
-        "year": [year - 1, year] * 2,
-        "events": [*jobs_per_year.set_index("year").reindex([year - 1, year])["jobs"].to_numpy(),
-                   *progression.set_index("year").reindex([year - 1, year])["started"].to_numpy()],
-    }).dropna()
-    shares = pd.DataFrame({
-        "key": ["goal2.dropout_share"] * 2,
-        "year": [year - 1, year],
-        "events": progression.set_index("year").reindex([year - 1, year])["dropped_out"].to_numpy(),
-        "n": progression.set_index("year").reindex([year - 1, year])["ended"].to_numpy(),
-    }).dropna()
+    counts = pd.DataFrame(
+        {
+            "key": ["goal1.jobs"] * 2 + ["goal2.courses_started"] * 2,
+            "year": [year - 1, year] * 2,
+            "events": [
+                *jobs_per_year.set_index("year").reindex([year - 1, year])["jobs"].to_numpy(),
+                *progression.set_index("year").reindex([year - 1, year])["started"].to_numpy(),
+            ],
+        }
+    ).dropna()
+    shares = pd.DataFrame(
+        {
+            "key": ["goal2.dropout_share"] * 2,
+            "year": [year - 1, year],
+            "events": progression.set_index("year").reindex([year - 1, year])["dropped_out"].to_numpy(),
+            "n": progression.set_index("year").reindex([year - 1, year])["ended"].to_numpy(),
+        }
+    ).dropna()
     skip = [k for k, table in YOY_TABLES.items() if table in provisional]
     counts, shares = counts.loc[~counts["key"].isin(skip)], shares.loc[~shares["key"].isin(skip)]
     out = []
@@ -283,8 +320,11 @@ def yoy_table(ds: Dataset, year: int, jobs_per_year: pd.DataFrame, progression: 
     return t.loc[t["year"] == year].reset_index(drop=True)
 
 
-_YOY_LABELS = {"goal1.jobs": "antallet af borgere i job", "goal2.courses_started": "antallet af startede forløb",
-               "goal2.dropout_share": "andelen, der faldt fra"}
+_YOY_LABELS = {
+    "goal1.jobs": "antallet af borgere i job",
+    "goal2.courses_started": "antallet af startede forløb",
+    "goal2.dropout_share": "andelen, der faldt fra",
+}
 
 
 _YOY_UNITS = {"goal1.jobs": "borgere", "goal2.courses_started": "forløb"}
@@ -313,12 +353,20 @@ def yoy_findings(table: pd.DataFrame, year: int, ledger=None) -> list[Finding]:
                 unit = _YOY_UNITS.get(r.key, "borgere")
                 prev_f = ledger.count(f"{k}.previous", r.previous, f"{what} i {year - 1}", unit)
                 cur_f = ledger.count(f"{k}.current", r.current, f"{what} i {year}", unit)
-            p_f = ledger.stat(f"{k}.p_holm", float(r.p_holm), ledger.min_cell,
-                              f"Ændring fra {year - 1}: p-værdi (Holm)", "p",
-                              hidden=prev_f.suppressed or cur_f.suppressed)
+            p_f = ledger.stat(
+                f"{k}.p_holm",
+                float(r.p_holm),
+                ledger.min_cell,
+                f"Ændring fra {year - 1}: p-værdi (Holm)",
+                "p",
+                hidden=prev_f.suppressed or cur_f.suppressed,
+            )
             prev, cur = prev_f.display, cur_f.display
-            p_text = (f"p = {p_f.display} efter Holm-korrektion" if not p_f.suppressed else
-                      "p-værdien vises ikke, fordi den sammen med tallene ville afsløre et lille antal")
+            p_text = (
+                f"p = {p_f.display} efter Holm-korrektion"
+                if not p_f.suppressed
+                else "p-værdien vises ikke, fordi den sammen med tallene ville afsløre et lille antal"
+            )
         else:
             prev = fmt.percent(r.previous) if pct else fmt.number(r.previous)
             cur = fmt.percent(r.current) if pct else fmt.number(r.current)
@@ -327,10 +375,18 @@ def yoy_findings(table: pd.DataFrame, year: int, ledger=None) -> list[Finding]:
             continue
         up = r.change > 0
         bad = (r.key == "goal2.dropout_share") == up
-        out.append(Finding(
-            area=r.key.split(".")[0], kind="skævt" if bad else "uventet", method="year over year", subject=label,
-            text=(f"{label[0].upper() + label[1:]} {'steg' if up else 'faldt'} fra {prev} i {year - 1} til {cur} i {year} "
-                  f"— mere end tilfældigheder forklarer ({p_text})."),
-            key=r.key,
-        ))
+        out.append(
+            Finding(
+                area=r.key.split(".")[0],
+                kind="skævt" if bad else "uventet",
+                method="year over year",
+                subject=label,
+                text=(
+                    f"{label[0].upper() + label[1:]} {'steg' if up else 'faldt'} "
+                    f"fra {prev} i {year - 1} til {cur} i {year} "
+                    f"— mere end tilfældigheder forklarer ({p_text})."
+                ),
+                key=r.key,
+            )
+        )
     return out
