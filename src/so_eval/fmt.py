@@ -9,10 +9,33 @@ import unicodedata
 
 import pandas as pd
 
-from so_eval.plots.base import NBSP, grouped
+NBSP = "\u00a0"
+"""A no-break space: between a number and its unit (``52\u00a0%``)."""
 
-_MONTHS = ["januar", "februar", "marts", "april", "maj", "juni", "juli", "august",
-           "september", "oktober", "november", "december"]
+
+def grouped(x: float, decimals: int = 0) -> str:
+    """``x`` rounded to ``decimals``, ``.`` grouping thousands and ``,`` as the decimal mark."""
+    v = round(float(x), decimals)
+    if v == 0:
+        v = 0.0  # no "-0"
+    s = f"{v:,.{decimals}f}"
+    return s.replace(",", "\0").replace(".", ",").replace("\0", ".")
+
+
+_MONTHS = [
+    "januar",
+    "februar",
+    "marts",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "august",
+    "september",
+    "oktober",
+    "november",
+    "december",
+]
 
 
 def _missing(x: object) -> bool:
@@ -75,8 +98,16 @@ def date(d: object) -> str:
 _SPACE = re.compile(r"[ \t\n\r\f\v\x1c-\x1f\x85\u2028\u2029]+")  # not the no-break spaces of 52,3 %
 _MD_PUNCT = re.compile(r"([\\`*_\[\]~|#])")
 _LINE_START = re.compile(r"^(?:([+\-=:])|(\d+)([.)]))")
-_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;", "{": "&#123;", "}": "&#125;",
-             "$": "&#36;"}
+_ENTITIES = {
+    "&": "&amp;",
+    "<": "&lt;",
+    ">": "&gt;",
+    '"': "&quot;",
+    "'": "&#39;",
+    "{": "&#123;",
+    "}": "&#125;",
+    "$": "&#36;",
+}
 _ENTITY_RE = re.compile("[" + re.escape("".join(_ENTITIES)) + "]")
 
 
@@ -118,12 +149,3 @@ def slug(text: object) -> str:
     s = str(text).lower().replace("æ", "ae").replace("ø", "oe").replace("å", "aa")
     s = unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "_", s).strip("_")
-
-
-def tick_formatter(kind: str = "number", decimals: int = 0):
-    """A matplotlib tick formatter in Danish format (``kind``: number or percent); see
-    :mod:`so_eval.plots.base` for the others."""
-    from so_eval.plots import base as ticks
-
-    return ticks.formatter(ticks.percent if kind == "percent" else ticks.number, decimals=decimals)
-

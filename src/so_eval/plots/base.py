@@ -2,10 +2,9 @@
 legend below the plot, the spines and grid, and Danish tick labels (``1.234`` · ``52 %`` ·
 ``jan 2025``).
 
-Tick functions are module level (a pickled figure refers to them by name); :func:`formatter` puts
-one on an axis. The palette is seaborn's colour-blind-safe ``"colorblind"`` palette, written out
-so that this module, which :mod:`so_eval.fmt` imports for the Danish number format, does not load
-seaborn.
+:func:`formatter` puts a tick function on an axis; :func:`tick_formatter` is the short form for
+numbers and percentages. The palette is seaborn's colour-blind-safe ``"colorblind"`` palette,
+written out (this module needs no seaborn).
 
 >>> formatter(percent, decimals=1)(0.5234, 0)
 '52,3\\xa0%'
@@ -25,6 +24,8 @@ import matplotlib.dates as mdates
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
+
+from so_eval.fmt import NBSP, grouped
 
 A4_WIDTH = 7.0
 """Figure width in inches that reads well at A4 width."""
@@ -78,22 +79,17 @@ def style_axes(ax, grid: str = "y") -> None:
     ax.set_axisbelow(True)
 
 
-NBSP = "\u00a0"
 MONTHS_SHORT = ("jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
 
 
 def formatter(tick, **options):
-    """A matplotlib ``FuncFormatter`` calling ``tick(value, position, **options)`` (picklable)."""
+    """A matplotlib ``FuncFormatter`` calling ``tick(value, position, **options)``."""
     return FuncFormatter(partial(tick, **options) if options else tick)
 
 
-def grouped(x: float, decimals: int = 0) -> str:
-    """``x`` rounded to ``decimals``, ``.`` grouping thousands and ``,`` as the decimal mark."""
-    v = round(float(x), decimals)
-    if v == 0:
-        v = 0.0  # no "-0"
-    s = f"{v:,.{decimals}f}"
-    return s.replace(",", "\0").replace(".", ",").replace("\0", ".")
+def tick_formatter(kind: str = "number", decimals: int = 0) -> FuncFormatter:
+    """A tick formatter in Danish format: ``kind`` is ``"number"`` or ``"percent"`` (of a share)."""
+    return formatter(percent if kind == "percent" else number, decimals=decimals)
 
 
 def number(x: float, _pos=None, *, decimals: int = 0) -> str:

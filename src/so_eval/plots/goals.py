@@ -14,7 +14,7 @@ import seaborn as sns
 
 from so_eval import fmt
 from so_eval.plots import base
-from so_eval.plots.base import ACCENT, BASE, PALETTE, TARGET, legend_below, new_axes, style_axes
+from so_eval.plots.base import ACCENT, BASE, PALETTE, TARGET, legend_below, new_axes, style_axes, tick_formatter
 
 __all__ = ["category_bars", "share_by_unit", "stacked_bars", "trend_bars"]
 
@@ -82,7 +82,7 @@ def trend_bars(
         )
         legend_below(ax)
     ax.set_xticks(pos, [str(v) for v in xs])
-    ax.yaxis.set_major_formatter(fmt.tick_formatter("percent" if percent else "number"))
+    ax.yaxis.set_major_formatter(tick_formatter("percent" if percent else "number"))
     top = np.nanmax(np.append(ys, target if target is not None else 0)) if len(ys) else 1
     ax.set_ylim(0, (top if np.isfinite(top) and top > 0 else 1) * 1.18)
     ax.set_ylabel(ylabel)
@@ -156,7 +156,7 @@ def stacked_bars(
         if target_x is not None and target_x in list(xs):
             ax.plot([list(xs).index(target_x)], [target], marker="D", color=TARGET, zorder=4)
     ax.set_xticks(pos, [str(v) for v in xs])
-    ax.yaxis.set_major_formatter(fmt.tick_formatter())
+    ax.yaxis.set_major_formatter(tick_formatter())
     ax.set_ylim(0, max(np.nanmax(bottom), target or 0) * 1.2)
     ax.set_ylabel(ylabel)
     legend_below(ax, ncol=len(parts))
@@ -214,7 +214,7 @@ def share_by_unit(
         legend_below(ax)
     ax.set_yticks(pos, list(d[unit]), fontsize=8)
     ax.set_xlim(0, 1.15)
-    ax.xaxis.set_major_formatter(fmt.tick_formatter("percent"))
+    ax.xaxis.set_major_formatter(tick_formatter("percent"))
     ax.set_xlabel(xlabel)
     if title:
         ax.set_title(title, loc="left", fontsize=11)
@@ -249,7 +249,7 @@ def category_bars(
             textcoords="offset points",
         )
     ax.set_yticks(pos, list(data[category]), fontsize=8)
-    ax.xaxis.set_major_formatter(fmt.tick_formatter())
+    ax.xaxis.set_major_formatter(tick_formatter())
     ax.set_xlim(0, (np.nanmax(vals) if np.isfinite(np.nanmax(vals)) else 1) * 1.15 if len(vals) else 1)
     ax.set_xlabel(xlabel)
     if title:

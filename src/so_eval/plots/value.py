@@ -23,6 +23,7 @@ from so_eval.plots.base import (
     legend_below,
     new_axes,
     style_axes,
+    tick_formatter,
 )
 
 __all__ = [
@@ -107,7 +108,7 @@ def tornado_plot(
     if reference is not None:
         ax.axvline(reference, color=TARGET, linestyle="--", linewidth=1.3, zorder=3, label=reference_label)
     ax.set_yticks(pos, list(d["label"]), fontsize=8)
-    ax.xaxis.set_major_formatter(fmt.tick_formatter())
+    ax.xaxis.set_major_formatter(tick_formatter())
     lo_all = np.nanmin(np.r_[d["result_low"], d["result_high"], base, reference if reference is not None else base])
     hi_all = np.nanmax(np.r_[d["result_low"], d["result_high"], base, reference if reference is not None else base])
     pad = 0.18 * (hi_all - lo_all or 1.0)
@@ -159,7 +160,7 @@ def revenue_mix_plot(
         )
     ax.set_xlim(0, 1)
     ax.set_ylim(-0.6, len(d) - 0.4)
-    ax.xaxis.set_major_formatter(fmt.tick_formatter("percent"))
+    ax.xaxis.set_major_formatter(tick_formatter("percent"))
     ax.set_xlabel("Andel af omsætningen")
     if title:
         ax.set_title(title, loc="left", fontsize=11)
@@ -234,7 +235,7 @@ def pilot_pipeline_plot(data: pd.DataFrame, *, title: str = "", ax=None):
                 )
         left += vals
     ax.set_yticks(pos, [KIND_LABELS.get(k, k) for k in wide.index])
-    ax.xaxis.set_major_formatter(fmt.tick_formatter())
+    ax.xaxis.set_major_formatter(tick_formatter())
     ax.set_xlim(0, max(float(left.max()), 1.0) * 1.05)
     ax.set_xlabel("Antal")
     if title:
@@ -282,8 +283,8 @@ def survival_plot(
     ax.axhline(0.5, color=BASE, linestyle=":", linewidth=1, zorder=1)
     ax.set_ylim(0, 1.02)
     ax.set_xlim(left=0)
-    ax.yaxis.set_major_formatter(fmt.tick_formatter("percent"))
-    ax.xaxis.set_major_formatter(fmt.tick_formatter("number", 0))
+    ax.yaxis.set_major_formatter(tick_formatter("percent"))
+    ax.xaxis.set_major_formatter(tick_formatter("number", 0))
     ax.set_ylabel(ylabel)
     ax.set_xlabel(xlabel)
     if title:
