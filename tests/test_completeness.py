@@ -75,15 +75,15 @@ def test_17_of_44_accounts_by_hand(accounts_dir):
 
 def test_17_of_44_accounts_are_shown_marked_foreloebig_and_not_compared(accounts_dir):
     v = _value_section(load(accounts_dir, as_of=AS_OF))
-    L, text = v.ledger, _md(v.block())
+    ledger, text = v.ledger, _md(v.block())
     assert "17 af 44 regnskaber indberettet pr. 15. januar 2026" in text
-    assert (L["completeness.finances.2025.registered"].value, L["completeness.finances.2025.expected"].value) == (17, 44)
-    assert L["completeness.finances.2025.share"].value == pytest.approx(17 / 44)  # 0,386 < 0,9: foreløbig
+    assert (ledger["completeness.finances.2025.registered"].value, ledger["completeness.finances.2025.expected"].value) == (17, 44)
+    assert ledger["completeness.finances.2025.share"].value == pytest.approx(17 / 44)  # 0,386 < 0,9: foreløbig
     assert "Tallene for 2025 er derfor *foreløbige* og sammenlignes ikke med tidligere år" in text
     # the year table marks 2025, not 2024 (44 of 44)
     years = v.mosaic_years.data["År"].tolist()
     assert years[-2:] == ["2024", "2025 (foreløbig)"]
-    assert L["value.mosaic.year.2025.revenue"].label.endswith("2025 (foreløbig)")
+    assert ledger["value.mosaic.year.2025.revenue"].label.endswith("2025 (foreløbig)")
     # "–" in the bottom lines says the accounts have not come in yet, never that there are none
     assert "– = ikke indberettet endnu" in v.bottom_lines_table.note
     assert "intet regnskab" not in text + v.bottom_lines_table.note
@@ -104,9 +104,9 @@ def test_figures_csv_says_how_complete_each_finance_figure_is(accounts_dir, tmp_
 
 def test_all_44_accounts_registered_are_shown_as_complete(accounts_dir):
     v = _value_section(load(accounts_dir))  # every registration: 44 of 44 (E45's row still not counted)
-    L, text = v.ledger, _md(v.block())
+    ledger, text = v.ledger, _md(v.block())
     assert "44 af 44 regnskaber indberettet pr. 1. februar 2026 (100 %)" in text  # the last registration
-    assert L["completeness.finances.2025.share"].value == 1.0
+    assert ledger["completeness.finances.2025.share"].value == 1.0
     assert "foreløbig" not in text and v.mosaic_years.data["År"].tolist()[-1] == "2025"
     assert "– = regnskab ikke indberettet" in v.bottom_lines_table.note
 
@@ -155,8 +155,8 @@ def test_the_registration_delay_estimate_for_jobs_by_hand(tmp_path):
 def test_a_foreloebig_jobs_year_is_said_and_not_compared_with_the_year_before(tmp_path):
     r = _report(tmp_path, LATE)
     r.build_sections()
-    L = r.ledger
-    assert L["completeness.jobs.2024.share"].value == 0.5 and r.provisional_tables == {"jobs"}
+    ledger = r.ledger
+    assert ledger["completeness.jobs.2024.share"].value == 0.5 and r.provisional_tables == {"jobs"}
     goal1 = _md(r.goal1())
     assert "**Datagrundlag for 2024:** skønnet 50 % af årets job registreret pr. 15. januar 2025" in goal1
     assert "Tallene for 2024 er derfor *foreløbige*" in goal1 and "2024 (foreløbig): 2" in goal1
@@ -165,7 +165,7 @@ def test_a_foreloebig_jobs_year_is_said_and_not_compared_with_the_year_before(tm
     assert not any("året før" in s for s in good + bad)
     assert set(r.yoy["key"]) == {"goal2.courses_started", "goal2.dropout_share"}  # courses are complete
     # figures.csv: this year's goal-1 figures carry 0.5; 2023's (delay unknown) nothing
-    frame = L.frame().set_index("key")
+    frame = ledger.frame().set_index("key")
     assert frame.loc["goal1.jobs", "complete"] == "0.5" and frame.loc["goal1.jobs.2024", "complete"] == "0.5"
     assert frame.loc["goal1.jobs.2023", "complete"] == "" and frame.loc["goal1.norm", "complete"] == ""
 

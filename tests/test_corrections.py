@@ -66,19 +66,19 @@ def build(ds, *, old_rule: bool = False) -> Ledger:
     """Courses started in 2024, per agreement (fewer than 3 pooled in "Øvrige"); courses ended in
     2024; and courses completed in 2024: ended, not in drop-out (the old rule: every ended one)."""
     c = ds.courses
-    L = Ledger(min_cell=1)
+    ledger = Ledger(min_cell=1)
     started = c.loc[c["start"].dt.year == 2024]
     ended = c.loc[c["end"].dt.year == 2024]
     completed = ended if old_rule else ended.loc[ended["end_status"] != "frafald"]
-    L.count("courses.started", len(started), "Forløb startet i 2024", "forløb")
-    L.count("courses.ended", len(ended), "Forløb afsluttet i 2024", "forløb")
-    L.count("courses.completed", len(completed), "Forløb gennemført i 2024", "forløb")
+    ledger.count("courses.started", len(started), "Forløb startet i 2024", "forløb")
+    ledger.count("courses.ended", len(ended), "Forløb afsluttet i 2024", "forløb")
+    ledger.count("courses.completed", len(completed), "Forløb gennemført i 2024", "forløb")
     d = started.groupby("agreement_id").size().rename("n").reset_index()
     d, _ = disclosure.pool_small(d, id_col="agreement_id", basis="n", min_cell=MIN_COURSES, other_id="other",
                                  sum_cols=["n"])
-    ledger_table(L, d, key="courses.by_agreement", id_col="agreement_id", id_label="Aftale",
+    ledger_table(ledger, d, key="courses.by_agreement", id_col="agreement_id", id_label="Aftale",
                  cols=[Col("n", "Forløb startet", unit="forløb")], protect_totals=False)
-    return L
+    return ledger
 
 
 @pytest.fixture(scope="module")

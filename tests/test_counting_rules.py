@@ -188,11 +188,11 @@ def test_the_report_names_both_levels_and_reconciles_goal_1(tmp_path):
              WINDOW_JOBS.replace(",K1,", ",K7,").replace(",K2,", ",K8,").replace(",K3,", ",K9,")
              .replace(",K4,", ",K10,"), TWO_COURSES_PROG)
     report = AnnualReport(ds, ReportParams(year=2024, disclosure={"min_cell": 1}))
-    L = report.ledger
+    ledger = report.ledger
     # citizens with a course ending in 2024: C1..C4 (all have one of K1–K6, and C1..C4 also K7..K10)
-    assert L["goal2.citizens_ended"].value == 4
-    assert L["goal2.courses_ended"].value == 10
-    assert L["goal1.jobs"].value == 3 and L["goal1.job_changes"].value == 0
+    assert ledger["goal2.citizens_ended"].value == 4
+    assert ledger["goal2.courses_ended"].value == 10
+    assert ledger["goal1.jobs"].value == 3 and ledger["goal1.job_changes"].value == 0
     text = report.goal2().text
     assert "borgere** et forløb" in text and "Mål 1 tæller noget andet" in text
     rows = {r["Borgeren kom i job"]: r["Borgere"] for r in report.goal1_sources.data.to_dict("records")}

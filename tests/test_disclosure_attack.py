@@ -178,10 +178,10 @@ def test_no_small_count_can_be_worked_out_from_the_demo_report(demo_report):
 
 
 def test_the_method_section_says_how_many_cells_were_hidden_and_why(demo_report):
-    L = demo_report.ledger
-    counts = {k: L[f"disclosure.hidden.{k}"].value
+    ledger = demo_report.ledger
+    counts = {k: ledger[f"disclosure.hidden.{k}"].value
               for k in ("small", "secondary", "withheld", "basis", "reveals", "protects")}
-    figs = [f for f in L.figures.values() if f.suppressed]
+    figs = [f for f in ledger.figures.values() if f.suppressed]
     assert counts["small"] == sum(f.why == "small" for f in figs) > 0
     assert counts["secondary"] == sum(f.display == "×" for f in figs) > 0
     assert counts["reveals"] == sum(f.why == "reveals" for f in figs) > 0
@@ -249,22 +249,22 @@ def test_no_small_count_can_be_worked_out_from_a_small_dataset(name, tmp_path):
     assert relation_errors(rep.ledger) == []
     html = report_html(rep)
     assert recover_small_counts(rep.ledger.frame(), html, 5) == []
-    L = rep.ledger
+    ledger = rep.ledger
     if name == "one_dropout_of_ten":
-        assert L["goal2.courses_ended"].display == "10" and L["goal2.dropped_out"].display == "<5"
-        assert L["goal2.dropout_share"].display == "–"
+        assert ledger["goal2.courses_ended"].display == "10" and ledger["goal2.dropped_out"].display == "<5"
+        assert ledger["goal2.dropout_share"].display == "–"
     if name == "jobs_from_3_to_13":
         # the finding is there, with the small count masked and no p-value to invert
         text = html_module.unescape(rep.successes().text)  # the Markdown source escapes "<" as "&lt;"
         assert "steg fra <5 i 2023 til 13 i 2024" in text and "p-værdien vises ikke" in text
-        assert L["unexpected.yoy.goal1.jobs.p_holm"].suppressed
+        assert ledger["unexpected.yoy.goal1.jobs.p_holm"].suppressed
         # the period's jobs add up the years', 2023's hidden: the sum and the table by enterprise hide too
-        assert L["value.jobs_period"].display == "×"
-        assert any(f.display == "×" for k, f in L.figures.items() if k.startswith("goal1.by_enterprise."))
+        assert ledger["value.jobs_period"].display == "×"
+        assert any(f.display == "×" for k, f in ledger.figures.items() if k.startswith("goal1.by_enterprise."))
     if name == "one_in_each_status":  # pooled: the five statuses are one row of 5
-        assert L["goal2.end_status.oevrige.n"].display == "5" and "goal2.end_status.job.n" not in L
+        assert ledger["goal2.end_status.oevrige.n"].display == "5" and "goal2.end_status.job.n" not in ledger
     if name == "nine_of_ten_progressed":
-        assert L["goal2.progressed_share"].display == "–" and L["goal2.progressed"].display == "×"
+        assert ledger["goal2.progressed_share"].display == "–" and ledger["goal2.progressed"].display == "×"
 
 
 def test_no_small_count_can_be_worked_out_from_the_tiny_dataset(tiny, tiny_dir, tmp_path):

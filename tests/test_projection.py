@@ -350,14 +350,14 @@ JOBS = {2020: 2, 2021: 6, 2022: 7, 2023: 5, 2024: 8}
 
 def test_report_projects_goal1_from_the_shown_years_only(tmp_path):
     r = report_on(write_series(tmp_path / "d", {2021: (12, 6), 2022: (14, 7), 2023: (16, 9)}, JOBS), tmp_path)
-    L = r.ledger
-    assert L["goal1.jobs.2020"].suppressed and not L["goal1.jobs.2021"].suppressed
+    ledger = r.ledger
+    assert ledger["goal1.jobs.2020"].suppressed and not ledger["goal1.jobs.2021"].suppressed
     res = r.projections["goal1"]
     assert res.model == "poisson" and res.years_used == (2021, 2022, 2023, 2024)
     oracle = glm([2021, 2022, 2023, 2024], [6, 7, 5, 8])  # the Poisson GLM without 2020
     expected = math.exp(oracle.params[0] + 4 * oracle.params[1])  # 2025 is t = 4
-    assert L["goal1.projection.2025"].value == pytest.approx(expected, rel=1e-8)
-    lo, hi = L["goal1.projection.2025.low95"].value, L["goal1.projection.2025.high95"].value
+    assert ledger["goal1.projection.2025"].value == pytest.approx(expected, rel=1e-8)
+    lo, hi = ledger["goal1.projection.2025.low95"].value, ledger["goal1.projection.2025.high95"].value
     assert 0 <= lo <= expected <= hi and (lo, hi) == res.intervals[0.95]
     text = r.goal1().text
     from so_eval import fmt
@@ -395,9 +395,9 @@ def test_report_fits_goal2_to_the_counts_of_the_shown_years(tmp_path):
     assert res.model == "binomial" and res.years_used == (2021, 2023, 2024)
     oracle = glm([2021, 2023, 2024], [6, 7, 10], [12, 14, 16])  # years 0, 2, 3 from 2021
     expected = special.expit(oracle.params[0] + 4 * oracle.params[1])
-    L = r.ledger
-    assert L["goal2.projection.2025"].value == pytest.approx(expected, rel=1e-8)
-    lo, hi = L["goal2.projection.2025.low95"].value, L["goal2.projection.2025.high95"].value
+    ledger = r.ledger
+    assert ledger["goal2.projection.2025"].value == pytest.approx(expected, rel=1e-8)
+    lo, hi = ledger["goal2.projection.2025.low95"].value, ledger["goal2.projection.2025.high95"].value
     assert 0 <= lo <= expected <= hi <= 1
     assert res.future_n == 14  # (12 + 14 + 16) / 3
     text = r.goal2().text

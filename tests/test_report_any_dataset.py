@@ -40,10 +40,10 @@ ANY = settings(
 
 
 def test_a_hidden_share_is_recorded_once_and_suppressed():
-    L = Ledger()
-    f = L.share("s", 5, 10, "Andel", hidden=True)  # 5 of 10 may be shown; hidden to protect another cell
+    ledger = Ledger()
+    f = ledger.share("s", 5, 10, "Andel", hidden=True)  # 5 of 10 may be shown; hidden to protect another cell
     assert f.suppressed and not f.secondary and f.display == "–" and f.csv_value == "<5"
-    assert L.frame()["key"].tolist() == ["s"]
+    assert ledger.frame()["key"].tolist() == ["s"]
 
 
 def test_a_share_whose_denominator_is_hidden_to_protect_a_small_count_is_hidden_too():
@@ -52,15 +52,15 @@ def test_a_share_whose_denominator_is_hidden_to_protect_a_small_count_is_hidden_
     # (a share of ended courses in sixths), so it is hidden, recorded once (this raised before:
     # "recorded twice with different values (0.833333 ≠ <5)").
     data = pd.DataFrame({"id": ["A", "B", "C"], "ended": [6, 3, 8], "progressed": [5, 1, 4]})
-    L = Ledger()
-    t = ledger_table(L, data, key="k", id_col="id", id_label="Aftale",
+    ledger = Ledger()
+    t = ledger_table(ledger, data, key="k", id_col="id", id_label="Aftale",
                      cols=[Col("ended", "Afsluttet", unit="forløb"),
                            Col("share", "Progression", "share", num="progressed", den="ended")])
     assert t.data["Afsluttet"].tolist() == ["×", "<5", "8"]
     # C's 4 of 8 is hidden too: its numerator is a small count (disclosure.share_hidden_reason)
     assert t.data["Progression"].tolist() == ["–", "–", "–"]
-    assert L["k.a.share"].suppressed and L["k.a.share"].value == pytest.approx(5 / 6)
-    assert L.frame().loc[lambda f: f["key"] == "k.a.share", "value"].tolist() == ["<5"]
+    assert ledger["k.a.share"].suppressed and ledger["k.a.share"].value == pytest.approx(5 / 6)
+    assert ledger.frame().loc[lambda f: f["key"] == "k.a.share", "value"].tolist() == ["<5"]
 
 
 # -- the whole report on generated datasets ---------------------------------------------------------
