@@ -55,7 +55,9 @@ import pandas as pd
 from scipy import sparse, stats
 from scipy.special import expit
 
-from so_eval.effects.att import _build_design, _clean_design, _covariate_columns
+from so_eval.effects.att.design import build_design as _build_design
+from so_eval.effects.att.design import clean_design as _clean_design
+from so_eval.effects.att.design import covariate_columns as _covariate_columns
 
 __all__ = ["DidAggregation", "DidResult", "group_time_att", "group_time_att_wide"]
 
