@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from so_eval.effects import DidResult, group_time_att
-from so_eval.effects.did import _drdid_panel, _ipw_did_panel, _reg_did_panel
+from so_eval.effects.did.panel import drdid_panel, ipw_did_panel, reg_did_panel
 
 MPDTA = Path(__file__).parent / "data" / "mpdta.csv"
 
@@ -344,7 +344,7 @@ def _true_simple(df, truth):
     return num / den
 
 
-@pytest.mark.parametrize("fn", [_drdid_panel, _ipw_did_panel, _reg_did_panel])
+@pytest.mark.parametrize("fn", [drdid_panel, ipw_did_panel, reg_did_panel])
 def test_cell_influence_functions_match_numerical_derivative(fn):
     # psi_i = n * d att / d w_i at w = 1 for the DRDID 2x2 estimators
     rng = np.random.default_rng(2)
@@ -480,7 +480,7 @@ def test_performance_many_periods_and_cohorts():
 
 def test_weight_influence_term_matches_r_formula():
     # the vectorised wif() %*% att against a literal transcription of did:::wif
-    from so_eval.effects.did import _wif_att
+    from so_eval.effects.did.influence import wif_att
 
     rng = np.random.default_rng(4)
     G = rng.choice([0.0, 3.0, 4.0, 6.0], size=200)
@@ -493,7 +493,7 @@ def test_weight_influence_term_matches_r_formula():
     rows = np.column_stack([1.0 * (G == group[k]) - pg[k] for k in keepers]).sum(axis=1)
     if2 = rows[:, None] * (pg[keepers] / S**2)[None, :]
     expected = (if1 - if2) @ att[keepers]
-    got = _wif_att(group[keepers], pg[keepers], att[keepers], G)
+    got = wif_att(group[keepers], pg[keepers], att[keepers], G)
     assert np.allclose(got, expected, atol=1e-12)
 
 
@@ -547,14 +547,14 @@ def test_per_cell_influence_functions_give_the_dense_results(mpdta, monkeypatch,
     """Above a size the influence functions are kept per cell (two slices of the outcome matrix)
     instead of as one units × cells matrix; every estimate, standard error and aggregation is
     the same as with the matrix."""
-    import so_eval.effects.did as did
+    from so_eval.effects.did import influence
 
     kw = dict(unit="countyreal", time="year", group="first_treat", outcome="lemp",
               control_group=control_group, base_period=base_period)
     dense = group_time_att(mpdta, **kw)
-    monkeypatch.setattr(did, "_DENSE_IF_BYTES", 0)
+    monkeypatch.setattr(influence, "_DENSE_IF_BYTES", 0)
     lazy = group_time_att(mpdta, **kw)
-    assert isinstance(lazy._inf, did._Influence) and isinstance(dense._inf, np.ndarray)
+    assert isinstance(lazy._inf, influence._Influence) and isinstance(dense._inf, np.ndarray)
     pd.testing.assert_frame_equal(lazy.att_gt, dense.att_gt)
     assert np.array_equal(lazy.influence_functions, dense.influence_functions)
     for kind in ("simple", "group", "dynamic", "calendar"):
@@ -600,17 +600,16 @@ def test_wide_entry_gives_the_long_results_on_mpdta(mpdta, monkeypatch, control_
     """group_time_att_wide on the units × years matrix of mpdta: bit for bit the results of
     group_time_att on the long panel (and so R's), with the influence functions as one matrix
     and kept per cell."""
-    from so_eval.effects import did
-    from so_eval.effects.did import group_time_att_wide
+    from so_eval.effects.did import group_time_att_wide, influence
 
     if per_cell:
-        monkeypatch.setattr(did, "_DENSE_IF_BYTES", 0)
+        monkeypatch.setattr(influence, "_DENSE_IF_BYTES", 0)
     kw = {"control_group": control_group, "base_period": base_period}
     long = group_time_att(mpdta, unit="countyreal", time="year", group="first_treat", outcome="lemp", **kw)
     y, g, years = _mpdta_wide(mpdta)
     wide = group_time_att_wide(y, g, periods=years, unit="countyreal", time="year", group="first_treat",
                                outcome="lemp", **kw)
-    assert isinstance(wide._inf, did._Influence) == per_cell
+    assert isinstance(wide._inf, influence._Influence) == per_cell
     _same_result(long, wide)
     if control_group == "never_treated" and base_period == "varying":
         got = wide.att_gt.set_index(["group", "time"])["att"]
