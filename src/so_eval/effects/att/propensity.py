@@ -1,6 +1,7 @@
-"""The propensity score: an unpenalised logit (statsmodels ``GLM`` Binomial), refused when it
-separates treated and controls, remembered for the last few samples, and its overlap
-diagnostics."""
+"""The propensity score: an unpenalised logit (statsmodels' ``GLM`` with a Binomial family),
+refused when it separates treated and controls, remembered for the last few samples, and its
+overlap diagnostics. (statsmodels' ``GLM`` is imported from its module, not ``statsmodels.api``,
+which loads all of statsmodels.)"""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ import hashlib
 import warnings
 
 import numpy as np
-import statsmodels.api as sm
+from statsmodels.genmod import families
+from statsmodels.genmod.generalized_linear_model import GLM
 from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
 
 from so_eval.effects.att.result import EstimationError
@@ -70,7 +72,7 @@ def _fit_propensity_once(D: np.ndarray, Z: np.ndarray, w: np.ndarray) -> dict:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            res = sm.GLM(D, Z, family=sm.families.Binomial(), var_weights=w).fit(maxiter=100)
+            res = GLM(D, Z, family=families.Binomial(), var_weights=w).fit(maxiter=100)
         except PerfectSeparationError as exc:
             raise EstimationError("separation", sep_msg) from exc
         except np.linalg.LinAlgError as exc:
