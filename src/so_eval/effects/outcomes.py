@@ -19,6 +19,8 @@ from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from so_eval.data.dataset import Dataset
 from so_eval.demo.dgp import BENEFIT_STATUSES, EDU, SELF, STATUSES
@@ -141,7 +143,8 @@ def _assemble(ids: pd.Index, n_treated: int, week: np.ndarray, first_week: pd.Ti
     entry_week = first_week + pd.to_timedelta(np.nan_to_num(week) * 7, unit="D")
     out["entry_week"] = pd.Series(entry_week).where(np.isfinite(week))
     out["entry_year"] = out["entry_week"].dt.year
-    out["entry_quarter"] = out["entry_week"].dt.year.astype("Int64").astype(str) + "K" + out["entry_week"].dt.quarter.astype("Int64").astype(str)
+    entry = out["entry_week"].dt
+    out["entry_quarter"] = entry.year.astype("Int64").astype(str) + "K" + entry.quarter.astype("Int64").astype(str)
     for col, *_ in _window_specs():
         out[col] = values[col]
     info = citizens.set_index("citizen_id").reindex(ids)
@@ -170,9 +173,6 @@ def _row_index(ids: pd.Index, citizen: pd.Series) -> np.ndarray:
     """``ids.get_indexer(citizen)``, looked up once per run of equal pseudonyms: a status panel
     lists each citizen's weeks together, so two million rows are a few thousand runs (any order
     gives the same answer; one with many short runs is looked up row by row)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
     n = len(citizen)
     if n < 2:
         return ids.get_indexer(citizen)
