@@ -216,7 +216,7 @@ class EffectReport:
             f"{self.f('effects.overlap.n_control_outside')} borgere i sammenligningsgruppen ligger uden for "
             "det fælles område for sandsynligheden for deltagelse."
         )
-        ax = eplots.overlap_plot(h.details["ps"], h.details["treated"])
+        ax = eplots.overlap_plot(pd.DataFrame({"ps": h.details["ps"], "treated": h.details["treated"]}))
         return b.figure(ax.figure, "Fordeling af sandsynligheden for deltagelse")
 
     def event_study_section(self) -> Block:

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from so_eval import fmt
+from so_eval.glossary import category_label
 from so_eval.plots.goals import A4_WIDTH, ACCENT, BASE, PALETTE, TARGET, _axes, _legend_below
 
 
@@ -41,21 +42,20 @@ def love_plot(balance: pd.DataFrame, *, labels: dict[str, str] | None = None, th
 def _covariate_label(name: str, labels: dict[str, str] | None) -> str:
     labels = labels or {}
     if "[T." in name:
-        from so_eval.glossary import category_label
-
         base, level = name.split("[T.", 1)
         return f"{labels.get(base, base)}: {category_label(level.rstrip(']'))}"
     return labels.get(name, name)
 
 
-def overlap_plot(ps: np.ndarray, treated: np.ndarray, *, title: str = "Sandsynlighed for deltagelse (propensity score)",
-                 ax=None):
-    """Histograms of the fitted propensity score for participants and the comparison group."""
+def overlap_plot(data: pd.DataFrame, *, ps: str = "ps", treated: str = "treated",
+                 title: str = "Sandsynlighed for deltagelse (propensity score)", ax=None):
+    """Histograms of the fitted propensity score (column ``ps``) for participants and the
+    comparison group (column ``treated``: 1 or 0), one row per unit."""
     ax = _axes(ax)
     bins = np.linspace(0, 1, 41)
-    ps, treated = np.asarray(ps), np.asarray(treated).astype(bool)
-    ax.hist(ps[~treated], bins=bins, density=True, alpha=0.6, color=BASE, label="Sammenligningsgruppe")
-    ax.hist(ps[treated], bins=bins, density=True, alpha=0.6, color=ACCENT, label="Deltagere")
+    score, is_treated = np.asarray(data[ps]), np.asarray(data[treated]).astype(bool)
+    ax.hist(score[~is_treated], bins=bins, density=True, alpha=0.6, color=BASE, label="Sammenligningsgruppe")
+    ax.hist(score[is_treated], bins=bins, density=True, alpha=0.6, color=ACCENT, label="Deltagere")
     ax.set_xlabel("Estimeret sandsynlighed for at deltage")
     ax.set_ylabel("Tæthed")
     ax.xaxis.set_major_formatter(fmt.tick_formatter("percent"))
@@ -101,7 +101,7 @@ def estimates_plot(data: pd.DataFrame, *, label: str = "label", est: str = "att"
     d = data.reset_index(drop=True)
     ax = _axes(ax, height=max(2.4, 0.45 * len(d) + 1.2))
     pos = np.arange(len(d))[::-1]
-    for p, (_, r) in zip(pos, d.iterrows()):
+    for p, (_, r) in zip(pos, d.iterrows(), strict=True):
         color = ACCENT if highlight is not None and r[label] == highlight else BASE
         ax.plot([100 * r[low], 100 * r[high]], [p, p], color=color, linewidth=2)
         ax.plot([100 * r[est]], [p], marker="o", color=color)
