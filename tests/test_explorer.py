@@ -87,6 +87,21 @@ def test_the_threshold_is_the_params_disclosure_min_cell(tmp_path, monkeypatch):
     assert min_cell_from_params(2032) == 5  # no params file: the project's default
 
 
+def test_the_reports_and_the_explorer_check_the_threshold_by_one_rule(demo):
+    from so_eval.effects.report import EffectParams
+    from so_eval.params import DEFAULT_MIN_CELL, ReportParams
+
+    assert ReportParams(year=2025).min_cell == EffectParams(year=2025).min_cell == DEFAULT_MIN_CELL
+    assert EffectParams(year=2025, disclosure={"min_cell": "3"}).min_cell == 3
+    assert EffectParams(year=2025, disclosure=None).min_cell == DEFAULT_MIN_CELL
+    for make in (lambda: ReportParams(year=2025, disclosure={"min_cell": 0}),
+                 lambda: EffectParams(year=2025, disclosure={"min_cell": 0}),
+                 lambda: min_cell_from_params(2025, {"min_cell": 0}),
+                 lambda: Explorer(demo, 2025, min_cell=0)):
+        with pytest.raises(ValueError, match="disclosure.min_cell must be at least 1"):
+            make()
+
+
 # -- every choice of the controls on the demo -----------------------------------------------------
 
 
