@@ -70,8 +70,12 @@ ALL = "alle"
 SUBGROUP_CONTROLS = ("target_group", "age_band", "entry_year", "enterprise_id")
 """The controls that choose a subgroup, in the order of :class:`SubgroupCounts`' axes."""
 
-CONTROL_LABELS = {"target_group": "målgruppe", "age_band": "alder", "entry_year": "startår",
-                  "enterprise_id": "virksomhed"}
+CONTROL_LABELS = {
+    "target_group": "målgruppe",
+    "age_band": "alder",
+    "entry_year": "startår",
+    "enterprise_id": "virksomhed",
+}
 
 OUTCOME_OPTIONS = (("Selvforsørgelse", "selfsupport"), ("Uddannelse (unge)", "education"))
 HORIZON_OPTIONS = (*HORIZONS, "w26", "w52")
@@ -82,11 +86,11 @@ REASON_TEXTS = {
     "no_participants": "Ingen deltagere i denne gruppe.",
     "few_participants": "For få deltagere i denne gruppe (færre end {m}, måske ingen) til at estimere en effekt.",
     "few_observed": "For få deltagere med målt udfald i denne periode (færre end {m}, måske ingen) til at "
-                    "estimere en effekt.",
+    "estimere en effekt.",
     "few_comparison": "For få borgere i sammenligningsgruppen med målt udfald (færre end {m}, måske ingen) til "
-                      "at estimere en effekt.",
+    "at estimere en effekt.",
     "few_matched": "For få forskellige borgere i sammenligningsgruppen at matche med (færre end {m}): "
-                   "resultatet ville bygge på for få borgere.",
+    "resultatet ville bygge på for få borgere.",
     "education_young_only": "Uddannelse måles kun for unge: vælg målgruppen «unge» eller «alle».",
     "week_selfsupport_only": "Uge 26 og uge 52 findes kun for selvforsørgelse: vælg en periode (fx 1-26).",
     # the estimator (EstimationError.reason)
@@ -95,7 +99,7 @@ REASON_TEXTS = {
     "too_few": "For få borgere i denne gruppe til at beregne usikkerheden.",
     "collinear": "Baggrundsoplysningerne varierer for lidt i denne gruppe til, at metoden kan justere for dem.",
     "separation": "Ingen sammenligningsgruppe med lignende borgere: deltagerne i denne gruppe adskiller sig "
-                  "for meget fra dem, der ikke deltog.",
+    "for meget fra dem, der ikke deltog.",
     "singular": "Metodens beregning går ikke op i denne gruppe (for lidt variation i data).",
     "no_match": "Ingen deltager har en lignende borger i sammenligningsgruppen at blive matchet med.",
     "not_finite": "Metoden giver ikke et brugbart tal i denne gruppe.",
@@ -151,9 +155,12 @@ def _one_way(values: np.ndarray, min_cell: int, forced: np.ndarray) -> tuple[np.
     for _ in range(len(values)):
         secondary = hidden & ~primary
         check = sdc.SuppressedTable(
-            st.counts, st.primary,
+            st.counts,
+            st.primary,
             pd.DataFrame({"n": secondary, sdc.TOTAL_LABEL: secondary}, index=st.counts.index),
-            min_cell, True)
+            min_cell,
+            True,
+        )
         iv = check.intervals()
         if not len(iv) or (iv["low"] < iv["high"]).all():
             break
@@ -217,8 +224,10 @@ class SubgroupCounts:
 
     def index(self, subgroup: dict) -> tuple[int, ...]:
         """The cell of a subgroup (a control missing or ``None`` means "alle")."""
-        return tuple(len(self.options[c]) if subgroup.get(c) is None else self.options[c].index(subgroup[c])
-                     for c in self.controls)
+        return tuple(
+            len(self.options[c]) if subgroup.get(c) is None else self.options[c].index(subgroup[c])
+            for c in self.controls
+        )
 
     def count(self, subgroup: dict) -> tuple[int, str]:
         """The subgroup's count and how it is shown: ``"number"``, ``"primary"`` (``<min_cell``),
@@ -327,23 +336,28 @@ class Explorer:
         self.participants = SubgroupCounts.build(treated, self.options, self.min_cell)
         # the comparison group does not depend on the enterprise (it is the whole pool)
         self.comparison = SubgroupCounts.build(
-            t.loc[t["treated"] == 0], {c: self.options[c] for c in SUBGROUP_CONTROLS[:3]}, self.min_cell)
+            t.loc[t["treated"] == 0], {c: self.options[c] for c in SUBGROUP_CONTROLS[:3]}, self.min_cell
+        )
         self._cache: dict = {}
 
     @classmethod
-    def from_params(cls, *, year: int, data_dir: str = "data/demo", entry_from: str = "2020-01-01",
-                    disclosure: dict | None = None) -> Explorer:
+    def from_params(
+        cls, *, year: int, data_dir: str = "data/demo", entry_from: str = "2020-01-01", disclosure: dict | None = None
+    ) -> Explorer:
         """Load ``data_dir`` and build the explorer; the threshold comes from ``disclosure`` (the
         notebook's parameter) or ``params/<year>.yaml`` (:func:`min_cell_from_params`)."""
-        return cls(load(config.resolve(data_dir)), year, entry_from,
-                   min_cell=min_cell_from_params(year, disclosure))
+        return cls(load(config.resolve(data_dir)), year, entry_from, min_cell=min_cell_from_params(year, disclosure))
 
     # -- choices -----------------------------------------------------------------------------
 
     def subgroup(self, *, target_group=None, age_band=None, enterprise_id=None, entry_year=None) -> dict:
         """The chosen subgroup with "alle", "" and ``None`` left out and years as numbers."""
-        raw = {"target_group": target_group, "age_band": age_band, "entry_year": entry_year,
-               "enterprise_id": enterprise_id}
+        raw = {
+            "target_group": target_group,
+            "age_band": age_band,
+            "entry_year": entry_year,
+            "enterprise_id": enterprise_id,
+        }
         sub = {k: v for k, v in raw.items() if v not in (None, "", ALL)}
         if "entry_year" in sub:
             sub["entry_year"] = int(sub["entry_year"])
@@ -353,8 +367,14 @@ class Explorer:
         return sub
 
     def spec(self, *, outcome="selfsupport", horizon="1-26", method="aipw", **subgroup) -> EffectSpec:
-        return EffectSpec(year=self.year, outcome=outcome, horizon=horizon, method=method,
-                          entry_from=self.entry_from, subgroup=self.subgroup(**subgroup))
+        return EffectSpec(
+            year=self.year,
+            outcome=outcome,
+            horizon=horizon,
+            method=method,
+            entry_from=self.entry_from,
+            subgroup=self.subgroup(**subgroup),
+        )
 
     def _figures(self, sub: dict, outcome: str) -> tuple[Figure | None, Figure | None]:
         """The participants and the comparison group of a subgroup as shown (through the ledger);
@@ -366,8 +386,10 @@ class Explorer:
         where = _where(sub)
         key = _key(sub)
         out = []
-        for counts, part, label in ((self.participants, "deltagere", "Deltagere"),
-                                    (self.comparison, "sammenligning", "Sammenligningsgruppe")):
+        for counts, part, label in (
+            (self.participants, "deltagere", "Deltagere"),
+            (self.comparison, "sammenligning", "Sammenligningsgruppe"),
+        ):
             k = f"{key}.{part}"
             if k in self.ledger:  # shown before: an analyst goes back to a subgroup; recorded once
                 out.append(self.ledger[k])
@@ -390,15 +412,22 @@ class Explorer:
             raise ValueError(f"method must be one of {list(METHODS)}, not {method!r}")
         part, comp = self._figures(sub, outcome)
         label = ("Uddannelse (unge)" if outcome == "education" else "Selvforsørgelse") + (
-            f", uge {horizon[1:]}" if horizon in WEEK_HORIZONS else f", uge {horizon}")
+            f", uge {horizon[1:]}" if horizon in WEEK_HORIZONS else f", uge {horizon}"
+        )
         reason = None
         if outcome == "education" and horizon in WEEK_HORIZONS:
             reason = "week_selfsupport_only"
         elif outcome == "education" and sub.get("target_group") not in (None, "unge"):
             reason = "education_young_only"
         if reason is None:
-            spec = EffectSpec(year=self.year, outcome=outcome, horizon=horizon, method=method,
-                              entry_from=self.entry_from, subgroup=sub)
+            spec = EffectSpec(
+                year=self.year,
+                outcome=outcome,
+                horizon=horizon,
+                method=method,
+                entry_from=self.entry_from,
+                subgroup=sub,
+            )
             label = spec.label
             methods = self._estimate(spec)
         else:
@@ -420,8 +449,9 @@ class Explorer:
             sample = select(self.table, spec)
             n_t_obs = int(sample["treated"].sum())
             n_c_obs = int((sample["treated"] == 0).sum())
-            reason = ("few_observed" if n_t_obs < self.min_cell
-                      else "few_comparison" if n_c_obs < self.min_cell else None)
+            reason = (
+                "few_observed" if n_t_obs < self.min_cell else "few_comparison" if n_c_obs < self.min_cell else None
+            )
         out = {}
         for m in METHODS:
             if reason is not None:
@@ -449,29 +479,52 @@ class Explorer:
         if ex.participants is None:
             b.md(f"**{ex.label}** · delgruppe: {_where(ex.subgroup)} · uddannelse måles kun for unge.")
         else:
-            b.md(f"**{ex.label}** · delgruppe: {_where(ex.subgroup)} · {_count_text(ex.participants)} deltagere og "
-                 f"{_count_text(ex.comparison)} i sammenligningsgruppen. Effekten beregnes for dem, hvis "
-                 f"udfald kan måles ved udgangen af {self.year}.")
+            b.md(
+                f"**{ex.label}** · delgruppe: {_where(ex.subgroup)} · {_count_text(ex.participants)} deltagere og "
+                f"{_count_text(ex.comparison)} i sammenligningsgruppen. Effekten beregnes for dem, hvis "
+                f"udfald kan måles ved udgangen af {self.year}."
+            )
         rows = []
         key = f"{_key(ex.subgroup)}.{ex.outcome}_{ex.horizon}"
         for m, o in ex.methods.items():
             if o.result is None:
-                rows.append({"Metode": o.label, "Effekt (procentpoint)": "–", "95 % konfidensinterval": "–",
-                             "Bemærkning": o.text})
+                rows.append(
+                    {
+                        "Metode": o.label,
+                        "Effekt (procentpoint)": "–",
+                        "95 % konfidensinterval": "–",
+                        "Bemærkning": o.text,
+                    }
+                )
                 continue
             r, n = o.result, o.result.n_treated
             shown = []
-            for what, v, text in (("att", r.att, "effekt"), ("ci_low", r.ci_low, "nedre grænse"),
-                                  ("ci_high", r.ci_high, "øvre grænse")):
+            for what, v, text in (
+                ("att", r.att, "effekt"),
+                ("ci_low", r.ci_low, "nedre grænse"),
+                ("ci_high", r.ci_high, "øvre grænse"),
+            ):
                 k = f"{key}.{m}.{what}"  # recorded the first time the subgroup is shown
-                shown.append(ledger[k] if k in ledger
-                             else ledger.stat(k, 100 * v, n, f"{o.label}: {text}", unit="procentpoint"))
+                shown.append(
+                    ledger[k] if k in ledger else ledger.stat(k, 100 * v, n, f"{o.label}: {text}", unit="procentpoint")
+                )
             att, lo, hi = shown
-            rows.append({"Metode": o.label, "Effekt (procentpoint)": att.display,
-                         "95 % konfidensinterval": f"{lo.display} til {hi.display}", "Bemærkning": ""})
-        b.table(Table(pd.DataFrame(rows), caption="Estimater",
-                      note=f"Antal under {self.min_cell} vises som «{disclosure.masked(self.min_cell)}», og andre "
-                           f"antal skjules («{sdc.SECONDARY_SYMBOL}»), så et skjult antal ikke kan regnes ud."))
+            rows.append(
+                {
+                    "Metode": o.label,
+                    "Effekt (procentpoint)": att.display,
+                    "95 % konfidensinterval": f"{lo.display} til {hi.display}",
+                    "Bemærkning": "",
+                }
+            )
+        b.table(
+            Table(
+                pd.DataFrame(rows),
+                caption="Estimater",
+                note=f"Antal under {self.min_cell} vises som «{disclosure.masked(self.min_cell)}», og andre "
+                f"antal skjules («{sdc.SECONDARY_SYMBOL}»), så et skjult antal ikke kan regnes ud.",
+            )
+        )
         if ex.estimated:
             tab = comparison_table(ex.estimated)
             highlight = METHOD_LABELS[ex.method] if ex.method in ex.estimated else None
@@ -500,8 +553,13 @@ class Explorer:
 
         out = widgets.interactive_output(show, opts)
         boxes = list(opts.values())
-        return widgets.VBox([widgets.HBox(boxes[:4], layout=widgets.Layout(flex_flow="row wrap")),
-                             widgets.HBox(boxes[4:], layout=widgets.Layout(flex_flow="row wrap")), out])
+        return widgets.VBox(
+            [
+                widgets.HBox(boxes[:4], layout=widgets.Layout(flex_flow="row wrap")),
+                widgets.HBox(boxes[4:], layout=widgets.Layout(flex_flow="row wrap")),
+                out,
+            ]
+        )
 
 
 def control_values(explorer: Explorer) -> dict:
@@ -518,5 +576,14 @@ def control_values(explorer: Explorer) -> dict:
     }
 
 
-__all__ = ["ALL", "REASON_TEXTS", "Exploration", "Explorer", "MethodOutcome", "SubgroupCounts",
-           "control_values", "min_cell_from_params", "reason_text"]
+__all__ = [
+    "ALL",
+    "REASON_TEXTS",
+    "Exploration",
+    "Explorer",
+    "MethodOutcome",
+    "SubgroupCounts",
+    "control_values",
+    "min_cell_from_params",
+    "reason_text",
+]
