@@ -39,9 +39,7 @@ def sim():
 
 def test_difference_is_biased_under_selection(sim):
     df, truth = sim
-    res = estimate_att(
-        df, treatment="d", outcome="y", covariates=["x1", "x2", "grp"], method="difference"
-    )
+    res = estimate_att(df, treatment="d", outcome="y", covariates=["x1", "x2", "grp"], method="difference")
     # selection on x1 (which raises y) biases the raw difference upwards, far outside its CI
     assert res.att > truth + 0.5
     assert not (res.ci_low <= truth <= res.ci_high)
@@ -50,9 +48,7 @@ def test_difference_is_biased_under_selection(sim):
 @pytest.mark.parametrize("method", ["regression", "ipw", "aipw", "matching"])
 def test_adjusted_estimators_recover_truth(sim, method):
     df, truth = sim
-    res = estimate_att(
-        df, treatment="d", outcome="y", covariates=["x1", "x2", "grp"], method=method
-    )
+    res = estimate_att(df, treatment="d", outcome="y", covariates=["x1", "x2", "grp"], method=method)
     assert res.ci_low <= truth <= res.ci_high, (method, res.att, res.se, truth)
     assert abs(res.att - truth) < 0.2
     assert 0.01 < res.se < 0.2
@@ -77,18 +73,12 @@ def test_ipw_improves_balance(sim):
 
 def test_matching_and_regression_balance(sim):
     df, _ = sim
-    m = estimate_att(
-        df, treatment="d", outcome="y", covariates=["x1", "x2", "grp"], method="matching"
-    )
+    m = estimate_att(df, treatment="d", outcome="y", covariates=["x1", "x2", "grp"], method="matching")
     assert abs(m.balance.loc["x1", "smd_after"]) < abs(m.balance.loc["x1", "smd_before"]) / 3
-    r = estimate_att(
-        df, treatment="d", outcome="y", covariates=["x1", "x2", "grp"], method="regression"
-    )
+    r = estimate_att(df, treatment="d", outcome="y", covariates=["x1", "x2", "grp"], method="regression")
     # weights implied by the control regression balance the means exactly
     assert np.allclose(r.balance["smd_after"], 0.0, atol=1e-8)
-    d = estimate_att(
-        df, treatment="d", outcome="y", covariates=["x1", "x2", "grp"], method="difference"
-    )
+    d = estimate_att(df, treatment="d", outcome="y", covariates=["x1", "x2", "grp"], method="difference")
     assert np.allclose(d.balance["smd_after"], d.balance["smd_before"])
 
 
@@ -127,9 +117,7 @@ def test_unweighted_equals_unit_weights(sim):
     df = df.assign(w=1.0)
     for method in ["regression", "ipw", "aipw"]:
         a = estimate_att(df, treatment="d", outcome="y", covariates=["x1", "x2"], method=method)
-        b = estimate_att(
-            df, treatment="d", outcome="y", covariates=["x1", "x2"], method=method, weights="w"
-        )
+        b = estimate_att(df, treatment="d", outcome="y", covariates=["x1", "x2"], method=method, weights="w")
         assert a.att == pytest.approx(b.att, rel=1e-8)
         assert a.se == pytest.approx(b.se, rel=1e-8)
 
@@ -157,9 +145,7 @@ def _hand_matching_data():
     # Treated at x = 1, 4, 6 (y = 10, 14, 20); controls at x = 0, 3, 5 (y = 3, 8, 12).
     # The logit propensity score is a + b*x with b > 0 (x alternates between arms, so no
     # separation), hence distances on the logit scale are b*|x_i - x_j|: neighbours in x.
-    return pd.DataFrame(
-        {"x": [1.0, 4, 6, 0, 3, 5], "d": [1, 1, 1, 0, 0, 0], "y": [10.0, 14, 20, 3, 8, 12]}
-    )
+    return pd.DataFrame({"x": [1.0, 4, 6, 0, 3, 5], "d": [1, 1, 1, 0, 0, 0], "y": [10.0, 14, 20, 3, 8, 12]})
 
 
 def test_matching_by_hand_one_neighbour():
@@ -176,34 +162,24 @@ def test_matching_by_hand_one_neighbour():
     # sigma^2(x=5) from its J=2 nearest controls (x=3: y 8, x=0: y 3): mean 5.5,
     # 2/3 * (12 - 5.5)^2 = 28.1667.  Treated part: sum (diff - 19/3)^2 = 8.6667.
     # V = (8.6667 + 28.1667) / 9;  SE = 2.02302
-    expected_var = (
-        ((7 - 19 / 3) ** 2 + (4 - 19 / 3) ** 2 + (8 - 19 / 3) ** 2) + 2 / 3 * 6.5**2
-    ) / 9
+    expected_var = (((7 - 19 / 3) ** 2 + (4 - 19 / 3) ** 2 + (8 - 19 / 3) ** 2) + 2 / 3 * 6.5**2) / 9
     assert res.se == pytest.approx(np.sqrt(expected_var))
     # matched-control means for balance: weights 1, 0.5, 1.5 on x = 0, 3, 5 -> 9/3 = 3
-    assert res.balance.loc["x", "mean_control_adj"] == pytest.approx(
-        (0 * 1 + 3 * 0.5 + 5 * 1.5) / 3
-    )
+    assert res.balance.loc["x", "mean_control_adj"] == pytest.approx((0 * 1 + 3 * 0.5 + 5 * 1.5) / 3)
     assert res.balance.loc["x", "mean_treated_adj"] == pytest.approx(11 / 3)
 
 
 def test_matching_by_hand_two_neighbours_and_caliper():
     df = _hand_matching_data()
-    res = estimate_att(
-        df, treatment="d", outcome="y", covariates=["x"], method="matching", n_neighbors=2
-    )
+    res = estimate_att(df, treatment="d", outcome="y", covariates=["x"], method="matching", n_neighbors=2)
     # x=1 -> x=0,3 (5.5); x=4 -> x=3,5 (10); x=6 -> x=5,3 (10): ATT = (4.5 + 4 + 10)/3
     assert res.att == pytest.approx(18.5 / 3)
     # caliper in SDs of the logit score = caliper * sd(x) in x units; sd(x) = 2.3166.
     # All nearest distances are 1 in x: caliper 0.5 (1.16) keeps everyone, 0.4 (0.93) no one.
-    kept = estimate_att(
-        df, treatment="d", outcome="y", covariates=["x"], method="matching", caliper=0.5
-    )
+    kept = estimate_att(df, treatment="d", outcome="y", covariates=["x"], method="matching", caliper=0.5)
     assert kept.att == pytest.approx(19 / 3) and kept.n_unmatched == 0
     with pytest.raises(ValueError, match="caliper"):
-        estimate_att(
-            df, treatment="d", outcome="y", covariates=["x"], method="matching", caliper=0.4
-        )
+        estimate_att(df, treatment="d", outcome="y", covariates=["x"], method="matching", caliper=0.4)
 
 
 def test_caliper_drops_exactly_the_far_treated(sim):
@@ -277,9 +253,7 @@ def test_missing_values_dropped_and_reported(sim):
     df.loc[[1, 2, 3], "x1"] = np.nan
     df.loc[[3, 4], "y"] = np.nan
     df.loc[5, "grp"] = None
-    res = estimate_att(
-        df, treatment="d", outcome="y", covariates=["x1", "x2", "grp"], method="aipw"
-    )
+    res = estimate_att(df, treatment="d", outcome="y", covariates=["x1", "x2", "grp"], method="aipw")
     assert res.n_dropped_missing == 5
     assert res.n_treated + res.n_control == len(df) - 5
     ref = estimate_att(
@@ -295,9 +269,7 @@ def test_missing_values_dropped_and_reported(sim):
 
 def test_result_accessors_consistent(sim):
     df, _ = sim
-    res = estimate_att(
-        df, treatment="d", outcome="y", covariates=["x1", "x2"], method="aipw", alpha=0.1
-    )
+    res = estimate_att(df, treatment="d", outcome="y", covariates=["x1", "x2"], method="aipw", alpha=0.1)
     assert isinstance(res, AttResult)
     tidy = res.tidy()
     assert list(tidy.columns) == [
@@ -388,9 +360,7 @@ def test_error_quasi_separation_by_category():
     # the unadjusted difference still works; diagnostics are then unavailable
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        res = estimate_att(
-            df, treatment="d", outcome="y", covariates=["x", "g"], method="difference"
-        )
+        res = estimate_att(df, treatment="d", outcome="y", covariates=["x", "g"], method="difference")
     assert res.overlap is None
 
 

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from so_eval.effects import DidResult, group_time_att
-from so_eval.effects.did import _drdid_panel, _ipw_did_panel, _reg_did_panel
+from so_eval.effects.did.panel import drdid_panel, ipw_did_panel, reg_did_panel
 
 MPDTA = Path(__file__).parent / "data" / "mpdta.csv"
 
@@ -72,9 +72,7 @@ def mpdta() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def mp_res(mpdta) -> DidResult:
-    return group_time_att(
-        mpdta, unit="countyreal", time="year", group="first_treat", outcome="lemp"
-    )
+    return group_time_att(mpdta, unit="countyreal", time="year", group="first_treat", outcome="lemp")
 
 
 # ---------------------------------------------------------------------------
@@ -87,7 +85,7 @@ def test_mpdta_att_gt_matches_r(mp_res):
     for (g, t), published in PUBLISHED_ATT_GT.items():
         row = tab[(tab.group == g) & (tab.time == t)].iloc[0]
         assert _close4(row.att, published), (g, t, row.att, published)
-    assert dict(zip(tab.group, tab.n_group)) == {2004: 20, 2006: 40, 2007: 131}
+    assert dict(zip(tab.group, tab.n_group, strict=True)) == {2004: 20, 2006: 40, 2007: 131}
     assert mp_res.n_units == 500
 
 
@@ -100,7 +98,7 @@ def test_mpdta_aggregations_match_r(mp_res, kind):
 
 def test_mpdta_event_study_matches_r(mp_res):
     dyn = mp_res.aggregate("dynamic")
-    got = dict(zip(dyn.table.event_time, dyn.table.att))
+    got = dict(zip(dyn.table.event_time, dyn.table.att, strict=True))
     assert sorted(got) == list(range(-3, 4))
     for e, published in PUBLISHED_DYNAMIC.items():
         assert _close4(got[e], published), (e, got[e], published)
@@ -108,7 +106,7 @@ def test_mpdta_event_study_matches_r(mp_res):
 
 def test_mpdta_balanced_event_study_matches_r(mp_res):
     dyn = mp_res.aggregate("dynamic", balance_e=1)
-    got = dict(zip(dyn.table.event_time, dyn.table.att))
+    got = dict(zip(dyn.table.event_time, dyn.table.att, strict=True))
     assert sorted(got) == [-2, -1, 0, 1]
     for e in [-2, -1, 0, 1]:
         assert _close4(got[e], PUBLISHED_BALANCED[e])
@@ -118,9 +116,7 @@ def test_mpdta_balanced_event_study_matches_r(mp_res):
 def test_mpdta_group_and_calendar_tables(mp_res):
     grp = mp_res.aggregate("group").table.set_index("group")["att"]
     # group effect = mean of its post-treatment cells
-    assert grp[2004] == pytest.approx(
-        np.mean([-0.010503, -0.070423, -0.137259, -0.100811]), abs=5e-5
-    )
+    assert grp[2004] == pytest.approx(np.mean([-0.010503, -0.070423, -0.137259, -0.100811]), abs=5e-5)
     assert grp[2007] == pytest.approx(PUBLISHED_ATT_GT[(2007, 2007)], abs=5e-5)
     cal = mp_res.aggregate("calendar").table.set_index("time")["att"]
     # 2007: group-size weighted mean of the three cohorts' cells (20, 40, 131 units)
@@ -197,18 +193,12 @@ def test_mpdta_not_yet_treated_by_hand(mpdta):
         return dy[g == grp].mean() - dy[controls].mean()
 
     # ATT(2004, 2005): base 2003; not yet treated by 2005 = never + cohorts 2006, 2007
-    assert tab.loc[(2004, 2005), "att"] == pytest.approx(
-        did(2004, 2005, 2003, (g == 0) | (g > 2005))
-    )
+    assert tab.loc[(2004, 2005), "att"] == pytest.approx(did(2004, 2005, 2003, (g == 0) | (g > 2005)))
     # ATT(2004, 2006): only never treated + cohort 2007 are still untreated in 2006
-    assert tab.loc[(2004, 2006), "att"] == pytest.approx(
-        did(2004, 2006, 2003, (g == 0) | (g > 2006))
-    )
+    assert tab.loc[(2004, 2006), "att"] == pytest.approx(did(2004, 2006, 2003, (g == 0) | (g > 2006)))
     assert tab.loc[(2004, 2006), "n_control"] == 309 + 131
     # pre-period cell ATT(2007, 2005): compare 2005 with 2004; cohort 2006 is not yet treated
-    assert tab.loc[(2007, 2005), "att"] == pytest.approx(
-        did(2007, 2005, 2004, (g == 0) | ((g > 2005) & (g != 2007)))
-    )
+    assert tab.loc[(2007, 2005), "att"] == pytest.approx(did(2007, 2005, 2004, (g == 0) | ((g > 2005) & (g != 2007))))
     # in 2007 everyone left is never treated: same as the never-treated estimate
     nev = group_time_att(mpdta, unit="countyreal", time="year", group="first_treat", outcome="lemp")
     nev_tab = nev.att_gt.set_index(["group", "time"])
@@ -254,9 +244,7 @@ def test_bootstrap_reproducible_and_close_to_analytic(mp_res, mpdta):
     dyn = b1.aggregate("dynamic")
     # simultaneous band is wider than the pointwise interval
     assert dyn.crit_val > 1.96
-    assert (
-        (dyn.table.cband_high - dyn.table.cband_low) > (dyn.table.ci_high - dyn.table.ci_low)
-    ).all()
+    assert ((dyn.table.cband_high - dyn.table.cband_low) > (dyn.table.ci_high - dyn.table.ci_low)).all()
     assert "cband_low" in b1.att_gt.columns
 
 
@@ -292,20 +280,14 @@ def _staggered_panel(n_units=1500, periods=8, seed=0, covariate_trend=0.0, cohor
             "y": y.ravel(),
         }
     )
-    truth = {
-        (gg, tt): (0.5 + 0.3 * (tt - gg) + 0.2 * (gg == 5)) if tt >= gg else 0.0
-        for gg in cohorts
-        for tt in t[1:]
-    }
+    truth = {(gg, tt): (0.5 + 0.3 * (tt - gg) + 0.2 * (gg == 5)) if tt >= gg else 0.0 for gg in cohorts for tt in t[1:]}
     return df, truth
 
 
 @pytest.mark.parametrize("control_group", ["never_treated", "not_yet_treated"])
 def test_simulated_heterogeneous_effects_recovered(control_group):
     df, truth = _staggered_panel(seed=1)
-    res = group_time_att(
-        df, unit="id", time="t", group="g", outcome="y", control_group=control_group
-    )
+    res = group_time_att(df, unit="id", time="t", group="g", outcome="y", control_group=control_group)
     tab = res.att_gt.set_index(["group", "time"])
     z = (tab.att - pd.Series(truth)) / tab.se
     assert z.abs().max() < 4.0
@@ -325,9 +307,7 @@ def test_simulated_heterogeneous_effects_recovered(control_group):
 def test_simulated_conditional_parallel_trends(est_method):
     df, truth = _staggered_panel(n_units=2000, seed=5, covariate_trend=0.15)
     plain = group_time_att(df, unit="id", time="t", group="g", outcome="y")
-    adj = group_time_att(
-        df, unit="id", time="t", group="g", outcome="y", covariates=["x"], est_method=est_method
-    )
+    adj = group_time_att(df, unit="id", time="t", group="g", outcome="y", covariates=["x"], est_method=est_method)
     true_simple = _true_simple(df, truth)
     s_plain, s_adj = plain.aggregate("simple"), adj.aggregate("simple")
     # unconditional parallel trends fails: bias of about 0.15 * 0.8 per period of exposure
@@ -344,7 +324,7 @@ def _true_simple(df, truth):
     return num / den
 
 
-@pytest.mark.parametrize("fn", [_drdid_panel, _ipw_did_panel, _reg_did_panel])
+@pytest.mark.parametrize("fn", [drdid_panel, ipw_did_panel, reg_did_panel])
 def test_cell_influence_functions_match_numerical_derivative(fn):
     # psi_i = n * d att / d w_i at w = 1 for the DRDID 2x2 estimators
     rng = np.random.default_rng(2)
@@ -373,9 +353,7 @@ def test_nan_group_is_never_treated_and_unbalanced_units_dropped(mpdta):
     df["first_treat"] = df["first_treat"].astype(float).replace(0.0, np.nan)
     df = df.drop(index=df.index[(df.countyreal == 8001) & (df.year == 2005)])  # cohort 2007 unit
     with pytest.warns(UserWarning, match="not observed in every period"):
-        res = group_time_att(
-            df, unit="countyreal", time="year", group="first_treat", outcome="lemp"
-        )
+        res = group_time_att(df, unit="countyreal", time="year", group="first_treat", outcome="lemp")
     assert res.n_units == 499
     assert res.dropped["units_not_observed_in_all_periods"] == 1
     assert res.att_gt.set_index(["group", "time"]).loc[(2007, 2007), "n_group"] == 130
@@ -385,9 +363,7 @@ def test_units_treated_in_first_period_are_dropped(mpdta):
     df = mpdta.copy()
     df.loc[df.countyreal == 8001, "first_treat"] = 2003
     with pytest.warns(UserWarning, match="already treated in the first period"):
-        res = group_time_att(
-            df, unit="countyreal", time="year", group="first_treat", outcome="lemp"
-        )
+        res = group_time_att(df, unit="countyreal", time="year", group="first_treat", outcome="lemp")
     assert res.n_units == 499 and set(res.att_gt.group) == {2004, 2006, 2007}
 
 
@@ -446,9 +422,7 @@ def test_presentation(mp_res):
     agg = mp_res.aggregate("dynamic", min_e=-1, max_e=2)
     assert list(agg.table.event_time) == [-1, 0, 1, 2]
     # overall = mean of e = 0..2 only
-    assert agg.overall_att == pytest.approx(
-        agg.table.set_index("event_time").loc[[0, 1, 2], "att"].mean()
-    )
+    assert agg.overall_att == pytest.approx(agg.table.set_index("event_time").loc[[0, 1, 2], "att"].mean())
     t = agg.tidy()
     assert t.iloc[0].term == "overall" and t.iloc[0].att == agg.overall_att and len(t) == 5
     assert "event study" in agg.summary() and "<table" in agg._repr_html_()
@@ -463,9 +437,7 @@ def test_performance_many_periods_and_cohorts():
     t = np.arange(1, T + 1)
     y = rng.normal(size=(n, 1)) + 0.01 * t + ((t >= g[:, None]) & (g[:, None] > 0)) * 0.5
     y = y + rng.normal(size=(n, T))
-    df = pd.DataFrame(
-        {"id": np.repeat(np.arange(n), T), "t": np.tile(t, n), "g": np.repeat(g, T), "y": y.ravel()}
-    )
+    df = pd.DataFrame({"id": np.repeat(np.arange(n), T), "t": np.tile(t, n), "g": np.repeat(g, T), "y": y.ravel()})
     start = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -480,20 +452,20 @@ def test_performance_many_periods_and_cohorts():
 
 def test_weight_influence_term_matches_r_formula():
     # the vectorised wif() %*% att against a literal transcription of did:::wif
-    from so_eval.effects.did import _wif_att
+    from so_eval.effects.did.influence import wif_att
 
     rng = np.random.default_rng(4)
     G = rng.choice([0.0, 3.0, 4.0, 6.0], size=200)
     group = np.array([3.0, 3.0, 4.0, 6.0, 6.0, 6.0])
-    pg = np.array([np.mean(G == g) for g in group])
+    pg = np.array([np.mean(g == G) for g in group])
     att = rng.normal(size=len(group))
     keepers = np.array([0, 1, 3, 5])
     S = pg[keepers].sum()
-    if1 = np.column_stack([(1.0 * (G == group[k]) - pg[k]) / S for k in keepers])
-    rows = np.column_stack([1.0 * (G == group[k]) - pg[k] for k in keepers]).sum(axis=1)
+    if1 = np.column_stack([(1.0 * (group[k] == G) - pg[k]) / S for k in keepers])
+    rows = np.column_stack([1.0 * (group[k] == G) - pg[k] for k in keepers]).sum(axis=1)
     if2 = rows[:, None] * (pg[keepers] / S**2)[None, :]
     expected = (if1 - if2) @ att[keepers]
-    got = _wif_att(group[keepers], pg[keepers], att[keepers], G)
+    got = wif_att(group[keepers], pg[keepers], att[keepers], G)
     assert np.allclose(got, expected, atol=1e-12)
 
 
@@ -505,9 +477,7 @@ def test_aggregated_se_accounts_for_estimated_group_shares():
     n, T = 300, 4
     g = rng.choice([0, 2, 3], size=n, p=[0.4, 0.3, 0.3])
     t = np.arange(1, T + 1)
-    eff = np.where(
-        (g[:, None] > 0) & (t[None, :] >= g[:, None]), np.where(g[:, None] == 2, 0.0, 4.0), 0.0
-    )
+    eff = np.where((g[:, None] > 0) & (t[None, :] >= g[:, None]), np.where(g[:, None] == 2, 0.0, 4.0), 0.0)
     y = rng.normal(size=(n, 1)) + 0.1 * t + eff + rng.normal(scale=0.05, size=(n, T))
 
     def frame(idx):
@@ -526,9 +496,7 @@ def test_aggregated_se_accounts_for_estimated_group_shares():
     for _ in range(150):
         idx = rng.integers(0, n, size=n)
         draws.append(
-            group_time_att(frame(idx), unit="id", time="t", group="g", outcome="y")
-            .aggregate("simple")
-            .overall_att
+            group_time_att(frame(idx), unit="id", time="t", group="g", outcome="y").aggregate("simple").overall_att
         )
     boot_sd = np.std(draws)
     assert simple.overall_se == pytest.approx(boot_sd, rel=0.25)
@@ -547,21 +515,28 @@ def test_per_cell_influence_functions_give_the_dense_results(mpdta, monkeypatch,
     """Above a size the influence functions are kept per cell (two slices of the outcome matrix)
     instead of as one units × cells matrix; every estimate, standard error and aggregation is
     the same as with the matrix."""
-    import so_eval.effects.did as did
+    from so_eval.effects.did import influence
 
-    kw = dict(unit="countyreal", time="year", group="first_treat", outcome="lemp",
-              control_group=control_group, base_period=base_period)
+    kw = dict(
+        unit="countyreal",
+        time="year",
+        group="first_treat",
+        outcome="lemp",
+        control_group=control_group,
+        base_period=base_period,
+    )
     dense = group_time_att(mpdta, **kw)
-    monkeypatch.setattr(did, "_DENSE_IF_BYTES", 0)
+    monkeypatch.setattr(influence, "_DENSE_IF_BYTES", 0)
     lazy = group_time_att(mpdta, **kw)
-    assert isinstance(lazy._inf, did._Influence) and isinstance(dense._inf, np.ndarray)
+    assert isinstance(lazy._inf, influence._Influence) and isinstance(dense._inf, np.ndarray)
     pd.testing.assert_frame_equal(lazy.att_gt, dense.att_gt)
     assert np.array_equal(lazy.influence_functions, dense.influence_functions)
     for kind in ("simple", "group", "dynamic", "calendar"):
         a, b = lazy.aggregate(kind), dense.aggregate(kind)
         assert a.att == pytest.approx(b.att, rel=1e-12) and a.se == pytest.approx(b.se, rel=1e-10), kind
-        assert np.allclose(a.table.to_numpy(dtype=float), b.table.to_numpy(dtype=float), rtol=1e-10,
-                           equal_nan=True), kind
+        assert np.allclose(a.table.to_numpy(dtype=float), b.table.to_numpy(dtype=float), rtol=1e-10, equal_nan=True), (
+            kind
+        )
     with pytest.raises(ValueError, match="analytic standard errors"):
         group_time_att(mpdta, **kw, bootstrap=99, seed=1)
 
@@ -600,17 +575,17 @@ def test_wide_entry_gives_the_long_results_on_mpdta(mpdta, monkeypatch, control_
     """group_time_att_wide on the units × years matrix of mpdta: bit for bit the results of
     group_time_att on the long panel (and so R's), with the influence functions as one matrix
     and kept per cell."""
-    from so_eval.effects import did
-    from so_eval.effects.did import group_time_att_wide
+    from so_eval.effects.did import group_time_att_wide, influence
 
     if per_cell:
-        monkeypatch.setattr(did, "_DENSE_IF_BYTES", 0)
+        monkeypatch.setattr(influence, "_DENSE_IF_BYTES", 0)
     kw = {"control_group": control_group, "base_period": base_period}
     long = group_time_att(mpdta, unit="countyreal", time="year", group="first_treat", outcome="lemp", **kw)
     y, g, years = _mpdta_wide(mpdta)
-    wide = group_time_att_wide(y, g, periods=years, unit="countyreal", time="year", group="first_treat",
-                               outcome="lemp", **kw)
-    assert isinstance(wide._inf, did._Influence) == per_cell
+    wide = group_time_att_wide(
+        y, g, periods=years, unit="countyreal", time="year", group="first_treat", outcome="lemp", **kw
+    )
+    assert isinstance(wide._inf, influence._Influence) == per_cell
     _same_result(long, wide)
     if control_group == "never_treated" and base_period == "varying":
         got = wide.att_gt.set_index(["group", "time"])["att"]
@@ -622,8 +597,7 @@ def _long_form(y: np.ndarray, g: np.ndarray, periods: np.ndarray) -> pd.DataFram
     """The long panel of a units × periods matrix; the unit column sorts in the rows' order."""
     n, t = y.shape
     units = pd.Categorical.from_codes(np.repeat(np.arange(n), t), categories=[f"u{i}" for i in range(n)])
-    return pd.DataFrame({"unit": units, "period": np.tile(periods, n), "group": np.repeat(g, t),
-                         "y": y.ravel()})
+    return pd.DataFrame({"unit": units, "period": np.tile(periods, n), "group": np.repeat(g, t), "y": y.ravel()})
 
 
 def _outcome_of(fn, *args, **kwargs):
@@ -648,8 +622,11 @@ def test_wide_entry_follows_every_rule_of_the_long_panel():
     seen = set()
     for _ in range(120):
         n, t = int(rng.integers(8, 50)), int(rng.integers(3, 8))
-        periods = (np.sort(rng.choice(np.arange(1, 25), t, replace=False)).astype(float)
-                   if rng.random() < 0.5 else np.arange(1.0, t + 1))
+        periods = (
+            np.sort(rng.choice(np.arange(1, 25), t, replace=False)).astype(float)
+            if rng.random() < 0.5
+            else np.arange(1.0, t + 1)
+        )
         choices = list(periods[1:]) + [0, 0]
         choices += [periods[0]] * (rng.random() < 0.3) + [periods[-1] + 5] * (rng.random() < 0.3)
         choices += [np.nan] * (rng.random() < 0.3)
@@ -663,10 +640,14 @@ def test_wide_entry_follows_every_rule_of_the_long_panel():
             y[:, rng.integers(t)] = np.nan
         if rng.random() < 0.2:
             y[rng.integers(n), :] = np.nan
-        kw = {"control_group": str(rng.choice(["never_treated", "not_yet_treated"])),
-              "base_period": str(rng.choice(["varying", "universal"])), "anticipation": int(rng.integers(0, 2))}
-        long, w_long = _outcome_of(group_time_att, _long_form(y, g, periods), unit="unit", time="period",
-                                   group="group", outcome="y", **kw)
+        kw = {
+            "control_group": str(rng.choice(["never_treated", "not_yet_treated"])),
+            "base_period": str(rng.choice(["varying", "universal"])),
+            "anticipation": int(rng.integers(0, 2)),
+        }
+        long, w_long = _outcome_of(
+            group_time_att, _long_form(y, g, periods), unit="unit", time="period", group="group", outcome="y", **kw
+        )
         wide, w_wide = _outcome_of(group_time_att_wide, y, g, periods=periods, outcome="y", **kw)
         assert w_long == w_wide
         if isinstance(long, tuple) or isinstance(wide, tuple):
@@ -676,8 +657,13 @@ def test_wide_entry_follows_every_rule_of_the_long_panel():
             _same_result(long, wide)
             seen.update(long.dropped)
     # the cases did occur
-    for case in ("rows_with_missing_values", "units_not_observed_in_all_periods", "units_treated_in_first_period",
-                 "there is no never-treated group", "never-treated group is too small"):
+    for case in (
+        "rows_with_missing_values",
+        "units_not_observed_in_all_periods",
+        "units_treated_in_first_period",
+        "there is no never-treated group",
+        "never-treated group is too small",
+    ):
         assert any(s.startswith(case[:30]) for s in seen), case
 
 

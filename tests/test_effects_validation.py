@@ -72,7 +72,9 @@ def test_demo_effect_is_recovered(demo, demo_dir):
         true = truth["att_by_horizon"][horizon]
         for m in ("regression", "ipw", "aipw"):
             r = results[m]
-            assert r.ci_low <= true <= r.ci_high, f"{m} {horizon}: {r.att:.4f} [{r.ci_low:.4f}, {r.ci_high:.4f}] vs {true}"
+            assert r.ci_low <= true <= r.ci_high, (
+                f"{m} {horizon}: {r.att:.4f} [{r.ci_low:.4f}, {r.ci_high:.4f}] vs {true}"
+            )
         assert abs(results["difference"].att - true) > abs(results["aipw"].att - true)
     ev = event_study(demo, EffectSpec(year=2025))
     dyn = ev.dynamic.set_index("event_time")

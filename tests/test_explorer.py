@@ -78,13 +78,32 @@ def test_every_estimator_reason_has_a_danish_line_without_a_small_number():
 def test_the_threshold_is_the_params_disclosure_min_cell(tmp_path, monkeypatch):
     import yaml
 
-    assert min_cell_from_params(2025) == yaml.safe_load(
-        (config.PARAMS_DIR / "2025.yaml").read_text(encoding="utf-8"))["disclosure"]["min_cell"]
+    assert (
+        min_cell_from_params(2025)
+        == yaml.safe_load((config.PARAMS_DIR / "2025.yaml").read_text(encoding="utf-8"))["disclosure"]["min_cell"]
+    )
     assert min_cell_from_params(2025, {"min_cell": 3}) == 3  # what papermill injects wins
     (tmp_path / "2031.yaml").write_text("year: 2031\ndisclosure:\n  min_cell: 7\n", encoding="utf-8")
     monkeypatch.setattr(config, "PARAMS_DIR", tmp_path)
     assert min_cell_from_params(2031) == 7
     assert min_cell_from_params(2032) == 5  # no params file: the project's default
+
+
+def test_the_reports_and_the_explorer_check_the_threshold_by_one_rule(demo):
+    from so_eval.effects.report import EffectParams
+    from so_eval.params import DEFAULT_MIN_CELL, ReportParams
+
+    assert ReportParams(year=2025).min_cell == EffectParams(year=2025).min_cell == DEFAULT_MIN_CELL
+    assert EffectParams(year=2025, disclosure={"min_cell": "3"}).min_cell == 3
+    assert EffectParams(year=2025, disclosure=None).min_cell == DEFAULT_MIN_CELL
+    for make in (
+        lambda: ReportParams(year=2025, disclosure={"min_cell": 0}),
+        lambda: EffectParams(year=2025, disclosure={"min_cell": 0}),
+        lambda: min_cell_from_params(2025, {"min_cell": 0}),
+        lambda: Explorer(demo, 2025, min_cell=0),
+    ):
+        with pytest.raises(ValueError, match="disclosure.min_cell must be at least 1"):
+            make()
 
 
 # -- every choice of the controls on the demo -----------------------------------------------------
@@ -103,7 +122,7 @@ def every_subgroup(explorer):
     values = control_values(explorer)
     out = {}
     for combo in itertools.product(*(values[c] for c in SUBGROUP_CONTROLS)):
-        sub = dict(zip(SUBGROUP_CONTROLS, combo))
+        sub = dict(zip(SUBGROUP_CONTROLS, combo, strict=True))
         for method in values["method"]:
             out[combo, method] = explorer.explore(outcome="selfsupport", horizon="1-26", method=method, **sub)
     return out
@@ -136,8 +155,14 @@ def test_every_subgroup_and_method_gives_an_estimate_or_a_danish_reason(explorer
 def test_the_issues_one_participant_subgroup_gives_reasons_not_a_traceback(explorer, every_subgroup):
     ex = every_subgroup[("integration", "50+", 2022, None), "aipw"]
     n, _ = explorer.participants.count(ex.subgroup)
-    assert n == int(((explorer.table["treated"] == 1) & (explorer.table["target_group"] == "integration")
-                     & (explorer.table["age_band"] == "50+") & (explorer.table["entry_year"] == 2022)).sum())
+    assert n == int(
+        (
+            (explorer.table["treated"] == 1)
+            & (explorer.table["target_group"] == "integration")
+            & (explorer.table["age_band"] == "50+")
+            & (explorer.table["entry_year"] == 2022)
+        ).sum()
+    )
     assert 0 < n < MIN_CELL
     assert {o.reason for o in ex.methods.values()} == {"few_participants"}
     assert ex.participants.display == f"færre end {MIN_CELL}"
@@ -158,16 +183,19 @@ def test_every_outcome_and_horizon_estimates_with_every_method_on_the_whole_samp
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("outcome,horizon", [(o, h) for o in ("selfsupport", "education") for h in HORIZON_OPTIONS
-                                             if (o, h) != ("selfsupport", "1-26")])
+@pytest.mark.parametrize(
+    "outcome,horizon",
+    [(o, h) for o in ("selfsupport", "education") for h in HORIZON_OPTIONS if (o, h) != ("selfsupport", "1-26")],
+)
 def test_every_combination_of_every_control_gives_an_estimate_or_a_danish_reason(explorer, outcome, horizon):
     # the rest of the full product (self-support weeks 1-26 is the every_subgroup fixture's): every
     # subgroup for every other outcome and horizon; each call estimates every method, so the method
     # control (which only highlights a row) needs no loop of its own
     values = control_values(explorer)
     for combo in itertools.product(*(values[c] for c in SUBGROUP_CONTROLS)):
-        assert_estimate_or_danish_reason(explorer.explore(outcome=outcome, horizon=horizon,
-                                                          **dict(zip(SUBGROUP_CONTROLS, combo))))
+        assert_estimate_or_danish_reason(
+            explorer.explore(outcome=outcome, horizon=horizon, **dict(zip(SUBGROUP_CONTROLS, combo, strict=True)))
+        )
 
 
 def test_the_explorers_whole_sample_estimate_is_the_effect_reports(explorer, demo):
@@ -207,7 +235,7 @@ def published_bounds(explorer, every_subgroup, group: str) -> tuple[np.ndarray, 
     for (combo, method), ex in every_subgroup.items():
         if method != "aipw":
             continue
-        sub = {c: v for c, v in zip(SUBGROUP_CONTROLS, combo) if v is not None}
+        sub = {c: v for c, v in zip(SUBGROUP_CONTROLS, combo, strict=True) if v is not None}
         fig = ex.participants if group == "participants" else ex.comparison
         idx = counts.index(sub)
         if fig.unit == "status":
@@ -253,7 +281,7 @@ def test_no_small_count_can_be_worked_out_across_sibling_subgroups(explorer, eve
     low, high = propagate(low, high)
     assert (low <= true).all() and (true <= high).all()
     recovered = (low == high) & (true > 0) & (true < MIN_CELL)
-    cells = [tuple(int(i) for i in c) for c in zip(*np.nonzero(recovered))]
+    cells = [tuple(int(i) for i in c) for c in zip(*np.nonzero(recovered), strict=True)]
     assert not cells, f"{len(cells)} small counts can be worked out, e.g. at {cells[:5]}"
 
 
@@ -347,14 +375,27 @@ def test_the_explore_notebook_runs_on_the_one_participant_subgroup_without_a_tra
     import papermill as pm
 
     out = tmp_path / "explore.ipynb"
-    pm.execute_notebook(str(config.NOTEBOOKS_DIR / "explore_effects.ipynb"), str(out),
-                        parameters={"year": 2025, "data_dir": str(demo_dir), "target_group": "integration",
-                                    "age_band": "50+", "entry_year": 2022, "method": "matching"},
-                        progress_bar=False, kernel_name="python3", cwd=str(config.PROJ_ROOT))
+    pm.execute_notebook(
+        str(config.NOTEBOOKS_DIR / "explore_effects.ipynb"),
+        str(out),
+        parameters={
+            "year": 2025,
+            "data_dir": str(demo_dir),
+            "target_group": "integration",
+            "age_band": "50+",
+            "entry_year": 2022,
+            "method": "matching",
+        },
+        progress_bar=False,
+        kernel_name="python3",
+        cwd=str(config.PROJ_ROOT),
+    )
     nb = nbformat.read(out, as_version=4)
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
-    text = "\n".join(o.get("data", {}).get("text/markdown", "") + o.get("data", {}).get("text/html", "")
-                     + o.get("text", "") for o in outputs)
+    text = "\n".join(
+        o.get("data", {}).get("text/markdown", "") + o.get("data", {}).get("text/html", "") + o.get("text", "")
+        for o in outputs
+    )
     assert "For få deltagere i denne gruppe (færre end 5" in text
     assert "Traceback" not in text and not re.search(r"\b1 deltager", text)

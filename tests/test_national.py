@@ -314,7 +314,7 @@ def test_event_study_from_the_matrix_on_the_national_panel(national, monkeypatch
     matrix gives bit for bit what group_time_att gives on the streamed long panel, with the
     influence functions kept per cell as at national scale; and, to rounding, what it gives on
     the in-memory panel (whose units sort by pseudonym, not in the citizens table's order)."""
-    from so_eval.effects import did
+    from so_eval.effects.did import influence as did  # (the per-cell store and its size threshold)
 
     citizens, courses = read_effect_inputs(national)
     path = national / "status_weekly.parquet"

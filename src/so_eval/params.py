@@ -2,6 +2,8 @@
 
 The notebook declares every parameter in its ``parameters`` cell with a safe default; papermill
 injects the YAML's values. :class:`ReportParams` is the typed, checked view of them.
+The disclosure threshold (``disclosure.min_cell``) is checked here for every report and the
+explorer alike (:func:`checked_disclosure`).
 """
 
 from __future__ import annotations
@@ -22,6 +24,26 @@ DEFAULT_TARGETS = {
     "enterprises_year": 2025,
     "progressed_share": None,
 }
+
+DEFAULT_MIN_CELL = 5
+"""The disclosure threshold when the params give none (``disclosure.min_cell``): a count of 1
+to ``min_cell - 1`` citizens is not published."""
+
+
+def default_disclosure() -> dict:
+    """The ``disclosure`` parameters when none are given."""
+    return {"min_cell": DEFAULT_MIN_CELL}
+
+
+def checked_disclosure(disclosure: dict | None) -> dict:
+    """The ``disclosure`` parameters with ``min_cell`` filled in (:data:`DEFAULT_MIN_CELL`) and
+    checked (at least 1): the one place the annual report (:class:`ReportParams`), the effect
+    report (:class:`~so_eval.effects.report.EffectParams`) and the explorer take it from."""
+    min_cell = int((disclosure or {}).get("min_cell", DEFAULT_MIN_CELL))
+    if min_cell < 1:
+        raise ValueError("disclosure.min_cell must be at least 1")
+    return {**(disclosure or {}), "min_cell": min_cell}
+
 
 DEFAULT_COUNTING = {
     # goal 1: which job types count as coming into employment. The strategy counts "antal som er
@@ -46,7 +68,7 @@ class ReportParams:
     as_of: str | None = None
     targets: dict = field(default_factory=lambda: dict(DEFAULT_TARGETS))
     strategy_period: tuple[int, int] = (2022, 2025)
-    disclosure: dict = field(default_factory=lambda: {"min_cell": 5})
+    disclosure: dict = field(default_factory=default_disclosure)
     language: str = "da"
     published_dir: str = "reports"
     effects: dict = field(default_factory=dict)
@@ -61,10 +83,7 @@ class ReportParams:
             raise ValueError(f"unknown target(s) in params: {sorted(unknown)}; known: {sorted(DEFAULT_TARGETS)}")
         object.__setattr__(self, "targets", targets)
         object.__setattr__(self, "strategy_period", tuple(int(y) for y in self.strategy_period))
-        min_cell = int((self.disclosure or {}).get("min_cell", 5))
-        if min_cell < 1:
-            raise ValueError("disclosure.min_cell must be at least 1")
-        object.__setattr__(self, "disclosure", {**(self.disclosure or {}), "min_cell": min_cell})
+        object.__setattr__(self, "disclosure", checked_disclosure(self.disclosure))
         object.__setattr__(self, "counting", _checked_counting(self.counting))
         if self.language != "da":
             raise ValueError(f"language {self.language!r} is not supported; the report is in Danish ('da')")

@@ -75,7 +75,7 @@ class EffectSpec:
     def until(self) -> pd.Timestamp:
         return pd.Timestamp(self.year, 12, 31)
 
-    def with_method(self, method: str) -> "EffectSpec":
+    def with_method(self, method: str) -> EffectSpec:
         return replace(self, method=method)
 
 
@@ -98,9 +98,12 @@ def base_table(ds: Dataset, year: int, entry_from: str) -> pd.DataFrame:
     each participant's ``enterprise_id`` (of the first course) and everyone's ``age_band``."""
     known = as_known_at_year_end(ds, year)
     table = outcome_table(known, entry_from=entry_from, entry_to=pd.Timestamp(year, 12, 31))
-    first = (known.courses.sort_values(["start", "course_id"]).drop_duplicates("citizen_id")
-             .merge(known.agreements[["agreement_id", "enterprise_id"]], on="agreement_id", how="left")
-             .set_index("citizen_id")["enterprise_id"])
+    first = (
+        known.courses.sort_values(["start", "course_id"])
+        .drop_duplicates("citizen_id")
+        .merge(known.agreements[["agreement_id", "enterprise_id"]], on="agreement_id", how="left")
+        .set_index("citizen_id")["enterprise_id"]
+    )
     table["enterprise_id"] = table["citizen_id"].map(first).where(table["treated"] == 1)
     table["age_band"] = pd.cut(table["age"], bins=[-1, 29, 39, 49, 200], labels=list(AGE_BANDS)).astype(str)
     return table
@@ -137,8 +140,13 @@ def usable_covariates(sample: pd.DataFrame, covariates) -> list[str] | str:
 
 def estimate(sample: pd.DataFrame, spec: EffectSpec, method: str | None = None) -> AttResult:
     """The ATT of participation on ``spec``'s outcome with one method (default: ``spec.method``)."""
-    return estimate_att(sample, treatment="treated", outcome=spec.column,
-                        covariates=usable_covariates(sample, spec.covariates), method=method or spec.method)
+    return estimate_att(
+        sample,
+        treatment="treated",
+        outcome=spec.column,
+        covariates=usable_covariates(sample, spec.covariates),
+        method=method or spec.method,
+    )
 
 
 def estimate_all(sample: pd.DataFrame, spec: EffectSpec) -> dict[str, AttResult]:
@@ -156,9 +164,18 @@ def comparison_table(results: dict[str, AttResult]) -> pd.DataFrame:
     """One row per method: Danish label, estimate, interval, SE and the units used."""
     rows = []
     for method, r in results.items():
-        rows.append({"method": method, "label": METHOD_LABELS[method], "att": r.att, "se": r.se,
-                     "ci_low": r.ci_low, "ci_high": r.ci_high, "n_treated": r.n_treated,
-                     "n_control": r.n_control})
+        rows.append(
+            {
+                "method": method,
+                "label": METHOD_LABELS[method],
+                "att": r.att,
+                "se": r.se,
+                "ci_low": r.ci_low,
+                "ci_high": r.ci_high,
+                "n_treated": r.n_treated,
+                "n_control": r.n_control,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -193,12 +210,25 @@ def event_study(ds: Dataset, spec: EffectSpec, *, min_e: int = -8, max_e: int = 
     labels = panel.drop_duplicates("period").set_index("period")["quarter"]
     start_period = int(labels.index[labels == start_label][0]) if (labels == start_label).any() else 1
     panel = panel.loc[(panel["group"] == 0) | (panel["group"] >= start_period)]
-    res = group_time_att(panel, unit="citizen_id", time="period", group="group", outcome=outcome,
-                         control_group="never_treated", anticipation=ANTICIPATION_QUARTERS)
+    res = group_time_att(
+        panel,
+        unit="citizen_id",
+        time="period",
+        group="group",
+        outcome=outcome,
+        control_group="never_treated",
+        anticipation=ANTICIPATION_QUARTERS,
+    )
     dyn = res.aggregate("dynamic", min_e=min_e, max_e=max_e)
     overall = res.aggregate("simple").tidy().iloc[0]
-    return EventStudy(res, dyn.table.reset_index(drop=True), overall, ANTICIPATION_QUARTERS,
-                      int(panel["citizen_id"].nunique()), int(panel.loc[panel["group"] > 0, "group"].nunique()))
+    return EventStudy(
+        res,
+        dyn.table.reset_index(drop=True),
+        overall,
+        ANTICIPATION_QUARTERS,
+        int(panel["citizen_id"].nunique()),
+        int(panel.loc[panel["group"] > 0, "group"].nunique()),
+    )
 
 
 def group_profile(sample: pd.DataFrame, result: AttResult | None = None) -> pd.DataFrame:
@@ -207,12 +237,14 @@ def group_profile(sample: pd.DataFrame, result: AttResult | None = None) -> pd.D
     rows = []
     for treated, name in ((1, "Deltagere"), (0, "Sammenligningsgruppe")):
         g = sample.loc[sample["treated"] == treated]
-        rows.append({
-            "group": name,
-            "n": len(g),
-            "age": g["age"].mean(),
-            "women": (g["gender"] == "k").mean() if len(g) else np.nan,
-            "benefit_weeks_52": g["benefit_weeks_52"].mean(),
-            "young": (g["target_group"] == "unge").mean() if len(g) else np.nan,
-        })
+        rows.append(
+            {
+                "group": name,
+                "n": len(g),
+                "age": g["age"].mean(),
+                "women": (g["gender"] == "k").mean() if len(g) else np.nan,
+                "benefit_weeks_52": g["benefit_weeks_52"].mean(),
+                "young": (g["target_group"] == "unge").mean() if len(g) else np.nan,
+            }
+        )
     return pd.DataFrame(rows)

@@ -11,20 +11,25 @@ cannot be estimated for the subgroup (:data:`REASON_TEXTS`); no traceback reache
 Small counts
 ------------
 The explorer shows how many participants and citizens in the comparison group a subgroup has,
-with the threshold of ``params/<year>.yaml`` (``disclosure.min_cell``). Its subgroups form a
-table of four dimensions (target group × age band × entry year × enterprise) in which every
-"alle" is the total of its line, and an analyst can look at any cell, so (:class:`SubgroupCounts`):
+with the threshold ``min_cell`` of the one parameter model (:func:`so_eval.params.checked_disclosure`:
+the notebook's ``disclosure`` parameter, else ``params/<year>.yaml``'s ``disclosure.min_cell``,
+else the default 5). Its subgroups form a table of four dimensions (target group × age band ×
+entry year × enterprise) in which every "alle" is the total of its line, and an analyst can look
+at any cell, so (:class:`SubgroupCounts`):
 
 * the whole sample and each subgroup of *one* control are shown as numbers, each control's
-  counts suppressed with :func:`so_eval.disclosure.secondary.suppress_table` (``<5`` for 1 to ``min_cell - 1``,
-  ``×`` for a count hidden so that the total minus the visible parts gives nothing away);
-* a subgroup of *two or more* controls is shown only as "færre end 5" (0 included) or "mindst
-  5", which is also all that whether an effect is estimated tells;
+  counts suppressed with :func:`so_eval.disclosure.secondary.suppress_table` (``<min_cell`` for
+  1 to ``min_cell - 1``, ``×`` for a count hidden so that the total minus the visible parts
+  gives nothing away);
+* a subgroup of *two or more* controls is shown only as "færre end ``min_cell``" (0 included)
+  or "mindst ``min_cell``", which is also all that whether an effect is estimated tells;
 * a shown count that could be split only into subgroups of exactly ``min_cell - 1`` (so that
   each would be known) is hidden as well.
 
-The figures go through a :class:`so_eval.reporting.ledger.Ledger` (:attr:`Explorer.ledger`); the reasons
-never name a count. ``tests/test_explorer.py`` plays the attacker across sibling subgroups.
+Every count is recorded, and shown, through a :class:`so_eval.reporting.ledger.Ledger`
+(:attr:`Explorer.ledger`), which applies the disclosure rule as the reports' ledgers do; the
+reasons never name a count. ``tests/test_explorer.py`` plays the attacker across sibling
+subgroups.
 """
 
 from __future__ import annotations
@@ -33,13 +38,15 @@ import itertools
 import warnings
 from dataclasses import dataclass, field
 
+import ipywidgets as widgets
 import numpy as np
 import pandas as pd
+from IPython.display import display
 
-from so_eval import config
-from so_eval.disclosure import secondary as sdc
+from so_eval import config, disclosure
 from so_eval.data.dataset import Dataset
-from so_eval.plots import effects as eplots
+from so_eval.data.loading import load
+from so_eval.disclosure import secondary as sdc
 from so_eval.effects.analysis import (
     AGE_BANDS,
     METHOD_LABELS,
@@ -51,11 +58,11 @@ from so_eval.effects.analysis import (
 )
 from so_eval.effects.att import METHODS, AttResult, EstimationError
 from so_eval.effects.outcomes import HORIZONS
-from so_eval.reporting.ledger import Figure, Ledger
 from so_eval.glossary import TARGET_GROUPS
-from so_eval.data.loading import load
-from so_eval.params import ReportParams, params_path, read_params
+from so_eval.params import checked_disclosure, params_path, read_params
+from so_eval.plots import effects as eplots
 from so_eval.reporting.blocks import Block, Table
+from so_eval.reporting.ledger import Figure, Ledger
 
 ALL = "alle"
 """The control value meaning "no restriction"."""
@@ -63,8 +70,12 @@ ALL = "alle"
 SUBGROUP_CONTROLS = ("target_group", "age_band", "entry_year", "enterprise_id")
 """The controls that choose a subgroup, in the order of :class:`SubgroupCounts`' axes."""
 
-CONTROL_LABELS = {"target_group": "målgruppe", "age_band": "alder", "entry_year": "startår",
-                  "enterprise_id": "virksomhed"}
+CONTROL_LABELS = {
+    "target_group": "målgruppe",
+    "age_band": "alder",
+    "entry_year": "startår",
+    "enterprise_id": "virksomhed",
+}
 
 OUTCOME_OPTIONS = (("Selvforsørgelse", "selfsupport"), ("Uddannelse (unge)", "education"))
 HORIZON_OPTIONS = (*HORIZONS, "w26", "w52")
@@ -75,11 +86,11 @@ REASON_TEXTS = {
     "no_participants": "Ingen deltagere i denne gruppe.",
     "few_participants": "For få deltagere i denne gruppe (færre end {m}, måske ingen) til at estimere en effekt.",
     "few_observed": "For få deltagere med målt udfald i denne periode (færre end {m}, måske ingen) til at "
-                    "estimere en effekt.",
+    "estimere en effekt.",
     "few_comparison": "For få borgere i sammenligningsgruppen med målt udfald (færre end {m}, måske ingen) til "
-                      "at estimere en effekt.",
+    "at estimere en effekt.",
     "few_matched": "For få forskellige borgere i sammenligningsgruppen at matche med (færre end {m}): "
-                   "resultatet ville bygge på for få borgere.",
+    "resultatet ville bygge på for få borgere.",
     "education_young_only": "Uddannelse måles kun for unge: vælg målgruppen «unge» eller «alle».",
     "week_selfsupport_only": "Uge 26 og uge 52 findes kun for selvforsørgelse: vælg en periode (fx 1-26).",
     # the estimator (EstimationError.reason)
@@ -88,7 +99,7 @@ REASON_TEXTS = {
     "too_few": "For få borgere i denne gruppe til at beregne usikkerheden.",
     "collinear": "Baggrundsoplysningerne varierer for lidt i denne gruppe til, at metoden kan justere for dem.",
     "separation": "Ingen sammenligningsgruppe med lignende borgere: deltagerne i denne gruppe adskiller sig "
-                  "for meget fra dem, der ikke deltog.",
+    "for meget fra dem, der ikke deltog.",
     "singular": "Metodens beregning går ikke op i denne gruppe (for lidt variation i data).",
     "no_match": "Ingen deltager har en lignende borger i sammenligningsgruppen at blive matchet med.",
     "not_finite": "Metoden giver ikke et brugbart tal i denne gruppe.",
@@ -105,11 +116,11 @@ def reason_text(reason: str, min_cell: int) -> str:
 def min_cell_from_params(year: int, disclosure: dict | None = None) -> int:
     """The disclosure threshold: ``disclosure["min_cell"]`` if given (papermill injects the
     params' ``disclosure``), else ``params/<year>.yaml``'s ``disclosure.min_cell``, else the
-    project's default (:class:`~so_eval.params.ReportParams`)."""
+    project's default; checked as the reports check it (:func:`so_eval.params.checked_disclosure`)."""
     if disclosure is None:
         path = params_path(year)
         disclosure = read_params(path).get("disclosure") if path.exists() else None
-    return ReportParams(year=year, disclosure=disclosure or {}).min_cell
+    return checked_disclosure(disclosure)["min_cell"]
 
 
 # -- counts and their suppression -------------------------------------------------------------
@@ -144,9 +155,12 @@ def _one_way(values: np.ndarray, min_cell: int, forced: np.ndarray) -> tuple[np.
     for _ in range(len(values)):
         secondary = hidden & ~primary
         check = sdc.SuppressedTable(
-            st.counts, st.primary,
+            st.counts,
+            st.primary,
             pd.DataFrame({"n": secondary, sdc.TOTAL_LABEL: secondary}, index=st.counts.index),
-            min_cell, True)
+            min_cell,
+            True,
+        )
         iv = check.intervals()
         if not len(iv) or (iv["low"] < iv["high"]).all():
             break
@@ -210,11 +224,13 @@ class SubgroupCounts:
 
     def index(self, subgroup: dict) -> tuple[int, ...]:
         """The cell of a subgroup (a control missing or ``None`` means "alle")."""
-        return tuple(len(self.options[c]) if subgroup.get(c) is None else self.options[c].index(subgroup[c])
-                     for c in self.controls)
+        return tuple(
+            len(self.options[c]) if subgroup.get(c) is None else self.options[c].index(subgroup[c])
+            for c in self.controls
+        )
 
     def count(self, subgroup: dict) -> tuple[int, str]:
-        """The subgroup's count and how it is shown: ``"number"``, ``"primary"`` (``<5``),
+        """The subgroup's count and how it is shown: ``"number"``, ``"primary"`` (``<min_cell``),
         ``"secondary"`` (``×``) or ``"class"`` (two or more controls: below or at least
         ``min_cell``)."""
         idx = self.index(subgroup)
@@ -269,7 +285,20 @@ def _where(sub: dict) -> str:
     return ", ".join(f"{CONTROL_LABELS[k]} {v}" for k, v in sub.items()) or ALL
 
 
+def _key(sub: dict) -> str:
+    """The ledger key of a subgroup's figures (``explore.<target group>.<age band>.<entry
+    year>.<enterprise>``, "alle" where a control is not chosen)."""
+    return "explore." + ".".join(str(sub.get(c, ALL)) for c in SUBGROUP_CONTROLS)
+
+
+def _class_text(n: int, min_cell: int) -> str:
+    """A subgroup of two or more controls as shown: below the threshold or at least it."""
+    return f"færre end {min_cell}" if n < min_cell else f"mindst {min_cell}"
+
+
 def _count_text(fig: Figure | None) -> str:
+    """A recorded count in a sentence: its display, "færre end ``min_cell``" for one the
+    ledger suppressed as small, "et skjult antal (×)" for one it hid to protect another."""
     if fig is None:
         return "ingen"
     if fig.unit == "status":
@@ -291,7 +320,8 @@ class Explorer:
     """
 
     def __init__(self, ds: Dataset, year: int, entry_from: str = "2020-01-01", *, min_cell: int):
-        self.ds, self.year, self.entry_from, self.min_cell = ds, year, entry_from, int(min_cell)
+        self.ds, self.year, self.entry_from = ds, year, entry_from
+        self.min_cell = checked_disclosure({"min_cell": min_cell})["min_cell"]
         self.table = base_table(ds, year, entry_from)
         self.ledger = Ledger(min_cell=self.min_cell)
         t = self.table
@@ -306,23 +336,28 @@ class Explorer:
         self.participants = SubgroupCounts.build(treated, self.options, self.min_cell)
         # the comparison group does not depend on the enterprise (it is the whole pool)
         self.comparison = SubgroupCounts.build(
-            t.loc[t["treated"] == 0], {c: self.options[c] for c in SUBGROUP_CONTROLS[:3]}, self.min_cell)
+            t.loc[t["treated"] == 0], {c: self.options[c] for c in SUBGROUP_CONTROLS[:3]}, self.min_cell
+        )
         self._cache: dict = {}
 
     @classmethod
-    def from_params(cls, *, year: int, data_dir: str = "data/demo", entry_from: str = "2020-01-01",
-                    disclosure: dict | None = None) -> Explorer:
+    def from_params(
+        cls, *, year: int, data_dir: str = "data/demo", entry_from: str = "2020-01-01", disclosure: dict | None = None
+    ) -> Explorer:
         """Load ``data_dir`` and build the explorer; the threshold comes from ``disclosure`` (the
         notebook's parameter) or ``params/<year>.yaml`` (:func:`min_cell_from_params`)."""
-        return cls(load(config.resolve(data_dir)), year, entry_from,
-                   min_cell=min_cell_from_params(year, disclosure))
+        return cls(load(config.resolve(data_dir)), year, entry_from, min_cell=min_cell_from_params(year, disclosure))
 
     # -- choices -----------------------------------------------------------------------------
 
     def subgroup(self, *, target_group=None, age_band=None, enterprise_id=None, entry_year=None) -> dict:
         """The chosen subgroup with "alle", "" and ``None`` left out and years as numbers."""
-        raw = {"target_group": target_group, "age_band": age_band, "entry_year": entry_year,
-               "enterprise_id": enterprise_id}
+        raw = {
+            "target_group": target_group,
+            "age_band": age_band,
+            "entry_year": entry_year,
+            "enterprise_id": enterprise_id,
+        }
         sub = {k: v for k, v in raw.items() if v not in (None, "", ALL)}
         if "entry_year" in sub:
             sub["entry_year"] = int(sub["entry_year"])
@@ -332,8 +367,14 @@ class Explorer:
         return sub
 
     def spec(self, *, outcome="selfsupport", horizon="1-26", method="aipw", **subgroup) -> EffectSpec:
-        return EffectSpec(year=self.year, outcome=outcome, horizon=horizon, method=method,
-                          entry_from=self.entry_from, subgroup=self.subgroup(**subgroup))
+        return EffectSpec(
+            year=self.year,
+            outcome=outcome,
+            horizon=horizon,
+            method=method,
+            entry_from=self.entry_from,
+            subgroup=self.subgroup(**subgroup),
+        )
 
     def _figures(self, sub: dict, outcome: str) -> tuple[Figure | None, Figure | None]:
         """The participants and the comparison group of a subgroup as shown (through the ledger);
@@ -343,17 +384,19 @@ class Explorer:
                 return None, None
             sub = {**sub, "target_group": "unge"}
         where = _where(sub)
-        key = "explore." + ".".join(str(sub.get(c, ALL)) for c in SUBGROUP_CONTROLS)
+        key = _key(sub)
         out = []
-        for counts, part, label in ((self.participants, "deltagere", "Deltagere"),
-                                    (self.comparison, "sammenligning", "Sammenligningsgruppe")):
+        for counts, part, label in (
+            (self.participants, "deltagere", "Deltagere"),
+            (self.comparison, "sammenligning", "Sammenligningsgruppe"),
+        ):
             k = f"{key}.{part}"
             if k in self.ledger:  # shown before: an analyst goes back to a subgroup; recorded once
                 out.append(self.ledger[k])
                 continue
             n, how = counts.count(sub)
-            if how == "class":
-                text = f"færre end {self.min_cell}" if n < self.min_cell else f"mindst {self.min_cell}"
+            if how == "class":  # recorded as what it tells: below the threshold or at least it
+                text = _class_text(n, self.min_cell)
                 out.append(self.ledger.value(k, text, f"{label} ({where})", unit="status"))
             else:
                 out.append(self.ledger.count(k, n, f"{label} ({where})", secondary=how == "secondary"))
@@ -369,15 +412,22 @@ class Explorer:
             raise ValueError(f"method must be one of {list(METHODS)}, not {method!r}")
         part, comp = self._figures(sub, outcome)
         label = ("Uddannelse (unge)" if outcome == "education" else "Selvforsørgelse") + (
-            f", uge {horizon[1:]}" if horizon in WEEK_HORIZONS else f", uge {horizon}")
+            f", uge {horizon[1:]}" if horizon in WEEK_HORIZONS else f", uge {horizon}"
+        )
         reason = None
         if outcome == "education" and horizon in WEEK_HORIZONS:
             reason = "week_selfsupport_only"
         elif outcome == "education" and sub.get("target_group") not in (None, "unge"):
             reason = "education_young_only"
         if reason is None:
-            spec = EffectSpec(year=self.year, outcome=outcome, horizon=horizon, method=method,
-                              entry_from=self.entry_from, subgroup=sub)
+            spec = EffectSpec(
+                year=self.year,
+                outcome=outcome,
+                horizon=horizon,
+                method=method,
+                entry_from=self.entry_from,
+                subgroup=sub,
+            )
             label = spec.label
             methods = self._estimate(spec)
         else:
@@ -399,8 +449,9 @@ class Explorer:
             sample = select(self.table, spec)
             n_t_obs = int(sample["treated"].sum())
             n_c_obs = int((sample["treated"] == 0).sum())
-            reason = ("few_observed" if n_t_obs < self.min_cell
-                      else "few_comparison" if n_c_obs < self.min_cell else None)
+            reason = (
+                "few_observed" if n_t_obs < self.min_cell else "few_comparison" if n_c_obs < self.min_cell else None
+            )
         out = {}
         for m in METHODS:
             if reason is not None:
@@ -423,33 +474,57 @@ class Explorer:
         """All methods on the subgroup, as a table and a forest plot; a method that cannot be
         estimated says why, in Danish; small counts are hidden (see the module docstring)."""
         ex = self.explore(**kwargs)
-        L = self.ledger
+        ledger = self.ledger
         b = Block()
         if ex.participants is None:
             b.md(f"**{ex.label}** · delgruppe: {_where(ex.subgroup)} · uddannelse måles kun for unge.")
         else:
-            b.md(f"**{ex.label}** · delgruppe: {_where(ex.subgroup)} · {_count_text(ex.participants)} deltagere og "
-                 f"{_count_text(ex.comparison)} i sammenligningsgruppen. Effekten beregnes for dem, hvis "
-                 f"udfald kan måles ved udgangen af {self.year}.")
+            b.md(
+                f"**{ex.label}** · delgruppe: {_where(ex.subgroup)} · {_count_text(ex.participants)} deltagere og "
+                f"{_count_text(ex.comparison)} i sammenligningsgruppen. Effekten beregnes for dem, hvis "
+                f"udfald kan måles ved udgangen af {self.year}."
+            )
         rows = []
-        key = "explore." + ".".join(str(ex.subgroup.get(c, ALL)) for c in SUBGROUP_CONTROLS) + f".{ex.outcome}_{ex.horizon}"
+        key = f"{_key(ex.subgroup)}.{ex.outcome}_{ex.horizon}"
         for m, o in ex.methods.items():
             if o.result is None:
-                rows.append({"Metode": o.label, "Effekt (procentpoint)": "–", "95 % konfidensinterval": "–",
-                             "Bemærkning": o.text})
+                rows.append(
+                    {
+                        "Metode": o.label,
+                        "Effekt (procentpoint)": "–",
+                        "95 % konfidensinterval": "–",
+                        "Bemærkning": o.text,
+                    }
+                )
                 continue
             r, n = o.result, o.result.n_treated
             shown = []
-            for what, v, text in (("att", r.att, "effekt"), ("ci_low", r.ci_low, "nedre grænse"),
-                                  ("ci_high", r.ci_high, "øvre grænse")):
+            for what, v, text in (
+                ("att", r.att, "effekt"),
+                ("ci_low", r.ci_low, "nedre grænse"),
+                ("ci_high", r.ci_high, "øvre grænse"),
+            ):
                 k = f"{key}.{m}.{what}"  # recorded the first time the subgroup is shown
-                shown.append(L[k] if k in L else L.stat(k, 100 * v, n, f"{o.label}: {text}", unit="procentpoint"))
+                shown.append(
+                    ledger[k] if k in ledger else ledger.stat(k, 100 * v, n, f"{o.label}: {text}", unit="procentpoint")
+                )
             att, lo, hi = shown
-            rows.append({"Metode": o.label, "Effekt (procentpoint)": att.display,
-                         "95 % konfidensinterval": f"{lo.display} til {hi.display}", "Bemærkning": ""})
-        b.table(Table(pd.DataFrame(rows), caption="Estimater",
-                      note=f"Antal under {self.min_cell} vises som «<{self.min_cell}», og andre antal skjules "
-                           f"(«{sdc.SECONDARY_SYMBOL}»), så et skjult antal ikke kan regnes ud."))
+            rows.append(
+                {
+                    "Metode": o.label,
+                    "Effekt (procentpoint)": att.display,
+                    "95 % konfidensinterval": f"{lo.display} til {hi.display}",
+                    "Bemærkning": "",
+                }
+            )
+        b.table(
+            Table(
+                pd.DataFrame(rows),
+                caption="Estimater",
+                note=f"Antal under {self.min_cell} vises som «{disclosure.masked(self.min_cell)}», og andre "
+                f"antal skjules («{sdc.SECONDARY_SYMBOL}»), så et skjult antal ikke kan regnes ud.",
+            )
+        )
         if ex.estimated:
             tab = comparison_table(ex.estimated)
             highlight = METHOD_LABELS[ex.method] if ex.method in ex.estimated else None
@@ -461,26 +536,30 @@ class Explorer:
 
     def controls(self):
         """ipywidgets drop-downs for subgroup, outcome, horizon and method (live kernel)."""
-        import ipywidgets as w
-        from IPython.display import display
-
         o = self.options
+        methods = [(METHOD_LABELS[m], m) for m in METHODS]
         opts = {
-            "target_group": w.Dropdown(options=[ALL, *o["target_group"]], description="Målgruppe"),
-            "age_band": w.Dropdown(options=[ALL, *o["age_band"]], description="Alder"),
-            "enterprise_id": w.Dropdown(options=[ALL, *o["enterprise_id"]], description="Virksomhed"),
-            "entry_year": w.Dropdown(options=[ALL, *map(str, o["entry_year"])], description="Startår"),
-            "outcome": w.Dropdown(options=list(OUTCOME_OPTIONS), description="Udfald"),
-            "horizon": w.Dropdown(options=list(HORIZON_OPTIONS), description="Uger efter"),
-            "method": w.Dropdown(options=[(METHOD_LABELS[m], m) for m in METHODS], value="aipw", description="Metode"),
+            "target_group": widgets.Dropdown(options=[ALL, *o["target_group"]], description="Målgruppe"),
+            "age_band": widgets.Dropdown(options=[ALL, *o["age_band"]], description="Alder"),
+            "enterprise_id": widgets.Dropdown(options=[ALL, *o["enterprise_id"]], description="Virksomhed"),
+            "entry_year": widgets.Dropdown(options=[ALL, *map(str, o["entry_year"])], description="Startår"),
+            "outcome": widgets.Dropdown(options=list(OUTCOME_OPTIONS), description="Udfald"),
+            "horizon": widgets.Dropdown(options=list(HORIZON_OPTIONS), description="Uger efter"),
+            "method": widgets.Dropdown(options=methods, value="aipw", description="Metode"),
         }
 
         def show(**kwargs):
             display(self.estimate(**kwargs))
 
-        out = w.interactive_output(show, opts)
-        return w.VBox([w.HBox(list(opts.values())[:4], layout=w.Layout(flex_flow="row wrap")),
-                       w.HBox(list(opts.values())[4:], layout=w.Layout(flex_flow="row wrap")), out])
+        out = widgets.interactive_output(show, opts)
+        boxes = list(opts.values())
+        return widgets.VBox(
+            [
+                widgets.HBox(boxes[:4], layout=widgets.Layout(flex_flow="row wrap")),
+                widgets.HBox(boxes[4:], layout=widgets.Layout(flex_flow="row wrap")),
+                out,
+            ]
+        )
 
 
 def control_values(explorer: Explorer) -> dict:
@@ -497,5 +576,14 @@ def control_values(explorer: Explorer) -> dict:
     }
 
 
-__all__ = ["ALL", "REASON_TEXTS", "Exploration", "Explorer", "MethodOutcome", "SubgroupCounts",
-           "control_values", "min_cell_from_params", "reason_text"]
+__all__ = [
+    "ALL",
+    "REASON_TEXTS",
+    "Exploration",
+    "Explorer",
+    "MethodOutcome",
+    "SubgroupCounts",
+    "control_values",
+    "min_cell_from_params",
+    "reason_text",
+]

@@ -19,6 +19,8 @@ from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from so_eval.data.dataset import Dataset
 from so_eval.data.model import BENEFIT_STATUSES, EDU, SELF, STATUSES
@@ -123,7 +125,7 @@ def _entry_weeks(ids: pd.Index, entry_day: pd.Series, first_week: pd.Timestamp, 
     participants' own (``entry_day``, the first ``len(entry_day)`` ids), then the pool's placebo
     weeks, drawn from the participants' by :func:`_placebo_pick` (NaN if there are none)."""
     t_week = _week_index(pd.Series(entry_day.to_numpy()), first_week)
-    pool_ids = ids[len(entry_day):]
+    pool_ids = ids[len(entry_day) :]
     if len(t_week):
         pick = _placebo_pick(pd.Index(pool_ids.tolist(), dtype=object), len(t_week), salt)
         c_week = np.sort(t_week)[pick]
@@ -132,8 +134,14 @@ def _entry_weeks(ids: pd.Index, entry_day: pd.Series, first_week: pd.Timestamp, 
     return np.concatenate([t_week, c_week]).astype(float)
 
 
-def _assemble(ids: pd.Index, n_treated: int, week: np.ndarray, first_week: pd.Timestamp,
-              values: dict[str, np.ndarray], citizens: pd.DataFrame) -> pd.DataFrame:
+def _assemble(
+    ids: pd.Index,
+    n_treated: int,
+    week: np.ndarray,
+    first_week: pd.Timestamp,
+    values: dict[str, np.ndarray],
+    citizens: pd.DataFrame,
+) -> pd.DataFrame:
     """The outcome table from its parts: pseudonyms (participants first), entry week indices,
     the window values by column (see :func:`_window_specs`) and the citizens table."""
     treated = np.r_[np.ones(n_treated, int), np.zeros(len(ids) - n_treated, int)]
@@ -141,7 +149,8 @@ def _assemble(ids: pd.Index, n_treated: int, week: np.ndarray, first_week: pd.Ti
     entry_week = first_week + pd.to_timedelta(np.nan_to_num(week) * 7, unit="D")
     out["entry_week"] = pd.Series(entry_week).where(np.isfinite(week))
     out["entry_year"] = out["entry_week"].dt.year
-    out["entry_quarter"] = out["entry_week"].dt.year.astype("Int64").astype(str) + "K" + out["entry_week"].dt.quarter.astype("Int64").astype(str)
+    entry = out["entry_week"].dt
+    out["entry_quarter"] = entry.year.astype("Int64").astype(str) + "K" + entry.quarter.astype("Int64").astype(str)
     for col, *_ in _window_specs():
         out[col] = values[col]
     info = citizens.set_index("citizen_id").reindex(ids)
@@ -153,7 +162,7 @@ def _assemble(ids: pd.Index, n_treated: int, week: np.ndarray, first_week: pd.Ti
     for name in HORIZONS:
         col = f"education_{name.replace('-', '_')}"
         out[col] = out[col].where(young)
-    cols = (["citizen_id", "treated", "entry_week", "entry_year", "entry_quarter"] + list(OUTCOMES) + COVARIATES)
+    cols = ["citizen_id", "treated", "entry_week", "entry_year", "entry_quarter"] + list(OUTCOMES) + COVARIATES
     return out[cols]
 
 
@@ -170,9 +179,6 @@ def _row_index(ids: pd.Index, citizen: pd.Series) -> np.ndarray:
     """``ids.get_indexer(citizen)``, looked up once per run of equal pseudonyms: a status panel
     lists each citizen's weeks together, so two million rows are a few thousand runs (any order
     gives the same answer; one with many short runs is looked up row by row)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
     n = len(citizen)
     if n < 2:
         return ids.get_indexer(citizen)
@@ -283,9 +289,10 @@ def outcome_table(
     ids, entry_day = _sample(ds.citizens, ds.courses, entry_from, entry_to)
     m = WeekMatrix(ds.status_weekly, ids)
     week = _entry_weeks(ids, entry_day, m.first_week, salt)
-    values = {col: (m.share(kind, week + offset, length) if how == "share"
-                    else m.window(kind, week + offset, length)[0])
-              for col, kind, offset, length, how in _window_specs()}
+    values = {
+        col: (m.share(kind, week + offset, length) if how == "share" else m.window(kind, week + offset, length)[0])
+        for col, kind, offset, length, how in _window_specs()
+    }
     return _assemble(ids, len(entry_day), week, m.first_week, values, ds.citizens)
 
 
@@ -318,13 +325,15 @@ def quarterly_panel(ds: Dataset, *, outcome: str = "selfsupport", last_year: int
     with np.errstate(invalid="ignore", divide="ignore"):
         share = (hit @ onehot) / (seen @ onehot)
     group, late = _entry_quarters(ds.courses, ids, m.first_week, n_q)
-    out = pd.DataFrame({
-        "citizen_id": np.repeat(ids.to_numpy(), n_q),
-        "period": np.tile(np.arange(1, n_q + 1), len(ids)),
-        "quarter": np.tile(labels, len(ids)),
-        "group": np.repeat(group, n_q),
-        outcome: share.ravel().astype(float),
-    })
+    out = pd.DataFrame(
+        {
+            "citizen_id": np.repeat(ids.to_numpy(), n_q),
+            "period": np.tile(np.arange(1, n_q + 1), len(ids)),
+            "quarter": np.tile(labels, len(ids)),
+            "group": np.repeat(group, n_q),
+            outcome: share.ravel().astype(float),
+        }
+    )
     if late.any():  # first course outside the panel's quarters: neither treated nor control
         out = out.loc[~out["citizen_id"].isin(ids[late])]
     return out.reset_index(drop=True)
@@ -336,19 +345,22 @@ def _quarter_grid(first_week: pd.Timestamp, n_weeks: int) -> tuple[np.ndarray, l
     weeks = first_week + pd.to_timedelta(np.arange(n_weeks) * 7, unit="D")
     q_of_week = (weeks.year - weeks[0].year) * 4 + weeks.quarter - weeks[0].quarter + 1
     n_q = int(q_of_week.max())
-    labels = [f"{weeks[0].year + (q - 1 + weeks[0].quarter - 1) // 4}K{(q - 1 + weeks[0].quarter - 1) % 4 + 1}"
-              for q in range(1, n_q + 1)]
+    labels = [
+        f"{weeks[0].year + (q - 1 + weeks[0].quarter - 1) // 4}K{(q - 1 + weeks[0].quarter - 1) % 4 + 1}"
+        for q in range(1, n_q + 1)
+    ]
     return np.asarray(q_of_week), labels
 
 
-def _entry_quarters(courses: pd.DataFrame, ids: pd.Index, first_week: pd.Timestamp,
-                    n_q: int) -> tuple[np.ndarray, np.ndarray]:
+def _entry_quarters(
+    courses: pd.DataFrame, ids: pd.Index, first_week: pd.Timestamp, n_q: int
+) -> tuple[np.ndarray, np.ndarray]:
     """The event study's cohorts. Per citizen in ``ids``: ``group``, the running quarter in which
     their first course started (0 for citizens with no course), and ``late``, whether their
     first course started outside the panel's ``n_q`` quarters (such citizens are neither
     treated nor controls and are left out)."""
     first = courses.groupby("citizen_id")["start"].min().reindex(ids)
-    group = ((first.dt.year - first_week.year) * 4 + first.dt.quarter - first_week.quarter + 1)
+    group = (first.dt.year - first_week.year) * 4 + first.dt.quarter - first_week.quarter + 1
     group = group.where(group.between(1, n_q), np.nan)  # entries outside the panel: not usable
     late = (first.notna() & group.isna()).to_numpy()
     return group.fillna(0).to_numpy().astype(int), late

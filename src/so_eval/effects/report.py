@@ -26,6 +26,7 @@ from so_eval.effects.analysis import (
 from so_eval.effects.outcomes import COVARIATE_LABELS
 from so_eval.reporting.ledger import Ledger
 from so_eval.data.loading import load
+from so_eval.params import checked_disclosure, default_disclosure
 from so_eval.reporting.blocks import Block, Table
 
 DEFAULT_EFFECTS = {"outcome": "selfsupport", "horizon": "1-26", "method": "aipw", "entry_from": "2020-01-01"}
@@ -58,12 +59,15 @@ class EffectParams:
     as_of: str | None = None
     effects: dict = field(default_factory=lambda: dict(DEFAULT_EFFECTS))
     covariates: list | str | None = None
-    disclosure: dict = field(default_factory=lambda: {"min_cell": 5})
+    disclosure: dict = field(default_factory=default_disclosure)
     output_dir: str | None = None
+
+    def __post_init__(self) -> None:
+        self.disclosure = checked_disclosure(self.disclosure)  # the annual report's rule and default
 
     @property
     def min_cell(self) -> int:
-        return int((self.disclosure or {}).get("min_cell", 5))
+        return int(self.disclosure["min_cell"])
 
     def spec(self) -> EffectSpec:
         e = {**DEFAULT_EFFECTS, **(self.effects or {})}
@@ -111,39 +115,43 @@ class EffectReport:
         return cls(load(config.resolve(params.data_dir), as_of=params.as_of), params)
 
     def _record(self) -> None:
-        L, s = self.ledger, self.spec
-        L.value("effects.outcome", s.label, "Udfald", unit="tekst")
-        L.value("effects.method", METHOD_LABELS[s.method], "Hovedmetode", unit="tekst")
-        record_estimate(L, "effects", self.headline, "Effekt")
+        ledger, s = self.ledger, self.spec
+        ledger.value("effects.outcome", s.label, "Udfald", unit="tekst")
+        ledger.value("effects.method", METHOD_LABELS[s.method], "Hovedmetode", unit="tekst")
+        record_estimate(ledger, "effects", self.headline, "Effekt")
         for method, r in self.results.items():
-            record_estimate(L, f"effects.{method}", r, METHOD_LABELS[method])
+            record_estimate(ledger, f"effects.{method}", r, METHOD_LABELS[method])
         prof = group_profile(self.sample)
         for rec in prof.itertuples():
             k = "treated" if rec.group == "Deltagere" else "control"
-            L.count(f"effects.groups.{k}.n", rec.n, f"{rec.group}: antal")
-            L.stat(f"effects.groups.{k}.age", rec.age, rec.n, f"{rec.group}: gns. alder", unit="år")
-            L.share(f"effects.groups.{k}.women", rec.women * rec.n, rec.n, f"{rec.group}: andel kvinder")
-            L.stat(f"effects.groups.{k}.benefit_weeks_52", rec.benefit_weeks_52, rec.n,
-                   f"{rec.group}: gns. uger på ydelse, 52 uger før", unit="uger")
-            L.share(f"effects.groups.{k}.young", rec.young * rec.n, rec.n, f"{rec.group}: andel unge")
+            ledger.count(f"effects.groups.{k}.n", rec.n, f"{rec.group}: antal")
+            ledger.stat(f"effects.groups.{k}.age", rec.age, rec.n, f"{rec.group}: gns. alder", unit="år")
+            ledger.share(f"effects.groups.{k}.women", rec.women * rec.n, rec.n, f"{rec.group}: andel kvinder")
+            ledger.stat(f"effects.groups.{k}.benefit_weeks_52", rec.benefit_weeks_52, rec.n,
+                        f"{rec.group}: gns. uger på ydelse, 52 uger før", unit="uger")
+            ledger.share(f"effects.groups.{k}.young", rec.young * rec.n, rec.n, f"{rec.group}: andel unge")
         bal = self.headline.balance
         if len(bal):
-            L.value("effects.balance.max_smd_before", float(bal["smd_before"].abs().max()), "Største skævhed før", unit="smd")
-            L.value("effects.balance.max_smd_after", float(bal["smd_after"].abs().max()), "Største skævhed efter", unit="smd")
+            ledger.value("effects.balance.max_smd_before", float(bal["smd_before"].abs().max()),
+                         "Største skævhed før", unit="smd")
+            ledger.value("effects.balance.max_smd_after", float(bal["smd_after"].abs().max()),
+                         "Største skævhed efter", unit="smd")
         ov = self.headline.overlap
         if ov:
-            L.count("effects.overlap.n_treated_outside", ov["n_treated_outside"], "Deltagere uden for fælles område")
-            L.count("effects.overlap.n_control_outside", ov["n_control_outside"], "Sammenligningsborgere uden for fælles område")
+            ledger.count("effects.overlap.n_treated_outside", ov["n_treated_outside"],
+                         "Deltagere uden for fælles område")
+            ledger.count("effects.overlap.n_control_outside", ov["n_control_outside"],
+                         "Sammenligningsborgere uden for fælles område")
         ev, n_ev = self.events, self.events.n_units
-        L.count("effects.did.n_units", n_ev, "Borgere i kvartalsanalysen")
-        L.value("effects.did.n_cohorts", ev.n_groups, "Startkvartaler (kohorter)", unit="kohorter")
+        ledger.count("effects.did.n_units", n_ev, "Borgere i kvartalsanalysen")
+        ledger.value("effects.did.n_cohorts", ev.n_groups, "Startkvartaler (kohorter)", unit="kohorter")
         for part in ("att", "ci_low", "ci_high"):
-            L.stat(f"effects.did.{part}", 100 * float(ev.overall[part]), n_ev, f"Kvartalsanalyse, samlet: {part}",
-                   unit="procentpoint")
+            ledger.stat(f"effects.did.{part}", 100 * float(ev.overall[part]), n_ev,
+                        f"Kvartalsanalyse, samlet: {part}", unit="procentpoint")
         for rec in ev.dynamic.itertuples():
             for part in ("att", "ci_low", "ci_high"):
-                L.stat(f"effects.did.e{int(rec.event_time):+d}.{part}", 100 * float(getattr(rec, part)), n_ev,
-                       f"Kvartal {int(rec.event_time):+d} i forhold til start: {part}", unit="procentpoint")
+                ledger.stat(f"effects.did.e{int(rec.event_time):+d}.{part}", 100 * float(getattr(rec, part)), n_ev,
+                            f"Kvartal {int(rec.event_time):+d} i forhold til start: {part}", unit="procentpoint")
 
     def f(self, key: str) -> str:
         return self.ledger[key].display
@@ -163,16 +171,16 @@ class EffectReport:
         )
 
     def summary(self) -> Block:
-        h = self.ledger
+        ledger = self.ledger
         return Block().md(
-            f"Effekten af deltagelse på {self.spec.label.lower()} er estimeret til **{_pp(h['effects.att'])}** "
+            f"Effekten af deltagelse på {self.spec.label.lower()} er estimeret til **{_pp(ledger['effects.att'])}** "
             f"(95 % konfidensinterval {self.f('effects.ci_low')} til {self.f('effects.ci_high')} procentpoint) "
             f"med metoden {METHOD_LABELS[self.spec.method]} på {self.f('effects.n_treated')} deltagere "
             f"og {self.f('effects.n_control')} borgere i sammenligningsgruppen. "
-            f"Den simple, ujusterede forskel er {_pp(h['effects.difference.att'])}; forskellen mellem de to "
+            f"Den simple, ujusterede forskel er {_pp(ledger['effects.difference.att'])}; forskellen mellem de to "
             "tal viser, hvor meget det betyder, at deltagerne på forhånd adskilte sig fra andre borgere. "
             "Kvartalsanalysen, der følger borgerne kvartal for kvartal, giver i gennemsnit over alle kvartaler "
-            f"efter start {_pp(h['effects.did.att'])} ({self.f('effects.did.ci_low')} til "
+            f"efter start {_pp(ledger['effects.did.att'])} ({self.f('effects.did.ci_low')} til "
             f"{self.f('effects.did.ci_high')}); den dækker en længere periode efter start end udfaldet ovenfor "
             "og er derfor ikke direkte sammenlignelig med det."
         )
@@ -216,7 +224,7 @@ class EffectReport:
             f"{self.f('effects.overlap.n_control_outside')} borgere i sammenligningsgruppen ligger uden for "
             "det fælles område for sandsynligheden for deltagelse."
         )
-        ax = eplots.overlap_plot(h.details["ps"], h.details["treated"])
+        ax = eplots.overlap_plot(pd.DataFrame({"ps": h.details["ps"], "treated": h.details["treated"]}))
         return b.figure(ax.figure, "Fordeling af sandsynligheden for deltagelse")
 
     def event_study_section(self) -> Block:

@@ -33,9 +33,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from so_eval.data.model import BENEFIT_STATUSES, EDU, SELF, STATUSES
 from so_eval.effects.outcomes import (
@@ -50,8 +52,14 @@ from so_eval.effects.outcomes import (
     _window_specs,
 )
 
-__all__ = ["QuarterlyMatrix", "duckdb_connection", "outcome_table_parquet", "quarterly_matrix_parquet",
-           "quarterly_panel_parquet", "read_effect_inputs"]
+__all__ = [
+    "QuarterlyMatrix",
+    "duckdb_connection",
+    "outcome_table_parquet",
+    "quarterly_matrix_parquet",
+    "quarterly_panel_parquet",
+    "read_effect_inputs",
+]
 
 MEMORY_LIMIT = "1GB"
 """DuckDB's memory limit here: with Python, pandas and the results it keeps a process under
@@ -92,15 +100,15 @@ def duckdb_connection(memory_limit: str = MEMORY_LIMIT, threads: int | None = No
     ...     con.execute("SELECT 42").fetchall()
     [(42,)]
     """
-    import duckdb
-
     with tempfile.TemporaryDirectory(prefix="so-eval-duckdb-") as tmp:
-        con = duckdb.connect(config={
-            "memory_limit": memory_limit,
-            "threads": int(threads or os.cpu_count() or 1),
-            "temp_directory": tmp,
-            "preserve_insertion_order": False,
-        })
+        con = duckdb.connect(
+            config={
+                "memory_limit": memory_limit,
+                "threads": int(threads or os.cpu_count() or 1),
+                "temp_directory": tmp,
+                "preserve_insertion_order": False,
+            }
+        )
         try:
             # every join here is to a table of (nearly) all the panel's citizens: a filter on the
             # scan built from its keys would drop nothing and costs a fifth of the time
@@ -191,43 +199,65 @@ def outcome_table_parquet(
     source = _parquet(path)
     ids, entry_day = _sample(citizens, courses, entry_from, entry_to)
     specs = _window_specs()
+    bounds = _segments(specs)
     with duckdb_connection(memory_limit, threads) as con:
         first_week, n_weeks = _bounds(con, source)
         week = _entry_weeks(ids, entry_day, first_week, salt)
-        known = np.isfinite(week)
-        bounds = _segments(specs)
-        # per citizen: the time span of the weeks around entry that any window covers; the
-        # join keeps only rows inside it, and r counts weeks from its start
-        entry = week[known].astype(np.int64)
-        lo = _epoch_us(first_week) + (entry + bounds[0]) * _WEEK_US
-        hi = _epoch_us(first_week) + (entry + bounds[-1]) * _WEEK_US
-        import pyarrow as pa
+        counts = _segment_counts(con, source, ids, week, first_week, bounds)
+    by_segment = _by_segment(counts, len(ids), len(bounds) - 1)
+    del counts
+    values = _window_values(specs, bounds, week, n_weeks, by_segment)
+    return _assemble(ids, len(entry_day), week, first_week, values, citizens)
 
-        con.register("entries", pa.table({
-            "citizen_id": pa.array(ids[known].to_numpy(dtype=object), pa.string()),
-            "row_no": np.flatnonzero(known).astype(np.int32),
-            "lo_us": lo, "lo": lo.astype("datetime64[us]"), "hi": hi.astype("datetime64[us]")}))
-        segment_of = "CASE " + " ".join(f"WHEN r < {b - bounds[0]} THEN {i}" for i, b in enumerate(bounds[1:])) + " END"
-        counts = con.sql(f"""
-            SELECT row_no, {segment_of} AS segment,
-                   {", ".join(f"count(*) FILTER (WHERE {_kind_condition(k)})::INTEGER AS {k}"
-                              for k in ("self", "edu", "benefit", "observed"))}
-            FROM (SELECT e.row_no, (epoch_us(CAST(s.week AS TIMESTAMP)) - e.lo_us) // {_WEEK_US} AS r,
-                         {_STATUS_CODE} AS k
-                  FROM {source} s JOIN entries e ON s.citizen_id = e.citizen_id
-                       AND CAST(s.week AS TIMESTAMP) >= e.lo AND CAST(s.week AS TIMESTAMP) < e.hi)
-            GROUP BY ALL
-        """).fetchnumpy()
-    # weeks of each kind by citizen and segment (zero where a citizen has no rows there)
-    n_seg = len(bounds) - 1
+
+def _segment_counts(
+    con, source: str, ids: pd.Index, week: np.ndarray, first_week: pd.Timestamp, bounds: np.ndarray
+) -> dict:
+    """Weeks of each kind by citizen (``row_no``, the citizen's row) and segment around entry,
+    from one DuckDB query (rows of citizens and segments without any week are not there)."""
+    known = np.isfinite(week)
+    # per citizen: the time span of the weeks around entry that any window covers; the
+    # join keeps only rows inside it, and r counts weeks from its start
+    entry = week[known].astype(np.int64)
+    lo = _epoch_us(first_week) + (entry + bounds[0]) * _WEEK_US
+    hi = _epoch_us(first_week) + (entry + bounds[-1]) * _WEEK_US
+    entries = {
+        "citizen_id": pa.array(ids[known].to_numpy(dtype=object), pa.string()),
+        "row_no": np.flatnonzero(known).astype(np.int32),
+        "lo_us": lo,
+        "lo": lo.astype("datetime64[us]"),
+        "hi": hi.astype("datetime64[us]"),
+    }
+    con.register("entries", pa.table(entries))
+    segment_of = "CASE " + " ".join(f"WHEN r < {b - bounds[0]} THEN {i}" for i, b in enumerate(bounds[1:])) + " END"
+    counts = ", ".join(
+        f"count(*) FILTER (WHERE {_kind_condition(k)})::INTEGER AS {k}" for k in ("self", "edu", "benefit", "observed")
+    )
+    return con.sql(f"""
+        SELECT row_no, {segment_of} AS segment,
+               {counts}
+        FROM (SELECT e.row_no, (epoch_us(CAST(s.week AS TIMESTAMP)) - e.lo_us) // {_WEEK_US} AS r,
+                     {_STATUS_CODE} AS k
+              FROM {source} s JOIN entries e ON s.citizen_id = e.citizen_id
+                   AND CAST(s.week AS TIMESTAMP) >= e.lo AND CAST(s.week AS TIMESTAMP) < e.hi)
+        GROUP BY ALL
+    """).fetchnumpy()
+
+
+def _by_segment(counts: dict, n_ids: int, n_seg: int) -> dict[str, np.ndarray]:
+    """Weeks of each kind as citizens × segments matrices (zero where a citizen has no rows)."""
     cells = np.asarray(counts["row_no"], dtype=np.int64) * n_seg + np.asarray(counts["segment"])
     by_segment = {}
     for k in ("self", "edu", "benefit", "observed"):
-        by_segment[k] = np.zeros(len(ids) * n_seg)
+        by_segment[k] = np.zeros(n_ids * n_seg)
         by_segment[k][cells] = np.asarray(counts[k])
-        by_segment[k] = by_segment[k].reshape(len(ids), n_seg)
-    del counts, cells
+        by_segment[k] = by_segment[k].reshape(n_ids, n_seg)
+    return by_segment
 
+
+def _window_values(specs, bounds: np.ndarray, week: np.ndarray, n_weeks: int, by_segment: dict) -> dict:
+    """Each window's count or share, as a sum of whole segments (NaN where the window is not
+    inside the panel)."""
     values = {}
     for col, kind, offset, length, how in specs:
         first, last = np.searchsorted(bounds, [offset, offset + length])
@@ -238,7 +268,7 @@ def outcome_table_parquet(
             values[col] = _share(count, seen)
         else:
             values[col] = count
-    return _assemble(ids, len(entry_day), week, first_week, values, citizens)
+    return values
 
 
 @dataclass(frozen=True, eq=False)
@@ -279,11 +309,15 @@ class QuarterlyMatrix:
         are categorical (the same values as the strings there), which saves memory at national
         scale (20 million rows)."""
         n, n_q = self.values.shape
-        out = pd.DataFrame({"citizen_id": pd.Categorical.from_codes(
-            np.repeat(np.arange(n, dtype=np.int32), n_q), categories=self.citizen_ids, validate=False)})
+        out = pd.DataFrame(
+            {
+                "citizen_id": pd.Categorical.from_codes(
+                    np.repeat(np.arange(n, dtype=np.int32), n_q), categories=self.citizen_ids, validate=False
+                )
+            }
+        )
         out["period"] = np.tile(self.periods, n)
-        out["quarter"] = pd.Categorical.from_codes(np.tile(np.arange(n_q, dtype=np.int8), n),
-                                                   categories=self.labels)
+        out["quarter"] = pd.Categorical.from_codes(np.tile(np.arange(n_q, dtype=np.int8), n), categories=self.labels)
         out["group"] = np.repeat(self.group, n_q)
         out[self.outcome] = self.values.ravel().astype(float)
         return out
@@ -315,9 +349,8 @@ def _calendar_quarter(monday: np.ndarray) -> np.ndarray:
     """The calendar quarter (year × 4 + quarter − 1) of each Monday, given as weeks since
     :data:`_MONDAY_0`."""
     day = (np.asarray(monday, dtype=np.int64) * 7 - 3).astype("datetime64[D]")
-    return day.astype("datetime64[Y]").astype(np.int64) * 4 + 1970 * 4 + day.astype("datetime64[M]").astype(np.int64) % 12 // 3
-
-
+    year = day.astype("datetime64[Y]").astype(np.int64)
+    return year * 4 + 1970 * 4 + day.astype("datetime64[M]").astype(np.int64) % 12 // 3
 
 
 class _QuarterCounts:
@@ -342,14 +375,17 @@ class _QuarterCounts:
     def _cover(self, first_quarter: int, last_quarter: int) -> None:
         """Widen the matrices (with zeros) to hold these calendar quarters."""
         have = self.hits.shape[1]
-        lo, hi = (first_quarter, last_quarter) if have == 0 else (
-            min(first_quarter, self.first_quarter), max(last_quarter, self.first_quarter + have - 1))
+        lo, hi = (
+            (first_quarter, last_quarter)
+            if have == 0
+            else (min(first_quarter, self.first_quarter), max(last_quarter, self.first_quarter + have - 1))
+        )
         if have and lo == self.first_quarter and hi == self.first_quarter + have - 1:
             return
         for name in ("hits", "seen"):
             wide = np.zeros((len(self.hits), hi - lo + 1), dtype=np.int32)
             if have:
-                wide[:, self.first_quarter - lo:self.first_quarter - lo + have] = getattr(self, name)
+                wide[:, self.first_quarter - lo : self.first_quarter - lo + have] = getattr(self, name)
             setattr(self, name, wide)
         self.first_quarter = lo
 
@@ -433,8 +469,6 @@ def _codes(column: pa.DictionaryArray, missing: int) -> np.ndarray:
 def _count_quarters(path: Path, counts: _QuarterCounts, threads: int) -> None:
     """Read ``citizen_id``, ``week`` and ``status`` of the Parquet file row group by row group
     (at most :data:`_ROW_GROUP_ROWS` rows at a time) on ``threads`` threads into ``counts``."""
-    import pyarrow.parquet as pq
-
     columns = ["citizen_id", "week", "status"]
     with pq.ParquetFile(path) as f:
         meta = f.metadata
@@ -445,8 +479,7 @@ def _count_quarters(path: Path, counts: _QuarterCounts, threads: int) -> None:
     def read(i: int) -> None:
         # a ParquetFile per task: one is not safe to share between threads
         with pq.ParquetFile(path, metadata=meta, read_dictionary=["citizen_id", "status"]) as f:
-            for batch in f.iter_batches(batch_size=_ROW_GROUP_ROWS, row_groups=[i], columns=columns,
-                                        use_threads=False):
+            for batch in f.iter_batches(batch_size=_ROW_GROUP_ROWS, row_groups=[i], columns=columns, use_threads=False):
                 counts.add(*(batch.column(c) for c in columns))
 
     with ThreadPoolExecutor(max_workers=threads) as pool:
@@ -502,8 +535,9 @@ def quarterly_matrix_parquet(
     if counts.first_day is None:
         raise ValueError("the status panel has no rows: effect measurement needs it")
     # the panel's first week and its quarters, from the first and last day counted
-    first_week, n_weeks = _panel_bounds(_EPOCH + pd.Timedelta(days=counts.first_day),
-                                        _EPOCH + pd.Timedelta(days=counts.last_day))
+    first_week, n_weeks = _panel_bounds(
+        _EPOCH + pd.Timedelta(days=counts.first_day), _EPOCH + pd.Timedelta(days=counts.last_day)
+    )
     first_week = first_week.as_unit("ns")
     _, labels = _quarter_grid(first_week, n_weeks)
     q_first = int(_calendar_quarter(np.array([(first_week - _MONDAY_0).days // 7]))[0])
@@ -518,8 +552,7 @@ def quarterly_matrix_parquet(
             with np.errstate(invalid="ignore", divide="ignore"):
                 np.divide(hits, counts.seen[keep, at].astype(np.float32), out=values[:, j])
     del counts
-    return QuarterlyMatrix(citizen_ids=ids[keep], group=group[keep], values=values, labels=labels,
-                           outcome=outcome)
+    return QuarterlyMatrix(citizen_ids=ids[keep], group=group[keep], values=values, labels=labels, outcome=outcome)
 
 
 def quarterly_panel_parquet(
@@ -546,8 +579,9 @@ def quarterly_panel_parquet(
     ------
     FileNotFoundError if ``path`` is missing; ValueError if no rows are left.
     """
-    return quarterly_matrix_parquet(path, citizens, courses, outcome=outcome, last_year=last_year,
-                                    threads=threads).to_long()
+    return quarterly_matrix_parquet(
+        path, citizens, courses, outcome=outcome, last_year=last_year, threads=threads
+    ).to_long()
 
 
 def read_effect_inputs(folder: str | os.PathLike[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
