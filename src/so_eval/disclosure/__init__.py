@@ -11,7 +11,6 @@ citizens, directly or worked back.
 """
 
 from so_eval.disclosure.primary import (
-    DEFAULT_MIN_CELL,
     PERSON_UNITS,
     RULE_TEXT,
     basis_too_small,
@@ -22,6 +21,7 @@ from so_eval.disclosure.primary import (
     rule_text,
     share_hidden_reason,
 )
+from so_eval.params import DEFAULT_MIN_CELL  # the one default, in the one parameter model
 
 __all__ = [
     "DEFAULT_MIN_CELL",

@@ -21,8 +21,6 @@ import math
 
 import pandas as pd
 
-DEFAULT_MIN_CELL = 5
-
 PERSON_UNITS = frozenset({"borgere", "forløb"})
 """Units that count persons (a course is one citizen's course)."""
 

@@ -11,7 +11,7 @@ import pandas as pd
 
 from so_eval import fmt
 from so_eval.glossary import category_label
-from so_eval.plots.goals import A4_WIDTH, ACCENT, BASE, PALETTE, TARGET, _axes, _legend_below
+from so_eval.plots.base import A4_WIDTH, ACCENT, BASE, PALETTE, TARGET, legend_below, new_axes, tick_formatter
 
 
 def love_plot(
@@ -27,7 +27,7 @@ def love_plot(
     d = balance.copy()
     d["name"] = [_covariate_label(c, labels) for c in d.index]
     d = d.iloc[np.argsort(-d["smd_before"].abs().to_numpy())][::-1]
-    ax = _axes(ax, height=max(2.8, 0.3 * len(d) + 1.3))
+    ax = new_axes(ax, height=max(2.8, 0.3 * len(d) + 1.3))
     pos = np.arange(len(d))
     ax.hlines(pos, d["smd_after"].abs(), d["smd_before"].abs(), color="#cccccc", zorder=1)
     ax.scatter(d["smd_before"].abs(), pos, facecolors="white", edgecolors=BASE, s=36, zorder=2, label="Før justering")
@@ -41,11 +41,11 @@ def love_plot(
     )
     ax.set_yticks(pos, d["name"], fontsize=8)
     ax.set_xlabel("Absolut standardiseret forskel i gennemsnit")
-    ax.xaxis.set_major_formatter(fmt.tick_formatter(decimals=2))
+    ax.xaxis.set_major_formatter(tick_formatter(decimals=2))
     ax.set_title(title, loc="left", fontsize=11)
     ax.spines[["top", "right"]].set_visible(False)
     ax.grid(axis="x", color="#e5e5e5", linewidth=0.8)
-    _legend_below(ax, ncol=3)
+    legend_below(ax, ncol=3)
     return ax
 
 
@@ -67,18 +67,18 @@ def overlap_plot(
 ):
     """Histograms of the fitted propensity score (column ``ps``) for participants and the
     comparison group (column ``treated``: 1 or 0), one row per unit."""
-    ax = _axes(ax)
+    ax = new_axes(ax)
     bins = np.linspace(0, 1, 41)
     score, is_treated = np.asarray(data[ps]), np.asarray(data[treated]).astype(bool)
     ax.hist(score[~is_treated], bins=bins, density=True, alpha=0.6, color=BASE, label="Sammenligningsgruppe")
     ax.hist(score[is_treated], bins=bins, density=True, alpha=0.6, color=ACCENT, label="Deltagere")
     ax.set_xlabel("Estimeret sandsynlighed for at deltage")
     ax.set_ylabel("Tæthed")
-    ax.xaxis.set_major_formatter(fmt.tick_formatter("percent"))
-    ax.yaxis.set_major_formatter(fmt.tick_formatter(decimals=1))
+    ax.xaxis.set_major_formatter(tick_formatter("percent"))
+    ax.yaxis.set_major_formatter(tick_formatter(decimals=1))
     ax.set_title(title, loc="left", fontsize=11)
     ax.spines[["top", "right"]].set_visible(False)
-    _legend_below(ax)
+    legend_below(ax)
     return ax
 
 
@@ -98,7 +98,7 @@ def event_study_plot(
 ):
     """Estimates by event time with a shaded 95 % confidence band, zero line, and (optionally)
     the window before entry used as reference (``anticipation`` quarters) shaded."""
-    ax = _axes(ax)
+    ax = new_axes(ax)
     d = data.sort_values(x)
     xs = d[x].to_numpy()
     if anticipation:
@@ -117,11 +117,11 @@ def event_study_plot(
     ax.set_xticks(xs)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
-    ax.yaxis.set_major_formatter(fmt.tick_formatter(decimals=0))
+    ax.yaxis.set_major_formatter(tick_formatter(decimals=0))
     ax.set_title(title, loc="left", fontsize=11)
     ax.spines[["top", "right"]].set_visible(False)
     ax.grid(axis="y", color="#e5e5e5", linewidth=0.8)
-    _legend_below(ax, ncol=2)
+    legend_below(ax, ncol=2)
     return ax
 
 
@@ -138,7 +138,7 @@ def estimates_plot(
 ):
     """Point estimates with intervals, one row per method (a forest plot), in percentage points."""
     d = data.reset_index(drop=True)
-    ax = _axes(ax, height=max(2.4, 0.45 * len(d) + 1.2))
+    ax = new_axes(ax, height=max(2.4, 0.45 * len(d) + 1.2))
     pos = np.arange(len(d))[::-1]
     for p, (_, r) in zip(pos, d.iterrows(), strict=True):
         color = ACCENT if highlight is not None and r[label] == highlight else BASE
@@ -155,7 +155,7 @@ def estimates_plot(
     ax.axvline(0, color="#555555", linewidth=0.8)
     ax.set_yticks(pos, d[label], fontsize=9)
     ax.set_xlabel("Effekt (procentpoint)")
-    ax.xaxis.set_major_formatter(fmt.tick_formatter(decimals=0))
+    ax.xaxis.set_major_formatter(tick_formatter(decimals=0))
     lo, hi = 100 * d[low].min(), 100 * d[high].max()
     ax.set_xlim(min(lo, 0) - 1, hi + (hi - min(lo, 0)) * 0.6 + 1)
     ax.set_title(title, loc="left", fontsize=11)

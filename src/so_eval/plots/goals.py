@@ -13,7 +13,6 @@ import pandas as pd
 import seaborn as sns
 
 from so_eval import fmt
-from so_eval.plots import base
 from so_eval.plots.base import ACCENT, BASE, PALETTE, TARGET, legend_below, new_axes, style_axes, tick_formatter
 
 __all__ = ["category_bars", "share_by_unit", "stacked_bars", "trend_bars"]
@@ -256,10 +255,3 @@ def category_bars(
         ax.set_title(title, loc="left", fontsize=11)
     style_axes(ax, grid="x")
     return ax
-
-
-# kept for plots/effects.py until it imports plots.base
-A4_WIDTH = base.A4_WIDTH
-_axes = base.new_axes
-_legend_below = base.legend_below
-_style = base.style_axes
