@@ -70,19 +70,32 @@ def _timed_command(cmd: list[str]) -> dict:
 
 FLOOR_NOTEBOOK = {
     "cells": [
-        {"cell_type": "code", "metadata": {"tags": ["parameters"]}, "source": "year = 2025", "outputs": [],
-         "execution_count": None},
-        {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None, "source": (
-            "import pandas, numpy, seaborn, statsmodels.api, pandera.pandas, pyarrow\n"
-            "from matplotlib.figure import Figure\n"
-            "from IPython.display import Image\n"
-            "import io\n"
-            "fig = Figure(figsize=(7, 3.6)); ax = fig.add_subplot(); ax.bar([1, 2, 3], [3, 1, 2])\n"
-            "buf = io.BytesIO(); fig.savefig(buf, format='png', dpi=150)\n"
-            "Image(data=buf.getvalue())")},
+        {
+            "cell_type": "code",
+            "metadata": {"tags": ["parameters"]},
+            "source": "year = 2025",
+            "outputs": [],
+            "execution_count": None,
+        },
+        {
+            "cell_type": "code",
+            "metadata": {},
+            "outputs": [],
+            "execution_count": None,
+            "source": (
+                "import pandas, numpy, seaborn, statsmodels.api, pandera.pandas, pyarrow\n"
+                "from matplotlib.figure import Figure\n"
+                "from IPython.display import Image\n"
+                "import io\n"
+                "fig = Figure(figsize=(7, 3.6)); ax = fig.add_subplot(); ax.bar([1, 2, 3], [3, 1, 2])\n"
+                "buf = io.BytesIO(); fig.savefig(buf, format='png', dpi=150)\n"
+                "Image(data=buf.getvalue())"
+            ),
+        },
     ],
     "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
-    "nbformat": 4, "nbformat_minor": 5,
+    "nbformat": 4,
+    "nbformat_minor": 5,
 }
 
 
@@ -102,10 +115,14 @@ def bench_report() -> dict:
         nb = Path(tmp) / "floor.ipynb"
         nb.write_text(json.dumps(FLOOR_NOTEBOOK))
         out_nb, out_html = Path(tmp) / "out.ipynb", Path(tmp) / "out.html"
-        run_floor = (f"import papermill as pm\n"
-                     f"pm.execute_notebook({str(nb)!r}, {str(out_nb)!r}, progress_bar=False, kernel_name='python3')\n")
-        export = (f"from pathlib import Path\nfrom so_eval.publish import export_html\n"
-                  f"export_html(Path({str(out_nb)!r}), Path({str(out_html)!r}))\n")
+        run_floor = (
+            f"import papermill as pm\n"
+            f"pm.execute_notebook({str(nb)!r}, {str(out_nb)!r}, progress_bar=False, kernel_name='python3')\n"
+        )
+        export = (
+            f"from pathlib import Path\nfrom so_eval.publish import export_html\n"
+            f"export_html(Path({str(out_nb)!r}), Path({str(out_html)!r}))\n"
+        )
         runs = []
         for _ in range(2):  # interleaved, so all three see the same machine; each timed from outside
             t = time.perf_counter()
@@ -115,13 +132,31 @@ def bench_report() -> dict:
             t = time.perf_counter()
             _child(run_floor + export + "_res = {}\n")
             strict = time.perf_counter() - t
-            report = _timed_command([PY, "-m", "so_eval.cli", "report", "--year", "2025", "--out", str(Path(tmp) / "r"),
-                                     "--quiet", "--force"])["seconds"]
+            report = _timed_command(
+                [
+                    PY,
+                    "-m",
+                    "so_eval.cli",
+                    "report",
+                    "--year",
+                    "2025",
+                    "--out",
+                    str(Path(tmp) / "r"),
+                    "--quiet",
+                    "--force",
+                ]
+            )["seconds"]
             runs.append((plain, strict, report))
     floor_s, strict_s, report_s = (min(r[i] for r in runs) for i in range(3))
-    return {"floor_seconds": round(floor_s, 2), "report_seconds": round(report_s, 2),
-            "ratio": round(report_s / floor_s, 2), "goal_ratio": 1.5, "met": report_s / floor_s <= 1.5,
-            "floor_in_process_seconds": round(strict_s, 2), "ratio_in_process": round(report_s / strict_s, 2)}
+    return {
+        "floor_seconds": round(floor_s, 2),
+        "report_seconds": round(report_s, 2),
+        "ratio": round(report_s / floor_s, 2),
+        "goal_ratio": 1.5,
+        "met": report_s / floor_s <= 1.5,
+        "floor_in_process_seconds": round(strict_s, 2),
+        "ratio_in_process": round(report_s / strict_s, 2),
+    }
 
 
 PANEL_CODE = """
@@ -227,8 +262,22 @@ def _national_data() -> tuple[Path, float | None]:
         return NATIONAL_DIR, None
     print(f"  writing the national panel to {NATIONAL_DIR} (once; minutes) …", flush=True)
     t = time.perf_counter()
-    subprocess.run([PY, "-m", "so_eval.cli", "demo", "--scale", str(NATIONAL_SCALE), "--seed",
-                    str(NATIONAL_SEED), "--out", str(NATIONAL_DIR)], check=True, cwd=ROOT)
+    subprocess.run(
+        [
+            PY,
+            "-m",
+            "so_eval.cli",
+            "demo",
+            "--scale",
+            str(NATIONAL_SCALE),
+            "--seed",
+            str(NATIONAL_SEED),
+            "--out",
+            str(NATIONAL_DIR),
+        ],
+        check=True,
+        cwd=ROOT,
+    )
     return NATIONAL_DIR, time.perf_counter() - t
 
 
@@ -250,19 +299,26 @@ def bench_national() -> dict:
     outcome_mib = max(r["peak_mib"] for r in outcomes)
     event_mib = max(r["peak_mib"] for r in events)
     out = {
-        "citizens": manifest["citizens"], "person_weeks": manifest["person_weeks"],
+        "citizens": manifest["citizens"],
+        "person_weeks": manifest["person_weeks"],
         "generate_seconds": round(generated, 1) if generated is not None else "cached",
-        "floor_seconds": round(floor_s, 2), "floor_peak_mib": round(floor_mib),
-        "outcome_table_seconds": round(outcome_s, 2), "outcome_table_peak_mib": round(outcome_mib),
+        "floor_seconds": round(floor_s, 2),
+        "floor_peak_mib": round(floor_mib),
+        "outcome_table_seconds": round(outcome_s, 2),
+        "outcome_table_peak_mib": round(outcome_mib),
         "outcome_table_ratio": round(outcome_s / floor_s, 2),
         # the whole event-study path in one process: inputs, quarterly matrix, group-time ATT
         # and the dynamic aggregation
         "event_study_seconds": round(event["seconds"], 2),
         "event_study_panel_seconds": round(event["panel_seconds"], 2),
         "event_study_estimate_seconds": round(event["estimate_seconds"], 2),
-        "event_study_peak_mib": round(event_mib), "event_study_ratio": round(event["seconds"] / floor_s, 2),
-        "event_study_cells": event["cells"], "dynamic_att": event["dynamic_att"], "dynamic_se": event["dynamic_se"],
-        "goal_peak_mib": NATIONAL_GOAL_MIB, "goal_ratio": NATIONAL_GOAL_RATIO,
+        "event_study_peak_mib": round(event_mib),
+        "event_study_ratio": round(event["seconds"] / floor_s, 2),
+        "event_study_cells": event["cells"],
+        "dynamic_att": event["dynamic_att"],
+        "dynamic_se": event["dynamic_se"],
+        "goal_peak_mib": NATIONAL_GOAL_MIB,
+        "goal_ratio": NATIONAL_GOAL_RATIO,
     }
     out["met_outcome_table"] = bool(outcome_mib < NATIONAL_GOAL_MIB and outcome_s <= NATIONAL_GOAL_RATIO * floor_s)
     out["met_event_study"] = bool(event_mib < NATIONAL_GOAL_MIB and event["seconds"] <= NATIONAL_GOAL_RATIO * floor_s)
@@ -296,8 +352,10 @@ INGEST_FLOOR_CODE = """
     _res = {"seconds": 0.0, "import_seconds": time.perf_counter() - t}
 """
 
-_SHEET_HEAD = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet '
-               b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>')
+_SHEET_HEAD = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet '
+    b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+)
 
 
 def _bomb(path: Path, unpacked: int, *, claim: int | None = None) -> Path:
@@ -331,7 +389,7 @@ def _bomb(path: Path, unpacked: int, *, claim: int | None = None) -> Path:
         data = bytearray(path.read_bytes())
         name = b"xl/worksheets/sheet1.xml"
         at = data.find(b"PK\x01\x02")
-        while data[at + 46: at + 46 + struct.unpack_from("<H", data, at + 28)[0]] != name:
+        while data[at + 46 : at + 46 + struct.unpack_from("<H", data, at + 28)[0]] != name:
             at = data.find(b"PK\x01\x02", at + 4)
         if struct.unpack_from("<I", data, at + 24)[0] == 0xFFFFFFFF:  # the size is in a zip64 field
             struct.pack_into("<Q", data, at + 46 + len(name) + 4, claim)
@@ -358,8 +416,16 @@ def _formatted(path: Path, citizens: int, last_row: int | None) -> Path:
     ws = wb["Borgere"]
     groups = ["kontanthjælp", "ressourceforløb", "fleksjob", "integration", "unge"]
     for i in range(citizens):
-        ws.append([f"{(i % 28) + 1:02d}{(i % 12) + 1:02d}{80 + i % 20}-{1000 + i}", 1960 + i % 40,
-                   "k" if i % 2 else "m", groups[i % 5], "dansk", "15-01-2025"])
+        ws.append(
+            [
+                f"{(i % 28) + 1:02d}{(i % 12) + 1:02d}{80 + i % 20}-{1000 + i}",
+                1960 + i % 40,
+                "k" if i % 2 else "m",
+                groups[i % 5],
+                "dansk",
+                "15-01-2025",
+            ]
+        )
     wb.save(tmp)
     with zipfile.ZipFile(tmp) as src:
         member = next(m for m, name in _sheet_members(src).items() if name == "Borgere")
@@ -374,8 +440,11 @@ def _formatted(path: Path, citizens: int, last_row: int | None) -> Path:
                 with dst.open(member, "w", force_zip64=True) as fh:
                     fh.write(head)
                     for r in range(citizens + 2, last_row + 1):
-                        fh.write(f'<row r="{r}" spans="1:6">'.encode() + b"".join(
-                            f'<c r="{c}{r}" s="1"/>'.encode() for c in "ABCDEF") + b"</row>")
+                        fh.write(
+                            f'<row r="{r}" spans="1:6">'.encode()
+                            + b"".join(f'<c r="{c}{r}" s="1"/>'.encode() for c in "ABCDEF")
+                            + b"</row>"
+                        )
                     fh.write(b"</sheetData>" + tail)
     tmp.unlink()
     return path
@@ -422,24 +491,34 @@ def bench_ingest() -> dict:
         if "outcome" in best:
             out[f"{name}_outcome"] = best["outcome"]
     for name, (secs, mib) in INGEST_GOALS.items():
-        worst = max((n for n in runs if n.startswith(name) and not n.endswith("_floor")),
-                    key=lambda n: out[f"{n}_seconds"])
+        worst = max(
+            (n for n in runs if n.startswith(name) and not n.endswith("_floor")), key=lambda n: out[f"{n}_seconds"]
+        )
         total = out[f"{worst}_seconds"] + out[f"{worst}_import_seconds"]
         out[f"goal_{name}"] = f"< {secs:g} s, < {mib:g} MiB"
         out[f"met_{name}"] = bool(total < secs and out[f"{worst}_peak_mib"] < mib)
     return out
 
 
-BENCHMARKS = {"report": bench_report, "panel": lambda: _child(PANEL_CODE),
-              "estimators": lambda: _child(ESTIMATOR_CODE), "national": bench_national,
-              "ingest": bench_ingest}
+BENCHMARKS = {
+    "report": bench_report,
+    "panel": lambda: _child(PANEL_CODE),
+    "estimators": lambda: _child(ESTIMATOR_CODE),
+    "national": bench_national,
+    "ingest": bench_ingest,
+}
 
 
 def main(names: list[str]) -> int:
-    results = {"machine": {"python": platform.python_version(), "platform": platform.platform(),
-                           "processor": platform.processor() or platform.machine(),
-                           "cpus": __import__("os").cpu_count()},
-               "when": time.strftime("%Y-%m-%d %H:%M")}
+    results = {
+        "machine": {
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "processor": platform.processor() or platform.machine(),
+            "cpus": __import__("os").cpu_count(),
+        },
+        "when": time.strftime("%Y-%m-%d %H:%M"),
+    }
     for name in names or list(BENCHMARKS):
         print(f"running {name} …", flush=True)
         results[name] = BENCHMARKS[name]()

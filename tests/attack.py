@@ -40,9 +40,9 @@ BIG = 10**7
 class Recovery:
     """A count of 1 to ``min_cell - 1`` worked out from the publication."""
 
-    what: str     # a figure key, a derived quantity ("a − b") or where in the HTML
+    what: str  # a figure key, a derived quantity ("a − b") or where in the HTML
     value: int
-    how: str      # shown | share × denominator | complement | linear relations | table | sentence
+    how: str  # shown | share × denominator | complement | linear relations | table | sentence
 
 
 # -- reading the publication -----------------------------------------------------------------
@@ -181,8 +181,11 @@ def relations(cells: _Cells) -> list[tuple[list[str], list[str]]]:
     # each agreement's ended courses over the period, split by end status
     per = "goal2.period_agreement"
     for r in _rows(cells, per, "ended"):
-        parts = [num(k) for k in cells.unit
-                 if k.startswith(f"{per}.{r}.") and k.endswith("_share") and not k.endswith("progressed_share")]
+        parts = [
+            num(k)
+            for k in cells.unit
+            if k.startswith(f"{per}.{r}.") and k.endswith("_share") and not k.endswith("progressed_share")
+        ]
         rel.append((parts, [f"{per}.{r}.ended"]))
     # jobs by enterprise over the strategy period (each citizen once), and this year's in the
     # three bottom lines
@@ -196,7 +199,9 @@ def relations(cells: _Cells) -> list[tuple[list[str], list[str]]]:
     if period:
         years = range(int(period.group(1)), int(period.group(2)) + 1)
         rel.append((col(per, "ended"), [f"goal2.courses_ended.{yy}" for yy in years]))
-        rel.append(([num(k) for k in col(per, "progressed_share")], [num(f"goal2.progressed_share.{yy}") for yy in years]))
+        rel.append(
+            ([num(k) for k in col(per, "progressed_share")], [num(f"goal2.progressed_share.{yy}") for yy in years])
+        )
     # gifts by type of giver add up to the year's gifts (a giver may be a private person)
     rel.append((col("value.fundraising.giver_type", "gifts"), ["value.fundraising.gifts"]))
     # the business case's new participants by target group
@@ -222,19 +227,22 @@ def relations(cells: _Cells) -> list[tuple[list[str], list[str]]]:
         rel.append((["unexpected.yoy.goal2.courses_started.current"], ["goal2.courses_started"]))
         if f"value.year.{y}.citizens" in cells:
             rel.append((["value.citizens_served"], [f"value.year.{y}.citizens"]))
-    return [(p, t) for p, t in rel
-            if p and all(_present(cells, k) for k in p + t) and p != t]
+    return [(p, t) for p, t in rel if p and all(_present(cells, k) for k in p + t) and p != t]
 
 
 def parts_of(cells: _Cells) -> list[tuple[str, str]]:
     """(part, whole) pairs of counts: the complement whole − part is a count of persons too."""
-    pairs = [("goal2.progressed", "goal2.courses_ended"), ("goal2.dropped_out", "goal2.courses_ended"),
-             ("goal2.progressed_step", "goal2.progressed"), ("goal2.progressed_hours", "goal2.progressed"),
-             ("goal2.dropped_out_progressed", "goal2.dropped_out"),
-             ("goal2.citizens_progressed", "goal2.citizens_ended"),
-             ("goal2.youth_education", "goal2.youth_ended"),
-             ("value.sroi.participants_priced", "value.sroi.participants"),
-             ("value.donors.repeat_givers", "value.donors.givers")]
+    pairs = [
+        ("goal2.progressed", "goal2.courses_ended"),
+        ("goal2.dropped_out", "goal2.courses_ended"),
+        ("goal2.progressed_step", "goal2.progressed"),
+        ("goal2.progressed_hours", "goal2.progressed"),
+        ("goal2.dropped_out_progressed", "goal2.dropped_out"),
+        ("goal2.citizens_progressed", "goal2.citizens_ended"),
+        ("goal2.youth_education", "goal2.youth_ended"),
+        ("value.sroi.participants_priced", "value.sroi.participants"),
+        ("value.donors.repeat_givers", "value.donors.givers"),
+    ]
     for col in ("jobs_during", "jobs_after"):
         for r in _rows(cells, "goal2.agreement", col):
             pairs.append((f"goal2.agreement.{r}.{col}", f"goal2.agreement.{r}.ended"))
@@ -265,7 +273,7 @@ def _solve(cells: _Cells, min_cell: int) -> list[Recovery]:
             names.append(k)
         return index[k]
 
-    eqs: list[dict[int, float]] = []   # sum(coef × var) = 0
+    eqs: list[dict[int, float]] = []  # sum(coef × var) = 0
     ineqs: list[dict[int, float]] = []  # sum(coef × var) ≤ 0
     tol = 5e-7  # figures.csv rounds a share to six decimals
     for share, (num_key, den) in share_of.items():
@@ -344,9 +352,16 @@ def _solve(cells: _Cells, min_cell: int) -> list[Recovery]:
                 continue
             if v_lo == math.floor(-r_hi.fun + 1e-4):
                 base = k.split("#")[0]
-                how = ("complement" if " − " in k else "share × denominator" if "#" in k and base in share_of
-                       and cells.known(base) is not None and cells.known(share_of[base][1]) is not None
-                       else "linear relations")
+                how = (
+                    "complement"
+                    if " − " in k
+                    else "share × denominator"
+                    if "#" in k
+                    and base in share_of
+                    and cells.known(base) is not None
+                    and cells.known(share_of[base][1]) is not None
+                    else "linear relations"
+                )
                 out.append(Recovery(k, int(v_lo), how))
     return out
 
@@ -375,8 +390,11 @@ def _int(text: str) -> int | None:
     return int(t) if re.fullmatch(r"\d+", t) else None
 
 
-_PERSON_HEADERS = re.compile(r"borgere|forløb|deltagere|givere|^startet$|^afsluttet$|^i job$|^nye|^fastholdte|"
-                             r"^genvundne|^tabte|^antal$", re.IGNORECASE)
+_PERSON_HEADERS = re.compile(
+    r"borgere|forløb|deltagere|givere|^startet$|^afsluttet$|^i job$|^nye|^fastholdte|"
+    r"^genvundne|^tabte|^antal$",
+    re.IGNORECASE,
+)
 
 
 def recover_small_counts(figures: pd.DataFrame, html: str, min_cell: int = 5) -> list[Recovery]:
@@ -421,13 +439,17 @@ def recover_small_counts(figures: pd.DataFrame, html: str, min_cell: int = 5) ->
             v = _int(m.group(g))
             if v is not None and 0 < v < min_cell:
                 out.append(Recovery(f"sentence «{m.group(0)}»", v, "sentence"))
-    for m in re.finditer(r"(?<![\d,.–])(?<!til )(\d+) (?:(?:afsluttede|startede|nye|unge|fastholdte|genvundne) )?"
-                         + _PERSON_WORDS + r"\b", text):
+    for m in re.finditer(
+        r"(?<![\d,.–])(?<!til )(\d+) (?:(?:afsluttede|startede|nye|unge|fastholdte|genvundne) )?"
+        + _PERSON_WORDS
+        + r"\b",
+        text,
+    ):
         v = _int(m.group(1))
-        if re.search(r"lineær trend|[Ff]remskriv", text[max(0, m.start() - 80):m.start()]):
+        if re.search(r"lineær trend|[Ff]remskriv", text[max(0, m.start() - 80) : m.start()]):
             continue  # a projection is a model's number for a future year, not a count of persons
         if v is not None and 0 < v < min_cell:
-            out.append(Recovery(f"sentence «{text[max(0, m.start() - 40):m.end() + 20]}»", v, "sentence"))
+            out.append(Recovery(f"sentence «{text[max(0, m.start() - 40) : m.end() + 20]}»", v, "sentence"))
     return out
 
 
@@ -451,8 +473,12 @@ def report_html(report) -> str:
 def relation_errors(ledger) -> list[str]:
     """The attacker's relations checked on a report's true numbers (the in-process ledger keeps
     the value of a hidden figure): every relation that does not hold, for the tests."""
-    frame = pd.DataFrame([{"key": f.key, "value": f.value, "unit": f.unit, "label": f.label, "suppressed": False}
-                          for f in ledger.figures.values()])
+    frame = pd.DataFrame(
+        [
+            {"key": f.key, "value": f.value, "unit": f.unit, "label": f.label, "suppressed": False}
+            for f in ledger.figures.values()
+        ]
+    )
     cells = _Cells(frame.astype({"value": str}), ledger.min_cell)
     truth = {f.key: f.value for f in ledger.figures.values()}
     share_of = shares(cells)

@@ -62,10 +62,20 @@ class Plan:
 
     def params(self, data_dir: Path, published_dir: Path, output_dir: Path) -> dict:
         """The notebook's parameters for this dataset (the names in ``params/*.yaml``)."""
-        return {"year": self.year, "data_dir": str(data_dir), "report_date": f"{self.year + 1}-01-15",
-                "as_of": None, "targets": self.targets, "strategy_period": list(self.strategy_period),
-                "disclosure": {"min_cell": self.min_cell}, "language": "da", "published_dir": str(published_dir),
-                "effects": {}, "value": self.value, "output_dir": str(output_dir)}
+        return {
+            "year": self.year,
+            "data_dir": str(data_dir),
+            "report_date": f"{self.year + 1}-01-15",
+            "as_of": None,
+            "targets": self.targets,
+            "strategy_period": list(self.strategy_period),
+            "disclosure": {"min_cell": self.min_cell},
+            "language": "da",
+            "published_dir": str(published_dir),
+            "effects": {},
+            "value": self.value,
+            "output_dir": str(output_dir),
+        }
 
     def describe(self) -> str:
         """A one-line shape of the dataset (table sizes), for failure messages."""
@@ -123,10 +133,12 @@ def datasets(draw, *, panel: bool | None = None) -> Plan:
         year=year,
         strategy_period=(start, max(start + 3, year) if draw(st.booleans()) else start + 3),
         min_cell=draw(st.sampled_from([5, 5, 3, 10])),
-        targets={"jobs_per_year": draw(st.sampled_from([30, 2])),
-                 "enterprises": draw(st.sampled_from([40, 1])),
-                 "enterprises_year": draw(st.sampled_from([start + 3, year])),
-                 "progressed_share": draw(st.sampled_from([None, 0.6, 0.0, 1.0]))},
+        targets={
+            "jobs_per_year": draw(st.sampled_from([30, 2])),
+            "enterprises": draw(st.sampled_from([40, 1])),
+            "enterprises_year": draw(st.sampled_from([start + 3, year])),
+            "progressed_share": draw(st.sampled_from([None, 0.6, 0.0, 1.0])),
+        },
         value=draw(st.sampled_from([{}, "shipped"])),
     )
     if plan.value == "shipped":
@@ -143,24 +155,38 @@ def datasets(draw, *, panel: bool | None = None) -> Plan:
         founded = draw(_date_in(list(range(2010, year + 2))))
         closed = _later(founded, draw(st.integers(30, 3000))) if draw(st.integers(0, 3)) == 0 else None
         social, local, economic = (draw(st.booleans()) or draw(st.booleans()) for _ in range(3))
-        ents.append({
-            "enterprise_id": f"E{i}", "name": f"Virksomhed {i}", "kind": draw(st.sampled_from(g.ENTERPRISE_KINDS)),
-            "founded": _iso(founded), "closed": _iso(closed), "rsv_registered": _bool(draw(st.booleans())),
-            "social": _bool(social), "local": _bool(local), "economic": _bool(economic),
-            "sdg_goals": draw(st.sampled_from([None, "8", "4;8;17"])), "circular": _bool(draw(st.booleans())),
-            "registered": _iso(_later(founded, draw(st.integers(0, 40)))),
-        })
+        ents.append(
+            {
+                "enterprise_id": f"E{i}",
+                "name": f"Virksomhed {i}",
+                "kind": draw(st.sampled_from(g.ENTERPRISE_KINDS)),
+                "founded": _iso(founded),
+                "closed": _iso(closed),
+                "rsv_registered": _bool(draw(st.booleans())),
+                "social": _bool(social),
+                "local": _bool(local),
+                "economic": _bool(economic),
+                "sdg_goals": draw(st.sampled_from([None, "8", "4;8;17"])),
+                "circular": _bool(draw(st.booleans())),
+                "registered": _iso(_later(founded, draw(st.integers(0, 40)))),
+            }
+        )
     T["enterprises"] = columns(ents, [])
     ent_ids = [e["enterprise_id"] for e in ents]
 
     # -- citizens -----------------------------------------------------------------------------
     cits = []
     for i in range(1, draw(st.integers(3, 60)) + 1):
-        cits.append({
-            "citizen_id": f"P{i:03d}", "birth_year": draw(st.integers(1960, 2006)),
-            "gender": draw(st.sampled_from(g.GENDERS)), "target_group": draw(st.sampled_from(g.TARGET_GROUPS)),
-            "origin": draw(st.sampled_from([*g.ORIGINS, None])), "registered": f"{FIRST_YEAR - 1}-12-01",
-        })
+        cits.append(
+            {
+                "citizen_id": f"P{i:03d}",
+                "birth_year": draw(st.integers(1960, 2006)),
+                "gender": draw(st.sampled_from(g.GENDERS)),
+                "target_group": draw(st.sampled_from(g.TARGET_GROUPS)),
+                "origin": draw(st.sampled_from([*g.ORIGINS, None])),
+                "registered": f"{FIRST_YEAR - 1}-12-01",
+            }
+        )
     T["citizens"] = columns(cits, [])
     cit_ids = [c["citizen_id"] for c in cits]
 
@@ -170,71 +196,129 @@ def datasets(draw, *, panel: bool | None = None) -> Plan:
     for a in range(1, draw(st.integers(1, 8)) + 1):
         a_start = draw(_date_in(all_years))
         a_end = _later(a_start, draw(st.integers(60, 2500))) if draw(st.booleans()) else None
-        agrs.append({
-            "agreement_id": f"SA{a:03d}", "enterprise_id": draw(st.sampled_from(ent_ids)),
-            "start": _iso(a_start), "end": _iso(a_end), "places": draw(st.integers(0, 12)),
-            "target_groups": _sublist(draw, g.TARGET_GROUPS), "steps_offered": _sublist(draw, g.STEPS),
-            "price": float(draw(st.sampled_from([0, 50_000, 125_000.5]))),
-            "registered": _iso(_later(a_start, -draw(st.integers(0, 30)))),
-        })
+        agrs.append(
+            {
+                "agreement_id": f"SA{a:03d}",
+                "enterprise_id": draw(st.sampled_from(ent_ids)),
+                "start": _iso(a_start),
+                "end": _iso(a_end),
+                "places": draw(st.integers(0, 12)),
+                "target_groups": _sublist(draw, g.TARGET_GROUPS),
+                "steps_offered": _sublist(draw, g.STEPS),
+                "price": float(draw(st.sampled_from([0, 50_000, 125_000.5]))),
+                "registered": _iso(_later(a_start, -draw(st.integers(0, 30)))),
+            }
+        )
         for _ in range(draw(st.integers(0, 12))):
             k = len(courses) + 1
             cid = draw(st.sampled_from(cit_ids))
             c_start = draw(_date_in(active))
             c_end = _later(c_start, draw(st.integers(0, 420))) if draw(st.integers(0, 3)) else None
-            courses.append({
-                "course_id": f"F{k:04d}", "citizen_id": cid, "agreement_id": f"SA{a:03d}",
-                "start": _iso(c_start), "end": _iso(c_end), "start_step": draw(st.sampled_from(g.STEPS)),
-                "end_step": draw(st.sampled_from(g.STEPS)) if c_end else None,
-                "end_status": draw(st.sampled_from(g.END_STATUSES)) if c_end else None,
-                # the end is registered when it is known (a row has one registration date)
-                "registered": _iso(_later(c_end or c_start, draw(st.integers(0, 90)))),
-            })
+            courses.append(
+                {
+                    "course_id": f"F{k:04d}",
+                    "citizen_id": cid,
+                    "agreement_id": f"SA{a:03d}",
+                    "start": _iso(c_start),
+                    "end": _iso(c_end),
+                    "start_step": draw(st.sampled_from(g.STEPS)),
+                    "end_step": draw(st.sampled_from(g.STEPS)) if c_end else None,
+                    "end_status": draw(st.sampled_from(g.END_STATUSES)) if c_end else None,
+                    # the end is registered when it is known (a row has one registration date)
+                    "registered": _iso(_later(c_end or c_start, draw(st.integers(0, 90)))),
+                }
+            )
             for _ in range(draw(st.integers(0, 2))):
                 when = _later(c_start, draw(st.integers(0, 400)))
-                steps.append({
-                    "citizen_id": cid, "course_id": f"F{k:04d}", "date": _iso(when),
-                    "step": draw(st.sampled_from(g.STEPS)),
-                    "weekly_paid_hours": float(draw(st.sampled_from([0, 0, 5, 12.5, 37]))),
-                    "registered": _iso(_later(when, draw(st.integers(0, 30)))),
-                })
+                steps.append(
+                    {
+                        "citizen_id": cid,
+                        "course_id": f"F{k:04d}",
+                        "date": _iso(when),
+                        "step": draw(st.sampled_from(g.STEPS)),
+                        "weekly_paid_hours": float(draw(st.sampled_from([0, 0, 5, 12.5, 37]))),
+                        "registered": _iso(_later(when, draw(st.integers(0, 30)))),
+                    }
+                )
             if job_rate and draw(st.integers(1, 4)) <= job_rate:
                 j_start = _later(c_end or c_start, draw(st.integers(0, 120)))
-                jobs.append({
-                    "job_id": f"J{len(jobs) + 1:04d}", "citizen_id": cid, "course_id": f"F{k:04d}", "start": _iso(j_start),
-                    "end": _iso(_later(j_start, draw(st.integers(0, 400)))) if draw(st.booleans()) else None,
-                    "job_type": draw(st.sampled_from(g.JOB_TYPES)),
-                    "weekly_hours": float(draw(st.sampled_from([4, 15, 37]))),
-                    "registered": _iso(_later(j_start, draw(st.integers(0, 200)))),
-                })
+                jobs.append(
+                    {
+                        "job_id": f"J{len(jobs) + 1:04d}",
+                        "citizen_id": cid,
+                        "course_id": f"F{k:04d}",
+                        "start": _iso(j_start),
+                        "end": _iso(_later(j_start, draw(st.integers(0, 400)))) if draw(st.booleans()) else None,
+                        "job_type": draw(st.sampled_from(g.JOB_TYPES)),
+                        "weekly_hours": float(draw(st.sampled_from([4, 15, 37]))),
+                        "registered": _iso(_later(j_start, draw(st.integers(0, 200)))),
+                    }
+                )
     T["agreements"] = columns(agrs, [])
-    T["courses"] = columns(courses, ["course_id", "citizen_id", "agreement_id", "start", "end", "start_step",
-                                     "end_step", "end_status", "registered"])
-    T["progression"] = columns(steps, ["citizen_id", "course_id", "date", "step", "weekly_paid_hours",
-                                       "registered"])
-    T["jobs"] = columns(jobs, ["job_id", "citizen_id", "course_id", "start", "end", "job_type", "weekly_hours",
-                               "registered"])
+    T["courses"] = columns(
+        courses,
+        [
+            "course_id",
+            "citizen_id",
+            "agreement_id",
+            "start",
+            "end",
+            "start_step",
+            "end_step",
+            "end_status",
+            "registered",
+        ],
+    )
+    T["progression"] = columns(steps, ["citizen_id", "course_id", "date", "step", "weekly_paid_hours", "registered"])
+    T["jobs"] = columns(
+        jobs, ["job_id", "citizen_id", "course_id", "start", "end", "job_type", "weekly_hours", "registered"]
+    )
 
     # -- the optional tables: absent, or a few rows -----------------------------------------------------
     if draw(st.booleans()):
-        T["learnings"] = columns([{
-            "year": draw(st.sampled_from([year, year - 1])), "area": draw(st.sampled_from(["goal1", "value", "data"])),
-            "kind": draw(st.sampled_from(g.LEARNING_KINDS)), "text": f"Koordinatorens bemærkning nr. {i}.",
-            "figure_key": draw(st.sampled_from([None, "goal1.jobs", "goal2.progressed_share", "no.such.key"])),
-            "registered": f"{year + 1}-01-05",
-        } for i in range(1, draw(st.integers(1, 3)) + 1)], [])  # one row is one remark: no two alike
+        T["learnings"] = columns(
+            [
+                {
+                    "year": draw(st.sampled_from([year, year - 1])),
+                    "area": draw(st.sampled_from(["goal1", "value", "data"])),
+                    "kind": draw(st.sampled_from(g.LEARNING_KINDS)),
+                    "text": f"Koordinatorens bemærkning nr. {i}.",
+                    "figure_key": draw(st.sampled_from([None, "goal1.jobs", "goal2.progressed_share", "no.such.key"])),
+                    "registered": f"{year + 1}-01-05",
+                }
+                for i in range(1, draw(st.integers(1, 3)) + 1)
+            ],
+            [],
+        )  # one row is one remark: no two alike
     if draw(st.booleans()):
-        keys = draw(st.lists(st.tuples(st.sampled_from(ent_ids), st.sampled_from(all_years)),
-                             min_size=1, max_size=4, unique=True))
-        T["finances"] = columns([{
-            "enterprise_id": e, "year": y,
-            **{src: float(draw(st.sampled_from([0, 0, 10_000, 250_000]))) for src in
-               ("revenue_private_sales", "revenue_public_contracts", "revenue_foundations", "revenue_donations",
-                "revenue_other")},
-            "costs": float(draw(st.sampled_from([0, 90_000, 400_000]))),
-            "local_purchases": float(draw(st.sampled_from([0, 20_000]))),
-            "registered": f"{y + 1}-05-01",
-        } for e, y in keys], [])
+        keys = draw(
+            st.lists(
+                st.tuples(st.sampled_from(ent_ids), st.sampled_from(all_years)), min_size=1, max_size=4, unique=True
+            )
+        )
+        T["finances"] = columns(
+            [
+                {
+                    "enterprise_id": e,
+                    "year": y,
+                    **{
+                        src: float(draw(st.sampled_from([0, 0, 10_000, 250_000])))
+                        for src in (
+                            "revenue_private_sales",
+                            "revenue_public_contracts",
+                            "revenue_foundations",
+                            "revenue_donations",
+                            "revenue_other",
+                        )
+                    },
+                    "costs": float(draw(st.sampled_from([0, 90_000, 400_000]))),
+                    "local_purchases": float(draw(st.sampled_from([0, 20_000]))),
+                    "registered": f"{y + 1}-05-01",
+                }
+                for e, y in keys
+            ],
+            [],
+        )
     if draw(st.booleans()):
         rows = []
         for i in range(1, draw(st.integers(1, 4)) + 1):
@@ -242,56 +326,99 @@ def datasets(draw, *, panel: bool | None = None) -> Plan:
             kind = draw(st.sampled_from(["decided", "pending", "donation"]))
             decided = _later(submitted, draw(st.integers(0, 200))) if kind == "decided" else None
             via = draw(st.booleans()) and kind != "donation"
-            granted = (float(draw(st.sampled_from([0, 20_000]))) if kind == "decided" else
-                       None if kind == "pending" else 5_000.0)
-            rows.append({
-                "application_id": f"AP{i}", "enterprise_id": draw(st.sampled_from(ent_ids)),
-                "giver_id": f"G{draw(st.integers(1, 3))}", "giver_type": draw(st.sampled_from(GIVER_TYPES)),
-                "purpose": "Drift", "submitted": _iso(submitted), "decided": _iso(decided),
-                "applied": None if kind == "donation" else 50_000.0, "granted": granted,
-                "digital": _bool(draw(st.booleans())), "via_fundraiser": _bool(via),
-                "fee": 0.0 if not via or not granted else 0.1 * granted, "registered": _iso(_later(submitted, 3)),
-            })
+            granted = (
+                float(draw(st.sampled_from([0, 20_000])))
+                if kind == "decided"
+                else None
+                if kind == "pending"
+                else 5_000.0
+            )
+            rows.append(
+                {
+                    "application_id": f"AP{i}",
+                    "enterprise_id": draw(st.sampled_from(ent_ids)),
+                    "giver_id": f"G{draw(st.integers(1, 3))}",
+                    "giver_type": draw(st.sampled_from(GIVER_TYPES)),
+                    "purpose": "Drift",
+                    "submitted": _iso(submitted),
+                    "decided": _iso(decided),
+                    "applied": None if kind == "donation" else 50_000.0,
+                    "granted": granted,
+                    "digital": _bool(draw(st.booleans())),
+                    "via_fundraiser": _bool(via),
+                    "fee": 0.0 if not via or not granted else 0.1 * granted,
+                    "registered": _iso(_later(submitted, 3)),
+                }
+            )
         T["fundraising"] = columns(rows, [])
     if draw(st.booleans()):
         rows = []
         for i in range(1, draw(st.integers(1, 3)) + 1):
             p_start = draw(_date_in(all_years))
             status = draw(st.sampled_from(PILOT_STATUSES))
-            rows.append({
-                "pilot_id": f"PI{i}", "enterprise_id": draw(st.sampled_from([*ent_ids, None])),
-                "kind": draw(st.sampled_from(PILOT_KINDS)), "title": f"Forsøg {i}", "start": _iso(p_start),
-                "end": _iso(_later(p_start, 200)) if status in PILOT_DECISIONS else None,
-                "decided": _iso(_later(p_start, 180)) if status in PILOT_DECISIONS else None,
-                "status": status, "partner_sectors": draw(st.sampled_from([None, "kultur", "erhverv;frivillig"])),
-                "sdg_goals": draw(st.sampled_from([None, "17", "4;15"])), "registered": _iso(_later(p_start, 5)),
-            })
+            rows.append(
+                {
+                    "pilot_id": f"PI{i}",
+                    "enterprise_id": draw(st.sampled_from([*ent_ids, None])),
+                    "kind": draw(st.sampled_from(PILOT_KINDS)),
+                    "title": f"Forsøg {i}",
+                    "start": _iso(p_start),
+                    "end": _iso(_later(p_start, 200)) if status in PILOT_DECISIONS else None,
+                    "decided": _iso(_later(p_start, 180)) if status in PILOT_DECISIONS else None,
+                    "status": status,
+                    "partner_sectors": draw(st.sampled_from([None, "kultur", "erhverv;frivillig"])),
+                    "sdg_goals": draw(st.sampled_from([None, "17", "4;15"])),
+                    "registered": _iso(_later(p_start, 5)),
+                }
+            )
         T["pilots"] = columns(rows, [])
     if draw(st.booleans()):
         rows = []
         for i in range(1, draw(st.integers(1, 3)) + 1):
             s = draw(_date_in(all_years))
-            rows.append({
-                "enterprise_id": draw(st.sampled_from(ent_ids)), "partner": f"Partner {i}",
-                "partner_sector": draw(st.sampled_from(PARTNER_SECTORS)), "start": _iso(s),
-                "end": _iso(_later(s, 400)) if draw(st.booleans()) else None,
-                "volunteers": draw(st.integers(0, 12)), "volunteer_hours": float(draw(st.sampled_from([0, 150]))),
-                "registered": _iso(_later(s, 10)),
-            })
+            rows.append(
+                {
+                    "enterprise_id": draw(st.sampled_from(ent_ids)),
+                    "partner": f"Partner {i}",
+                    "partner_sector": draw(st.sampled_from(PARTNER_SECTORS)),
+                    "start": _iso(s),
+                    "end": _iso(_later(s, 400)) if draw(st.booleans()) else None,
+                    "volunteers": draw(st.integers(0, 12)),
+                    "volunteer_hours": float(draw(st.sampled_from([0, 150]))),
+                    "registered": _iso(_later(s, 10)),
+                }
+            )
         T["partnerships"] = columns(rows, [])
     if draw(st.booleans()):
-        keys = draw(st.lists(st.tuples(st.sampled_from(ent_ids), st.sampled_from(all_years)),
-                             min_size=1, max_size=3, unique=True))
-        T["circular"] = columns([{
-            "enterprise_id": e, "year": y, "items_repaired": draw(st.integers(0, 300)),
-            "kg_reused": float(draw(st.sampled_from([0, 1200.5]))), "citizen_courses": draw(st.integers(0, 4)),
-            "registered": f"{y + 1}-02-01",
-        } for e, y in keys], [])
+        keys = draw(
+            st.lists(
+                st.tuples(st.sampled_from(ent_ids), st.sampled_from(all_years)), min_size=1, max_size=3, unique=True
+            )
+        )
+        T["circular"] = columns(
+            [
+                {
+                    "enterprise_id": e,
+                    "year": y,
+                    "items_repaired": draw(st.integers(0, 300)),
+                    "kg_reused": float(draw(st.sampled_from([0, 1200.5]))),
+                    "citizen_courses": draw(st.integers(0, 4)),
+                    "registered": f"{y + 1}-02-01",
+                }
+                for e, y in keys
+            ],
+            [],
+        )
 
     # -- the weekly status panel (the effect section) ------------------------------------------------
     if panel if panel is not None else draw(st.booleans()):
-        plan.panel = status_panel(cits, courses, year, seed=draw(st.integers(0, 2**16)),
-                                  first_year=draw(st.sampled_from([FIRST_YEAR - 2, year - 1])))
+        plan.panel = status_panel(
+            cits,
+            courses,
+            year,
+            seed=draw(st.integers(0, 2**16)),
+            first_year=draw(st.sampled_from([FIRST_YEAR - 2, year - 1])),
+        )
     return plan
 
 
@@ -299,10 +426,16 @@ def status_panel(citizens: list[dict], courses: list[dict], year: int, *, seed: 
     """A weekly status for every citizen from ``first_year`` to the end of ``year``: the benefit of
     the citizen's target group, with spells of self-support that are longer after a course."""
     rng = np.random.default_rng(seed)
-    weeks = pd.date_range(pd.Timestamp(first_year, 1, 1) + pd.offsets.Week(weekday=0),
-                          pd.Timestamp(year, 12, 31), freq="7D")
-    benefit = {"ressourceforløb": "ressourceforløb", "kontanthjælp": "kontanthjælp", "fleksjob": "ledighedsydelse",
-               "integration": "integrationsydelse", "unge": "uddannelse"}
+    weeks = pd.date_range(
+        pd.Timestamp(first_year, 1, 1) + pd.offsets.Week(weekday=0), pd.Timestamp(year, 12, 31), freq="7D"
+    )
+    benefit = {
+        "ressourceforløb": "ressourceforløb",
+        "kontanthjælp": "kontanthjælp",
+        "fleksjob": "ledighedsydelse",
+        "integration": "integrationsydelse",
+        "unge": "uddannelse",
+    }
     first_start = {}
     for c in courses:
         first_start[c["citizen_id"]] = min(first_start.get(c["citizen_id"], c["start"]), c["start"])
@@ -311,8 +444,16 @@ def status_panel(citizens: list[dict], courses: list[dict], year: int, *, seed: 
         p = np.where(weeks >= pd.Timestamp(first_start.get(c["citizen_id"], "2100-01-01")), 0.35, 0.1)
         status = np.where(rng.random(len(weeks)) < p, "selvforsørgelse", benefit[c["target_group"]])
         status = np.where(rng.random(len(weeks)) < 0.03, rng.choice(STATUSES, len(weeks)), status)
-        parts.append(pd.DataFrame({"citizen_id": c["citizen_id"], "week": weeks, "status": status,
-                                   "registered": weeks + pd.Timedelta(days=14)}))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "citizen_id": c["citizen_id"],
+                    "week": weeks,
+                    "status": status,
+                    "registered": weeks + pd.Timedelta(days=14),
+                }
+            )
+        )
     return pd.concat(parts, ignore_index=True)
 
 
@@ -329,45 +470,122 @@ def write_plan(plan: Plan, folder: Path) -> Path:
 # -- hand-made plans for the regression examples ----------------------------------------------------------
 
 
-def course(k: int, citizen: int, start: str, end: str | None = None, *, end_status: str | None = None,
-           start_step: str = "motivation", end_step: str | None = None, agreement: str = "SA001") -> dict:
+def course(
+    k: int,
+    citizen: int,
+    start: str,
+    end: str | None = None,
+    *,
+    end_status: str | None = None,
+    start_step: str = "motivation",
+    end_step: str | None = None,
+    agreement: str = "SA001",
+) -> dict:
     """One row of ``courses`` (course ``F000k`` of citizen ``P00c``); an ended course gets an end
     step (the end status's step if it is one, else ``afklaring``) and the end status ``andet``
     unless given."""
     status = (end_status or "andet") if end else None
     step = end_step or (status if status in g.STEPS else "afklaring") if end else None
-    return {"course_id": f"F{k:04d}", "citizen_id": f"P{citizen:03d}", "agreement_id": agreement, "start": start,
-            "end": end, "start_step": start_step, "end_step": step, "end_status": status,
-            "registered": end or start}
+    return {
+        "course_id": f"F{k:04d}",
+        "citizen_id": f"P{citizen:03d}",
+        "agreement_id": agreement,
+        "start": start,
+        "end": end,
+        "start_step": start_step,
+        "end_step": step,
+        "end_status": status,
+        "registered": end or start,
+    }
 
 
-def small_plan(year: int, courses: list[dict] = (), jobs: list[dict] = (), *, citizens: int = 10,
-               panel: bool = False, min_cell: int = 5) -> Plan:
+def small_plan(
+    year: int,
+    courses: list[dict] = (),
+    jobs: list[dict] = (),
+    *,
+    citizens: int = 10,
+    panel: bool = False,
+    min_cell: int = 5,
+) -> Plan:
     """A coordinator's smallest dataset: one enterprise, ``citizens`` citizens, one agreement
     (``SA001``, from 2019) and the given courses and jobs; no progression events or value tables."""
-    cits = [{"citizen_id": f"P{i:03d}", "birth_year": 1970 + i % 30, "gender": g.GENDERS[i % 2],
-             "target_group": "kontanthjælp", "origin": "dansk", "registered": "2018-12-01"}
-            for i in range(1, citizens + 1)]
+    cits = [
+        {
+            "citizen_id": f"P{i:03d}",
+            "birth_year": 1970 + i % 30,
+            "gender": g.GENDERS[i % 2],
+            "target_group": "kontanthjælp",
+            "origin": "dansk",
+            "registered": "2018-12-01",
+        }
+        for i in range(1, citizens + 1)
+    ]
     tables = {
-        "enterprises": columns([{
-            "enterprise_id": "E1", "name": "Virksomhed 1", "kind": "virksomhed", "founded": "2015-01-01",
-            "closed": None, "rsv_registered": "true", "social": "true", "local": "true", "economic": "true",
-            "sdg_goals": None, "circular": "false", "registered": "2015-01-02"}], []),
+        "enterprises": columns(
+            [
+                {
+                    "enterprise_id": "E1",
+                    "name": "Virksomhed 1",
+                    "kind": "virksomhed",
+                    "founded": "2015-01-01",
+                    "closed": None,
+                    "rsv_registered": "true",
+                    "social": "true",
+                    "local": "true",
+                    "economic": "true",
+                    "sdg_goals": None,
+                    "circular": "false",
+                    "registered": "2015-01-02",
+                }
+            ],
+            [],
+        ),
         "citizens": columns(cits, []),
-        "agreements": columns([{
-            "agreement_id": "SA001", "enterprise_id": "E1", "start": "2019-01-01", "end": None, "places": 10,
-            "target_groups": "kontanthjælp", "steps_offered": "motivation;afklaring", "price": 100_000.0,
-            "registered": "2018-12-15"}], []),
-        "courses": columns(list(courses), ["course_id", "citizen_id", "agreement_id", "start", "end", "start_step",
-                                           "end_step", "end_status", "registered"]),
+        "agreements": columns(
+            [
+                {
+                    "agreement_id": "SA001",
+                    "enterprise_id": "E1",
+                    "start": "2019-01-01",
+                    "end": None,
+                    "places": 10,
+                    "target_groups": "kontanthjælp",
+                    "steps_offered": "motivation;afklaring",
+                    "price": 100_000.0,
+                    "registered": "2018-12-15",
+                }
+            ],
+            [],
+        ),
+        "courses": columns(
+            list(courses),
+            [
+                "course_id",
+                "citizen_id",
+                "agreement_id",
+                "start",
+                "end",
+                "start_step",
+                "end_step",
+                "end_status",
+                "registered",
+            ],
+        ),
         "progression": columns([], ["citizen_id", "course_id", "date", "step", "weekly_paid_hours", "registered"]),
-        "jobs": columns([{"job_id": f"J{i:04d}", **j} for i, j in enumerate(jobs, start=1)],
-                        ["job_id", "citizen_id", "course_id", "start", "end", "job_type", "weekly_hours",
-                                     "registered"]),
+        "jobs": columns(
+            [{"job_id": f"J{i:04d}", **j} for i, j in enumerate(jobs, start=1)],
+            ["job_id", "citizen_id", "course_id", "start", "end", "job_type", "weekly_hours", "registered"],
+        ),
     }
-    plan = Plan(year=year, strategy_period=(2022, 2025), min_cell=min_cell,
-                targets={"jobs_per_year": 30, "enterprises": 40, "enterprises_year": 2025, "progressed_share": 0.6},
-                value={}, tables=tables)
+    plan = Plan(
+        year=year,
+        strategy_period=(2022, 2025),
+        min_cell=min_cell,
+        targets={"jobs_per_year": 30, "enterprises": 40, "enterprises_year": 2025, "progressed_share": 0.6},
+        value={},
+        tables=tables,
+    )
     if panel:
         plan.panel = status_panel(cits, list(courses), year, seed=1, first_year=FIRST_YEAR - 2)
     return plan

@@ -71,9 +71,7 @@ def five_units() -> pd.DataFrame:
 
 
 def test_funnel_hand_example_limits(five_units):
-    res = funnel_limits(
-        five_units, unit="aftale", events="job", n="borgere", target=0.25, overdispersion=False
-    )
+    res = funnel_limits(five_units, unit="aftale", events="job", n="borgere", target=0.25, overdispersion=False)
     tab = res.table.set_index("unit")
     # Hand: n = 100, theta = 0.25, p = 0.999. Binomial cdf: F(38) = 0.998600,
     # F(39) = 0.999313 -> r = 39, a = (0.999313 - 0.999) / (0.999313 - 0.998600) = 0.439,
@@ -248,9 +246,7 @@ def test_run_chart_random_series_no_signal_and_false_alarm_rate():
     # over many random series the Anhøj rules rarely signal (~3 % for n = 24)
     rng = np.random.default_rng(7)
     signals = [
-        run_chart(
-            pd.DataFrame({"t": range(24), "v": rng.normal(size=24)}), time="t", value="v"
-        ).signal
+        run_chart(pd.DataFrame({"t": range(24), "v": rng.normal(size=24)}), time="t", value="v").signal
         for _ in range(300)
     ]
     assert np.mean(signals) < 0.10
@@ -332,9 +328,7 @@ def test_control_chart_shift_rule():
 # year-over-year
 # ======================================================================================
 def test_yoy_counts_exact_poisson_test():
-    df = pd.DataFrame(
-        {"k": ["A", "A", "B", "B"], "aar": [2023, 2024, 2023, 2024], "e": [10, 30, 28, 31]}
-    )
+    df = pd.DataFrame({"k": ["A", "A", "B", "B"], "aar": [2023, 2024, 2023, 2024], "e": [10, 30, 28, 31]})
     out = yoy_change(df, key="k", year="aar", events="e").set_index("k")
     # A: 30 of 40 events in the later year; p = 2 P(Bin(40, .5) >= 30) = 0.00222
     p_a = 2 * sum(math.comb(40, j) for j in range(30, 41)) / 2**40
@@ -405,9 +399,7 @@ def test_yoy_proportions():
 # plots
 # ======================================================================================
 def test_funnel_plot_lines_and_labels(five_units):
-    res = funnel_limits(
-        five_units, unit="aftale", events="job", n="borgere", target=0.25, overdispersion=False
-    )
+    res = funnel_limits(five_units, unit="aftale", events="job", n="borgere", target=0.25, overdispersion=False)
     ax = funnel_plot(res)
     # 2 limits x (lower, upper) + target line
     assert len(ax.lines) == 5
@@ -429,16 +421,12 @@ def test_run_chart_plot_signal_annotation():
     ax = run_chart_plot(run_chart(pd.DataFrame({"t": range(20), "v": v}), time="t", value="v"))
     assert len(ax.lines) == 2  # series and median
     assert "Signal" in ax.texts[0].get_text()
-    ax2 = run_chart_plot(
-        run_chart(pd.DataFrame({"t": range(20), "v": [5, 7] * 10}), time="t", value="v")
-    )
+    ax2 = run_chart_plot(run_chart(pd.DataFrame({"t": range(20), "v": [5, 7] * 10}), time="t", value="v"))
     assert "Ingen signal" in ax2.texts[0].get_text()
 
 
 def test_control_chart_plot():
-    df = pd.DataFrame(
-        {"m": pd.date_range("2024-01-01", periods=6, freq="MS"), "jobs": [6, 9, 12, 9, 9, 19]}
-    )
+    df = pd.DataFrame({"m": pd.date_range("2024-01-01", periods=6, freq="MS"), "jobs": [6, 9, 12, 9, 9, 19]})
     ax = control_chart_plot(control_limits(df, time="m", value="jobs", kind="c"))
     assert len(ax.lines) == 4  # data, centre, upper, lower
     ax.figure.canvas.draw()

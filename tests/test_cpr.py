@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from so_eval.data import pseudonym as ps
 from so_eval import validate
-from so_eval.disclosure.guard import PublishError, check_publishable, scan
+from so_eval.data import pseudonym as ps
 from so_eval.data.ingest import IngestError, ingest
 from so_eval.data.model import TABLES
 from so_eval.data.template import HEADERS, SHEETS, TEMPLATE_TABLES, column_kind, write_template
+from so_eval.disclosure.guard import PublishError, check_publishable, scan
 from test_guard import clean_report, code_cell, notebook
 from test_ingest import CPR, KEY, fill_workbook, snapshot, tiny_rows
 from tiny import TABLES as TINY
@@ -29,10 +29,17 @@ from tiny import write_tiny
 
 DATE, SERIAL = "150380", "4821"  # 15 March 1980
 DIGITS = DATE + SERIAL
-SUBSTITUTE = "750380"            # a substitute number (erstatningspersonnummer): day 15 + 60
+SUBSTITUTE = "750380"  # a substitute number (erstatningspersonnummer): day 15 + 60
 SEPARATORS = {
-    "none": "", "space": " ", "hyphen": "-", "en dash": "\u2013", "em dash": "\u2014",
-    "minus sign": "\u2212", "slash": "/", "dot": ".", "no-break space": "\u00a0",
+    "none": "",
+    "space": " ",
+    "hyphen": "-",
+    "en dash": "\u2013",
+    "em dash": "\u2014",
+    "minus sign": "\u2212",
+    "slash": "/",
+    "dot": ".",
+    "no-break space": "\u00a0",
     "narrow no-break space": "\u202f",
 }
 PREFIXES = ["cpr ", "CPR: ", "CPR-nr. ", "cpr.nr.", "CPR"]
@@ -88,21 +95,46 @@ def test_the_detector_finds_every_spelling_with_its_ten_digits(name):
     (span,) = ps.find_cpr(text)
     want = SUBSTITUTE + SERIAL if "substitute" in name else DIGITS
     assert span.digits == want
-    assert text[span.start:span.end].endswith(SERIAL) and text[span.start].isdigit()
+    assert text[span.start : span.end].endswith(SERIAL) and text[span.start].isdigit()
     assert span.prefixed == ("prefix" in name)
     assert span.masked == want[:4] + "…"
     assert ps.contains_cpr(text)
     assert ps.mask_cpr(text).count("…") == 1 and SERIAL not in ps.mask_cpr(text)
 
 
-@pytest.mark.parametrize("text", [
-    "2024-01-15", "15-01-2024", "15.01.2024", "31/12/2024", "2024-01-15T10:00:00+01:00",
-    "1.234.567 kr.", "9.762.000", "1.234.567,89", "12345678", "58 57 36 00", "+45 58 57 36 00",
-    "2019", "2019\u20132024", "1980 og 2024", "01018012345", "1234567890123", "0.1503804821",
-    "1503804821.5", "a3f1503804821b", "B1503804821", "sha256:1503804821" + "c" * 54,
-    "320380-4821", "151380-4821", "300280-4821", "921280-4821", "150380  4821", "150380\t4821",
-    "CPR-numre gemmes aldrig",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2024-01-15",
+        "15-01-2024",
+        "15.01.2024",
+        "31/12/2024",
+        "2024-01-15T10:00:00+01:00",
+        "1.234.567 kr.",
+        "9.762.000",
+        "1.234.567,89",
+        "12345678",
+        "58 57 36 00",
+        "+45 58 57 36 00",
+        "2019",
+        "2019\u20132024",
+        "1980 og 2024",
+        "01018012345",
+        "1234567890123",
+        "0.1503804821",
+        "1503804821.5",
+        "a3f1503804821b",
+        "B1503804821",
+        "sha256:1503804821" + "c" * 54,
+        "320380-4821",
+        "151380-4821",
+        "300280-4821",
+        "921280-4821",
+        "150380  4821",
+        "150380\t4821",
+        "CPR-numre gemmes aldrig",
+    ],
+)
 def test_the_detector_leaves_dates_amounts_phone_numbers_years_and_hashes_alone(text):
     assert ps.find_cpr(f"Værdi: {text} her.") == []
 
@@ -144,8 +176,13 @@ def test_citizen_ids_in_every_spelling_are_pseudonymised_and_never_stored(tmp_pa
     into = tmp_path / "data" / "c"
     report = ingest([citizens_csv(tmp_path / "borgere.csv", ids)], into)
     assert report.tables["citizens"].as_dict() == {
-        "read": len(ids), "added": 1, "updated": 0, "unchanged": len(ids) - 1, "conflicting": 0,
-        "rejected": 0}
+        "read": len(ids),
+        "added": 1,
+        "updated": 0,
+        "unchanged": len(ids) - 1,
+        "conflicting": 0,
+        "rejected": 0,
+    }
     stored = (into / "citizens.csv").read_text(encoding="utf-8").splitlines()
     assert stored[1].split(",")[0] == pseudonym_by_hand(DIGITS) and len(stored) == 2
     assert_no_cpr_in(tmp_path / "data")
@@ -197,7 +234,9 @@ def test_pseudonyms_and_ids_already_in_the_dataset_are_kept(tmp_path):
     export = tmp_path / "forløb.csv"
     export.write_text(
         "course_id;citizen_id;agreement_id;start;end;start_step;end_step;end_status;registered\n"
-        "K9;C3;A1;01-02-2025;;afklaring;;;02-02-2025\n", encoding="utf-8")
+        "K9;C3;A1;01-02-2025;;afklaring;;;02-02-2025\n",
+        encoding="utf-8",
+    )
     report = ingest([export], into)
     assert report.added == 1
     assert (into / "courses.csv").read_text(encoding="utf-8").splitlines()[-1].startswith("K9,C3,A1,")
@@ -210,8 +249,7 @@ def test_pseudonyms_and_ids_already_in_the_dataset_are_kept(tmp_path):
 
 def text_columns(table: str) -> list[str]:
     """The columns of ``table`` that hold text (categories and lists included), not the citizen ID."""
-    return [c for c in TABLES[table].columns
-            if column_kind(table, c) in ("text", "list") and c != "citizen_id"]
+    return [c for c in TABLES[table].columns if column_kind(table, c) in ("text", "list") and c != "citizen_id"]
 
 
 CELLS = {**ALL, **IN_TEXT}
@@ -269,8 +307,8 @@ def test_every_spelling_in_every_text_column_is_refused_and_none_reaches_data(ba
             codes = TABLES[table].columns
             buf = io.StringIO()
             csv.writer(buf, delimiter=";").writerows(
-                [[HEADERS[table][c] for c in codes]]
-                + [[r.get(c, "") for c in codes] for r in rows_for(table)])
+                [[HEADERS[table][c] for c in codes]] + [[r.get(c, "") for c in codes] for r in rows_for(table)]
+            )
             path.write_text(buf.getvalue(), encoding="utf-8")
             sheet = None
         with pytest.raises(IngestError) as err:
@@ -293,8 +331,9 @@ def test_so_eval_ingest_refuses_them_on_the_command_line_without_showing_them(ba
     else:
         path = tmp_path / "læringer.csv"
         buf = io.StringIO()
-        csv.writer(buf, delimiter=";").writerows([["År", "Område", "Type", "Tekst"]]
-                                                 + [[r["year"], r["area"], r["kind"], r["text"]] for r in rows])
+        csv.writer(buf, delimiter=";").writerows(
+            [["År", "Område", "Type", "Tekst"]] + [[r["year"], r["area"], r["kind"], r["text"]] for r in rows]
+        )
         path.write_text(buf.getvalue(), encoding="utf-8")
     assert [HEADERS["learnings"][c] for c in ("year", "area", "kind", "text")] == ["År", "Område", "Type", "Tekst"]
     assert main(["ingest", str(path), "--into", str(into)]) == 1
@@ -307,8 +346,10 @@ def test_so_eval_ingest_refuses_them_on_the_command_line_without_showing_them(ba
 
 def test_a_number_cell_that_is_a_cpr_number_without_its_leading_zero_is_refused(base, tmp_path):
     into = restore(base, tmp_path / "data" / "x")
-    rows = [{"year": 2024, "area": "goal2", "kind": "læring", "text": 503804821, "figure_key": None},
-            {"year": 2024, "area": int(DIGITS), "kind": "læring", "text": "ok", "figure_key": None}]
+    rows = [
+        {"year": 2024, "area": "goal2", "kind": "læring", "text": 503804821, "figure_key": None},
+        {"year": 2024, "area": int(DIGITS), "kind": "læring", "text": "ok", "figure_key": None},
+    ]
     with pytest.raises(IngestError) as err:
         ingest([fill_workbook(tmp_path / "l.xlsx", {"learnings": rows})], into)
     got = {(p.row, p.column): p.message for p in err.value.problems}
@@ -319,7 +360,8 @@ def test_a_number_cell_that_is_a_cpr_number_without_its_leading_zero_is_refused(
 
 def test_validate_names_file_row_and_column_of_a_stored_cpr_number(tmp_path):
     learnings = "year,area,kind,text,figure_key,registered\n" + "".join(
-        f'2024,goal2,læring,"{v}",,2025-01-02\n' for v in CELLS.values())
+        f'2024,goal2,læring,"{v}",,2025-01-02\n' for v in CELLS.values()
+    )
     citizens = TINY["citizens"].replace("C6,", f"{DIGITS},").replace("C7,", "010180-123,")
     courses = TINY["courses"].replace(",C6,", f",{DIGITS},").replace(",C7,", ",010180-123,")
     folder = write_tiny(tmp_path / "d", learnings=learnings, citizens=citizens, courses=courses)
@@ -357,15 +399,19 @@ def leaky_report(folder: Path, value: str) -> Path:
     and a notebook output."""
     clean_report(folder)
     page = folder / "annual_report.html"
-    page.write_text(page.read_text(encoding="utf-8").replace(
-        "</body>", f"<p>Læring: {html.escape(value)}</p>\n</body>"), encoding="utf-8")
+    page.write_text(
+        page.read_text(encoding="utf-8").replace("</body>", f"<p>Læring: {html.escape(value)}</p>\n</body>"),
+        encoding="utf-8",
+    )
     with open(folder / "figures.csv", "a", encoding="utf-8", newline="") as fh:
         csv.writer(fh, lineterminator="\n").writerow(["learn.x", "3", "tekst", f"Note {value}", "false"])
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     manifest["parameters"]["note"] = value
     (folder / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")  # \u escapes
-    (folder / "annual_report.ipynb").write_text(notebook([code_cell("learnings", [
-        {"output_type": "stream", "name": "stdout", "text": f"{value}\n"}])]), encoding="utf-8")
+    (folder / "annual_report.ipynb").write_text(
+        notebook([code_cell("learnings", [{"output_type": "stream", "name": "stdout", "text": f"{value}\n"}])]),
+        encoding="utf-8",
+    )
     return folder
 
 
@@ -383,16 +429,19 @@ def test_the_guard_refuses_a_report_with_any_spelling_in_html_csv_json_and_noteb
 def test_the_guard_reads_html_entities_between_the_digits(tmp_path, entity):
     folder = clean_report(tmp_path / "r")
     page = folder / "annual_report.html"
-    page.write_text(page.read_text(encoding="utf-8").replace(
-        "</body>", f"<p>Borger {DATE}{entity}{SERIAL}</p>\n</body>"), encoding="utf-8")
+    page.write_text(
+        page.read_text(encoding="utf-8").replace("</body>", f"<p>Borger {DATE}{entity}{SERIAL}</p>\n</body>"),
+        encoding="utf-8",
+    )
     (f,) = [f for f in scan([folder]) if f.kind == "cpr"]
     assert (Path(f.file).name, f.line, f.what) == ("annual_report.html", 11, "CPR-like number 1503…")
 
 
 def test_a_manifest_with_unicode_escapes_is_read_decoded(tmp_path):
     folder = clean_report(tmp_path / "r")
-    (folder / "manifest.json").write_text('{\n  "a": 1,\n  "note": "' + DATE + "\\u2013" + SERIAL + '"\n}\n',
-                                          encoding="utf-8")
+    (folder / "manifest.json").write_text(
+        '{\n  "a": 1,\n  "note": "' + DATE + "\\u2013" + SERIAL + '"\n}\n', encoding="utf-8"
+    )
     (f,) = scan([folder / "manifest.json"])
     assert (f.kind, f.line, f.what) == ("cpr", 3, "CPR-like number 1503…")
 

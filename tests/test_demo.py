@@ -5,9 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pandas as pd
-
-from so_eval import load, metrics, validate
+from so_eval import metrics, validate
 from so_eval.annual import AnnualReport
 from so_eval.demo.core import report_date, write_demo
 from so_eval.params import ReportParams
@@ -46,7 +44,15 @@ def test_demo_is_realistic_for_the_municipality(demo):
     assert ent.loc[2021, "active"] == 25
     assert ent["closed"].sum() >= 5
     assert set(demo.courses["end_status"].dropna()) == {
-        "job", "uddannelse", "praktik", "flere timer", "småjob", "afklaring", "frafald", "andet"}
+        "job",
+        "uddannelse",
+        "praktik",
+        "flere timer",
+        "småjob",
+        "afklaring",
+        "frafald",
+        "andet",
+    }
     assert demo.courses["end"].isna().sum() > 0  # some courses are still running
     # pseudonyms only: nothing shaped like a CPR number
     assert not demo.citizens["citizen_id"].str.fullmatch(r"\d{6}-?\d{4}").any()
@@ -72,8 +78,9 @@ def test_late_registrations_change_earlier_figures(demo, demo_dir):
         got = metrics.jobs_per_year(known, [year])["jobs"].iloc[0]
         assert got == truth["jobs_per_year_known_on_report_date"][str(year)]
     # at least one strategy year's figure was later corrected upward
-    assert any(truth["jobs_per_year_known_on_report_date"][y] < truth["jobs_per_year"][y]
-               for y in ("2022", "2023", "2024"))
+    assert any(
+        truth["jobs_per_year_known_on_report_date"][y] < truth["jobs_per_year"][y] for y in ("2022", "2023", "2024")
+    )
 
 
 def test_story_exercises_every_branch(demo, demo_dir, tmp_path):
@@ -83,8 +90,9 @@ def test_story_exercises_every_branch(demo, demo_dir, tmp_path):
     assert truth["enterprises_closed"]["2025"]  # an enterprise closes in the last year
 
     def report(year):
-        return AnnualReport(demo, ReportParams(year=year, targets={"progressed_share": 0.6},
-                                               published_dir=str(tmp_path)))
+        return AnnualReport(
+            demo, ReportParams(year=year, targets={"progressed_share": 0.6}, published_dir=str(tmp_path))
+        )
 
     r23, r24, r25 = report(2023), report(2024), report(2025)
     assert r23.goal1_status.status.value == "not_met"

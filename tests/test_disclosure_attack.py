@@ -11,7 +11,6 @@ a careless report gives away, so that its silence means something.
 from __future__ import annotations
 
 import html as html_module
-
 from pathlib import Path
 
 import pandas as pd
@@ -19,16 +18,17 @@ import pytest
 
 from attack import Recovery, recover_small_counts, relation_errors, report_html
 from so_eval import config, load
-from so_eval.disclosure import secondary as sdc
 from so_eval.annual import AnnualReport
-from so_eval.reporting.ledger import Ledger
+from so_eval.disclosure import secondary as sdc
 from so_eval.params import ReportParams, read_params
+from so_eval.reporting.ledger import Ledger
 
 
 def _figures(rows: list[tuple[str, str, str]]) -> pd.DataFrame:
     """A figures.csv by hand: (key, value as published, unit)."""
-    return pd.DataFrame([{"key": k, "value": v, "unit": u, "label": k, "suppressed": v in ("<5", "×", "–")}
-                         for k, v, u in rows])
+    return pd.DataFrame(
+        [{"key": k, "value": v, "unit": u, "label": k, "suppressed": v in ("<5", "×", "–")} for k, v, u in rows]
+    )
 
 
 # -- the attacker finds what a careless report gives away ---------------------------------------
@@ -36,8 +36,13 @@ def _figures(rows: list[tuple[str, str, str]]) -> pd.DataFrame:
 
 def test_the_attacker_works_a_small_count_back_from_a_share_and_its_denominator():
     # the issue's example: dropped out = 0,1 × 10 ended = 1, although the count itself says <5
-    figs = _figures([("goal2.courses_ended", "10", "forløb"), ("goal2.dropped_out", "<5", "forløb"),
-                     ("goal2.dropout_share", "0.1", "andel")])
+    figs = _figures(
+        [
+            ("goal2.courses_ended", "10", "forløb"),
+            ("goal2.dropped_out", "<5", "forløb"),
+            ("goal2.dropout_share", "0.1", "andel"),
+        ]
+    )
     found = recover_small_counts(figs, "", 5)
     assert Recovery("goal2.dropout_share#num", 1, "share × denominator") in found
     assert any(r.what == "goal2.dropped_out" and r.value == 1 for r in found)
@@ -48,13 +53,18 @@ def test_the_attacker_works_a_small_count_back_from_a_share_and_its_denominator(
 
 def test_the_attacker_works_out_the_complement_of_a_shown_pair():
     figs = _figures([("goal2.courses_ended", "10", "forløb"), ("goal2.progressed", "7", "forløb")])
-    assert recover_small_counts(figs, "", 5) == [
-        Recovery("goal2.courses_ended − goal2.progressed", 3, "complement")]
+    assert recover_small_counts(figs, "", 5) == [Recovery("goal2.courses_ended − goal2.progressed", 3, "complement")]
 
 
 def test_the_attacker_subtracts_the_visible_parts_from_the_total():
-    figs = _figures([("goal1.jobs", "20", "borgere"), ("goal1.by_job_type.a.jobs", "10", "borgere"),
-                     ("goal1.by_job_type.b.jobs", "7", "borgere"), ("goal1.by_job_type.c.jobs", "<5", "borgere")])
+    figs = _figures(
+        [
+            ("goal1.jobs", "20", "borgere"),
+            ("goal1.by_job_type.a.jobs", "10", "borgere"),
+            ("goal1.by_job_type.b.jobs", "7", "borgere"),
+            ("goal1.by_job_type.c.jobs", "<5", "borgere"),
+        ]
+    )
     assert recover_small_counts(figs, "", 5) == [Recovery("goal1.by_job_type.c.jobs", 3, "linear relations")]
     # with a second hidden cell ("×": at least 5) the small one is 1 to 3 or ... not determined
     figs.loc[1, ["value", "suppressed"]] = ["×", True]
@@ -62,10 +72,12 @@ def test_the_attacker_subtracts_the_visible_parts_from_the_total():
 
 
 def test_the_attacker_reads_small_counts_in_sentences_and_tables():
-    html = ("<p>Antallet af borgere i job steg fra 3 i 2023 til 13 i 2024 — mere end tilfældigheder "
-            "forklarer.</p><p>I alt 2 borgere kom i job.</p><p>Tal fra 1 til 4 borgere vises som «&lt;5».</p>"
-            "<table><thead><tr><th>Aftale</th><th>Borgere i job</th><th>Pladser</th></tr></thead>"
-            "<tbody><tr><td>SA1</td><td>4</td><td>3</td></tr></tbody></table>")
+    html = (
+        "<p>Antallet af borgere i job steg fra 3 i 2023 til 13 i 2024 — mere end tilfældigheder "
+        "forklarer.</p><p>I alt 2 borgere kom i job.</p><p>Tal fra 1 til 4 borgere vises som «&lt;5».</p>"
+        "<table><thead><tr><th>Aftale</th><th>Borgere i job</th><th>Pladser</th></tr></thead>"
+        "<tbody><tr><td>SA1</td><td>4</td><td>3</td></tr></tbody></table>"
+    )
     found = recover_small_counts(_figures([("goal1.jobs", "13", "borgere")]), html, 5)
     assert sorted((r.how, r.value) for r in found) == [("sentence", 2), ("sentence", 3), ("table", 4)]
 
@@ -82,9 +94,14 @@ def test_a_table_hides_a_share_whose_complement_is_small_and_protects_its_row():
     # one agreement's ended courses by end status: 6 in job, 1 in praktik (shares of 7)
     data = pd.DataFrame({"id": ["a", "b"], "ended": [7, 20], "job": [6, 10], "praktik": [1, 10]})
     data["job_share"], data["praktik_share"] = data["job"] / data["ended"], data["praktik"] / data["ended"]
-    hidden = sdc.protect_table(data, counts=["ended"], shares={"job_share": ("job", "ended"),
-                                                                 "praktik_share": ("praktik", "ended")},
-                               groups=[(["job_share", "praktik_share"], "ended")], min_cell=5, totals=False).hidden
+    hidden = sdc.protect_table(
+        data,
+        counts=["ended"],
+        shares={"job_share": ("job", "ended"), "praktik_share": ("praktik", "ended")},
+        groups=[(["job_share", "praktik_share"], "ended")],
+        min_cell=5,
+        totals=False,
+    ).hidden
     # 1 of 7 is small (the share's own rule), 6 of 7 has a small complement (its own rule too);
     # with both shares hidden the row total 7 = x + y (x ≥ 5, 1 ≤ y ≤ 4) leaves x in 5..6: safe
     assert hidden["job_share"].tolist() == [False, False] and hidden["praktik_share"].tolist() == [False, False]
@@ -95,7 +112,9 @@ def test_a_table_hides_a_share_whose_complement_is_small_and_protects_its_row():
 
 def test_a_part_of_a_shown_whole_is_hidden_when_the_difference_is_small():
     data = pd.DataFrame({"ended": [10, 10, 10], "jobs": [7, 5, 10]})
-    hidden = sdc.protect_table(data, counts=["ended", "jobs"], within={"jobs": "ended"}, min_cell=5, totals=False).hidden
+    hidden = sdc.protect_table(
+        data, counts=["ended", "jobs"], within={"jobs": "ended"}, min_cell=5, totals=False
+    ).hidden
     assert hidden["jobs"].tolist() == [True, False, False]  # 10 − 7 = 3 would be given away
     assert hidden["ended"].tolist() == [False, False, False]
 
@@ -179,8 +198,10 @@ def test_no_small_count_can_be_worked_out_from_the_demo_report(demo_report):
 
 def test_the_method_section_says_how_many_cells_were_hidden_and_why(demo_report):
     ledger = demo_report.ledger
-    counts = {k: ledger[f"disclosure.hidden.{k}"].value
-              for k in ("small", "secondary", "withheld", "basis", "reveals", "protects")}
+    counts = {
+        k: ledger[f"disclosure.hidden.{k}"].value
+        for k in ("small", "secondary", "withheld", "basis", "reveals", "protects")
+    }
     figs = [f for f in ledger.figures.values() if f.suppressed]
     assert counts["small"] == sum(f.why == "small" for f in figs) > 0
     assert counts["secondary"] == sum(f.display == "×" for f in figs) > 0
@@ -194,8 +215,16 @@ def test_the_method_section_says_how_many_cells_were_hidden_and_why(demo_report)
 
 # -- small hand-made datasets --------------------------------------------------------------------
 
-_STEP = {"job": "job", "uddannelse": "uddannelse", "praktik": "praktik", "småjob": "småjob",
-         "flere timer": "flere timer", "afklaring": "afklaring", "frafald": "motivation", "andet": "motivation"}
+_STEP = {
+    "job": "job",
+    "uddannelse": "uddannelse",
+    "praktik": "praktik",
+    "småjob": "småjob",
+    "flere timer": "flere timer",
+    "afklaring": "afklaring",
+    "frafald": "motivation",
+    "andet": "motivation",
+}
 
 
 def write_small(folder: Path, ended: dict[int, list[str]]) -> Path:
@@ -210,17 +239,21 @@ def write_small(folder: Path, ended: dict[int, list[str]]) -> Path:
             i += 1
             cid, kid, agr = f"C{i:03d}", f"K{i:03d}", ("A1", "A3")[i % 2]
             citizens.append(f"{cid},1980,{'km'[i % 2]},kontanthjælp,dansk,2019-01-01")
-            courses.append(f"{kid},{cid},{agr},{year}-01-10,{year}-06-30,motivation,{_STEP[status]},{status},"
-                           f"{year}-01-11")
+            courses.append(
+                f"{kid},{cid},{agr},{year}-01-10,{year}-06-30,motivation,{_STEP[status]},{status},{year}-01-11"
+            )
             progression.append(f"{cid},{kid},{year}-01-10,motivation,0,{year}-01-11")
             progression.append(f"{cid},{kid},{year}-06-30,{_STEP[status]},0,{year}-07-01")
             if status == "job":
                 jobs.append(f"J{len(jobs) + 1},{cid},{kid},{year}-07-05,,ordinært job,20,{year}-07-06")
     head = {t: TABLES[t].splitlines()[0] for t in ("citizens", "courses", "progression", "jobs")}
-    return write_tiny(folder, citizens="\n".join([head["citizens"], *citizens]) + "\n",
-                      courses="\n".join([head["courses"], *courses]) + "\n",
-                      progression="\n".join([head["progression"], *progression]) + "\n",
-                      jobs="\n".join([head["jobs"], *jobs]) + "\n")
+    return write_tiny(
+        folder,
+        citizens="\n".join([head["citizens"], *citizens]) + "\n",
+        courses="\n".join([head["courses"], *courses]) + "\n",
+        progression="\n".join([head["progression"], *progression]) + "\n",
+        jobs="\n".join([head["jobs"], *jobs]) + "\n",
+    )
 
 
 SMALL = {
@@ -233,10 +266,38 @@ SMALL = {
     # found by random small datasets: one agreement's drop-outs are all of them, and its
     # courses without a drop-out (1) = its ended − the published total of drop-outs
     "dropouts_in_one_agreement": {
-        2023: ["flere timer", "andet", "praktik", "uddannelse", "flere timer", "andet", "uddannelse", "praktik",
-               "andet", "flere timer", "praktik", "andet", "frafald", "job", "job"],
-        2024: ["frafald", "andet", "frafald", "uddannelse", "job", "flere timer", "frafald", "uddannelse", "frafald",
-               "uddannelse", "frafald", "job"]},
+        2023: [
+            "flere timer",
+            "andet",
+            "praktik",
+            "uddannelse",
+            "flere timer",
+            "andet",
+            "uddannelse",
+            "praktik",
+            "andet",
+            "flere timer",
+            "praktik",
+            "andet",
+            "frafald",
+            "job",
+            "job",
+        ],
+        2024: [
+            "frafald",
+            "andet",
+            "frafald",
+            "uddannelse",
+            "job",
+            "flere timer",
+            "frafald",
+            "uddannelse",
+            "frafald",
+            "uddannelse",
+            "frafald",
+            "job",
+        ],
+    },
     # five ended courses, one in each of five statuses: «<5» five times adds up to 5, so all are 1
     "one_in_each_status": {2023: ["job"] * 6, 2024: ["job", "uddannelse", "praktik", "småjob", "frafald"]},
 }

@@ -134,12 +134,32 @@ def assert_inert(page: _Page) -> None:
 # -- the escaping function ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("value", [*HOSTILE, ALL, "# Overskrift", "- punkt", "1. punkt", "+ x", ": def",
-                                   "> citat", "a_b_ _c_ `kode` ~~s~~ | t |", "$x$ og $$y$$", "\\*", "<5",
-                                   "Hansen & Søn", "https://eksempel.dk", "Café 'X' \"Y\"", "{år}",
-                                   "to\n\n# linjer\n    kode", "52,3\u00a0%"])
-@pytest.mark.parametrize("template", ["{}", "- {}", "**Lukket i året:** {} (2. juli 2025).", "1. {}", "> {}",
-                                      "[{}](#maal-1)"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        *HOSTILE,
+        ALL,
+        "# Overskrift",
+        "- punkt",
+        "1. punkt",
+        "+ x",
+        ": def",
+        "> citat",
+        "a_b_ _c_ `kode` ~~s~~ | t |",
+        "$x$ og $$y$$",
+        "\\*",
+        "<5",
+        "Hansen & Søn",
+        "https://eksempel.dk",
+        "Café 'X' \"Y\"",
+        "{år}",
+        "to\n\n# linjer\n    kode",
+        "52,3\u00a0%",
+    ],
+)
+@pytest.mark.parametrize(
+    "template", ["{}", "- {}", "**Lukket i året:** {} (2. juli 2025).", "1. {}", "> {}", "[{}](#maal-1)"]
+)
 def test_text_shows_any_string_as_itself_wherever_it_is_put(value, template):
     html = render_md(template.format(fmt.text(value)))
     page = parse(html)
@@ -161,14 +181,17 @@ def test_text_leaves_nothing_a_template_engine_could_read():
     assert out.format() == out  # str.format finds no field in it
 
 
-@pytest.mark.parametrize("markdown, shown", [
-    ("<script>alert(1)</script>", "<script>alert(1)</script>"),
-    ("Lukket: <img src=x onerror=alert(1)>.", "Lukket: <img src=x onerror=alert(1)>."),
-    ("[klik](javascript:alert(1))", "[klik](javascript:alert(1))"),
-    ("[klik](JavaScript&#58;alert%281%29)", "[klik](JavaScript:alert%281%29)"),
-    ("![x](data:text/html,x)", "![x](data:text/html,x)"),
-    ("Se [r].\n\n[r]: javascript:alert(1)", "Se [r]. [r]: javascript:alert(1)"),
-])
+@pytest.mark.parametrize(
+    "markdown, shown",
+    [
+        ("<script>alert(1)</script>", "<script>alert(1)</script>"),
+        ("Lukket: <img src=x onerror=alert(1)>.", "Lukket: <img src=x onerror=alert(1)>."),
+        ("[klik](javascript:alert(1))", "[klik](javascript:alert(1))"),
+        ("[klik](JavaScript&#58;alert%281%29)", "[klik](JavaScript:alert%281%29)"),
+        ("![x](data:text/html,x)", "![x](data:text/html,x)"),
+        ("Se [r].\n\n[r]: javascript:alert(1)", "Se [r]. [r]: javascript:alert(1)"),
+    ],
+)
 def test_markdown_that_reaches_the_reader_holds_no_html_or_script_link(markdown, shown):
     """Even a value that was not passed through fmt.text cannot run: safe_markdown lets no tag
     and no link to a non-web scheme through."""
@@ -179,8 +202,10 @@ def test_markdown_that_reaches_the_reader_holds_no_html_or_script_link(markdown,
 
 
 def test_the_reports_own_links_and_marks_still_work():
-    html = render_md("**Indhold**\n\n1. [Indledning](#Indledning)\n\n> Formålet\n\nSe "
-                     "[effect_measurement.html](effect_measurement.html) og [x](https://www.slagelse.dk). <5 borgere.")
+    html = render_md(
+        "**Indhold**\n\n1. [Indledning](#Indledning)\n\n> Formålet\n\nSe "
+        "[effect_measurement.html](effect_measurement.html) og [x](https://www.slagelse.dk). <5 borgere."
+    )
     page = parse(html)
     hrefs = [a["href"] for t, a in page.tags if t == "a"]
     assert hrefs == ["#Indledning", "effect_measurement.html", "https://www.slagelse.dk"]
@@ -266,8 +291,19 @@ def test_published_report_on_hostile_data_runs_no_script_in_chromium(hostile_dir
 
     params = hostile_params(tmp_path / "2025.yaml", hostile_dir)
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
-    cmd = [sys.executable, "-m", "so_eval.cli", "report", "--year", "2025", "--params", str(params),
-           "--out", str(tmp_path / "reports"), "--quiet"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "so_eval.cli",
+        "report",
+        "--year",
+        "2025",
+        "--params",
+        str(params),
+        "--out",
+        str(tmp_path / "reports"),
+        "--quiet",
+    ]
     res = subprocess.run(cmd, capture_output=True, text=True, env=env)
     assert res.returncode == 0, res.stderr
     html = tmp_path / "reports" / "2025" / "annual_report.html"
@@ -288,8 +324,13 @@ def test_published_report_on_hostile_data_runs_no_script_in_chromium(hostile_dir
         assert page.evaluate("Array.from(document.scripts).filter(s => s.text.includes('alert')).length") == 0
         links = page.evaluate("Array.from(document.links).map(a => a.href)")
         assert not [h for h in links if h.lower().startswith(("javascript:", "data:"))], links
-        assert page.evaluate("Array.from(document.querySelectorAll('strong, em, b, i'))"
-                             ".filter(e => e.textContent.trim() === 'fed').length") == 0
+        assert (
+            page.evaluate(
+                "Array.from(document.querySelectorAll('strong, em, b, i'))"
+                ".filter(e => e.textContent.trim() === 'fed').length"
+            )
+            == 0
+        )
         closed = page.locator("p", has_text="Lukket i året:").inner_text()
         assert ALL in closed  # the Markdown list of closed enterprises, by name, as text
         browser.close()

@@ -11,8 +11,15 @@ from so_eval.reporting.ledger import Ledger, read_figures
 
 @pytest.mark.parametrize(
     "x, decimals, expected",
-    [(1234.5, 1, "1.234,5"), (1234567, 0, "1.234.567"), (-1234.56, 1, "-1.234,6"), (0.04, 0, "0"),
-     (-0.04, 1, "0,0"), (999.96, 1, "1.000,0"), (12, 0, "12")],
+    [
+        (1234.5, 1, "1.234,5"),
+        (1234567, 0, "1.234.567"),
+        (-1234.56, 1, "-1.234,6"),
+        (0.04, 0, "0"),
+        (-0.04, 1, "0,0"),
+        (999.96, 1, "1.000,0"),
+        (12, 0, "12"),
+    ],
 )
 def test_number(x, decimals, expected):
     assert fmt.number(x, decimals) == expected
@@ -47,7 +54,9 @@ def test_shares_and_means_on_few_citizens_are_not_shown():
     led = Ledger(min_cell=5)
     assert led.share("s1", 3, 4, "andel").display == "–" and led["s1"].suppressed
     assert led.share("s2", 5, 10, "andel").display == "50\u00a0%"
-    assert led.share("s4", 0, 7, "andel").display == "0\u00a0%" and led.share("s5", 7, 7, "andel").display == "100\u00a0%"
+    assert (
+        led.share("s4", 0, 7, "andel").display == "0\u00a0%" and led.share("s5", 7, 7, "andel").display == "100\u00a0%"
+    )
     assert led.share("s3", 0, 0, "andel").suppressed
     assert led.stat("m1", 7.5, 4, "gns", "timer").display == "–"
     assert led.stat("m2", 7.5, 5, "gns", "timer").display == "7,5"
@@ -56,7 +65,12 @@ def test_shares_and_means_on_few_citizens_are_not_shown():
 def test_a_share_that_with_its_denominator_gives_a_small_count_away_is_not_shown():
     led = Ledger(min_cell=5)
     # dropped out = 10 % × 10 ended = 1; progressed 9 of 10 gives "1 did not progress" away
-    for key, num, den in (("one_of_ten", 1, 10), ("nine_of_ten", 9, 10), ("three_of_five", 3, 5), ("six_of_ten", 6, 10)):
+    for key, num, den in (
+        ("one_of_ten", 1, 10),
+        ("nine_of_ten", 9, 10),
+        ("three_of_five", 3, 5),
+        ("six_of_ten", 6, 10),
+    ):
         f = led.share(key, num, den, "andel")
         assert f.suppressed and f.display == "–" and f.why == "reveals", key
     assert led.share("basis", 2, 4, "andel").why == "basis"

@@ -101,6 +101,7 @@ def tiny_workbook(path: Path) -> Path:
 
 def expected_dataset(folder: Path) -> Path:
     """The tiny dataset with each citizen ID replaced by the pseudonym of its CPR number."""
+
     def sub(text: str) -> str:
         return re.sub(r"\bC(\d)\b", lambda m: pseudonym_by_hand(CPR["C" + m.group(1)]), text)
 
@@ -139,8 +140,16 @@ def test_template_sheets_headers_dropdowns_and_help(tmp_path):
 
     courses = wb["Forløb"]
     assert [c.value for c in courses[1]] == [
-        "Forløbs-ID", "Borger-ID (CPR eller pseudonym)", "Aftale-ID", "Startdato", "Slutdato",
-        "Trin ved start", "Trin ved slut", "Status efter forløb", "Registreringsdato", "Trukket tilbage",
+        "Forløbs-ID",
+        "Borger-ID (CPR eller pseudonym)",
+        "Aftale-ID",
+        "Startdato",
+        "Slutdato",
+        "Trin ved start",
+        "Trin ved slut",
+        "Status efter forløb",
+        "Registreringsdato",
+        "Trukket tilbage",
     ]
     assert courses.column_dimensions["D"].number_format == "DD-MM-YYYY"  # Startdato
     assert courses.column_dimensions["B"].number_format == "@"  # text: CPR keeps its leading 0
@@ -154,21 +163,21 @@ def test_template_sheets_headers_dropdowns_and_help(tmp_path):
         return None
 
     citizens = wb["Borgere"]
-    assert dropdown(citizens, "C") == list(g.GENDERS)          # Køn
-    assert dropdown(citizens, "D") == list(g.TARGET_GROUPS)    # Målgruppe
-    assert dropdown(courses, "F") == list(g.STEPS)             # Trin ved start
+    assert dropdown(citizens, "C") == list(g.GENDERS)  # Køn
+    assert dropdown(citizens, "D") == list(g.TARGET_GROUPS)  # Målgruppe
+    assert dropdown(courses, "F") == list(g.STEPS)  # Trin ved start
     assert dropdown(courses, "H") == list(g.END_STATUSES)
     assert dropdown(wb["Job"], "F") == list(g.JOB_TYPES)  # after Job-ID
-    assert dropdown(courses, "J") == ["ja", "nej"]             # Trukket tilbage
+    assert dropdown(courses, "J") == ["ja", "nej"]  # Trukket tilbage
     assert dropdown(wb["Virksomheder"], "C") == list(g.ENTERPRISE_KINDS)
     assert dropdown(wb["Virksomheder"], "F") == ["ja", "nej"]  # RSV
     assert dropdown(wb["Læringer"], "C") == list(g.LEARNING_KINDS)
     assert dropdown(citizens, "E") == list(g.ORIGINS)
-    assert dropdown(citizens, "A") is None                     # the ID is free text
+    assert dropdown(citizens, "A") is None  # the ID is free text
 
     help_rows = [[c.value for c in r] for r in wb["Hjælp"].iter_rows()]
     header_row = next(i for i, r in enumerate(help_rows) if r[:3] == ["Ark", "Kolonne", "Kode"])
-    body = [r for r in help_rows[header_row + 1:] if r[0]]
+    body = [r for r in help_rows[header_row + 1 :] if r[0]]
     assert len(body) == sum(len(HEADERS[t]) for t in TEMPLATE_TABLES)
     birth = next(r for r in body if r[2] == "birth_year")
     assert birth[:5] == ["Borgere", "Fødselsår", "birth_year", "heltal", "ja"]
@@ -219,7 +228,9 @@ def test_workbook_with_cpr_numbers_becomes_the_pseudonymised_tiny_dataset(ingest
     want = load(expected_dataset(tmp_path / "expected"))
     for table in TINY:
         pd.testing.assert_frame_equal(
-            got[table].reset_index(drop=True), want[table].reset_index(drop=True), check_dtype=False,
+            got[table].reset_index(drop=True),
+            want[table].reset_index(drop=True),
+            check_dtype=False,
             obj=table,
         )
     ids = set(got.citizens.citizen_id)
@@ -257,7 +268,13 @@ def test_the_log_line(ingested):
     assert entry["files"][0]["file"] == "udfyldt.xlsx"
     assert entry["files"][0]["sha256"] == hashlib.sha256(book.read_bytes()).hexdigest()
     assert entry["files"][0]["tables"]["courses"] == {
-        "read": 8, "added": 8, "updated": 0, "unchanged": 0, "conflicting": 0, "rejected": 0}
+        "read": 8,
+        "added": 8,
+        "updated": 0,
+        "unchanged": 0,
+        "conflicting": 0,
+        "rejected": 0,
+    }
     assert entry["added"] == 45 and entry["no_op"] is False
     assert entry["cpr_pseudonymised"] == 7 + 8 + 15 + 5
     assert entry["key_check"] == ps.key_check(KEY.encode()) and KEY not in lines[0]
@@ -267,8 +284,9 @@ def test_the_log_line(ingested):
 
 def test_empty_registration_date_becomes_the_ingest_day_and_reingest_is_still_a_no_op(tmp_path):
     into = write_tiny(tmp_path / "data" / "v")  # an existing dataset, not made by ingest
-    rows = [dict(r, enterprise_id=r["enterprise_id"].replace("E", "N"), registered="")
-            for r in tiny_rows("enterprises")]
+    rows = [
+        dict(r, enterprise_id=r["enterprise_id"].replace("E", "N"), registered="") for r in tiny_rows("enterprises")
+    ]
     book = fill_workbook(tmp_path / "v.xlsx", {"enterprises": rows})
     report = ingest([book], into, now="2025-01-20T10:00:00")
     assert report.added == 5
@@ -293,7 +311,13 @@ def test_reingest_is_a_no_op(ingested):
     assert second["added"] == 0 and second["no_op"] is True
     assert second["files"][0]["already_ingested"] is True
     assert second["totals"]["progression"] == {
-        "read": 15, "added": 0, "updated": 0, "unchanged": 15, "conflicting": 0, "rejected": 0}
+        "read": 15,
+        "added": 0,
+        "updated": 0,
+        "unchanged": 15,
+        "conflicting": 0,
+        "rejected": 0,
+    }
 
 
 def test_same_cpr_same_pseudonym_across_ingests_and_files(ingested, tmp_path):
@@ -306,7 +330,13 @@ def test_same_cpr_same_pseudonym_across_ingests_and_files(ingested, tmp_path):
     )
     report = ingest([export], x)  # C1 again: the same pseudonym, so the same row
     assert report.tables["citizens"].as_dict() == {
-        "read": 1, "added": 0, "updated": 0, "unchanged": 1, "conflicting": 0, "rejected": 0}
+        "read": 1,
+        "added": 0,
+        "updated": 0,
+        "unchanged": 1,
+        "conflicting": 0,
+        "rejected": 0,
+    }
 
     y = tmp_path / "data" / "y"  # another dataset, from a pseudonymised export plus this file
     tiny_export = expected_dataset(tmp_path / "export")  # (IDs like C1 are refused: no pseudonyms)
@@ -315,8 +345,11 @@ def test_same_cpr_same_pseudonym_across_ingests_and_files(ingested, tmp_path):
     assert both.tables["citizens"].unchanged == 1  # C1's CPR gives the pseudonym already there
     pids = set(load(y).citizens.citizen_id)
     assert pids == set(load(x).citizens.citizen_id) and len(pids) == 7
-    assert ps.pseudonymise("150380-1234", KEY.encode()) == ps.pseudonymise("1503801234", KEY.encode()) \
+    assert (
+        ps.pseudonymise("150380-1234", KEY.encode())
+        == ps.pseudonymise("1503801234", KEY.encode())
         == pseudonym_by_hand("150380-1234")
+    )
     assert b"1503801234" not in all_bytes_under(y)
 
 
@@ -327,8 +360,10 @@ def test_a_key_file_outside_the_repository_gives_the_same_pseudonyms(tmp_path, m
     monkeypatch.delenv(ps.KEY_ENV)
     monkeypatch.setenv(ps.KEY_FILE_ENV, str(keyfile))
     export = tmp_path / "citizens.csv"
-    export.write_text("cpr,birth_year,gender,target_group,origin,registered\n"
-                      "311203-2468,2003,k,unge,dansk,2019-01-01\n", encoding="utf-8")
+    export.write_text(
+        "cpr,birth_year,gender,target_group,origin,registered\n311203-2468,2003,k,unge,dansk,2019-01-01\n",
+        encoding="utf-8",
+    )
     into = write_tiny(tmp_path / "data" / "z")
     ingest([export], into)
     assert list(load(into).citizens.citizen_id)[-1] == pseudonym_by_hand("311203-2468")
@@ -340,7 +375,7 @@ def test_danish_csv_export_with_bom_semicolons_dates_and_decimal_commas(ingested
     text = (
         "Borger-ID (CPR eller pseudonym);Forløbs-ID;Dato;Trin;Lønnede timer pr. uge;Registreringsdato\n"
         "121290-9876;K5;01.06.2024;småjob;12,5;02-06-2024\n"
-        ";;;;;\n"                                               # an empty row is skipped
+        ";;;;;\n"  # an empty row is skipped
         "  1212909876 ; K5 ;2024-09-01; Flere timer ;1.234,5;\n"  # stray spaces, ISO date, label
     )
     export.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
@@ -362,8 +397,10 @@ def test_danish_csv_export_with_bom_semicolons_dates_and_decimal_commas(ingested
     assert list(new.weekly_paid_hours) == [12.5, 7.25]
     assert list(new.registered) == [pd.Timestamp("2024-06-02"), pd.Timestamp("2025-02-01")]
     lines = (into / "progression.csv").read_text(encoding="utf-8").splitlines()
-    assert lines[-2:] == [f"{c5},K5,2024-06-01,småjob,12.5,2024-06-02",
-                          f"{c5},K5,2024-09-01,flere timer,7.25,2025-02-01"]
+    assert lines[-2:] == [
+        f"{c5},K5,2024-06-01,småjob,12.5,2024-06-02",
+        f"{c5},K5,2024-09-01,flere timer,7.25,2025-02-01",
+    ]
 
 
 def test_english_code_headers_and_existing_pseudonyms_are_kept(tmp_path):
@@ -382,20 +419,50 @@ def test_english_code_headers_and_existing_pseudonyms_are_kept(tmp_path):
 def test_new_rows_are_added_and_a_conflicting_row_is_reported_not_applied(ingested, tmp_path):
     _, into, _ = ingested
     citizens = [
-        {"citizen_id": "C3", "birth_year": "2002", "gender": "k", "target_group": "unge",
-         "origin": "dansk", "registered": "2019-01-01"},      # C3 was born in 2003: a conflict
-        {"citizen_id": "C8", "birth_year": "1988", "gender": "m", "target_group": "fleksjob",
-         "origin": "", "registered": "2025-01-05"},           # new
-        {"citizen_id": "C1", "birth_year": "1980", "gender": "k", "target_group": "kontanthjælp",
-         "origin": "dansk", "registered": "2019-01-01"},      # identical: unchanged
+        {
+            "citizen_id": "C3",
+            "birth_year": "2002",
+            "gender": "k",
+            "target_group": "unge",
+            "origin": "dansk",
+            "registered": "2019-01-01",
+        },  # C3 was born in 2003: a conflict
+        {
+            "citizen_id": "C8",
+            "birth_year": "1988",
+            "gender": "m",
+            "target_group": "fleksjob",
+            "origin": "",
+            "registered": "2025-01-05",
+        },  # new
+        {
+            "citizen_id": "C1",
+            "birth_year": "1980",
+            "gender": "k",
+            "target_group": "kontanthjælp",
+            "origin": "dansk",
+            "registered": "2019-01-01",
+        },  # identical: unchanged
     ]
     book = fill_workbook(tmp_path / "rettelser.xlsx", {"citizens": citizens})
     report = ingest([book], into)
     assert report.tables["citizens"].as_dict() == {
-        "read": 3, "added": 1, "updated": 0, "unchanged": 1, "conflicting": 1, "rejected": 1}
+        "read": 3,
+        "added": 1,
+        "updated": 0,
+        "unchanged": 1,
+        "conflicting": 1,
+        "rejected": 1,
+    }
     (c,) = report.conflicts
     assert (c.table, c.file, c.sheet, c.row, c.columns, c.existing_row) == (
-        "citizens", "rettelser.xlsx", "Borgere", 2, ("Fødselsår",), 4)
+        "citizens",
+        "rettelser.xlsx",
+        "Borgere",
+        2,
+        ("Fødselsår",),
+        4,
+    )
     assert "CPR 3112…" in c.key and "2468" not in str(c)
     got = load(into).citizens.set_index("citizen_id")
     assert got.loc[pseudonym_by_hand(CPR["C3"]), "birth_year"] == 2003  # the existing row stays
@@ -408,10 +475,22 @@ def test_new_rows_are_added_and_a_conflicting_row_is_reported_not_applied(ingest
 def test_two_rows_of_one_ingest_with_the_same_key_and_other_values(ingested, tmp_path):
     _, into, _ = ingested
     rows = [
-        {"citizen_id": "C8", "birth_year": "1988", "gender": "m", "target_group": "fleksjob",
-         "origin": "", "registered": "2025-01-05"},
-        {"citizen_id": "C8", "birth_year": "1989", "gender": "m", "target_group": "fleksjob",
-         "origin": "", "registered": "2025-01-05"},
+        {
+            "citizen_id": "C8",
+            "birth_year": "1988",
+            "gender": "m",
+            "target_group": "fleksjob",
+            "origin": "",
+            "registered": "2025-01-05",
+        },
+        {
+            "citizen_id": "C8",
+            "birth_year": "1989",
+            "gender": "m",
+            "target_group": "fleksjob",
+            "origin": "",
+            "registered": "2025-01-05",
+        },
     ]
     before = snapshot(into)
     with pytest.raises(IngestError) as err:
@@ -424,15 +503,34 @@ def test_two_rows_of_one_ingest_with_the_same_key_and_other_values(ingested, tmp
 
 def test_bad_rows_are_located_in_the_workbook_and_nothing_changes(ingested, tmp_path):
     _, into, _ = ingested
-    citizens = [{"citizen_id": "C8", "birth_year": "1988", "gender": "m",
-                 "target_group": "integrationn", "origin": "", "registered": "2025-01-05"}]
-    courses = [{"course_id": "K9", "citizen_id": "C8", "agreement_id": "A9", "start": "2025-01-06",
-                "end": "", "start_step": "afklaring", "end_step": "", "end_status": "",
-                "registered": "2025-01-07"}]
+    citizens = [
+        {
+            "citizen_id": "C8",
+            "birth_year": "1988",
+            "gender": "m",
+            "target_group": "integrationn",
+            "origin": "",
+            "registered": "2025-01-05",
+        }
+    ]
+    courses = [
+        {
+            "course_id": "K9",
+            "citizen_id": "C8",
+            "agreement_id": "A9",
+            "start": "2025-01-06",
+            "end": "",
+            "start_step": "afklaring",
+            "end_step": "",
+            "end_status": "",
+            "registered": "2025-01-07",
+        }
+    ]
     book = fill_workbook(tmp_path / "fejl.xlsx", {"citizens": citizens, "courses": courses})
     wb = openpyxl.load_workbook(book)
-    for j, v in enumerate(["K10", CPR["C1"], "A1", "31-13-2024", None, "afklaring", None, None,
-                           dt.datetime(2025, 1, 7)], start=1):
+    for j, v in enumerate(
+        ["K10", CPR["C1"], "A1", "31-13-2024", None, "afklaring", None, None, dt.datetime(2025, 1, 7)], start=1
+    ):
         wb["Forløb"].cell(row=3, column=j, value=v)  # a date typed as text, with month 13
     wb.save(book)
     before = snapshot(into)
@@ -459,7 +557,9 @@ def test_a_foreign_key_error_names_the_row_of_the_csv(tmp_path):
     export.write_text(
         "Forløbs-ID,Borger-ID,Aftale-ID,Startdato,Slutdato,Trin ved start,Trin ved slut,"
         "Status efter forløb,Registreringsdato\n"
-        "K1,010180-1234,A1,01-02-2024,,afklaring,,,\n", encoding="utf-8")
+        "K1,010180-1234,A1,01-02-2024,,afklaring,,,\n",
+        encoding="utf-8",
+    )
     into = tmp_path / "data" / "new"
     with pytest.raises(IngestError) as err:
         ingest([export], into)
@@ -472,8 +572,11 @@ def test_a_foreign_key_error_names_the_row_of_the_csv(tmp_path):
 
 def test_name_columns_are_dropped_with_a_warning(tmp_path):
     export = tmp_path / "borgere.csv"
-    export.write_text("CPR;Navn;Fødselsår;Køn;Målgruppe;Oprindelse;Bemærkning\n"
-                      "150380-1234;Jens Hansen;1980;k;kontanthjælp;;ring tirsdag\n", encoding="utf-8")
+    export.write_text(
+        "CPR;Navn;Fødselsår;Køn;Målgruppe;Oprindelse;Bemærkning\n"
+        "150380-1234;Jens Hansen;1980;k;kontanthjælp;;ring tirsdag\n",
+        encoding="utf-8",
+    )
     into = write_tiny(tmp_path / "data" / "n")
     report = ingest([export], into)
     notes = {(w.column, w.row): w.message for w in report.warnings}
@@ -486,8 +589,16 @@ def test_name_columns_are_dropped_with_a_warning(tmp_path):
 
 def test_a_cpr_number_in_another_column_rejects_the_row(ingested, tmp_path):
     _, into, _ = ingested
-    rows = [{"year": "2024", "area": "goal2", "kind": "læring",
-             "text": "Borgeren 150380-1234 fik job.", "figure_key": "", "registered": ""}]
+    rows = [
+        {
+            "year": "2024",
+            "area": "goal2",
+            "kind": "læring",
+            "text": "Borgeren 150380-1234 fik job.",
+            "figure_key": "",
+            "registered": "",
+        }
+    ]
     before = snapshot(into)
     with pytest.raises(IngestError) as err:
         ingest([fill_workbook(tmp_path / "l.xlsx", {"learnings": rows})], into)
@@ -553,21 +664,32 @@ def test_unreadable_and_unknown_files(tmp_path):
 def test_weekly_status_export_as_parquet_and_csv(ingested, tmp_path):
     _, into, _ = ingested
     weeks = pd.date_range("2024-01-01", periods=3, freq="7D")
-    panel = pd.DataFrame({
-        "citizen_id": [CPR["C1"]] * 3, "week": weeks,
-        "status": ["kontanthjælp", "kontanthjælp", "selvforsørgelse"],
-        "registered": weeks + pd.Timedelta(days=14),
-    })
+    panel = pd.DataFrame(
+        {
+            "citizen_id": [CPR["C1"]] * 3,
+            "week": weeks,
+            "status": ["kontanthjælp", "kontanthjælp", "selvforsørgelse"],
+            "registered": weeks + pd.Timedelta(days=14),
+        }
+    )
     panel.to_parquet(tmp_path / "status_weekly.parquet", index=False)
     report = ingest([tmp_path / "status_weekly.parquet"], into)
     assert report.tables["status_weekly"].added == 3
     (tmp_path / "Ugestatus.csv").write_text(
         "Borger-ID;Uge (mandag);Status;Registreringsdato\n"
         f"{CPR['C1'].replace('-', '')};22-01-2024;Selvforsørgelse;05-02-2024\n"
-        f"{CPR['C1'].replace('-', '')};15-01-2024;selvforsørgelse;29-01-2024\n", encoding="utf-8")
+        f"{CPR['C1'].replace('-', '')};15-01-2024;selvforsørgelse;29-01-2024\n",
+        encoding="utf-8",
+    )
     report = ingest([tmp_path / "Ugestatus.csv"], into)
     assert report.tables["status_weekly"].as_dict() == {
-        "read": 2, "added": 1, "updated": 0, "unchanged": 1, "conflicting": 0, "rejected": 0}
+        "read": 2,
+        "added": 1,
+        "updated": 0,
+        "unchanged": 1,
+        "conflicting": 0,
+        "rejected": 0,
+    }
     assert validate(into) == []
     stored = load(into).status_weekly
     assert set(stored.citizen_id) == {pseudonym_by_hand(CPR["C1"])}
@@ -578,8 +700,10 @@ def test_weekly_status_export_as_parquet_and_csv(ingested, tmp_path):
 def test_a_cpr_number_in_a_file_name_is_masked_in_the_log(ingested, tmp_path):
     _, into, _ = ingested
     export = tmp_path / f"borgere_{CPR['C1']}.csv"
-    export.write_text("cpr,birth_year,gender,target_group,origin,registered\n"
-                      f"{CPR['C1']},1980,k,kontanthjælp,dansk,2019-01-01\n", encoding="utf-8")
+    export.write_text(
+        f"cpr,birth_year,gender,target_group,origin,registered\n{CPR['C1']},1980,k,kontanthjælp,dansk,2019-01-01\n",
+        encoding="utf-8",
+    )
     report = ingest([export], into)
     assert report.tables["citizens"].unchanged == 1
     last = (into / "ingest_log.jsonl").read_text(encoding="utf-8").splitlines()[-1]

@@ -13,10 +13,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from so_eval.data.ingest import read as ingest_module
 from so_eval import load, validate
 from so_eval.cli import main
 from so_eval.data.ingest import IngestError, ingest
+from so_eval.data.ingest import read as ingest_module
 from so_eval.data.model import TABLES
 from so_eval.data.template import HEADERS, SHEETS, write_template
 from test_ingest import CPR, KEY, fill_workbook, pseudonym_by_hand, snapshot, tiny_rows
@@ -48,8 +48,7 @@ def key_env(monkeypatch):
     monkeypatch.delenv(ps.KEY_FILE_ENV, raising=False)
 
 
-def csv_bytes(header: list[str], rows: list[list[str]], *, delimiter: str = ";",
-              encoding: str = "cp1252") -> bytes:
+def csv_bytes(header: list[str], rows: list[list[str]], *, delimiter: str = ";", encoding: str = "cp1252") -> bytes:
     buf = io.StringIO()
     csv.writer(buf, delimiter=delimiter, lineterminator="\r\n").writerows([header, *rows])
     return buf.getvalue().encode(encoding)
@@ -60,22 +59,31 @@ def expected_citizens() -> dict[str, tuple]:
     out = {}
     for r in tiny_rows("citizens"):
         out[pseudonym_by_hand(CPR[r["citizen_id"]])] = (
-            int(r["birth_year"]), r["gender"], r["target_group"], r["origin"] or None)
+            int(r["birth_year"]),
+            r["gender"],
+            r["target_group"],
+            r["origin"] or None,
+        )
     return out
 
 
 def stored_citizens(into: Path) -> dict[str, tuple]:
     cit = load(into).citizens
-    return {row.citizen_id: (int(row.birth_year), row.gender, row.target_group,
-                             None if str(row.origin) in ("nan", "<NA>", "None") else row.origin)
-            for row in cit.itertuples()}
+    return {
+        row.citizen_id: (
+            int(row.birth_year),
+            row.gender,
+            row.target_group,
+            None if str(row.origin) in ("nan", "<NA>", "None") else row.origin,
+        )
+        for row in cit.itertuples()
+    }
 
 
 # -- the README's example, literally ---------------------------------------------------------
 
 
-def test_the_readme_example_ingests_the_template_and_a_danish_excel_jobcenter_export(
-        tmp_path, monkeypatch, capsys):
+def test_the_readme_example_ingests_the_template_and_a_danish_excel_jobcenter_export(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     # the coordinator's workbook: every table but citizens, which come from the Jobcenter
     fill_workbook(tmp_path / "skabelon.xlsx", {t: tiny_rows(t) for t in TINY if t != "citizens"})
@@ -89,8 +97,7 @@ def test_the_readme_example_ingests_the_template_and_a_danish_excel_jobcenter_ex
     into = tmp_path / "data" / "slagelse"
     assert validate(into) == []
     assert stored_citizens(into) == expected_citizens()
-    assert "read: jobcenter_export.csv: Windows-1252, ';'-separated, as Borgere (told by its headers)" \
-        in out.out
+    assert "read: jobcenter_export.csv: Windows-1252, ';'-separated, as Borgere (told by its headers)" in out.out
     assert "may hold citizens' names" in out.out  # the name column: dropped with a warning
     stored = b"".join(snapshot(into).values())
     for name in ("Ærbø", "Møller", "Søren"):
@@ -101,18 +108,24 @@ def test_the_readme_example_ingests_the_template_and_a_danish_excel_jobcenter_ex
 
 def test_windows_1252_utf8_with_and_without_bom_and_both_separators_give_the_same_dataset(tmp_path):
     results = {}
-    variants = [("cp1252", ";"), ("cp1252", ","), ("utf-8", ";"), ("utf-8-sig", ","),
-                ("utf-8-sig", ";"), ("utf-16", "\t")]
+    variants = [
+        ("cp1252", ";"),
+        ("cp1252", ","),
+        ("utf-8", ";"),
+        ("utf-8-sig", ","),
+        ("utf-8-sig", ";"),
+        ("utf-16", "\t"),
+    ]
     for encoding, delimiter in variants:
         # a decimal comma and a comma in a quoted field: the separator is still found
         export = tmp_path / f"udtræk_{encoding}_{ord(delimiter)}.csv"
-        export.write_bytes(csv_bytes(JOBCENTER_HEADER, JOBCENTER_ROWS, delimiter=delimiter,
-                                     encoding=encoding))
+        export.write_bytes(csv_bytes(JOBCENTER_HEADER, JOBCENTER_ROWS, delimiter=delimiter, encoding=encoding))
         into = tmp_path / "data" / f"{encoding}-{ord(delimiter)}"
         report = ingest([export], into, now=NOW)
         results[(encoding, delimiter)] = stored_citizens(into)
-        shown = {"cp1252": "Windows-1252", "utf-8": "UTF-8", "utf-8-sig": "UTF-8 with BOM",
-                 "utf-16": "UTF-16"}[encoding]
+        shown = {"cp1252": "Windows-1252", "utf-8": "UTF-8", "utf-8-sig": "UTF-8 with BOM", "utf-16": "UTF-16"}[
+            encoding
+        ]
         sep = {";": "';'", ",": "','", "\t": "tab"}[delimiter]
         assert report.files[0].read_as == (f"{shown}, {sep}-separated, as Borgere (told by its headers)",)
         assert report.log_entry["files"][0]["read_as"] == list(report.files[0].read_as)
@@ -121,9 +134,11 @@ def test_windows_1252_utf8_with_and_without_bom_and_both_separators_give_the_sam
 
 def test_the_separator_is_the_one_the_rows_agree_on_not_the_commas_in_a_header(tmp_path):
     # Danish Excel: ';' between fields, decimal commas in the values, a comma in one header
-    text = ("Borger-ID;Forløbs-ID;Dato;Trin;Lønnede timer pr. uge, i alt\r\n"
-            f"{CPR['C1']};K1;01-09-2023;motivation;0\r\n"
-            f"{CPR['C1']};K1;10-01-2024;praktik;2,5\r\n")
+    text = (
+        "Borger-ID;Forløbs-ID;Dato;Trin;Lønnede timer pr. uge, i alt\r\n"
+        f"{CPR['C1']};K1;01-09-2023;motivation;0\r\n"
+        f"{CPR['C1']};K1;10-01-2024;praktik;2,5\r\n"
+    )
     assert ingest_module._sniff_delimiter(text) == ";"
     assert ingest_module._sniff_delimiter("a,b;c\r\n1,2;3\r\n4,5;6\r\n") in {",", ";"}
     assert ingest_module._sniff_delimiter("a,b,c\r\n1;2,3\r\n4,5,6\r\n") == ","
@@ -132,8 +147,7 @@ def test_the_separator_is_the_one_the_rows_agree_on_not_the_commas_in_a_header(t
 def test_text_converted_to_utf8_twice_is_refused_not_stored_garbled(tmp_path):
     export = tmp_path / "borgere.csv"
     garbled = "Kontanthjælp".encode().decode("cp1252")  # 'KontanthjÃ¦lp'
-    export.write_bytes(csv_bytes(JOBCENTER_HEADER, [JOBCENTER_ROWS[0][:4] + [garbled, "Dansk"]],
-                                 encoding="utf-8"))
+    export.write_bytes(csv_bytes(JOBCENTER_HEADER, [JOBCENTER_ROWS[0][:4] + [garbled, "Dansk"]], encoding="utf-8"))
     with pytest.raises(IngestError) as err:
         ingest([export], tmp_path / "data" / "g", now=NOW)
     (p,) = err.value.problems
@@ -147,8 +161,9 @@ def test_text_converted_to_utf8_twice_is_refused_not_stored_garbled(tmp_path):
 def test_headers_that_fit_two_tables_are_refused_with_both_named_and_table_resolves_it(tmp_path, capsys):
     a, b = "citizens", "progression"  # as many columns: all their headers fit both equally well
     assert len(TABLES[a].columns) == len(TABLES[b].columns)
-    header = [HEADERS[a][c] for c in TABLES[a].columns] + [HEADERS[b][c] for c in TABLES[b].columns
-                                                         if c not in ("citizen_id", "registered")]
+    header = [HEADERS[a][c] for c in TABLES[a].columns] + [
+        HEADERS[b][c] for c in TABLES[b].columns if c not in ("citizen_id", "registered")
+    ]
     row = {**tiny_rows(a)[0], **tiny_rows(b)[0]}
     by_header = {**{v: k for k, v in HEADERS[a].items()}, **{v: k for k, v in HEADERS[b].items()}}
     values = [CPR["C1"] if by_header[h] == "citizen_id" else row[by_header[h]] for h in header]
@@ -193,8 +208,11 @@ def test_a_single_sheet_workbook_named_ark1_is_matched_by_its_headers(tmp_path):
     ark2.append(["x"])
     ark2.append(["y"])  # a header and a row: data
     wb.save(tmp_path / "to.xlsx")
-    with pytest.raises(IngestError, match="--table can only be used with a workbook of one sheet; "
-                                          "this one has 2 sheets with data \\('Ark1', 'Ark2'\\)"):
+    with pytest.raises(
+        IngestError,
+        match="--table can only be used with a workbook of one sheet; "
+        "this one has 2 sheets with data \\('Ark1', 'Ark2'\\)",
+    ):
         ingest([tmp_path / "to.xlsx"], into, now=NOW, table="courses")
     with pytest.raises(IngestError, match="is not one of the template's sheets"):
         ingest([tmp_path / "to.xlsx"], into, now=NOW)  # two unknown sheets: not guessed
@@ -236,9 +254,11 @@ def workbook_with_sheet_xml(path: Path, title: str, rows_xml, *, tail: str = "")
                 dst.writestr(info, src.read(info))
                 continue
             with dst.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as fh:
-                fh.write(b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-                         b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-                         b"<sheetData>")
+                fh.write(
+                    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                    b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                    b"<sheetData>"
+                )
                 for chunk in rows_xml:
                     fh.write(chunk.encode("utf-8"))
                 fh.write(b"</sheetData>" + tail.encode("utf-8") + b"</worksheet>")
@@ -277,7 +297,8 @@ def test_a_sheet_formatted_far_below_its_data_is_read_and_a_row_after_the_gap_is
     with pytest.raises(IngestError) as err:
         ingest([book], tmp_path / "data" / "f", now=NOW)
     assert [(p.sheet, p.row, p.column, p.message) for p in err.value.problems] == [
-        ("Borgere", 5_000, "Fødselsår", "'20O3' is not a whole number")]
+        ("Borgere", 5_000, "Fødselsår", "'20O3' is not a whole number")
+    ]
     scan = ingest_module._scan_sheet(zipfile.ZipFile(book), "xl/worksheets/sheet1.xml", 0)
     assert (scan.last_row, scan.values, scan.merged) == (5_000, 6 + 6 + 5 + 4, [])
 
@@ -289,17 +310,21 @@ def test_a_sheet_formatted_far_below_its_data_is_read_and_a_row_after_the_gap_is
     report = ingest([book], tmp_path / "data" / "f", now=NOW)
     assert report.tables["citizens"].read == 3
     got = stored_citizens(tmp_path / "data" / "f")
-    assert got == {pseudonym_by_hand(CPR["C1"]): (1980, "k", "kontanthjælp", "dansk"),
-                   pseudonym_by_hand(CPR["C2"]): (1975, "m", "fleksjob", None),
-                   pseudonym_by_hand(CPR["C3"]): (2003, "k", "unge", None)}
+    assert got == {
+        pseudonym_by_hand(CPR["C1"]): (1980, "k", "kontanthjælp", "dansk"),
+        pseudonym_by_hand(CPR["C2"]): (1975, "m", "fleksjob", None),
+        pseudonym_by_hand(CPR["C3"]): (2003, "k", "unge", None),
+    }
 
 
 def test_the_scan_finds_the_last_value_across_chunk_borders(tmp_path, monkeypatch):
     monkeypatch.setattr(ingest_module, "_CHUNK", 97)  # chunk borders fall inside tags
     book = workbook_with_sheet_xml(
-        tmp_path / "c.xlsx", "Borgere",
+        tmp_path / "c.xlsx",
+        "Borgere",
         [cells(r, [f"v{r}", r] if r % 7 == 0 else [None, None]) for r in range(1, 60)],
-        tail='<mergeCells count="2"><mergeCell ref="A7:B7"/><mergeCell ref="a14:a15"/></mergeCells>')
+        tail='<mergeCells count="2"><mergeCell ref="A7:B7"/><mergeCell ref="a14:a15"/></mergeCells>',
+    )
     scan = ingest_module._scan_sheet(zipfile.ZipFile(book), "xl/worksheets/sheet1.xml", 0)
     assert scan.last_row == 56 and scan.values == 2 * 8 and scan.merged == ["A7:B7", "A14:A15"]
 
@@ -312,14 +337,16 @@ def test_merged_cells_are_still_reported_in_read_only_mode(tmp_path):
     with pytest.raises(IngestError) as err:
         ingest([book], tmp_path / "data" / "m", now=NOW)
     assert [(p.sheet, p.row, p.column, p.message) for p in err.value.problems] == [
-        (SHEETS["citizens"], 3, "Målgruppe", "cells D3:E3 are merged; unmerge them and fill in every cell")]
+        (SHEETS["citizens"], 3, "Målgruppe", "cells D3:E3 are merged; unmerge them and fill in every cell")
+    ]
 
 
 def test_a_sheet_above_the_size_limit_is_refused_before_it_is_read(tmp_path, monkeypatch):
     monkeypatch.setattr(ingest_module, "_MAX_SHEET_XML", 200_000)
     row = cells(2, [CPR["C1"], 1980, "k", "kontanthjælp", "dansk", "01-01-2019"])
-    bomb = workbook_with_sheet_xml(tmp_path / "bomb.xlsx", "Borgere",
-                                   (row.replace('r="2"', f'r="{r}"') for r in range(2, 3000)))
+    bomb = workbook_with_sheet_xml(
+        tmp_path / "bomb.xlsx", "Borgere", (row.replace('r="2"', f'r="{r}"') for r in range(2, 3000))
+    )
     unpacked = zipfile.ZipFile(bomb).getinfo("xl/worksheets/sheet1.xml").file_size
     assert bomb.stat().st_size < 30_000 and unpacked > 800_000  # packs small, unpacks to 0,9 MB
     calls = []
@@ -333,22 +360,24 @@ def test_a_sheet_above_the_size_limit_is_refused_before_it_is_read(tmp_path, mon
         f"the workbook is too large to read safely: the sheet 'Borgere' unpacks to "
         f"{unpacked / 2**20:.1f} MB (the limit is 0,2 MB), although the file is "
         f"{bomb.stat().st_size / 2**20:.1f} MB; delete empty formatted rows and columns, or save the "
-        "table as CSV and ingest that").replace(".", ",").replace(",xlsx", ".xlsx")
+        "table as CSV and ingest that"
+    ).replace(".", ",").replace(",xlsx", ".xlsx")
     assert calls == []  # refused before the workbook was opened
     assert not into.exists()
 
 
 def test_a_zip_entry_that_lies_about_its_size_is_stopped_at_the_limit(tmp_path, monkeypatch):
     row = cells(2, [CPR["C1"], 1980, "k", "kontanthjælp", "dansk", "01-01-2019"])
-    book = workbook_with_sheet_xml(tmp_path / "liar.xlsx", "Borgere",
-                                   (row.replace('r="2"', f'r="{r}"') for r in range(2, 3000)))
+    book = workbook_with_sheet_xml(
+        tmp_path / "liar.xlsx", "Borgere", (row.replace('r="2"', f'r="{r}"') for r in range(2, 3000))
+    )
     data = bytearray(book.read_bytes())
     # the central directory's record of the sheet: claim 1.000 bytes unpacked (zip64 extra field)
     name = b"xl/worksheets/sheet1.xml"
     at = data.find(b"PK\x01\x02")
     while at >= 0:
         n = struct.unpack_from("<H", data, at + 28)[0]
-        if data[at + 46: at + 46 + n] == name:
+        if data[at + 46 : at + 46 + n] == name:
             break
         at = data.find(b"PK\x01\x02", at + 4)
     size = struct.unpack_from("<I", data, at + 24)[0]
@@ -367,30 +396,37 @@ def test_a_zip_entry_that_lies_about_its_size_is_stopped_at_the_limit(tmp_path, 
         ingest([book], tmp_path / "data" / "l", now=NOW)
     (p,) = err.value.problems  # zipfile stops at the claimed size, and the CRC then fails
     assert (p.file, p.sheet, p.message) == (
-        "liar.xlsx", "Borgere", "the sheet could not be read (BadZipFile); save the workbook again in Excel")
+        "liar.xlsx",
+        "Borgere",
+        "the sheet could not be read (BadZipFile); save the workbook again in Excel",
+    )
 
     # and whatever the directory claims, the scan itself stops once the limit has come out
-    truth = workbook_with_sheet_xml(tmp_path / "truth.xlsx", "Borgere",
-                                    (row.replace('r="2"', f'r="{r}"') for r in range(2, 3000)))
+    truth = workbook_with_sheet_xml(
+        tmp_path / "truth.xlsx", "Borgere", (row.replace('r="2"', f'r="{r}"') for r in range(2, 3000))
+    )
     monkeypatch.setattr(ingest_module, "_CHUNK", 65_536)
-    with pytest.raises(ingest_module._TooLarge,
-                       match=r"the sheet unpacks to more than 0,2 MB \(the limit; its zip entry "
-                             r"claimed 0,0 MB\)"):
+    with pytest.raises(
+        ingest_module._TooLarge,
+        match=r"the sheet unpacks to more than 0,2 MB \(the limit; its zip entry "
+        r"claimed 0,0 MB\)",
+    ):
         ingest_module._scan_sheet(zipfile.ZipFile(truth), "xl/worksheets/sheet1.xml", 1000)
 
 
-def test_a_sheet_with_more_filled_cells_than_the_limit_is_refused_naming_sheet_and_limit(
-        tmp_path, monkeypatch):
+def test_a_sheet_with_more_filled_cells_than_the_limit_is_refused_naming_sheet_and_limit(tmp_path, monkeypatch):
     monkeypatch.setattr(ingest_module, "_MAX_CELLS", 100)
     rows = [cells(1, CITIZEN_HEADERS)] + [
-        cells(r, [CPR["C1"], 1980, "k", "kontanthjælp", "dansk", "01-01-2019"]) for r in range(2, 20)]
+        cells(r, [CPR["C1"], 1980, "k", "kontanthjælp", "dansk", "01-01-2019"]) for r in range(2, 20)
+    ]
     book = workbook_with_sheet_xml(tmp_path / "many.xlsx", "Borgere", rows)
     with pytest.raises(IngestError) as err:
         ingest([book], tmp_path / "data" / "c", now=NOW)
     (p,) = err.value.problems
     assert p.sheet == "Borgere"
-    assert p.message.startswith("the sheet is too large (114 filled cells in 19 rows; the limit is "
-                                "100 cells and 1.000.000 rows)")
+    assert p.message.startswith(
+        "the sheet is too large (114 filled cells in 19 rows; the limit is 100 cells and 1.000.000 rows)"
+    )
 
 
 def test_a_damaged_workbook_is_one_plain_problem(tmp_path):
@@ -439,8 +475,10 @@ def test_a_report_as_of_before_the_ingest_day_stops_naming_the_empty_tables_and_
     assert msg.startswith("as of 2026-01-15 (as_of in the report's parameters) the data have no ")
     assert "forløb (courses.csv): all 8 rows were registered after that day, the first on 2026-02-01" in msg
     assert "borgere (citizens.csv): all 7 rows" in msg
-    assert msg.endswith("Set as_of in params/2025.yaml to 2026-02-01 or later (null counts every "
-                        "registration), or run `so-eval report --year 2025 --as-of 2026-02-01`")
+    assert msg.endswith(
+        "Set as_of in params/2025.yaml to 2026-02-01 or later (null counts every "
+        "registration), or run `so-eval report --year 2025 --as-of 2026-02-01`"
+    )
     assert "\n" not in msg
 
 
@@ -453,8 +491,7 @@ def test_the_method_section_says_how_many_rows_were_registered_after_as_of(tiny_
     report = AnnualReport(load(tiny_dir, as_of="2025-01-15"), params)
     text = "\n".join(part for kind, part in report.method().parts if kind == "md")
     # the tiny jobs of C6 and C2 were registered 22.01.2025 and 01.02.2025: two rows, shown as <5
-    assert ("- Data som kendt: 15. januar 2025; <5 rækker registreret senere er ikke talt med "
-            "(job: <5)\n") in text
+    assert ("- Data som kendt: 15. januar 2025; <5 rækker registreret senere er ikke talt med (job: <5)\n") in text
     report.params = dataclasses.replace(params, disclosure={"min_cell": 1})
     assert report._after_as_of_text() == "; 2 rækker registreret senere er ikke talt med (job: 2)"
     report.ds = load(tiny_dir)  # all registrations: nothing to say
@@ -464,8 +501,9 @@ def test_the_method_section_says_how_many_rows_were_registered_after_as_of(tiny_
 def test_so_eval_report_shows_the_as_of_problem_as_its_one_line_error(tmp_path, capsys):
     into = ingested_without_registration_dates(tmp_path)
     out = tmp_path / "reports"
-    code = main(["report", "--year", "2025", "--data", str(into), "--out", str(out), "--quiet",
-                 "--as-of", "2026-01-15"])
+    code = main(
+        ["report", "--year", "2025", "--data", str(into), "--out", str(out), "--quiet", "--as-of", "2026-01-15"]
+    )
     err = capsys.readouterr().err.strip()
     assert code == 1
     assert err.startswith("error: as of 2026-01-15 (as_of in the report's parameters) the data have no ")
@@ -481,8 +519,14 @@ def test_a_parquet_export_whose_name_says_nothing_is_matched_by_its_columns(tmp_
     fill_workbook(tmp_path / "base.xlsx", {"citizens": tiny_rows("citizens")})
     ingest([tmp_path / "base.xlsx"], into, now=NOW)
     weeks = pd.date_range("2024-01-01", periods=3, freq="7D")
-    pd.DataFrame({"cpr": [CPR["C1"]] * 3, "week": weeks, "status": ["kontanthjælp"] * 2 + ["selvforsørgelse"],
-                  "registered": weeks + pd.Timedelta(days=14)}).to_parquet(tmp_path / "dream_udtræk.parquet")
+    pd.DataFrame(
+        {
+            "cpr": [CPR["C1"]] * 3,
+            "week": weeks,
+            "status": ["kontanthjælp"] * 2 + ["selvforsørgelse"],
+            "registered": weeks + pd.Timedelta(days=14),
+        }
+    ).to_parquet(tmp_path / "dream_udtræk.parquet")
     report = ingest([tmp_path / "dream_udtræk.parquet"], into, now=NOW)
     assert report.tables["status_weekly"].added == 3
     assert report.files[0].read_as == (f"as {ingest_module.tpl.sheet_name('status_weekly')} (told by its headers)",)
@@ -494,16 +538,21 @@ def test_a_shared_strings_part_above_its_limit_is_refused_by_name(tmp_path, monk
     wb.active.title = "Borgere"
     wb.save(tmp_path / "strenge.xlsx")
     with zipfile.ZipFile(tmp_path / "strenge.xlsx", "a", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("xl/sharedStrings.xml", '<sst xmlns="http://schemas.openxmlformats.org/'
-                    'spreadsheetml/2006/main">' + "<si><t>tekst</t></si>" * 10_000 + "</sst>")
+        zf.writestr(
+            "xl/sharedStrings.xml",
+            '<sst xmlns="http://schemas.openxmlformats.org/'
+            'spreadsheetml/2006/main">' + "<si><t>tekst</t></si>" * 10_000 + "</sst>",
+        )
     size = zipfile.ZipFile(tmp_path / "strenge.xlsx").getinfo("xl/sharedStrings.xml").file_size
     assert size > 200_000
     monkeypatch.setattr(ingest_module, "_MAX_PART_XML", 100_000)
     with pytest.raises(IngestError) as err:
         ingest([tmp_path / "strenge.xlsx"], tmp_path / "data" / "s", now=NOW)
     (p,) = err.value.problems
-    assert p.message.startswith(f"the workbook is too large to read safely: its part xl/sharedStrings.xml "
-                                f"unpacks to {size / 2**20:.1f} MB (the limit is 0.1 MB)".replace(".", ",").replace(",xml", ".xml"))
+    assert p.message.startswith(
+        f"the workbook is too large to read safely: its part xl/sharedStrings.xml "
+        f"unpacks to {size / 2**20:.1f} MB (the limit is 0.1 MB)".replace(".", ",").replace(",xml", ".xml")
+    )
 
 
 def test_the_template_with_one_renamed_sheet_holding_rows_is_read_by_its_headers(tmp_path):
@@ -531,6 +580,8 @@ def test_a_csv_file_above_the_size_limit_is_refused_unread(tmp_path, monkeypatch
         ingest([export], tmp_path / "data" / "c", now=NOW)
     (p,) = err.value.problems
     assert (p.file, p.row) == ("borgere.csv", None)
-    assert p.message == (f"the file is too large to read safely ({export.stat().st_size / 2**20:.1f} MB; "
-                         "the limit is 0.0 MB); split it, or save large tables such as the weekly status "
-                         "as Parquet").replace("0.", "0,")
+    assert p.message == (
+        f"the file is too large to read safely ({export.stat().st_size / 2**20:.1f} MB; "
+        "the limit is 0.0 MB); split it, or save large tables such as the weekly status "
+        "as Parquet"
+    ).replace("0.", "0,")

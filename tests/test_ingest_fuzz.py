@@ -31,8 +31,7 @@ FUZZ = settings(
 NOW = "2025-03-01T12:00:00+01:00"
 CSV_TABLES = ("citizens", "courses", "progression", "jobs")
 CPR_FORMS = {f for c in [*CPR.values(), "010180-1234"] for f in (c, c.replace("-", ""))}
-FILE_LEVEL = ("could not be read", "not UTF-8", "is empty", "no sheet", "does not say which table",
-              "not found")
+FILE_LEVEL = ("could not be read", "not UTF-8", "is empty", "no sheet", "does not say which table", "not found")
 
 
 @pytest.fixture(scope="module")
@@ -95,23 +94,52 @@ cell_values = st.one_of(
     st.booleans(),
     st.datetimes(min_value=dt.datetime(1900, 3, 1), max_value=dt.datetime(9999, 1, 1)),
     st.none(),
-    st.sampled_from(["31-12-2024", "31.12.2024", "2024-12-31", "32-01-2024", "1/2/24", "i går",
-                     "12,5", "1.500", "ja", "nej", "maybe", "kontanthjælp", "Kvinde", " unge ",
-                     "x" * 5000, "0101801234", "P0123456789abcdef"]),
+    st.sampled_from(
+        [
+            "31-12-2024",
+            "31.12.2024",
+            "2024-12-31",
+            "32-01-2024",
+            "1/2/24",
+            "i går",
+            "12,5",
+            "1.500",
+            "ja",
+            "nej",
+            "maybe",
+            "kontanthjælp",
+            "Kvinde",
+            " unge ",
+            "x" * 5000,
+            "0101801234",
+            "P0123456789abcdef",
+        ]
+    ),
 )
 
 mutation = st.one_of(
     st.tuples(st.just("cell"), st.sampled_from(TEMPLATE_TABLES), st.integers(1, 16), st.integers(1, 12), cell_values),
     st.tuples(st.just("delete_sheet"), st.sampled_from(TEMPLATE_TABLES)),
-    st.tuples(st.just("rename_sheet"), st.sampled_from(TEMPLATE_TABLES), st.sampled_from(["Ark1", "Forløb 2024", "courses"])),
+    st.tuples(
+        st.just("rename_sheet"), st.sampled_from(TEMPLATE_TABLES), st.sampled_from(["Ark1", "Forløb 2024", "courses"])
+    ),
     st.tuples(st.just("merge"), st.sampled_from(TEMPLATE_TABLES), st.integers(1, 8), st.integers(1, 6)),
     st.tuples(st.just("empty_rows"), st.sampled_from(TEMPLATE_TABLES), st.integers(2, 8), st.integers(1, 3)),
-    st.tuples(st.just("whitespace"), st.sampled_from(TEMPLATE_TABLES), st.integers(2, 8), st.integers(1, 9),
-              st.sampled_from(["  ", "\t", "\u00a0", " \n"])),
+    st.tuples(
+        st.just("whitespace"),
+        st.sampled_from(TEMPLATE_TABLES),
+        st.integers(2, 8),
+        st.integers(1, 9),
+        st.sampled_from(["  ", "\t", "\u00a0", " \n"]),
+    ),
     st.tuples(st.just("dup_header"), st.sampled_from(TEMPLATE_TABLES), st.integers(1, 6), st.integers(1, 6)),
     st.tuples(st.just("clear_header"), st.sampled_from(TEMPLATE_TABLES), st.integers(1, 6)),
-    st.tuples(st.just("date_text"), st.sampled_from(["courses", "jobs", "progression"]), st.integers(2, 6),
-              st.sampled_from(["01-02-2024", "1.2.2024", "2024-02-01", "31-02-2024", "2024-13-01", "01/02/2024"])),
+    st.tuples(
+        st.just("date_text"),
+        st.sampled_from(["courses", "jobs", "progression"]),
+        st.integers(2, 6),
+        st.sampled_from(["01-02-2024", "1.2.2024", "2024-02-01", "31-02-2024", "2024-13-01", "01/02/2024"]),
+    ),
 )
 
 
@@ -185,9 +213,35 @@ def danish_rows(table: str) -> tuple[list[str], list[list[str]]]:
 
 
 csv_mutation = st.one_of(
-    st.tuples(st.just("field"), st.integers(0, 15), st.integers(0, 9), st.one_of(safe_text, st.sampled_from(
-        ["31-12-2024", "31.12.2024", "2024-12-31", "32-01-2024", "12,5", "1.500", "1.234,5", "ja",
-         "", "  ", '"', 'a"b', "kontanthjælp", "Kvinde", "010180-1234", "9" * 30, "x" * 3000]))),
+    st.tuples(
+        st.just("field"),
+        st.integers(0, 15),
+        st.integers(0, 9),
+        st.one_of(
+            safe_text,
+            st.sampled_from(
+                [
+                    "31-12-2024",
+                    "31.12.2024",
+                    "2024-12-31",
+                    "32-01-2024",
+                    "12,5",
+                    "1.500",
+                    "1.234,5",
+                    "ja",
+                    "",
+                    "  ",
+                    '"',
+                    'a"b',
+                    "kontanthjælp",
+                    "Kvinde",
+                    "010180-1234",
+                    "9" * 30,
+                    "x" * 3000,
+                ]
+            ),
+        ),
+    ),
     st.tuples(st.just("dup_header"), st.integers(0, 9), st.integers(0, 9)),
     st.tuples(st.just("drop_column"), st.integers(0, 9)),
     st.tuples(st.just("empty_line"), st.integers(0, 15)),
@@ -262,7 +316,8 @@ def test_fuzzed_csv_exports(base, table, name_style, delimiter, encoding, mutati
             into = restore(dataset, tmp / "data" / "x")
             assert check_outcome([export], into, snapshot(into)) == outcome
             assert {k: v for k, v in snapshot(into).items() if k != "ingest_log.jsonl"} == {
-                k: v for k, v in got.items() if k != "ingest_log.jsonl"}
+                k: v for k, v in got.items() if k != "ingest_log.jsonl"
+            }
 
 
 def test_the_unmutated_inputs_are_accepted(base, tmp_path):

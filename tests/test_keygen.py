@@ -11,8 +11,8 @@ import stat
 import pytest
 
 from so_eval import config
-from so_eval.data import pseudonym as ps
 from so_eval.cli import main
+from so_eval.data import pseudonym as ps
 from so_eval.data.ingest import IngestError, ingest
 from tiny import write_tiny
 
@@ -25,8 +25,10 @@ def no_key(monkeypatch):
 
 def citizens_export(tmp_path):
     export = tmp_path / "borgere.csv"
-    export.write_text("cpr;birth_year;gender;target_group;origin;registered\n"
-                      "150380-4821;1980;k;kontanthjælp;dansk;01-01-2019\n", encoding="utf-8")
+    export.write_text(
+        "cpr;birth_year;gender;target_group;origin;registered\n150380-4821;1980;k;kontanthjælp;dansk;01-01-2019\n",
+        encoding="utf-8",
+    )
     return export
 
 

@@ -8,7 +8,6 @@ import pytest
 from so_eval import metrics as m
 from so_eval.metrics.goals import GoalStatus, goal_status
 
-
 # -- goal 1 ----------------------------------------------------------------------------------
 
 
@@ -22,8 +21,8 @@ def test_jobs_counted_once_per_citizen_per_year(tiny):
 
 def test_first_job_of_year_decides_type_agreement_and_enterprise(tiny):
     e = m.employment_entries(tiny, 2024).set_index("citizen_id")
-    assert e.loc["C1", "job_type"] == "ordinært job"   # not the later deltidsjob
-    assert e.loc["C1", "agreement_id"] == "A1"         # via K1, not K7 (A3)
+    assert e.loc["C1", "job_type"] == "ordinært job"  # not the later deltidsjob
+    assert e.loc["C1", "agreement_id"] == "A1"  # via K1, not K7 (A3)
     assert e.loc["C1", "enterprise_id"] == "E1"
     assert e.loc["C2", "target_group"] == "fleksjob"
 
@@ -115,8 +114,13 @@ def test_step_transitions(tiny):
 def test_end_status_by_agreement(tiny):
     out = m.end_status_by_agreement(tiny, 2024)
     got = {(r.agreement_id, r.end_status): r.n for r in out.itertuples() if r.n}
-    assert got == {("A1", "job"): 1, ("A1", "småjob"): 1, ("A2", "uddannelse"): 1,
-                   ("A2", "frafald"): 1, ("A3", "flere timer"): 1}
+    assert got == {
+        ("A1", "job"): 1,
+        ("A1", "småjob"): 1,
+        ("A2", "uddannelse"): 1,
+        ("A2", "frafald"): 1,
+        ("A3", "flere timer"): 1,
+    }
     assert len(out) == 3 * 8  # every status listed for every agreement, zeros included
 
 
@@ -136,9 +140,15 @@ def test_enterprises_per_year(tiny):
     # end 2024: E1 (gen 1, RSV), E3 (forening, no economic bottom line, gen 2), E4 (founded 31 Dec);
     # E2 closed in May, E5 closed on 31 December (closed by then: not active)
     assert out.loc[2024].to_dict() == {
-        "active": 3, "three_bottom_lines": 2, "rsv": 1, "first_generation": 1,
-        "second_generation": 2, "three_bottom_lines_first": 1, "three_bottom_lines_second": 1,
-        "founded": 2, "closed": 2,
+        "active": 3,
+        "three_bottom_lines": 2,
+        "rsv": 1,
+        "first_generation": 1,
+        "second_generation": 2,
+        "three_bottom_lines_first": 1,
+        "three_bottom_lines_second": 1,
+        "founded": 2,
+        "closed": 2,
     }
     # end 2023: E1, E2, E5 — all with three bottom lines
     assert out.loc[2023, ["active", "three_bottom_lines", "founded", "closed"]].tolist() == [3, 3, 0, 0]
@@ -228,7 +238,11 @@ def test_a_metric_is_computed_once_per_dataset_and_arguments(tiny_dir, monkeypat
 
 
 def test_memoized_metrics_give_what_the_uncached_metric_gives(tiny):
-    for fn, args in [(m.jobs_per_year, ([2022, 2023, 2024],)), (m.progression_by_agreement, (2024,)),
-                     (m.enterprises_per_year, ([2023, 2024],)), (m.reach_per_year, ([2024],))]:
+    for fn, args in [
+        (m.jobs_per_year, ([2022, 2023, 2024],)),
+        (m.progression_by_agreement, (2024,)),
+        (m.enterprises_per_year, ([2023, 2024],)),
+        (m.reach_per_year, ([2024],)),
+    ]:
         cached = fn(tiny, *args)
         assert cached.equals(fn(tiny, *args)) and cached.equals(fn.uncached(tiny, *args)), fn.__name__

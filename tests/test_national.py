@@ -9,9 +9,10 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from so_eval.demo import core as demo_gen
 from so_eval import load
 from so_eval.data.dataset import Dataset
+from so_eval.data.model import EDU, SELF, STATUSES
+from so_eval.demo import core as demo_gen
 from so_eval.demo.formats import arrow_table, to_csv, to_parquet
 from so_eval.demo.national import (
     effect_tables,
@@ -19,7 +20,6 @@ from so_eval.demo.national import (
     read_manifest,
     write_national,
 )
-from so_eval.data.model import EDU, SELF, STATUSES
 from so_eval.demo.panel import PANEL_END, PANEL_START
 from so_eval.effects import streaming
 from so_eval.effects.did import group_time_att, group_time_att_wide
@@ -83,24 +83,48 @@ def edge_case(tmp_path):
     sw = sw.loc[sw["week"] > first]
     extra = sw.loc[sw["citizen_id"] == "C9"].assign(citizen_id="X1", status="selvforsørgelse")
     sw = pd.concat([sw, extra], ignore_index=True)
-    c9_first = pd.DataFrame({"citizen_id": ["C9"], "week": [first + pd.Timedelta(days=3)],
-                             "status": ["selvforsørgelse"], "registered": [first]})
+    c9_first = pd.DataFrame(
+        {
+            "citizen_id": ["C9"],
+            "week": [first + pd.Timedelta(days=3)],
+            "status": ["selvforsørgelse"],
+            "registered": [first],
+        }
+    )
     sw = pd.concat([c9_first, sw], ignore_index=True)
     c8 = sw.index[(sw["citizen_id"] == "C8") & (sw["week"] == pd.Timestamp("2024-01-22"))]
     sw.loc[c8, "week"] += pd.Timedelta(days=2)
     sw.loc[sw.index[(sw["citizen_id"] == "C8")][:3], "status"] = None
-    citizens = pd.concat([ds.citizens, pd.DataFrame({
-        "citizen_id": ["C10"], "birth_year": [2003], "gender": ["k"], "target_group": ["unge"],
-        "origin": [None], "registered": [pd.Timestamp("2019-01-01")]})], ignore_index=True)
+    citizens = pd.concat(
+        [
+            ds.citizens,
+            pd.DataFrame(
+                {
+                    "citizen_id": ["C10"],
+                    "birth_year": [2003],
+                    "gender": ["k"],
+                    "target_group": ["unge"],
+                    "origin": [None],
+                    "registered": [pd.Timestamp("2019-01-01")],
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
     path = tmp_path / "status_weekly.parquet"
     sw.to_parquet(path, index=False)
     return Dataset(tables={"citizens": citizens, "courses": ds.courses, "status_weekly": pd.read_parquet(path)}), path
 
 
-@pytest.mark.parametrize("window", [
-    {}, {"entry_from": "2024-01-01", "entry_to": "2024-01-31"},  # only C4; C1-C3, C5-C7 left out
-    {"entry_from": "2023-06-01"}, {"entry_from": "2030-01-01"},  # nobody: no placebo weeks
-])
+@pytest.mark.parametrize(
+    "window",
+    [
+        {},
+        {"entry_from": "2024-01-01", "entry_to": "2024-01-31"},  # only C4; C1-C3, C5-C7 left out
+        {"entry_from": "2023-06-01"},
+        {"entry_from": "2030-01-01"},  # nobody: no placebo weeks
+    ],
+)
 def test_streaming_outcome_table_edge_cases(edge_case, window):
     ds, path = edge_case
     expected = outcome_table(ds, **window)
@@ -188,8 +212,10 @@ def test_quarter_counts_of_a_batch(monkeypatch):
         assert counts.first_quarter == 2023 * 4 and counts.hits.shape == (2, 2)  # 2023K1, 2023K2
         assert counts.hits.tolist() == [[1, 0], [1, 0]]
         assert counts.seen.tolist() == [[1, 1], [1, 0]]
-        assert (counts.first_day, counts.last_day) == ((weeks[0] - pd.Timestamp(0)).days,
-                                                       (weeks[-1] - pd.Timestamp(0)).days)
+        assert (counts.first_day, counts.last_day) == (
+            (weeks[0] - pd.Timestamp(0)).days,
+            (weeks[-1] - pd.Timestamp(0)).days,
+        )
 
 
 def test_quarterly_matrix_reads_dates_and_timestamps_alike(edge_case, tmp_path):
@@ -250,11 +276,20 @@ def national(tmp_path_factory):
 def test_write_national_writes_unique_pseudonyms_and_every_row(national):
     manifest = read_manifest(national)
     n = 2 * demo_gen.N_CITIZENS
-    assert manifest == {"seed": demo_gen.DEFAULT_SEED, "scale": 2, "chunk_citizens": demo_gen.N_CITIZENS,
-                        "citizens": n, "courses": 2 * sum(demo_gen.COURSES_PER_YEAR.values()),
-                        "person_weeks": n * WEEKS}
+    assert manifest == {
+        "seed": demo_gen.DEFAULT_SEED,
+        "scale": 2,
+        "chunk_citizens": demo_gen.N_CITIZENS,
+        "citizens": n,
+        "courses": 2 * sum(demo_gen.COURSES_PER_YEAR.values()),
+        "person_weeks": n * WEEKS,
+    }
     assert sorted(p.name for p in national.iterdir()) == [
-        "citizens.csv", "courses.csv", "national.json", "status_weekly.parquet"]
+        "citizens.csv",
+        "courses.csv",
+        "national.json",
+        "status_weekly.parquet",
+    ]
     citizens, courses = read_effect_inputs(national)
     assert len(citizens) == n and citizens["citizen_id"].is_unique
     assert citizens["citizen_id"].str.fullmatch(r"B000[01][0-9a-f]{10}").all()
@@ -272,8 +307,9 @@ def test_national_chunks_look_like_the_demo_and_differ(national, demo):
     chunk = citizens["citizen_id"].str[1:5]
     assert chunk.value_counts().to_dict() == {"0000": demo_gen.N_CITIZENS, "0001": demo_gen.N_CITIZENS}
     years = courses.assign(chunk=courses["course_id"].str[1:5], year=courses["start"].dt.year)
-    assert years.groupby(["chunk", "year"]).size().unstack(0).eq(
-        pd.Series(demo_gen.COURSES_PER_YEAR), axis=0).all().all()
+    assert (
+        years.groupby(["chunk", "year"]).size().unstack(0).eq(pd.Series(demo_gen.COURSES_PER_YEAR), axis=0).all().all()
+    )
     # the same model as the demo: status shares and who takes part within a few points of it
     ref = demo.status_weekly["status"].astype(str).value_counts(normalize=True)
     for k in ("0000", "0001"):
@@ -296,7 +332,7 @@ def test_national_chunks_are_deterministic(national):
     in_file = pq.read_table(national / "status_weekly.parquet").slice(demo_gen.N_CITIZENS * WEEKS)
     assert in_file.equals(arrow_table(again["status_weekly"]).cast(in_file.schema))
     citizens, _ = read_effect_inputs(national)
-    assert citizens["citizen_id"].iloc[demo_gen.N_CITIZENS:].tolist() == again["citizens"]["citizen_id"].tolist()
+    assert citizens["citizen_id"].iloc[demo_gen.N_CITIZENS :].tolist() == again["citizens"]["citizen_id"].tolist()
 
 
 def test_streaming_outcome_table_on_the_national_panel(national):
@@ -318,11 +354,18 @@ def test_event_study_from_the_matrix_on_the_national_panel(national, monkeypatch
 
     citizens, courses = read_effect_inputs(national)
     path = national / "status_weekly.parquet"
-    kw = {"unit": "citizen_id", "time": "period", "group": "group", "outcome": "selfsupport",
-          "control_group": "never_treated", "anticipation": 4}
+    kw = {
+        "unit": "citizen_id",
+        "time": "period",
+        "group": "group",
+        "outcome": "selfsupport",
+        "control_group": "never_treated",
+        "anticipation": 4,
+    }
     sw = pd.read_parquet(path).astype({"week": "datetime64[ns]"})
-    in_memory = group_time_att(quarterly_panel(Dataset(tables={"citizens": citizens, "courses": courses,
-                                                                "status_weekly": sw})), **kw)
+    in_memory = group_time_att(
+        quarterly_panel(Dataset(tables={"citizens": citizens, "courses": courses, "status_weekly": sw})), **kw
+    )
     monkeypatch.setattr(did, "_DENSE_IF_BYTES", 0)
     m = quarterly_matrix_parquet(path, citizens, courses)
     wide = group_time_att_wide(m.values, m.group, periods=m.periods, **kw)
@@ -333,8 +376,11 @@ def test_event_study_from_the_matrix_on_the_national_panel(national, monkeypatch
     for res in (long, in_memory):
         dyn, got = res.aggregate("dynamic", min_e=-8, max_e=8), wide.aggregate("dynamic", min_e=-8, max_e=8)
         exact = res is long
-        assert (got.att, got.se) == (dyn.att, dyn.se) if exact else (
-            got.att == pytest.approx(dyn.att, rel=1e-9) and got.se == pytest.approx(dyn.se, rel=1e-9))
+        assert (
+            (got.att, got.se) == (dyn.att, dyn.se)
+            if exact
+            else (got.att == pytest.approx(dyn.att, rel=1e-9) and got.se == pytest.approx(dyn.se, rel=1e-9))
+        )
         pd.testing.assert_frame_equal(got.table, dyn.table, check_exact=exact, rtol=1e-9)
     pd.testing.assert_frame_equal(wide.att_gt, in_memory.att_gt, check_exact=False, rtol=1e-9, atol=1e-12)
 
@@ -344,8 +390,9 @@ def test_cli_demo_scale(monkeypatch, tmp_path, capsys):
     from so_eval.cli import main
 
     calls = []
-    monkeypatch.setattr(so_eval.demo.national, "write_national",
-                        lambda out, scale, seed, progress: calls.append((out, scale, seed)))
+    monkeypatch.setattr(
+        so_eval.demo.national, "write_national", lambda out, scale, seed, progress: calls.append((out, scale, seed))
+    )
     assert main(["demo", "--scale", "3", "--seed", "7", "--out", str(tmp_path / "n")]) == 0
     assert calls == [(tmp_path / "n", 3, 7)]
     assert main(["demo", "--scale", "0"]) == 1

@@ -45,9 +45,10 @@ def linear_interval(years, values, at, level=0.95):
 def normal_mixture_quantile(cdf_given_eta, eta, se, q):
     """Smallest whole y with P(Y <= y) >= q, where P(Y <= y) = E[F(y | eta + se Z)], Z normal,
     integrated with quad (independent of the 400 nodes the code mixes over)."""
+
     def cdf(y):
-        return integrate.quad(lambda z: cdf_given_eta(y, eta + se * z) * stats.norm.pdf(z), -12, 12,
-                              limit=200)[0]
+        return integrate.quad(lambda z: cdf_given_eta(y, eta + se * z) * stats.norm.pdf(z), -12, 12, limit=200)[0]
+
     y = 0
     while cdf(y) < q:
         y += 1
@@ -134,7 +135,7 @@ def test_share_near_one_by_hand_stays_at_or_below_one():
     x = np.array([1.0, 3.0])
     se = math.sqrt(x @ oracle.cov_params() @ x)
     lo, hi = r.intervals[0.95]
-    assert 0 <= lo and hi <= 1
+    assert lo >= 0 and hi <= 1
     # the ends are quantiles of Binomial(10, expit(eta)) mixed over eta ~ N(log 16, se^2), over 10
     for q, end in ((0.025, lo), (0.975, hi)):
         y = normal_mixture_quantile(lambda y, e: stats.binom.cdf(y, 10, special.expit(e)), math.log(16), se, q)
@@ -163,8 +164,9 @@ def test_years_with_a_small_basis_are_left_out():
     # is the result without them
     full = frame([2019, 2020, 2021, 2022, 2023, 2024], [20, 1, 30, 1, 40, 38], [40, 1, 50, 4, 60, 55])
     cut = project_to_target(full, year="year", value="k", n="n", target=0.6, target_year=2025, min_basis=5)
-    without = project_to_target(full.loc[~full["year"].isin([2020, 2022])], year="year", value="k", n="n",
-                                target=0.6, target_year=2025)
+    without = project_to_target(
+        full.loc[~full["year"].isin([2020, 2022])], year="year", value="k", n="n", target=0.6, target_year=2025
+    )
     assert cut.years_used == (2019, 2021, 2023, 2024) == without.years_used
     assert cut.projected == pytest.approx(without.projected, rel=1e-12)
     assert cut.intervals == without.intervals and cut.dispersion == pytest.approx(without.dispersion)
@@ -194,14 +196,16 @@ def test_two_usable_years_give_no_projection_and_say_why():
     assert sentence.count(".") == 1  # one sentence
     # three usable years do give one
     more = pd.concat([data, frame([2019], [10], [25])])
-    assert np.isfinite(project_to_target(more, year="year", value="k", n="n", target=0.7, target_year=2025,
-                                         min_basis=5).projected)
+    assert np.isfinite(
+        project_to_target(more, year="year", value="k", n="n", target=0.7, target_year=2025, min_basis=5).projected
+    )
 
 
 def test_a_share_at_its_bound_gives_no_projection():
     # 0 %, 0 %, 100 %: the likelihood's maximum is at an infinite slope
-    r = project_to_target(frame([2022, 2023, 2024], [0, 0, 10], [10, 10, 10]), year="year", value="k", n="n",
-                          target=0.6, target_year=2025)
+    r = project_to_target(
+        frame([2022, 2023, 2024], [0, 0, 10], [10, 10, 10]), year="year", value="k", n="n", target=0.6, target_year=2025
+    )
     assert math.isnan(r.projected) and "grænsen af det mulige (0 eller 100 %)" in r.no_projection
     assert re.findall(r"\d+", r.no_projection) == ["2025", "0", "100"]
 
@@ -224,8 +228,12 @@ def test_a_year_of_100_courses_pulls_more_than_a_year_of_10():
         assert np.sum(t * (np.array(k) - np.array(n) * p)) == pytest.approx(0, abs=1e-6)
         # the same as statsmodels' GLM on the shares with the courses as variance weights
         shares = np.divide(k, n)
-        weighted = sm.GLM(shares, sm.add_constant(t.astype(float)), family=sm.families.Binomial(),
-                          var_weights=np.array(n, dtype=float)).fit()
+        weighted = sm.GLM(
+            shares,
+            sm.add_constant(t.astype(float)),
+            family=sm.families.Binomial(),
+            var_weights=np.array(n, dtype=float),
+        ).fit()
         assert p == pytest.approx(weighted.fittedvalues, rel=1e-8)
         if last_n == 10:  # and not the unweighted fit, which gives 2024 the weight of the others
             unweighted = sm.GLM(shares, sm.add_constant(t.astype(float)), family=sm.families.Binomial()).fit()
@@ -250,8 +258,7 @@ def test_status_reached_early_not_reached_and_lower_is_better():
     down = project_to_target(df, year="year", value="k", target=5, target_year=2026, higher_is_better=False)
     assert down.status == "off track" and down.prob_reach < 0.05
     # a count projected towards a target: the Danish statement names the model and the interval
-    r = project_to_target(frame([2021, 2022, 2023], [20, 22, 25]), year="year", value="k", target=30,
-                          target_year=2025)
+    r = project_to_target(frame([2021, 2022, 2023], [20, 22, 25]), year="year", value="k", target=30, target_year=2025)
     lo, hi = r.intervals[0.95]
     assert r.statement.startswith("En Poisson-model for trenden giver ")
     assert f"95 %-prædiktionsinterval {int(lo)}–{int(hi)}" in r.statement
@@ -261,15 +268,22 @@ def test_projection_rejects_what_is_not_a_count_or_share():
     with pytest.raises(ValueError, match="count"):
         project_to_target(frame([2022, 2023, 2024], [1.5, 2, 3]), year="year", value="k", target=3, target_year=2025)
     with pytest.raises(ValueError, match="numerator"):
-        project_to_target(frame([2022, 2023, 2024], [5, 12, 3], [10, 10, 10]), year="year", value="k", n="n",
-                          target=0.5, target_year=2025)
+        project_to_target(
+            frame([2022, 2023, 2024], [5, 12, 3], [10, 10, 10]),
+            year="year",
+            value="k",
+            n="n",
+            target=0.5,
+            target_year=2025,
+        )
     with pytest.raises(ValueError, match="unique"):
         project_to_target(frame([2022, 2022, 2024], [1, 2, 3]), year="year", value="k", target=3, target_year=2025)
 
 
 def test_tidy_and_summary():
-    r = project_to_target(frame([2021, 2022, 2023, 2024], [10, 21, 29, 41]), year="year", value="k", target=50,
-                          target_year=2025)
+    r = project_to_target(
+        frame([2021, 2022, 2023, 2024], [10, 21, 29, 41]), year="year", value="k", target=50, target_year=2025
+    )
     t = r.tidy()
     assert list(t["year"]) == [2021, 2022, 2023, 2024, 2025] and t.loc[4, "kind"] == "projected"
     t.loc[0, "fit"] = -1.0  # a copy
@@ -295,8 +309,9 @@ def test_projection_plot_draws_the_bounded_band_and_not_the_left_out_years():
     assert "Mål 2025: 20" in legend and "95 %-prædiktionsinterval" in legend
     ax.figure.canvas.draw()
     assert "2025" in [t.get_text() for t in ax.get_xticklabels()]  # years without thousands separator
-    share = project_to_target(frame([2022, 2023, 2024], [2, 5, 8], [10, 10, 10]), year="year", value="k", n="n",
-                              target=0.6, target_year=2025)
+    share = project_to_target(
+        frame([2022, 2023, 2024], [2, 5, 8], [10, 10, 10]), year="year", value="k", n="n", target=0.6, target_year=2025
+    )
     ax = projection_plot(share, percent=True)
     assert ax.get_ylim()[0] == 0 and ax.get_ylim()[1] <= 1.05
     assert ax.lines[1].get_label() == "Trend / fremskrivning (logistisk model)"
@@ -328,10 +343,14 @@ def write_series(folder, ended: dict[int, tuple[int, int]], jobs: dict[int, int]
             citizens.append(f"{cid},1985,m,kontanthjælp,dansk,{y - 1}-12-01")
             courses.append(f"K{cid},{cid},A1,{y}-01-10,,motivation,,,{y}-01-11")
             job_rows.append(f"J{cid},{cid},K{cid},{y}-03-01,,ordinært job,37,{y}-03-02")
-    return write_tiny(folder, citizens=CITIZENS_HEAD + "\n".join(citizens) + "\n",
-                      courses=COURSES_HEAD + "\n".join(courses) + "\n",
-                      progression="citizen_id,course_id,date,step,weekly_paid_hours,registered\n",
-                      jobs=JOBS_HEAD + "\n".join(job_rows) + "\n", learnings=None)
+    return write_tiny(
+        folder,
+        citizens=CITIZENS_HEAD + "\n".join(citizens) + "\n",
+        courses=COURSES_HEAD + "\n".join(courses) + "\n",
+        progression="citizen_id,course_id,date,step,weekly_paid_hours,registered\n",
+        jobs=JOBS_HEAD + "\n".join(job_rows) + "\n",
+        learnings=None,
+    )
 
 
 def report_on(folder, tmp_path):
@@ -340,8 +359,12 @@ def report_on(folder, tmp_path):
     from so_eval.params import ReportParams
 
     assert validate(folder) == []
-    return AnnualReport(load(folder), ReportParams(year=2024, data_dir=str(folder), published_dir=str(tmp_path / "pub"),
-                                                   targets={"progressed_share": 0.6}))
+    return AnnualReport(
+        load(folder),
+        ReportParams(
+            year=2024, data_dir=str(folder), published_dir=str(tmp_path / "pub"), targets={"progressed_share": 0.6}
+        ),
+    )
 
 
 # jobs: 2020 has 2 citizens in a job (shown as <5, so left out); 2021-2024 have 6, 7, 5, 8
@@ -362,15 +385,23 @@ def test_report_projects_goal1_from_the_shown_years_only(tmp_path):
     text = r.goal1().text
     from so_eval import fmt
 
-    assert (f"Fremskrivningen til 2025 giver {fmt.number(expected)} borgere i job "
-            f"(95 %-prædiktionsinterval {fmt.number(lo)}–{fmt.number(hi)})") in text
+    assert (
+        f"Fremskrivningen til 2025 giver {fmt.number(expected)} borgere i job "
+        f"(95 %-prædiktionsinterval {fmt.number(lo)}–{fmt.number(hi)})"
+    ) in text
     assert "ud fra årene 2021–2024 med en Poisson-model" in text
     # the plot shows the same bounded interval in its corner
-    (fig,) = [part[0] for kind, part in r.goal1().parts
-              if kind == "figure" and part[1] == "Fremskrivning: borgere i job pr. år"]
+    (fig,) = [
+        part[0]
+        for kind, part in r.goal1().parts
+        if kind == "figure" and part[1] == "Fremskrivning: borgere i job pr. år"
+    ]
     corner = " ".join(t.get_text() for ax in fig.axes for t in ax.texts)
     assert f"95 %-prædiktionsinterval {fmt.number(lo)}–{fmt.number(hi)}" in corner
-    assert "År, hvor tallet ikke kan vises, fordi det bygger på for få, eller hvor det endnu er foreløbigt, indgår ikke." in text
+    assert (
+        "År, hvor tallet ikke kan vises, fordi det bygger på for få, eller hvor det endnu er foreløbigt, indgår ikke."
+        in text
+    )
     method = r.method().text
     assert "Fremskrivning mod målene" in method and "Poisson-model" in method and "logistisk model" in method
 

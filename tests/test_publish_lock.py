@@ -33,13 +33,15 @@ def fake_notebook(path: Path) -> Path:
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     params = nbformat.v4.new_code_cell('year = 2025\ndata_dir = ""\noutput_dir = ""\ntag = ""\nkill = False')
     params.metadata["tags"] = ["parameters"]
-    body = nbformat.v4.new_code_cell(textwrap.dedent("""\
+    body = nbformat.v4.new_code_cell(
+        textwrap.dedent("""\
         import os, pathlib, signal, time
         if kill:
             os.kill(os.getppid(), signal.SIGKILL)
             time.sleep(60)
         pathlib.Path(output_dir, "figures.csv").write_text(f"key,value\\ntag,{tag}\\n", encoding="utf-8")
-    """))
+    """)
+    )
     nb.cells = [params, nbformat.v4.new_markdown_cell("# Rapport"), body]
     nbformat.write(nb, path)
     return path
@@ -104,33 +106,47 @@ def killed_run(code: str, target: str | None = None, when: str = "before") -> in
                 os.kill(os.getpid(), signal.SIGKILL)
             setattr(_m, {attr!r}, _hook)
         """)
-    res = subprocess.run([sys.executable, "-c", hook + code], capture_output=True, text=True, env=ENV,
-                         timeout=300, check=False)
+    res = subprocess.run(
+        [sys.executable, "-c", hook + code], capture_output=True, text=True, env=ENV, timeout=300, check=False
+    )
     return res.returncode
 
 
 def report_code(params: Path, nb: Path, root: Path, *, kill: bool = False) -> str:
-    return (f"from so_eval.publish import run_report\n"
-            f"run_report(2025, params_file={str(params)!r}, reports_dir={str(root)!r}, notebook={str(nb)!r}, "
-            f"force=True, progress=False, overrides={{'tag': 'killed', 'kill': {kill}}}, log=lambda *a: None)\n")
+    return (
+        f"from so_eval.publish import run_report\n"
+        f"run_report(2025, params_file={str(params)!r}, reports_dir={str(root)!r}, notebook={str(nb)!r}, "
+        f"force=True, progress=False, overrides={{'tag': 'killed', 'kill': {kill}}}, log=lambda *a: None)\n"
+    )
 
 
-@pytest.mark.parametrize("target, when, replaced", [
-    (None, "notebook", False),                           # while the notebook runs
-    ("so_eval.publish:export_html", "before", False),     # the notebook has run, no HTML yet
-    ("so_eval.publish:_link_or_copy", "after", False),    # the other files half linked in
-    ("so_eval.folders:swap", "before", False),           # the new folder complete, not in place
-    ("so_eval.folders:swap", "after", True),             # in place; the old one not yet removed
-    ("shutil:rmtree", "partial", True),                  # the old one half removed
-])
+@pytest.mark.parametrize(
+    "target, when, replaced",
+    [
+        (None, "notebook", False),  # while the notebook runs
+        ("so_eval.publish:export_html", "before", False),  # the notebook has run, no HTML yet
+        ("so_eval.publish:_link_or_copy", "after", False),  # the other files half linked in
+        ("so_eval.folders:swap", "before", False),  # the new folder complete, not in place
+        ("so_eval.folders:swap", "after", True),  # in place; the old one not yet removed
+        ("shutil:rmtree", "partial", True),  # the old one half removed
+    ],
+)
 def test_a_killed_report_leaves_one_complete_report_and_the_next_run_cleans_up(setup, target, when, replaced):
     params, nb, root = setup
     rc = killed_run(report_code(params, nb, root, kill=when == "notebook"), target, when)
     assert rc == -signal.SIGKILL
     assert published(root) == ("killed" if replaced else "first")
     assert [h for h in hidden(root) if ".annual_report.tmp-" in h], hidden(root)  # what the kill left
-    run_report(2025, params_file=params, reports_dir=root, notebook=nb, force=True, progress=False,
-               overrides={"tag": "next"}, log=lambda *_: None)
+    run_report(
+        2025,
+        params_file=params,
+        reports_dir=root,
+        notebook=nb,
+        force=True,
+        progress=False,
+        overrides={"tag": "next"},
+        log=lambda *_: None,
+    )
     assert published(root) == "next"
     assert hidden(root) == []  # the leftovers and the lock file are gone
 
@@ -139,7 +155,11 @@ def test_a_report_never_removes_the_folder_of_a_live_run(setup, tmp_path):
     """While another process holds the lock of reports/2025 (as a live run does), a run refuses
     at once, naming it, and its temporary folder stays."""
     params, nb, root = setup
-    live = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""\
+    live = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(f"""\
         import time
         from pathlib import Path
         from so_eval import folders
@@ -148,20 +168,34 @@ def test_a_report_never_removes_the_folder_of_a_live_run(setup, tmp_path):
             folders.temp_dir(final, "annual_report.tmp")
             print("ready", flush=True)
             time.sleep(120)
-    """)], stdout=subprocess.PIPE, text=True, env=ENV)
+    """),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=ENV,
+    )
     try:
         assert live.stdout.readline().strip() == "ready"
         with pytest.raises(ReportError, match=rf"another run is writing .*2025.*pid {live.pid}"):
-            run_report(2025, params_file=params, reports_dir=root, notebook=nb, force=True, progress=False,
-                       log=lambda *_: None)
+            run_report(
+                2025, params_file=params, reports_dir=root, notebook=nb, force=True, progress=False, log=lambda *_: None
+            )
         assert [h for h in hidden(root) if f".annual_report.tmp-{live.pid}-" in h]
         assert published(root) == "first"
     finally:
         live.kill()
         live.wait()
     (root / ".2024.effect_measurement.tmp-1-0123abcd").mkdir()  # another year's, left by a kill
-    run_report(2025, params_file=params, reports_dir=root, notebook=nb, force=True, progress=False,
-               overrides={"tag": "next"}, log=lambda *_: None)
+    run_report(
+        2025,
+        params_file=params,
+        reports_dir=root,
+        notebook=nb,
+        force=True,
+        progress=False,
+        overrides={"tag": "next"},
+        log=lambda *_: None,
+    )
     assert published(root) == "next" and hidden(root) == []
 
 
@@ -170,8 +204,20 @@ def test_a_second_so_eval_report_refuses_at_once_while_one_runs_and_a_kill_leave
     year while one runs stops at once with a clear message; the first, killed, leaves the earlier
     report intact; the next run publishes and removes what the killed one left."""
     root = tmp_path / "reports"
-    cmd = [sys.executable, "-m", "so_eval.cli", "report", "--year", "2025", "--out", str(root), "--data",
-           str(demo_dir), "--quiet", "--force"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "so_eval.cli",
+        "report",
+        "--year",
+        "2025",
+        "--out",
+        str(root),
+        "--data",
+        str(demo_dir),
+        "--quiet",
+        "--force",
+    ]
     first = subprocess.run(cmd, capture_output=True, text=True, env=ENV, check=False)
     assert first.returncode == 0, first.stderr
     before = {p.name: p.read_bytes() for p in (root / "2025").iterdir()}
@@ -185,8 +231,10 @@ def test_a_second_so_eval_report_refuses_at_once_while_one_runs_and_a_kill_leave
         for second in (cmd, [*cmd[:3], "effects", *cmd[4:]]):
             res = subprocess.run(second, capture_output=True, text=True, env=ENV, timeout=120, check=False)
             assert res.returncode == 1
-            assert f"another run is writing {root / '2025'} right now: so-eval report 2025 (pid {running.pid}" \
-                in res.stderr, res.stderr
+            assert (
+                f"another run is writing {root / '2025'} right now: so-eval report 2025 (pid {running.pid}"
+                in res.stderr
+            ), res.stderr
             assert "Traceback" not in res.stderr
     finally:
         running.send_signal(signal.SIGKILL)
@@ -205,13 +253,22 @@ def test_a_second_so_eval_report_refuses_at_once_while_one_runs_and_a_kill_leave
 
 def test_the_lock_is_exclusive_and_released_by_a_killed_holder(tmp_path):
     folder = tmp_path / "x"
-    holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""\
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(f"""\
         import time
         from so_eval import folders
         with folders.locked({str(folder)!r}, wait=False, what="holder"):
             print("ready", flush=True)
             time.sleep(120)
-    """)], stdout=subprocess.PIPE, text=True, env=ENV)
+    """),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=ENV,
+    )
     assert holder.stdout.readline().strip() == "ready"
     with pytest.raises(folders.Busy, match=rf"holder \(pid {holder.pid}, started "):
         with folders.locked(folder, wait=False):
@@ -251,20 +308,28 @@ def test_the_next_run_puts_back_a_folder_left_between_two_renames(tmp_path):
     removed = folders.remove_leftovers(folder, ("ingest",))
     assert (folder / "f").read_text() == "the dataset"
     assert [p.name for p in removed] == [".x.ingest-123-ef01abcd", ".x.ingest-k2j3_a8z"]
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".x.old-2024", ".x.y.ingest-123-0123abcd",
-                                                          ".xx.ingest-1-0123abcd", "x"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        ".x.old-2024",
+        ".x.y.ingest-123-0123abcd",
+        ".xx.ingest-1-0123abcd",
+        "x",
+    ]
 
 
 # -- ingest ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("target, when, replaced", [
-    ("so_eval.data.ingest.write:_validate_candidate", "before", False),  # the new dataset built, not checked
-    ("so_eval.folders:swap", "before", False),
-    ("so_eval.folders:swap", "after", True),
-])
-def test_a_killed_ingest_leaves_one_complete_dataset_and_the_next_ingest_cleans_up(tmp_path, target, when,
-                                                                                   replaced, monkeypatch):
+@pytest.mark.parametrize(
+    "target, when, replaced",
+    [
+        ("so_eval.data.ingest.write:_validate_candidate", "before", False),  # the new dataset built, not checked
+        ("so_eval.folders:swap", "before", False),
+        ("so_eval.folders:swap", "after", True),
+    ],
+)
+def test_a_killed_ingest_leaves_one_complete_dataset_and_the_next_ingest_cleans_up(
+    tmp_path, target, when, replaced, monkeypatch
+):
     from so_eval.data import pseudonym as ps
     from so_eval.data.ingest import ingest
     from test_ingest import KEY, snapshot, tiny_workbook
@@ -274,8 +339,10 @@ def test_a_killed_ingest_leaves_one_complete_dataset_and_the_next_ingest_cleans_
     into = tmp_path / "data" / "x"
     ingest([book], into, now="2025-01-20T10:00:00+01:00")
     before = snapshot(into)
-    code = (f"from so_eval.data.ingest import ingest\n"
-            f"ingest([{str(book)!r}], {str(into)!r}, key={KEY!r}, now='2025-02-20T10:00:00+01:00')\n")
+    code = (
+        f"from so_eval.data.ingest import ingest\n"
+        f"ingest([{str(book)!r}], {str(into)!r}, key={KEY!r}, now='2025-02-20T10:00:00+01:00')\n"
+    )
     assert killed_run(code, target, when) == -signal.SIGKILL
     after = snapshot(into)
     if replaced:  # the new dataset: the same rows, one more log line
@@ -291,19 +358,44 @@ def test_a_killed_ingest_leaves_one_complete_dataset_and_the_next_ingest_cleans_
 # -- params files ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text, where, what", [
-    ("year: 2025\ntargets:\n  jobs_per_year: 30\n   enterprises: 40\n", "line 4, column 15",
-     "mapping values are not allowed here"),
-    ('year: 2025\nas_of: "2026-01-15\n', "line 3, column 1", "(it starts on line 2)"),
-    ("year: 2025\nas_of: 2026-01-15\nas_of: 2025-01-01\n", "line 3, column 1",
-     "the key 'as_of' is given twice (first on line 2)"),
-])
+@pytest.mark.parametrize(
+    "text, where, what",
+    [
+        (
+            "year: 2025\ntargets:\n  jobs_per_year: 30\n   enterprises: 40\n",
+            "line 4, column 15",
+            "mapping values are not allowed here",
+        ),
+        ('year: 2025\nas_of: "2026-01-15\n', "line 3, column 1", "(it starts on line 2)"),
+        (
+            "year: 2025\nas_of: 2026-01-15\nas_of: 2025-01-01\n",
+            "line 3, column 1",
+            "the key 'as_of' is given twice (first on line 2)",
+        ),
+    ],
+)
 @pytest.mark.parametrize("command", ["report", "effects"])
 def test_a_yaml_error_in_the_params_is_one_line_naming_file_line_and_column(tmp_path, text, where, what, command):
     params = tmp_path / "2025.yaml"
     params.write_text(text, encoding="utf-8")
-    res = subprocess.run([sys.executable, "-m", "so_eval.cli", command, "--year", "2025", "--params", str(params),
-                          "--out", str(tmp_path / "r")], capture_output=True, text=True, env=ENV, check=False)
+    res = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "so_eval.cli",
+            command,
+            "--year",
+            "2025",
+            "--params",
+            str(params),
+            "--out",
+            str(tmp_path / "r"),
+        ],
+        capture_output=True,
+        text=True,
+        env=ENV,
+        check=False,
+    )
     assert res.returncode == 1
     assert res.stderr.count("\n") == 1 and res.stderr.startswith(f"error: {params}, {where}: not valid YAML: ")
     assert what in res.stderr

@@ -41,7 +41,9 @@ def test_report_as_a_reader_sees_it(report, tmp_path):
         assert [u for u in requests if not u.startswith(("file:", "data:"))] == []  # self-contained
         code = page.evaluate("document.querySelectorAll('.jp-CodeCell .jp-InputArea, .jp-InputPrompt').length")
         assert code == 0, "code cells are visible"
-        links = page.evaluate("Array.from(document.querySelectorAll('a[href^=\"#\"]')).map(a => a.getAttribute('href'))")
+        links = page.evaluate(
+            "Array.from(document.querySelectorAll('a[href^=\"#\"]')).map(a => a.getAttribute('href'))"
+        )
         targets = page.evaluate("hrefs => hrefs.map(h => !!document.getElementById(h.slice(1)))", links)
         assert len(links) >= 7 and all(targets), [h for h, ok in zip(links, targets) if not ok]
         page.click("text=Metode og data >> nth=0")

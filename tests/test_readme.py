@@ -49,8 +49,14 @@ def walkthrough_commands() -> list[str]:
 def test_the_walkthrough_has_the_steps_a_coordinator_needs():
     commands = walkthrough_commands()
     firsts = [" ".join(c.split()[:2]) for c in commands]
-    for step in ("so-eval keygen", "so-eval template", "so-eval ingest", "so-eval validate",
-                 "so-eval report", "so-eval reproduce"):
+    for step in (
+        "so-eval keygen",
+        "so-eval template",
+        "so-eval ingest",
+        "so-eval validate",
+        "so-eval report",
+        "so-eval reproduce",
+    ):
         assert step in firsts, f"the README's walkthrough has no `{step}`"
     assert any("--update" in c for c in commands)
     assert firsts.index("so-eval keygen") < firsts.index("so-eval ingest") < firsts.index("so-eval report")
@@ -65,8 +71,12 @@ def change_rows(book: Path) -> None:
     """Course K5 has now ended (end date, end step, end status) and job J1 started a day later than typed."""
     wb = openpyxl.load_workbook(book)
     for table, key, value, changes in (
-        ("courses", "course_id", "K5", {"end": dt.datetime(2024, 10, 31), "end_step": "småjob",
-                                        "end_status": "småjob"}),
+        (
+            "courses",
+            "course_id",
+            "K5",
+            {"end": dt.datetime(2024, 10, 31), "end_step": "småjob", "end_status": "småjob"},
+        ),
         ("jobs", "job_id", "J1", {"start": dt.datetime(2024, 4, 11)}),
     ):
         ws = wb[SHEETS[table]]
@@ -94,8 +104,12 @@ def test_every_command_of_the_walkthrough_runs_as_written(project: Path, tmp_pat
     home = tmp_path / "home"
     home.mkdir()
     env = {k: v for k, v in os.environ.items() if not k.startswith("SO_EVAL_")}
-    env.update(HOME=str(home), SO_EVAL_ROOT=str(project), SO_EVAL_BACKGROUND="0",
-               PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}")
+    env.update(
+        HOME=str(home),
+        SO_EVAL_ROOT=str(project),
+        SO_EVAL_BACKGROUND="0",
+        PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
+    )
     book = project / "skabelon.xlsx"
     shell = ""  # the exports so far: each command runs in a fresh bash with them
     into = project / "data" / "slagelse"
@@ -106,11 +120,17 @@ def test_every_command_of_the_walkthrough_runs_as_written(project: Path, tmp_pat
         if command.startswith("so-eval ingest") and "jobcenter_export.csv" not in command:
             if "--update" not in command:
                 change_rows(book)
-        run = subprocess.run(["bash", "-c", shell + command], cwd=project, env=env,
-                             capture_output=True, text=True, timeout=600)
+        run = subprocess.run(
+            ["bash", "-c", shell + command], cwd=project, env=env, capture_output=True, text=True, timeout=600
+        )
         out = run.stdout + run.stderr
-        expected = 2 if command.startswith("so-eval ingest") and "--update" not in command \
-            and "jobcenter_export.csv" not in command else 0
+        expected = (
+            2
+            if command.startswith("so-eval ingest")
+            and "--update" not in command
+            and "jobcenter_export.csv" not in command
+            else 0
+        )
         assert run.returncode == expected, f"`{command}` exited {run.returncode}:\n{out}"
         if command.startswith("so-eval template"):
             fill_in(book)

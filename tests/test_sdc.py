@@ -84,8 +84,7 @@ def brute_force(st_):
         shown = [values[c] for c in ((i, n - 1), (m - 1, j), (m - 1, n - 1)) if c != (i, j) and not mask[c]]
         return int(min(shown)) if shown else int(values.sum())
 
-    ranges = [range(lo, (hi if hi is not None else cap(*c)) + 1)
-              for c, (lo, hi) in zip(hidden, bounds(st_, hidden))]
+    ranges = [range(lo, (hi if hi is not None else cap(*c)) + 1) for c, (lo, hi) in zip(hidden, bounds(st_, hidden))]
     seen = {c: set() for c in hidden}
     for combo in itertools.product(*ranges):
         x = np.array(combo, dtype=float)
@@ -121,15 +120,12 @@ def test_hand_worked_table():
     }
     assert t.primary.to_numpy().sum() == 1 and t.secondary.to_numpy().sum() == 3
     # A·x = t, A·y = 13 - t, B·x = 11 - t, B·y = 6 + t with t in 1..4 (worked by hand)
-    want = {("A", "x"): {1, 2, 3, 4}, ("A", "y"): {9, 10, 11, 12},
-            ("B", "x"): {7, 8, 9, 10}, ("B", "y"): {7, 8, 9, 10}}
+    want = {("A", "x"): {1, 2, 3, 4}, ("A", "y"): {9, 10, 11, 12}, ("B", "x"): {7, 8, 9, 10}, ("B", "y"): {7, 8, 9, 10}}
     found = brute_force(t)
     assert {k: found[cell(t, *k)] for k in want} == want
-    assert {k: lp_intervals(t)[cell(t, *k)] for k in want} == {
-        k: (min(v), max(v)) for k, v in want.items()}
+    assert {k: lp_intervals(t)[cell(t, *k)] for k in want} == {k: (min(v), max(v)) for k, v in want.items()}
     iv = t.intervals().set_index(["row", "column"])
-    assert {k: (iv.loc[k, "low"], iv.loc[k, "high"]) for k in want} == {
-        k: (min(v), max(v)) for k, v in want.items()}
+    assert {k: (iv.loc[k, "low"], iv.loc[k, "high"]) for k in want} == {k: (min(v), max(v)) for k, v in want.items()}
 
 
 def test_a_row_with_one_small_cell_and_zeros():
@@ -140,9 +136,9 @@ def test_a_row_with_one_small_cell_and_zeros():
     assert not t.mask.loc[TOTAL_LABEL].any() and not t.mask[TOTAL_LABEL].any()
     found = brute_force(t)
     assert found[cell(t, "A", "x")] == {1, 2, 3, 4}
-    assert found[cell(t, "A", "z")] == {6, 7, 8, 9}       # 10 - A·x
-    assert found[cell(t, "B", "x")] == {5, 6, 7, 8}       # 9 - A·x
-    assert found[cell(t, "B", "z")] == {7, 8, 9, 10}      # 6 + A·x
+    assert found[cell(t, "A", "z")] == {6, 7, 8, 9}  # 10 - A·x
+    assert found[cell(t, "B", "x")] == {5, 6, 7, 8}  # 9 - A·x
+    assert found[cell(t, "B", "z")] == {7, 8, 9, 10}  # 6 + A·x
 
 
 def test_a_small_row_total_is_suppressed_and_protected():
@@ -218,18 +214,24 @@ counts = st.one_of(st.just(0), st.integers(1, 4), st.integers(5, 40))
 
 
 @settings(max_examples=40, deadline=None, database=None)
-@given(st.integers(2, 5).flatmap(lambda m: st.integers(2, 5).flatmap(
-    lambda n: st.lists(st.lists(counts, min_size=n, max_size=n), min_size=m, max_size=m))))
+@given(
+    st.integers(2, 5).flatmap(
+        lambda m: st.integers(2, 5).flatmap(
+            lambda n: st.lists(st.lists(counts, min_size=n, max_size=n), min_size=m, max_size=m)
+        )
+    )
+)
 def test_no_suppressed_cell_is_determined_in_any_table(rows):
-    table = pd.DataFrame(rows, index=[f"r{i}" for i in range(len(rows))],
-                         columns=[f"c{j}" for j in range(len(rows[0]))])
+    table = pd.DataFrame(
+        rows, index=[f"r{i}" for i in range(len(rows))], columns=[f"c{j}" for j in range(len(rows[0]))]
+    )
     t = suppress_table(table)
     values, mask, prim = t.counts.to_numpy(), t.mask.to_numpy(), t.primary.to_numpy()
-    assert ((values > 0) & (values < 5) == prim).all()     # the primary rule, totals included
-    assert not (mask & (values == 0)).any()                # zeros are shown
+    assert ((values > 0) & (values < 5) == prim).all()  # the primary rule, totals included
+    assert not (mask & (values == 0)).any()  # zeros are shown
     m, n = values.shape
     for line in [mask[i, :] for i in range(m)] + [mask[:, j] for j in range(n)]:
-        assert line.sum() != 1                             # never a lone hidden cell in a line
+        assert line.sum() != 1  # never a lone hidden cell in a line
     if not t.safe:  # only a table with every non-zero cell hidden can stay unsafe
         assert (mask | (values == 0)).all()
         return
@@ -239,8 +241,8 @@ def test_no_suppressed_cell_is_determined_in_any_table(rows):
 
 def test_a_table_too_small_to_protect_is_flagged():
     t = suppress_table(pd.DataFrame({"x": [1], "y": [1]}, index=["A"]), min_cell=3)
-    assert t.mask.to_numpy().all()           # everything is hidden, and still:
-    assert not t.safe                        # 2 persons (<3) in two non-empty cells: 1 and 1
+    assert t.mask.to_numpy().all()  # everything is hidden, and still:
+    assert not t.safe  # 2 persons (<3) in two non-empty cells: 1 and 1
     assert set(t.determined) >= {("A", "x"), ("A", "y")}
     assert suppress_table(T1).safe
 

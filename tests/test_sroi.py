@@ -11,10 +11,20 @@ from so_eval.metrics import sroi as s
 
 # Test prices: round numbers for hand calculation, NOT real unit prices.
 PRICES = {
-    "kontanthjælp": {"municipality": 2000, "state": 1000, "source": "testpris", "price_year": 2024,
-                     "note": "tal til test"},
-    "ressourceforløb": {"municipality": 3000, "state": 0, "source": "testpris", "price_year": 2024,
-                        "note": "tal til test"},
+    "kontanthjælp": {
+        "municipality": 2000,
+        "state": 1000,
+        "source": "testpris",
+        "price_year": 2024,
+        "note": "tal til test",
+    },
+    "ressourceforløb": {
+        "municipality": 3000,
+        "state": 0,
+        "source": "testpris",
+        "price_year": 2024,
+        "note": "tal til test",
+    },
 }
 D = 1 / 1.035  # the discount factor of year 2
 
@@ -22,8 +32,16 @@ D = 1 / 1.035  # the discount factor of year 2
 def one_participant(**changes) -> s.BusinessCaseInputs:
     """One participant, 10 weeks of self-support in year 1, half of it lost a year, 2 years,
     25.000 kr. for the agreement in year 1, 3.000 kr. saved a week (2.000 municipality, 1.000 state)."""
-    base = {"effect_weeks": 10, "participants": 1, "cost": 25_000, "prices": PRICES,
-            "benefit_mix": {"kontanthjælp": 1.0}, "horizon": 2, "drop_off": 0.5, "discount_rate": 0.035}
+    base = {
+        "effect_weeks": 10,
+        "participants": 1,
+        "cost": 25_000,
+        "prices": PRICES,
+        "benefit_mix": {"kontanthjælp": 1.0},
+        "horizon": 2,
+        "drop_off": 0.5,
+        "discount_rate": 0.035,
+    }
     return s.BusinessCaseInputs(**{**base, **changes})
 
 
@@ -124,8 +142,15 @@ def test_break_even_effect_equals_analytic():
 def test_business_case_sensitivity_and_break_even_table():
     inputs = one_participant(cost=40_000)
     table = s.business_case_sensitivity(inputs)
-    assert set(table["assumption"]) == {"effect_weeks", "participants", "cost_factor", "price_factor", "drop_off",
-                                        "discount_rate", "horizon"}
+    assert set(table["assumption"]) == {
+        "effect_weeks",
+        "participants",
+        "cost_factor",
+        "price_factor",
+        "drop_off",
+        "discount_rate",
+        "horizon",
+    }
     assert table["swing"].is_monotonic_decreasing
     row = table.set_index("assumption")
     base_npv = s.business_case(inputs).npv
@@ -153,8 +178,7 @@ def test_no_break_even_in_plausible_range_is_none():
     inputs = one_participant()
     row = s.business_case_sensitivity(inputs, ranges={"drop_off": (0.3, 0.7)}).set_index("assumption")
     assert math.isnan(row.loc["drop_off", "break_even"])
-    assert s.break_even(lambda a: s.business_case(inputs.with_(**a)).npv, {"drop_off": 0.5}, "drop_off",
-                        (0, 1)) is None
+    assert s.break_even(lambda a: s.business_case(inputs.with_(**a)).npv, {"drop_off": 0.5}, "drop_off", (0, 1)) is None
 
 
 def tied_cost(participants=10, **changes) -> s.BusinessCaseInputs:
@@ -200,14 +224,16 @@ def test_sensitivity_varies_cost_with_participants_and_break_even_out_of_range()
     # a unit-price factor is another matter: savings × f − cost = 0 ⇒ f = 200.000 / 444.927,54
     assert table.loc["price_factor", "break_even"] == pytest.approx(200_000 / (300_000 + 150_000 / 1.035), rel=1e-9)
     # a fixed cost of 1 mio. kr.: NPV = n × 44.492,75 − 1.000.000 = 0 at n = 22,48, more than the 12
-    fixed = s.business_case_sensitivity(tied_cost(10, cost=1_000_000, cost_per_participant=0),
-                                        brackets={"participants": (0, 12)}).set_index("assumption")
+    fixed = s.business_case_sensitivity(
+        tied_cost(10, cost=1_000_000, cost_per_participant=0), brackets={"participants": (0, 12)}
+    ).set_index("assumption")
     assert math.isnan(fixed.loc["participants", "break_even"])
     wide = s.business_case_sensitivity(tied_cost(10, cost=1_000_000, cost_per_participant=0)).set_index("assumption")
     assert wide.loc["participants", "break_even"] == pytest.approx(1_000_000 / (30_000 + 15_000 / 1.035), rel=1e-9)
     # fixed 100.000 and 20.000 each: n × 24.492,75 − 100.000 = 0 at n = 4,08, inside 0–12
-    mixed = s.business_case_sensitivity(tied_cost(10, cost=100_000),
-                                        brackets={"participants": (0, 12)}).set_index("assumption")
+    mixed = s.business_case_sensitivity(tied_cost(10, cost=100_000), brackets={"participants": (0, 12)}).set_index(
+        "assumption"
+    )
     assert mixed.loc["participants", "break_even"] == pytest.approx(100_000 / (10_000 + 15_000 / 1.035), rel=1e-9)
 
 
@@ -253,8 +279,9 @@ def test_sroi_by_hand():
     assert r.ratio == pytest.approx(pv / 20_000)
     assert r.npv == pytest.approx(pv - 20_000)
     # several outcomes are added up; displacement reduces like the others
-    r2 = s.sroi({"a": 6_000, "b": 4_000}, 20_000, horizon=3, drop_off=0.2, deadweight=0.1, attribution=0.2,
-                displacement=0.5)
+    r2 = s.sroi(
+        {"a": 6_000, "b": 4_000}, 20_000, horizon=3, drop_off=0.2, deadweight=0.1, attribution=0.2, displacement=0.5
+    )
     assert r2.pv_outcomes == pytest.approx(pv / 2)
 
 
@@ -275,16 +302,23 @@ def test_sroi_deadweight_from_comparison_group_is_zero():
 def test_sroi_sensitivity_break_even_ratio_one():
     # ratio = 9.000 (1 − a) A / 20.000 with A = 1 + 0,8/1,035 + 0,64/1,035² ⇒ a* = 1 − 20.000/(9.000 A)
     a_factor = 1 + 0.8 / 1.035 + 0.64 / 1.035**2
-    table = s.sroi_sensitivity(10_000, 20_000, {"attribution": (0.0, 0.3), "outcome_factor": (0.8, 1.2)},
-                               horizon=3, drop_off=0.2, deadweight=0.1).set_index("assumption")
+    table = s.sroi_sensitivity(
+        10_000,
+        20_000,
+        {"attribution": (0.0, 0.3), "outcome_factor": (0.8, 1.2)},
+        horizon=3,
+        drop_off=0.2,
+        deadweight=0.1,
+    ).set_index("assumption")
     assert table.loc["attribution", "break_even"] == pytest.approx(1 - 20_000 / (9_000 * a_factor), rel=1e-9)
     assert table.loc["outcome_factor", "result_high"] == pytest.approx(1.2 * 9_000 * a_factor / 20_000)
     # the ranges searched: 0-1 for a share, 0-10 for a factor
     assert table.loc["attribution", ["bracket_low", "bracket_high"]].tolist() == [0, 1]
     assert table.loc["outcome_factor", ["bracket_low", "bracket_high"]].tolist() == [0, 10]
     with pytest.raises(ValueError, match="comparison group"):
-        s.sroi_sensitivity(10_000, 20_000, {"deadweight": (0, 0.2)}, deadweight="from_comparison_group",
-                           from_effect_estimate=True)
+        s.sroi_sensitivity(
+            10_000, 20_000, {"deadweight": (0, 0.2)}, deadweight="from_comparison_group", from_effect_estimate=True
+        )
 
 
 def test_one_way_sensitivity_table_for_tornado():

@@ -61,7 +61,9 @@ def test_no_more_flags_than_the_stated_error_rate_without_anomalies(null_dataset
 def test_year_over_year_flags_the_dropout_jump(demo):
     from so_eval import metrics
 
-    t = fnd.yoy_table(demo, 2025, metrics.jobs_per_year(demo, [2024, 2025]), metrics.progression_per_year(demo, [2024, 2025]))
+    t = fnd.yoy_table(
+        demo, 2025, metrics.jobs_per_year(demo, [2024, 2025]), metrics.progression_per_year(demo, [2024, 2025])
+    )
     row = t.set_index("key").loc["goal2.dropout_share"]
     assert row["flag"] and row["current"] > row["previous"]
     assert not t.set_index("key").loc["goal1.jobs", "flag"]  # 41 → 44 is chance
@@ -82,8 +84,9 @@ def test_projection_and_early_attainment(demo, tmp_path):
 def test_corrections_name_late_registrations(demo, demo_dir, tmp_path):
     truth = json.loads((demo_dir / "truth.json").read_text())
     prev = ReportParams(year=2024)
-    table = corrections(demo, lambda d: AnnualReport(d, prev, light=True).ledger, published=None,
-                        published_on=report_date(2024))
+    table = corrections(
+        demo, lambda d: AnnualReport(d, prev, light=True).ledger, published=None, published_on=report_date(2024)
+    )
     jobs = table.set_index("key").loc["goal1.jobs"]
     assert jobs["published"] == str(truth["jobs_per_year_known_on_report_date"]["2024"])
     assert jobs["now"] == str(truth["jobs_per_year"]["2024"])
@@ -99,8 +102,13 @@ def test_corrections_against_a_published_figure_changed_by_hand(demo):
     ledger = AnnualReport(demo.as_known_on(report_date(2024)), prev, light=True).ledger
     published = ledger.frame()
     published.loc[published["key"] == "goal2.courses_started", "value"] = "999"  # a figure no rule gives
-    table = corrections(demo, lambda d: AnnualReport(d, prev, light=True).ledger, published=published,
-                        published_on=report_date(2024), same_code=True)
+    table = corrections(
+        demo,
+        lambda d: AnnualReport(d, prev, light=True).ledger,
+        published=published,
+        published_on=report_date(2024),
+        same_code=True,
+    )
     row = table.set_index("key").loc["goal2.courses_started"]
     assert row["reason"] == REASONS["row"]  # same code, data as then differ from what was published
 
@@ -121,8 +129,13 @@ def test_two_flagged_enterprises_whose_names_begin_alike_are_two_findings_with_t
     from so_eval.screening import funnel_limits
     from so_eval.screening.findings import funnel_findings
 
-    data = pd.DataFrame({"unit": ["Butik Nord (V1)", "Butik Syd (V2)"] + [f"Værksted {i} (V{i + 2})" for i in range(8)],
-                         "events": [20, 20] + [2] * 8, "n": [20] * 10})
+    data = pd.DataFrame(
+        {
+            "unit": ["Butik Nord (V1)", "Butik Syd (V2)"] + [f"Værksted {i} (V{i + 2})" for i in range(8)],
+            "events": [20, 20] + [2] * 8,
+            "n": [20] * 10,
+        }
+    )
     res = funnel_limits(data, unit="unit", events="events", n="n", overdispersion=False)
     found = funnel_findings({"jobs": res}, level="enterprise", year=2024, width=2, min_cell=5, ledger=Ledger())
     assert [f.subject for f in found if f.subject.startswith("Butik")] == ["Butik Nord (V1)", "Butik Syd (V2)"]

@@ -69,8 +69,11 @@ def test_unknown_item_in_list_column(tmp_path):
 
 def test_duplicate_id(tmp_path):
     # two rows with the same ID are two versions of the row only with different registration dates
-    text = TABLES["courses"].replace("K6,C6,A1", "K5,C6,A1").replace("praktik,praktik,2024-06-02",
-                                                                  "praktik,praktik,2024-03-02")
+    text = (
+        TABLES["courses"]
+        .replace("K6,C6,A1", "K5,C6,A1")
+        .replace("praktik,praktik,2024-06-02", "praktik,praktik,2024-03-02")
+    )
     problems = _problems(tmp_path, courses=text)
     p = _one(problems, "courses.csv", 7, "course_id")
     assert "duplicate" in p.message and "K5" in p.message
@@ -90,7 +93,9 @@ def test_end_before_start(tmp_path):
 
 
 def test_bad_number_and_boolean(tmp_path):
-    ent = TABLES["enterprises"].replace("E1,Café Et,virksomhed,2015-03-01,,true", "E1,Café Et,virksomhed,2015-03-01,,maybe")
+    ent = TABLES["enterprises"].replace(
+        "E1,Café Et,virksomhed,2015-03-01,,true", "E1,Café Et,virksomhed,2015-03-01,,maybe"
+    )
     agr = TABLES["agreements"].replace(",5,kontanthjælp", ",five,kontanthjælp")
     problems = _problems(tmp_path, enterprises=ent, agreements=agr)
     assert "maybe" in _one(problems, "enterprises.csv", 2, "rsv_registered").message
@@ -150,8 +155,13 @@ def test_load_types(tiny):
 
 
 def _cli(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "so_eval.cli", *args], capture_output=True, text=True,
-                          cwd=cwd, env={**os.environ, "PYTHONIOENCODING": "utf-8"})
+    return subprocess.run(
+        [sys.executable, "-m", "so_eval.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={**os.environ, "PYTHONIOENCODING": "utf-8"},
+    )
 
 
 def test_cli_validate_exit_codes(tmp_path, tiny_dir):
@@ -209,8 +219,9 @@ def _broken_panels():
         p.loc[6, "week"] = "i går"
         return p
 
-    return {f.__name__: f(status_panel()) for f in (dup, unknown_status, missing_id, long_id, missing_week,
-                                                    week_as_text)}
+    return {
+        f.__name__: f(status_panel()) for f in (dup, unknown_status, missing_id, long_id, missing_week, week_as_text)
+    }
 
 
 @pytest.mark.parametrize("case", list(_broken_panels()))

@@ -172,8 +172,9 @@ def test_revenue_mix_hhi_largest_share_and_dependency(ds):
     assert mix.loc["E3", "hhi"] == pytest.approx(0.455)
     assert mix.loc["E3", "largest_share"] == pytest.approx(0.6)
     assert mix.loc["E3", "largest_source"] == "revenue_private_sales"
-    assert mix.loc["E3", ["private_share", "public_share", "civil_society_share", "other_share"]].tolist() == \
-        pytest.approx([0.6, 0.3, 0.1, 0.0])
+    assert mix.loc[
+        "E3", ["private_share", "public_share", "civil_society_share", "other_share"]
+    ].tolist() == pytest.approx([0.6, 0.3, 0.1, 0.0])
     assert mix.loc["E5", "hhi"] == pytest.approx(0.66)
     assert mix.loc["E5", "largest_source"] == "revenue_public_contracts"
     assert mix.loc["E6", "hhi"] == pytest.approx(0.2)
@@ -232,8 +233,9 @@ def test_three_bottom_lines_scorecard(ds):
 
 
 def test_scorecard_without_optional_tables(ds):
-    core = SimpleNamespace(enterprises=ds.enterprises, agreements=ds.agreements, courses=ds.courses, jobs=ds.jobs,
-                           citizens=ds.citizens)
+    core = SimpleNamespace(
+        enterprises=ds.enterprises, agreements=ds.agreements, courses=ds.courses, jobs=ds.jobs, citizens=ds.citizens
+    )
     sc = mv.three_bottom_lines(core, 2024).set_index("enterprise_id")
     assert sc.loc["E3", "citizens"] == 2 and sc.loc["E3", "partnerships"] == 0
     assert sc["revenue"].isna().all()
@@ -248,13 +250,27 @@ def test_donor_retention_three_years_by_hand(ds):
     assert r.loc[2022, ["givers", "new", "retained", "recaptured", "lapsed"]].tolist() == [3, 3, 0, 0, 0]
     assert math.isnan(r.loc[2022, "retention_rate"])
     # 2023: {g1, g4, g5} after {g1, g2, g3}: new g4, g5; retained g1; lapsed g2, g3 → 1/3
-    assert r.loc[2023, ["givers", "givers_prev", "new", "retained", "recaptured", "lapsed"]].tolist() == [3, 3, 2, 1, 0, 2]
+    assert r.loc[2023, ["givers", "givers_prev", "new", "retained", "recaptured", "lapsed"]].tolist() == [
+        3,
+        3,
+        2,
+        1,
+        0,
+        2,
+    ]
     assert r.loc[2023, "retention_rate"] == pytest.approx(1 / 3)
     assert r.loc[2023, "new_retention_rate"] == pytest.approx(1 / 3)  # all of 2022 were new
     assert r.loc[2023, "repeat_givers"] == 1  # g1 (R01, R04)
     # 2024: {g1, g3, g4, g6, g7, g9} after {g1, g4, g5}: new g6, g7, g9 (g7's 2023 rejection is no
     # gift; g9 was decided in 2024); retained g1, g4; recaptured g3 (gave 2022); lapsed g5 → 2/3
-    assert r.loc[2024, ["givers", "givers_prev", "new", "retained", "recaptured", "lapsed"]].tolist() == [6, 3, 3, 2, 1, 1]
+    assert r.loc[2024, ["givers", "givers_prev", "new", "retained", "recaptured", "lapsed"]].tolist() == [
+        6,
+        3,
+        3,
+        2,
+        1,
+        1,
+    ]
     assert r.loc[2024, "retention_rate"] == pytest.approx(2 / 3)
     assert r.loc[2024, "new_retention_rate"] == pytest.approx(1 / 2)  # new in 2023: g4, g5 → g4
     assert r.loc[2024, "repeat_retention_rate"] == pytest.approx(1.0)  # g1
@@ -466,16 +482,30 @@ def demo_value():
 
 def _demo_ds(demo_value) -> SimpleNamespace:
     ent, agr, tables, _ = demo_value
-    empty_courses = pd.DataFrame({"course_id": pd.Series(dtype=str), "citizen_id": pd.Series(dtype=str),
-                                  "agreement_id": pd.Series(dtype=str), "start": pd.Series(dtype="datetime64[ns]"),
-                                  "end": pd.Series(dtype="datetime64[ns]")})
-    empty_jobs = pd.DataFrame({"job_id": pd.Series(dtype=str), "citizen_id": pd.Series(dtype=str),
-                               "course_id": pd.Series(dtype=str), "start": pd.Series(dtype="datetime64[ns]"),
-                               "end": pd.Series(dtype="datetime64[ns]"), "job_type": pd.Series(dtype=str),
-                               "weekly_hours": pd.Series(dtype=float)})
+    empty_courses = pd.DataFrame(
+        {
+            "course_id": pd.Series(dtype=str),
+            "citizen_id": pd.Series(dtype=str),
+            "agreement_id": pd.Series(dtype=str),
+            "start": pd.Series(dtype="datetime64[ns]"),
+            "end": pd.Series(dtype="datetime64[ns]"),
+        }
+    )
+    empty_jobs = pd.DataFrame(
+        {
+            "job_id": pd.Series(dtype=str),
+            "citizen_id": pd.Series(dtype=str),
+            "course_id": pd.Series(dtype=str),
+            "start": pd.Series(dtype="datetime64[ns]"),
+            "end": pd.Series(dtype="datetime64[ns]"),
+            "job_type": pd.Series(dtype=str),
+            "weekly_hours": pd.Series(dtype=float),
+        }
+    )
     citizens = pd.DataFrame({"citizen_id": pd.Series(dtype=str), "target_group": pd.Series(dtype=str)})
-    return SimpleNamespace(enterprises=ent, agreements=agr, courses=empty_courses, jobs=empty_jobs,
-                           citizens=citizens, **tables)
+    return SimpleNamespace(
+        enterprises=ent, agreements=agr, courses=empty_courses, jobs=empty_jobs, citizens=citizens, **tables
+    )
 
 
 def test_demo_value_deterministic(demo_value):
@@ -522,7 +552,11 @@ def test_demo_value_tables_valid(demo_value):
     fin = tables["finances"]
     for year in range(2018, 2026):
         lo, hi = pd.Timestamp(year, 1, 1), pd.Timestamp(year, 12, 31)
-        price = agr.loc[(agr["start"] <= hi) & (agr["end"].isna() | (agr["end"] >= lo))].groupby("enterprise_id")["price"].sum()
+        price = (
+            agr.loc[(agr["start"] <= hi) & (agr["end"].isna() | (agr["end"] >= lo))]
+            .groupby("enterprise_id")["price"]
+            .sum()
+        )
         public = fin.loc[fin["year"] == year].set_index("enterprise_id")["revenue_public_contracts"]
         assert (public.reindex(price.index) >= price).all(), year
     # circular activity only for enterprises with circular == True
@@ -548,7 +582,12 @@ def test_demo_value_truth_recovered(demo_value):
         assert 0.38 <= planted <= 0.52
         flows = truth["donor_flows"][y]
         assert r.loc[int(y), ["givers", "new", "retained", "recaptured", "lapsed"]].tolist() == [
-            flows["givers"], flows["new"], flows["retained"], flows["recaptured"], flows["lapsed"]]
+            flows["givers"],
+            flows["new"],
+            flows["retained"],
+            flows["recaptured"],
+            flows["lapsed"],
+        ]
     # the fundraiser's fee ratio is the planted rate, 10-15 %
     fees = mv.fundraiser_fees(ds, years).set_index("year")
     rate = truth["fundraiser"]["fee_rate"]
@@ -571,7 +610,10 @@ def test_demo_value_truth_recovered(demo_value):
     c = mv.circular_output(ds, years).set_index("year")
     for y, t in truth["circular"].items():
         assert c.loc[int(y), ["items_repaired", "kg_reused", "citizen_courses"]].tolist() == [
-            t["items_repaired"], t["kg_reused"], t["citizen_courses"]]
+            t["items_repaired"],
+            t["kg_reused"],
+            t["citizen_courses"],
+        ]
     # partnerships across sectors with volunteers
     p = tables["partnerships"]
     assert p["partner_sector"].nunique() >= 5 and p["volunteers"].sum() > 0
@@ -595,13 +637,13 @@ def test_demo_value_round_trip_through_loader(demo_value, tmp_path, monkeypatch)
     first = agr["agreement_id"].iloc[0]
     core = {
         "citizens": "citizen_id,birth_year,gender,target_group,origin,registered\n"
-                    "B1,1980,k,kontanthjælp,dansk,2019-01-01\n",
+        "B1,1980,k,kontanthjælp,dansk,2019-01-01\n",
         "courses": "course_id,citizen_id,agreement_id,start,end,start_step,end_step,end_status,registered\n"
-                   f"F1,B1,{first},2020-01-01,2020-06-30,afklaring,praktik,praktik,2020-01-02\n",
+        f"F1,B1,{first},2020-01-01,2020-06-30,afklaring,praktik,praktik,2020-01-02\n",
         "progression": "citizen_id,course_id,date,step,weekly_paid_hours,registered\n"
-                       "B1,F1,2020-01-01,afklaring,0,2020-01-02\n",
+        "B1,F1,2020-01-01,afklaring,0,2020-01-02\n",
         "jobs": "job_id,citizen_id,course_id,start,end,job_type,weekly_hours,registered\n"
-                "J1,B1,F1,2020-07-01,,ordinært job,37,2020-07-02\n",
+        "J1,B1,F1,2020-07-01,,ordinært job,37,2020-07-02\n",
     }
     for name, text in core.items():
         (out / f"{name}.csv").write_text(text, encoding="utf-8")
@@ -610,6 +652,7 @@ def test_demo_value_round_trip_through_loader(demo_value, tmp_path, monkeypatch)
     ds = load(out)
     assert len(ds.fundraising) == len(tables["fundraising"])
     r = mv.donor_retention(ds, [2024, 2025])
-    assert r["retention_rate"].tolist() == pytest.approx([truth["donor_retention"]["2024"],
-                                                          truth["donor_retention"]["2025"]], abs=1e-6)
+    assert r["retention_rate"].tolist() == pytest.approx(
+        [truth["donor_retention"]["2024"], truth["donor_retention"]["2025"]], abs=1e-6
+    )
     assert ds.pilots["enterprise_id"].isna().sum() == tables["pilots"]["enterprise_id"].isna().sum()

@@ -21,8 +21,13 @@ from so_eval.reporting.ledger import Ledger
 
 YEAR = 2025
 OPTIONAL = {"finances", "fundraising", "pilots", "partnerships", "circular"}
-REACH_KEYS = {"value.agreements_active", "value.places", "value.agreements_price", "value.citizens_served",
-              "value.jobs_period"}
+REACH_KEYS = {
+    "value.agreements_active",
+    "value.places",
+    "value.agreements_price",
+    "value.citizens_served",
+    "value.jobs_period",
+}
 
 
 @pytest.fixture(scope="module")
@@ -41,8 +46,9 @@ def effect(demo):
     from so_eval.effects.report import DEFAULT_EFFECTS, headline
 
     e = DEFAULT_EFFECTS
-    spec = EffectSpec(year=YEAR, outcome=e["outcome"], horizon=str(e["horizon"]), method=e["method"],
-                      entry_from=str(e["entry_from"]))
+    spec = EffectSpec(
+        year=YEAR, outcome=e["outcome"], horizon=str(e["horizon"]), method=e["method"], entry_from=str(e["entry_from"])
+    )
     return headline(demo, spec), spec
 
 
@@ -64,33 +70,72 @@ def _sroi_keys(ledger: Ledger) -> list[str]:
 def test_every_expected_key_is_recorded_under_its_own_prefixes(section):
     ledger = section.ledger
     expected = [
-        "value.mosaic.enterprises", "value.mosaic.revenue", "value.mosaic.median_hhi", "value.mosaic.dependent",
-        "value.mosaic.dependent_share", "value.mosaic.dependency_share", "value.mosaic.sectors_2plus",
+        "value.mosaic.enterprises",
+        "value.mosaic.revenue",
+        "value.mosaic.median_hhi",
+        "value.mosaic.dependent",
+        "value.mosaic.dependent_share",
+        "value.mosaic.dependency_share",
+        "value.mosaic.sectors_2plus",
         *(f"value.mosaic.sector.{s}.share" for s in ("privat", "offentlig", "civilsamfund", "andet")),
-        "value.mosaic.year.2025.median_hhi", "value.mosaic.dependent_enterprise.v009.largest_share",
-        "value.bottom_lines.enterprises", "value.bottom_lines.local_purchases", "value.bottom_lines.volunteers",
-        "value.bottom_lines.volunteer_hours", "value.bottom_lines.partnerships",
-        "value.bottom_lines.enterprise.v019.citizens", "value.bottom_lines.enterprise.v019.jobs",
-        "value.bottom_lines.enterprise.v019.revenue", "value.bottom_lines.enterprise.v019.earned_share",
-        "value.fundraising.applications", "value.fundraising.success_rate", "value.fundraising.raised",
-        "value.fundraising.digital_share", "value.fundraising.giver_type.fond.raised",
+        "value.mosaic.year.2025.median_hhi",
+        "value.mosaic.dependent_enterprise.v009.largest_share",
+        "value.bottom_lines.enterprises",
+        "value.bottom_lines.local_purchases",
+        "value.bottom_lines.volunteers",
+        "value.bottom_lines.volunteer_hours",
+        "value.bottom_lines.partnerships",
+        "value.bottom_lines.enterprise.v019.citizens",
+        "value.bottom_lines.enterprise.v019.jobs",
+        "value.bottom_lines.enterprise.v019.revenue",
+        "value.bottom_lines.enterprise.v019.earned_share",
+        "value.fundraising.applications",
+        "value.fundraising.success_rate",
+        "value.fundraising.raised",
+        "value.fundraising.digital_share",
+        "value.fundraising.giver_type.fond.raised",
         "value.fundraising.giver_type.privatperson.gifts",
-        "value.fundraiser.raised", "value.fundraiser.fees", "value.fundraiser.net_gain", "value.fundraiser.fee_ratio",
+        "value.fundraiser.raised",
+        "value.fundraiser.fees",
+        "value.fundraiser.net_gain",
+        "value.fundraiser.fee_ratio",
         "value.fundraiser.year.2022.fees",
-        "value.donors.givers", "value.donors.new", "value.donors.retained", "value.donors.recaptured",
-        "value.donors.lapsed", "value.donors.retention_rate", "value.donors.year.2019.retention_rate",
-        "value.pilots.pipeline.stoppet.total", "value.pilots.success_share",
-        "value.pilots.cumulative.success_share", "value.pilots.median_days_to_decision",
+        "value.donors.givers",
+        "value.donors.new",
+        "value.donors.retained",
+        "value.donors.recaptured",
+        "value.donors.lapsed",
+        "value.donors.retention_rate",
+        "value.donors.year.2019.retention_rate",
+        "value.pilots.pipeline.stoppet.total",
+        "value.pilots.success_share",
+        "value.pilots.cumulative.success_share",
+        "value.pilots.median_days_to_decision",
         "value.pilots.multi_sector_share",
-        "value.survival.first_generation.median", "value.survival.second_generation.median",
+        "value.survival.first_generation.median",
+        "value.survival.second_generation.median",
         "value.survival.first_generation.surviving_3y",
-        "value.sdg.4.total", "value.sdg.8.total", "value.sdg.15.total", "value.sdg.17.total",
-        "value.circular.items_repaired", "value.circular.kg_reused", "value.circular.citizen_courses",
+        "value.sdg.4.total",
+        "value.sdg.8.total",
+        "value.sdg.15.total",
+        "value.sdg.17.total",
+        "value.circular.items_repaired",
+        "value.circular.kg_reused",
+        "value.circular.citizen_courses",
         "value.circular.year.2018.items_repaired",
-        "value.sroi.npv", "value.sroi.npv_municipality", "value.sroi.payback_year", "value.sroi.ratio",
-        "value.sroi.effect_weeks", "value.sroi.participants", "value.sroi.cost", "value.sroi.price.kontanthjaelp.total",
-        "value.sroi.sensitivity.effect_weeks.break_even", "value.sroi.ci.ci_low.npv", "value.sroi.attribution",
-        "value.sroi.deadweight", "value.sroi.displacement",
+        "value.sroi.npv",
+        "value.sroi.npv_municipality",
+        "value.sroi.payback_year",
+        "value.sroi.ratio",
+        "value.sroi.effect_weeks",
+        "value.sroi.participants",
+        "value.sroi.cost",
+        "value.sroi.price.kontanthjaelp.total",
+        "value.sroi.sensitivity.effect_weeks.break_even",
+        "value.sroi.ci.ci_low.npv",
+        "value.sroi.attribution",
+        "value.sroi.deadweight",
+        "value.sroi.displacement",
     ]
     missing = [k for k in expected if k not in ledger]
     assert not missing, missing
@@ -121,12 +166,15 @@ def test_figures_equal_the_value_metrics(section, demo, truth, value_params):
     assert ledger["value.fundraiser.fees"].value == pytest.approx(truth["value"]["fundraiser"]["fees"][str(y)])
     ret = mv.donor_retention(demo, [y]).iloc[0]
     assert ledger["value.donors.retention_rate"].value == pytest.approx(ret["retention_rate"])
-    assert ledger["value.donors.retention_rate"].value == pytest.approx(truth["value"]["donor_retention"][str(y)], abs=1e-6)
+    assert ledger["value.donors.retention_rate"].value == pytest.approx(
+        truth["value"]["donor_retention"][str(y)], abs=1e-6
+    )
     for col in ("givers", "new", "retained", "recaptured", "lapsed"):
         assert ledger[f"value.donors.{col}"].value == truth["value"]["donor_flows"][str(y)][col]
     # pilots
     assert ledger["value.pilots.cumulative.success_share"].value == pytest.approx(
-        truth["value"]["pilots_scaled_or_continued_share"])
+        truth["value"]["pilots_scaled_or_continued_share"]
+    )
     for status, n in truth["value"]["pilots_by_status"].items():
         key = {"idé": "ide", "igangværende": "igangvaerende", "videreført": "viderefoert"}.get(status, status)
         assert ledger[f"value.pilots.pipeline.{key}.total"].value == n
@@ -161,23 +209,37 @@ def test_small_person_counts_are_suppressed(section, block):
 def test_business_case_equals_sroi_business_case(section, demo, value_params, effect):
     ledger, att = section.ledger, effect[0]
     c = demo.courses.sort_values(["citizen_id", "start", "course_id"]).drop_duplicates("citizen_id")
-    new = c.loc[c["start"].dt.year == YEAR, ["citizen_id"]].merge(demo.citizens[["citizen_id", "target_group"]],
-                                                                   on="citizen_id")
+    new = c.loc[c["start"].dt.year == YEAR, ["citizen_id"]].merge(
+        demo.citizens[["citizen_id", "target_group"]], on="citizen_id"
+    )
     p = value_params["sroi"]
     inputs = sr.BusinessCaseInputs(
-        effect_weeks=att.att * 52, participants=len(new),
+        effect_weeks=att.att * 52,
+        participants=len(new),
         # the new participants' share of the agreements' yearly price (cost × new ÷ citizens in courses)
         cost=float(agreements_active(demo, YEAR)["price"].sum()) * len(new) / citizens_served(demo, YEAR),
-        prices=p["unit_prices"], benefit_mix=new["target_group"].value_counts(normalize=True).to_dict(),
-        horizon=p["horizon"], drop_off=p["drop_off"], discount_rate=p["discount_rate"])
+        prices=p["unit_prices"],
+        benefit_mix=new["target_group"].value_counts(normalize=True).to_dict(),
+        horizon=p["horizon"],
+        drop_off=p["drop_off"],
+        discount_rate=p["discount_rate"],
+    )
     bc = sr.business_case(inputs)
     assert ledger["value.sroi.participants"].value == len(new)
     assert ledger["value.sroi.npv"].value == pytest.approx(bc.npv)
     assert ledger["value.sroi.npv_municipality"].value == pytest.approx(bc.npv_municipality)
     assert ledger["value.sroi.payback_year"].value == bc.payback_year
-    res = sr.sroi(float(bc.table["gross"].iloc[0]), inputs.cost, horizon=p["horizon"], drop_off=p["drop_off"],
-                  discount_rate=p["discount_rate"], deadweight="from_comparison_group",
-                  attribution=1 - p["attribution"], displacement=p["displacement"], from_effect_estimate=True)
+    res = sr.sroi(
+        float(bc.table["gross"].iloc[0]),
+        inputs.cost,
+        horizon=p["horizon"],
+        drop_off=p["drop_off"],
+        discount_rate=p["discount_rate"],
+        deadweight="from_comparison_group",
+        attribution=1 - p["attribution"],
+        displacement=p["displacement"],
+        from_effect_estimate=True,
+    )
     assert ledger["value.sroi.ratio"].value == pytest.approx(res.ratio)
     # attribution 1 (all owed to the courses) and no displacement: the SROI's NPV is the business case's
     assert res.npv == pytest.approx(bc.npv)
@@ -189,9 +251,15 @@ def test_block_content(block, section):
     figures = [p for k, p in block.parts if k == "figure"]
     assert len(figures) >= 5
     text = block.text
-    for heading in ("### Mosaikøkonomi", "### Tre bundlinjer", "### Fundraising og Den Gyldne Donation",
-                    "### Piloter og prøvehandlinger", "### Overlevelse", "### FN's verdensmål og cirkulær økonomi",
-                    "### Social afkast (SROI og business case)"):
+    for heading in (
+        "### Mosaikøkonomi",
+        "### Tre bundlinjer",
+        "### Fundraising og Den Gyldne Donation",
+        "### Piloter og prøvehandlinger",
+        "### Overlevelse",
+        "### FN's verdensmål og cirkulær økonomi",
+        "### Social afkast (SROI og business case)",
+    ):
         assert heading in text
     assert "Tømrer Slagelse" in text  # a dependent enterprise named as a risk
     assert "SØM" in text and "antagelser" in text.lower()
@@ -235,10 +303,14 @@ def test_optional_tables_missing(demo, value_params, effect, empty):
     text = b.text
     for name in ("finances", "fundraising", "pilots", "circular"):
         assert f"ingen tabel `{name}`" in text
-    assert not any(k.startswith(("value.mosaic.", "value.fundraising.", "value.donors.", "value.pilots.",
-                                 "value.circular.")) for k in ledger.figures)
+    assert not any(
+        k.startswith(("value.mosaic.", "value.fundraising.", "value.donors.", "value.pilots.", "value.circular."))
+        for k in ledger.figures
+    )
     # what needs no optional table is still there
-    assert "value.survival.first_generation.n" in ledger and "value.sdg.17.total" in ledger and "value.sroi.npv" in ledger
+    assert (
+        "value.survival.first_generation.n" in ledger and "value.sdg.17.total" in ledger and "value.sroi.npv" in ledger
+    )
     assert vs.bottom_lines["revenue"].isna().all()
     assert "value.bottom_lines.partnerships" not in ledger  # not shown as 0 when the table is missing
     assert "Omsætning (kr.)" not in vs.bottom_lines_table.data.columns
@@ -255,8 +327,16 @@ def test_business_case_on_the_tiny_data_by_hand(tmp_path):
     agreements = TABLES["agreements"].replace(",100000,", ",1200000,")
     ds = load(write_tiny(tmp_path / "tiny", agreements=agreements))
     price = {"municipality": 2000, "state": 1000, "source": "testpris", "price_year": 2024, "note": "test"}
-    value = {"sroi": {"horizon": 2, "drop_off": 0.5, "discount_rate": 0.035, "attribution": 1.0, "displacement": 0.0,
-                      "unit_prices": {g: price for g in ("kontanthjælp", "fleksjob", "unge", "integration")}}}
+    value = {
+        "sroi": {
+            "horizon": 2,
+            "drop_off": 0.5,
+            "discount_rate": 0.035,
+            "attribution": 1.0,
+            "displacement": 0.0,
+            "unit_prices": {g: price for g in ("kontanthjælp", "fleksjob", "unge", "integration")},
+        }
+    }
     # an effect of half the weeks (26 weeks in year 1), 95 %-interval 0,4–0,6 (20,8–31,2 weeks)
     effect = SimpleNamespace(att=0.5, ci_low=0.4, ci_high=0.6, n_treated=4)
     params = ReportParams(year=2024, value=value, disclosure={"min_cell": 1})
@@ -291,8 +371,11 @@ def test_business_case_on_the_tiny_data_by_hand(tmp_path):
     assert ledger["value.sroi.sensitivity.drop_off.break_even_status"].value == "ikke muligt inden for 0–100\xa0%"
     text = vs.subsection(Sroi).block().text
     # amounts in the text in 0,1 mio. kr.: 1,2 mio., 0,8 mio., 0,46 → 0,5 mio., -0,34 → -0,3 mio.
-    for amount in ("(1,2 mio. kr. for 6 borgere i forløb): 0,8 mio. kr.", "sparede ydelser er 0,5 mio. kr.",
-                   "for det offentlige er -0,3 mio. kr. (et underskud)"):
+    for amount in (
+        "(1,2 mio. kr. for 6 borgere i forløb): 0,8 mio. kr.",
+        "sparede ydelser er 0,5 mio. kr.",
+        "for det offentlige er -0,3 mio. kr. (et underskud)",
+    ):
         assert amount in text
     assert "800.000 kr." not in text and "337.275 kr." not in text
     assert "ikke muligt inden for 0–6 deltagere" in text

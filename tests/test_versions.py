@@ -11,7 +11,6 @@ import pandas as pd
 import pytest
 
 from so_eval import load, validate
-from so_eval.data import pseudonym as ps
 from so_eval.annual import AnnualReport
 from so_eval.annual.corrections import (
     REASONS,
@@ -20,6 +19,7 @@ from so_eval.annual.corrections import (
     late_registrations,
     reproduce,
 )
+from so_eval.data import pseudonym as ps
 from so_eval.data.ingest import IngestError, ingest
 from so_eval.params import ReportParams
 from test_ingest import CPR, KEY, fill_workbook, pseudonym_by_hand, snapshot, tiny_rows
@@ -51,8 +51,9 @@ def _with_withdrawn_column(text: str) -> str:
 
 
 def _versioned(folder):
-    return write_tiny(folder, courses=TINY["courses"] + K4_CORRECTED,
-                      jobs=_with_withdrawn_column(TINY["jobs"]) + J3_WITHDRAWN)
+    return write_tiny(
+        folder, courses=TINY["courses"] + K4_CORRECTED, jobs=_with_withdrawn_column(TINY["jobs"]) + J3_WITHDRAWN
+    )
 
 
 def test_load_gives_each_rows_latest_version_and_as_of_the_version_known_then(tmp_path):
@@ -81,11 +82,16 @@ def test_load_gives_each_rows_latest_version_and_as_of_the_version_known_then(tm
 def test_latest_versions_worked_out_by_hand():
     from so_eval.data.dataset import latest_versions
 
-    h = pd.DataFrame({
-        "id": ["a", "b", "a", "c", "b", "a"], "v": [1, 2, 3, 4, 5, 6],
-        "registered": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-03-01", "2024-01-03", "2024-02-01",
-                                      "2024-02-01"]),
-        "withdrawn": [False, False, False, False, True, False]})
+    h = pd.DataFrame(
+        {
+            "id": ["a", "b", "a", "c", "b", "a"],
+            "v": [1, 2, 3, 4, 5, 6],
+            "registered": pd.to_datetime(
+                ["2024-01-01", "2024-01-02", "2024-03-01", "2024-01-03", "2024-02-01", "2024-02-01"]
+            ),
+            "withdrawn": [False, False, False, False, True, False],
+        }
+    )
     # a: rows 0, 5, 2 by date -> row 2; b: withdrawn on 2024-02-01; c: row 3; a before c (first rows 0, 3)
     now = latest_versions(h, ["id"])
     assert list(now.index) == [2, 3] and list(now["v"]) == [3, 4] and "withdrawn" not in now.columns
@@ -103,12 +109,12 @@ def test_a_dataset_with_one_version_of_each_row_loads_as_before(tiny_dir):
 
 def test_two_versions_on_the_same_day_and_a_bad_withdrawn_value_are_problems(tmp_path):
     same_day = TINY["courses"] + K4_CORRECTED.replace("2025-03-01", "2024-01-16")
-    jobs = _with_withdrawn_column(TINY["jobs"]).replace("J1,C1,K1,2024-04-10,,ordinært job,37,2024-04-12,",
-                                                        "J1,C1,K1,2024-04-10,,ordinært job,37,2024-04-12,måske")
+    jobs = _with_withdrawn_column(TINY["jobs"]).replace(
+        "J1,C1,K1,2024-04-10,,ordinært job,37,2024-04-12,", "J1,C1,K1,2024-04-10,,ordinært job,37,2024-04-12,måske"
+    )
     problems = validate(write_tiny(tmp_path / "v", courses=same_day, jobs=jobs))
     got = {(p.file, p.row, p.column): p.message for p in problems}
-    assert set(got) == {("courses.csv", 5, "course_id"), ("courses.csv", 10, "course_id"),
-                        ("jobs.csv", 2, "withdrawn")}
+    assert set(got) == {("courses.csv", 5, "course_id"), ("courses.csv", 10, "course_id"), ("jobs.csv", 2, "withdrawn")}
     assert "duplicate ID 'K4'" in got[("courses.csv", 10, "course_id")]
     assert "later registration date" in got[("courses.csv", 10, "course_id")]
     assert "'måske' is not a yes/no value" in got[("jobs.csv", 2, "withdrawn")]
@@ -117,15 +123,20 @@ def test_two_versions_on_the_same_day_and_a_bad_withdrawn_value_are_problems(tmp
 def test_references_are_checked_on_the_latest_versions(tmp_path):
     # K8 withdrawn, but its step events and job were not: they now point at nothing
     courses = _with_withdrawn_column(TINY["courses"]) + (
-        "K8,C7,A3,2023-01-10,2023-12-20,motivation,afklaring,afklaring,2025-02-01,ja\n")
+        "K8,C7,A3,2023-01-10,2023-12-20,motivation,afklaring,afklaring,2025-02-01,ja\n"
+    )
     problems = validate(write_tiny(tmp_path / "v", courses=courses))
     got = {(p.file, p.row, p.column): p.message for p in problems}
-    assert set(got) == {("progression.csv", 15, "course_id"), ("progression.csv", 16, "course_id"),
-                        ("jobs.csv", 5, "course_id")}
+    assert set(got) == {
+        ("progression.csv", 15, "course_id"),
+        ("progression.csv", 16, "course_id"),
+        ("jobs.csv", 5, "course_id"),
+    }
     assert got[("jobs.csv", 5, "course_id")] == "'K8' was withdrawn from courses.csv (withdraw this row too)"
     # as known before the withdrawal everything held; withdrawing the job and steps too is valid
     progression = _with_withdrawn_column(TINY["progression"]) + (
-        "C7,K8,2023-01-10,motivation,0,2025-02-01,ja\nC7,K8,2023-12-20,afklaring,0,2025-02-01,ja\n")
+        "C7,K8,2023-01-10,motivation,0,2025-02-01,ja\nC7,K8,2023-12-20,afklaring,0,2025-02-01,ja\n"
+    )
     jobs = _with_withdrawn_column(TINY["jobs"]) + "J4,C7,K8,2023-12-28,2024-06-30,fleksjob,15,2025-02-01,ja\n"
     folder = write_tiny(tmp_path / "w", courses=courses, progression=progression, jobs=jobs)
     assert validate(folder) == []
@@ -158,31 +169,60 @@ def _log(into) -> list[dict]:
 
 def test_a_course_that_has_ended_is_a_conflict_without_update_and_a_new_version_with_it(ingested, tmp_path):
     book, into = ingested
-    ended = fill_workbook(tmp_path / "opdateret.xlsx", {"courses": _rows(
-        "courses", "course_id", "K5", end="2024-10-31", end_step="praktik", end_status="praktik")})
+    ended = fill_workbook(
+        tmp_path / "opdateret.xlsx",
+        {"courses": _rows("courses", "course_id", "K5", end="2024-10-31", end_step="praktik", end_status="praktik")},
+    )
     before = _tables_only(snapshot(into))
     report = ingest([ended], into, now="2025-02-03T09:00:00+01:00")
     assert report.tables["courses"].as_dict() == {
-        "read": 8, "added": 0, "updated": 0, "unchanged": 7, "conflicting": 1, "rejected": 1}
+        "read": 8,
+        "added": 0,
+        "updated": 0,
+        "unchanged": 7,
+        "conflicting": 1,
+        "rejected": 1,
+    }
     (c,) = report.conflicts
-    assert c.changes == (("Slutdato", None, "2024-10-31"), ("Trin ved slut", None, "praktik"),
-                         ("Status efter forløb", None, "praktik"))
+    assert c.changes == (
+        ("Slutdato", None, "2024-10-31"),
+        ("Trin ved slut", None, "praktik"),
+        ("Status efter forløb", None, "praktik"),
+    )
     assert "Slutdato: (empty) → '2024-10-31'" in str(c) and "--update" in str(c)
     assert _tables_only(snapshot(into)) == before  # nothing written
 
     report = ingest([ended], into, now="2025-02-03T09:00:00+01:00", update=True)
     assert report.tables["courses"].as_dict() == {
-        "read": 8, "added": 0, "updated": 1, "unchanged": 7, "conflicting": 0, "rejected": 0}
+        "read": 8,
+        "added": 0,
+        "updated": 1,
+        "unchanged": 7,
+        "conflicting": 0,
+        "rejected": 0,
+    }
     (ch,) = report.changes
     # the row's own registration date (2024-03-02) is not later than the stored one: the ingest day
     assert (ch.key, ch.replaces, ch.registered, ch.withdrawn) == (
-        "the row with Forløbs-ID 'K5'", "2024-03-02", "2025-02-03", False)
-    assert "updated: opdateret.xlsx, sheet 'Forløb', row 6: the row with Forløbs-ID 'K5': Slutdato: (empty) → " \
-           "'2024-10-31'; Trin ved slut: (empty) → 'praktik'; Status efter forløb: (empty) → 'praktik'" in report.summary()
-    assert _log(into)[-1]["changes"] == [{
-        "table": "courses", "key": {"course_id": "K5"}, "registered": "2025-02-03", "replaces": "2024-03-02",
-        "withdrawn": False, "changes": {"end": [None, "2024-10-31"], "end_step": [None, "praktik"],
-                                        "end_status": [None, "praktik"]}}]
+        "the row with Forløbs-ID 'K5'",
+        "2024-03-02",
+        "2025-02-03",
+        False,
+    )
+    assert (
+        "updated: opdateret.xlsx, sheet 'Forløb', row 6: the row with Forløbs-ID 'K5': Slutdato: (empty) → "
+        "'2024-10-31'; Trin ved slut: (empty) → 'praktik'; Status efter forløb: (empty) → 'praktik'" in report.summary()
+    )
+    assert _log(into)[-1]["changes"] == [
+        {
+            "table": "courses",
+            "key": {"course_id": "K5"},
+            "registered": "2025-02-03",
+            "replaces": "2024-03-02",
+            "withdrawn": False,
+            "changes": {"end": [None, "2024-10-31"], "end_step": [None, "praktik"], "end_status": [None, "praktik"]},
+        }
+    ]
     assert _log(into)[-1]["updated"] == 1 and _log(into)[-1]["no_op"] is False
     # both versions are in the file; load gives the new one, as_of the day before the old one
     assert (into / "courses.csv").read_text(encoding="utf-8").count("\nK5,") == 2
@@ -204,8 +244,9 @@ def test_a_course_that_has_ended_is_a_conflict_without_update_and_a_new_version_
 
 def test_a_corrected_row_keeps_its_own_later_registration_date(ingested, tmp_path):
     _, into = ingested
-    fixed = fill_workbook(tmp_path / "rettet.xlsx", {"jobs": _rows(
-        "jobs", "job_id", "J1", start="2024-04-15", registered="2025-02-10")})
+    fixed = fill_workbook(
+        tmp_path / "rettet.xlsx", {"jobs": _rows("jobs", "job_id", "J1", start="2024-04-15", registered="2025-02-10")}
+    )
     report = ingest([fixed], into, now="2025-02-12T09:00:00+01:00", update=True)
     (ch,) = report.changes
     assert (ch.replaces, ch.registered, ch.codes) == ("2024-04-12", "2025-02-10", ("start",))
@@ -213,8 +254,9 @@ def test_a_corrected_row_keeps_its_own_later_registration_date(ingested, tmp_pat
     assert load(into).jobs.set_index("job_id").loc["J1", "start"] == pd.Timestamp("2024-04-15")
     assert load(into, as_of="2025-02-09").jobs.set_index("job_id").loc["J1", "start"] == pd.Timestamp("2024-04-10")
     # a second change of the row on a day its current version is registered on is refused
-    twice = fill_workbook(tmp_path / "igen.xlsx", {"jobs": _rows(
-        "jobs", "job_id", "J1", start="2024-04-16", registered="2025-02-09")})
+    twice = fill_workbook(
+        tmp_path / "igen.xlsx", {"jobs": _rows("jobs", "job_id", "J1", start="2024-04-16", registered="2025-02-09")}
+    )
     before = snapshot(into)
     with pytest.raises(IngestError) as err:
         ingest([twice], into, now="2025-02-10T09:00:00+01:00", update=True)
@@ -250,7 +292,9 @@ def test_a_row_is_withdrawn_with_only_its_id_and_nothing_is_deleted(ingested, tm
 
 def test_a_changed_citizen_is_shown_and_logged_by_pseudonym_never_by_cpr(ingested, tmp_path):
     _, into = ingested
-    book = fill_workbook(tmp_path / "borger.xlsx", {"citizens": _rows("citizens", "citizen_id", "C3", birth_year="2002")})
+    book = fill_workbook(
+        tmp_path / "borger.xlsx", {"citizens": _rows("citizens", "citizen_id", "C3", birth_year="2002")}
+    )
     report = ingest([book], into, now="2025-02-03T09:00:00+01:00", update=True)
     (ch,) = report.changes
     p3 = pseudonym_by_hand(CPR["C3"])
@@ -268,8 +312,10 @@ def test_cli_ingest_update(ingested, tmp_path):
     from so_eval.cli import main
 
     _, into = ingested
-    book = fill_workbook(tmp_path / "opdateret.xlsx", {"courses": _rows(
-        "courses", "course_id", "K5", end="2024-10-31", end_step="praktik", end_status="praktik")})
+    book = fill_workbook(
+        tmp_path / "opdateret.xlsx",
+        {"courses": _rows("courses", "course_id", "K5", end="2024-10-31", end_step="praktik", end_status="praktik")},
+    )
     assert main(["ingest", str(book), "--into", str(into)]) == 2  # a conflict: nothing applied
     assert load(into).courses.set_index("course_id")["end"].isna().sum() == 1
     assert main(["ingest", str(book), "--into", str(into), "--update"]) == 0
@@ -292,23 +338,34 @@ def _corrected_tiny(folder):
 def test_corrections_name_corrected_registrations_apart_from_late_ones(tmp_path):
     ds = load(_corrected_tiny(tmp_path / "c"))
     prev = ReportParams(year=2024, disclosure={"min_cell": 1})
-    table = corrections(ds, lambda d: AnnualReport(d, prev, light=True).ledger, published=None,
-                        published_on=REPORTED).set_index("key")
+    table = corrections(
+        ds, lambda d: AnnualReport(d, prev, light=True).ledger, published=None, published_on=REPORTED
+    ).set_index("key")
     # by hand: jobs in 2024 as known then: C1 (J1, J3) = 1; with the late J2 only: C1, C2 = 2;
     # now, with J4 moved into 2024 as well: C1, C2, C7 = 3
     assert (table.loc["goal1.jobs", "published"], table.loc["goal1.jobs", "now"]) == ("1", "3")
     assert table.loc["goal1.jobs", "reason"] == REASONS["late_and_corrected"]
     # småjob: only J2 (late) is one
-    assert (table.loc["goal1.by_job_type.smaajob.jobs", ["published", "now", "reason"]].tolist()
-            == ["0", "1", REASONS["late"]])
+    assert table.loc["goal1.by_job_type.smaajob.jobs", ["published", "now", "reason"]].tolist() == [
+        "0",
+        "1",
+        REASONS["late"],
+    ]
     # dropped out: K4 was the only one, and it was corrected
     assert table.loc["goal2.dropped_out", ["published", "now", "reason"]].tolist() == ["1", "0", "rettet registrering"]
     assert (table["corrected_rows"] == 2).all() and (table["late_rows"] == 1).all()
     # J4's new version is a correction, not a late registration
-    assert late_registrations(ds, REPORTED) == {"jobs": 1, "courses": 0, "progression": 0,
-                                                "enterprises": 0, "agreements": 0}
-    assert corrected_registrations(ds, REPORTED) == {"courses": {"corrected": 1, "withdrawn": 0},
-                                                     "jobs": {"corrected": 1, "withdrawn": 0}}
+    assert late_registrations(ds, REPORTED) == {
+        "jobs": 1,
+        "courses": 0,
+        "progression": 0,
+        "enterprises": 0,
+        "agreements": 0,
+    }
+    assert corrected_registrations(ds, REPORTED) == {
+        "courses": {"corrected": 1, "withdrawn": 0},
+        "jobs": {"corrected": 1, "withdrawn": 0},
+    }
 
 
 def test_a_withdrawal_since_the_report_is_a_corrected_registration(tmp_path):
@@ -316,12 +373,16 @@ def test_a_withdrawal_since_the_report_is_a_corrected_registration(tmp_path):
     assert corrected_registrations(ds, REPORTED) == {"jobs": {"corrected": 0, "withdrawn": 1}}
     assert corrected_registrations(ds, "2025-02-10") == {}  # known on the day it was withdrawn: nothing since
     prev = ReportParams(year=2024, disclosure={"min_cell": 1})
-    table = corrections(ds, lambda d: AnnualReport(d, prev, light=True).ledger, published=None,
-                        published_on=REPORTED).set_index("key")
+    table = corrections(
+        ds, lambda d: AnnualReport(d, prev, light=True).ledger, published=None, published_on=REPORTED
+    ).set_index("key")
     # the only job after a 2024 course under A3 was J3 (K7 ended 2024-11-30, J3 from 2024-12-01,
     # within 90 days): withdrawn
     assert table.loc["goal2.agreement.a3.jobs_after", ["published", "now", "reason"]].tolist() == [
-        "1", "0", REASONS["corrected"]]
+        "1",
+        "0",
+        REASONS["corrected"],
+    ]
     # J2 (C2's småjob, registered late) is a late registration
     assert table.loc["goal1.by_job_type.smaajob.jobs", "reason"] == REASONS["late"]
 
@@ -334,14 +395,18 @@ def test_reproduce_gives_the_figures_published_before_a_correction(tmp_path):
 
     data = write_tiny(tmp_path / "data" / "kommune")
     reports = tmp_path / "reports"
-    params = ReportParams(year=2024, as_of=REPORTED, data_dir=str(data), published_dir=str(reports),
-                          disclosure={"min_cell": 1})
+    params = ReportParams(
+        year=2024, as_of=REPORTED, data_dir=str(data), published_dir=str(reports), disclosure={"min_cell": 1}
+    )
     published = AnnualReport(load(data, as_of=REPORTED), params).ledger
     folder = reports / "2024"
     folder.mkdir(parents=True)
     published.write_csv(folder / "figures.csv")
-    manifest = {"created": "2025-01-15T12:00:00+01:00", "parameters": params.as_dict(),
-                "data": {"dir": str(data), **data_fingerprint(data)}}
+    manifest = {
+        "created": "2025-01-15T12:00:00+01:00",
+        "parameters": params.as_dict(),
+        "data": {"dir": str(data), **data_fingerprint(data)},
+    }
     (folder / "manifest.json").write_text(json.dumps(manifest, default=str), encoding="utf-8")
     assert reproduce(folder).ok
 
@@ -351,7 +416,8 @@ def test_reproduce_gives_the_figures_published_before_a_correction(tmp_path):
     (tmp_path / "enterprises.csv").write_text(csv_text, encoding="utf-8")
     report = ingest([tmp_path / "enterprises.csv"], data, now="2025-03-01T09:00:00+01:00", update=True)
     assert [(ch.key, ch.codes, ch.registered) for ch in report.changes] == [
-        ("the row with Virksomheds-ID 'E3'", ("economic",), "2025-03-01")]
+        ("the row with Virksomheds-ID 'E3'", ("economic",), "2025-03-01")
+    ]
 
     res = reproduce(folder)
     assert res.data_changed and res.as_of == REPORTED
@@ -359,7 +425,9 @@ def test_reproduce_gives_the_figures_published_before_a_correction(tmp_path):
     now = AnnualReport(load(data), ReportParams(**{**params.as_dict(), "as_of": None})).ledger
     key = "goal3.enterprises_three_bottom_lines"
     assert (published[key].csv_value, now[key].csv_value) == (
-        str(int(published[key].value)), str(int(published[key].value) + 1))
+        str(int(published[key].value)),
+        str(int(published[key].value) + 1),
+    )
 
 
 def test_the_corrections_text_counts_corrected_and_withdrawn_rows_apart_from_late_ones():
@@ -369,19 +437,29 @@ def test_the_corrections_text_counts_corrected_and_withdrawn_rows_apart_from_lat
 
     def report(min_cell):
         ledger = Ledger(min_cell=min_cell)
-        for key, n, unit in (("corrections.count", 1, "antal"), ("corrections.late.jobs", 1, "borgere"),
-                             ("corrections.corrected.courses", 1, "forløb"),
-                             ("corrections.corrected.jobs", 2, "borgere"),
-                             ("corrections.withdrawn.jobs", 1, "borgere")):
+        for key, n, unit in (
+            ("corrections.count", 1, "antal"),
+            ("corrections.late.jobs", 1, "borgere"),
+            ("corrections.corrected.courses", 1, "forløb"),
+            ("corrections.corrected.jobs", 2, "borgere"),
+            ("corrections.withdrawn.jobs", 1, "borgere"),
+        ):
             ledger.count(key, n, key, unit)
         return SimpleNamespace(
-            year=2025, corrections=pd.DataFrame({"key": ["goal1.jobs"]}), corrections_source="beregnet",
-            corrections_date=REPORTED, late_rows={"jobs": 1, "courses": 0}, f=lambda k: ledger[k].display,
-            corrected_rows={"courses": {"corrected": 1, "withdrawn": 0}, "jobs": {"corrected": 2, "withdrawn": 1}})
+            year=2025,
+            corrections=pd.DataFrame({"key": ["goal1.jobs"]}),
+            corrections_source="beregnet",
+            corrections_date=REPORTED,
+            late_rows={"jobs": 1, "courses": 0},
+            f=lambda k: ledger[k].display,
+            corrected_rows={"courses": {"corrected": 1, "withdrawn": 0}, "jobs": {"corrected": 2, "withdrawn": 1}},
+        )
 
     text = AnnualReport._corrections_text(report(min_cell=1))
     assert "registreret 1 job, som fandt sted før den dag (sene registreringer)" in text
-    assert ("er siden 1 forløb og 2 job rettet og 1 job trukket tilbage (rettede registreringer; "
-            "de gamle versioner er gemt)") in text
+    assert (
+        "er siden 1 forløb og 2 job rettet og 1 job trukket tilbage (rettede registreringer; "
+        "de gamle versioner er gemt)"
+    ) in text
     text = AnnualReport._corrections_text(report(min_cell=5))  # the counts come from the ledger: <5
     assert "registreret <5 job, som fandt sted" in text and "er siden <5 forløb og <5 job rettet" in text

@@ -86,7 +86,7 @@ def write_tiny(folder: Path, **replace: str) -> Path:
 # week 2024-01-15 too. Week k after entry is the Monday 2024-01-15 + (k-1) weeks.
 EXTRA_CITIZENS = "C8,1982,m,kontanthjælp,dansk,2019-01-01\nC9,2002,k,unge,dansk,2019-01-01\n"
 PANEL_START = "2022-01-17"  # 104 weeks before 2024-01-15
-PANEL_WEEKS = 104 + 52      # to 2025-01-06: weeks 53-104 after entry are not observable
+PANEL_WEEKS = 104 + 52  # to 2025-01-06: weeks 53-104 after entry are not observable
 ENTRY = "2024-01-15"
 
 
