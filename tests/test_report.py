@@ -241,7 +241,7 @@ def test_effects_run_leaves_the_annual_report_alone(tmp_path, reports, demo_dir)
 def test_reproduce_a_published_report(reports, demo_dir, tmp_path):
     import shutil
 
-    from so_eval.annual.corrections import reproduce
+    from so_eval.reproduce import reproduce
 
     res = reproduce(reports / "2025", data_dir=demo_dir)
     assert res.ok, res.differences

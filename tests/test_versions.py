@@ -18,8 +18,8 @@ from so_eval.annual.corrections import (
     corrected_registrations,
     corrections,
     late_registrations,
-    reproduce,
 )
+from so_eval.reproduce import reproduce
 from so_eval.data.ingest import IngestError, ingest
 from so_eval.params import ReportParams
 from test_ingest import CPR, KEY, fill_workbook, pseudonym_by_hand, snapshot, tiny_rows

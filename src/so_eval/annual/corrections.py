@@ -1,4 +1,4 @@
-"""Corrections and reproduction: every published figure can be recomputed and compared.
+"""Corrections: every published figure can be recomputed and compared.
 
 * :func:`corrections` — the report for year Y recomputes the figures published for Y−1 with
   today's data and lists each one that changed, with the old value, the new value and why:
@@ -8,22 +8,15 @@
   the data as they stood then), a corrected row (the data as they stood then are not what the
   earlier report saw: the files were changed by hand), or a regrouping (a pooled "Øvrige" row
   whose members changed: a unit passed the threshold and is shown on its own, or fell below it).
-* :func:`reproduce` — re-runs a published report from the data and parameters in its manifest,
-  as the data stood on the day it was made, and compares every figure.
+* :func:`compare` — the figures of two figures files that differ (also used by
+  :func:`so_eval.reproduce.reproduce`, which re-runs a published report from its manifest).
 """
 
 from __future__ import annotations
 
-import json
-import os
-from dataclasses import dataclass
-from pathlib import Path
-
 import pandas as pd
 
-from so_eval import config
 from so_eval.data.dataset import WITHDRAWN, Dataset, latest_versions
-from so_eval.reporting.ledger import read_figures
 
 REASONS = {
     "late": "sene registreringer",
@@ -267,89 +260,3 @@ def late_registrations(ds: Dataset, after: str | pd.Timestamp) -> dict[str, int]
             late &= ~known
         out[name] = int(late.sum())
     return out
-
-
-@dataclass(frozen=True)
-class Reproduction:
-    """The outcome of :func:`reproduce`."""
-
-    folder: Path
-    differences: pd.DataFrame
-    n_figures: int
-    data_changed: bool
-    as_of: str
-    notes: tuple[str, ...]
-
-    @property
-    def ok(self) -> bool:
-        return self.differences.empty
-
-
-def reproduce(folder: str | os.PathLike[str], *, data_dir: str | os.PathLike[str] | None = None) -> Reproduction:
-    """Re-run a published report from its manifest and compare every figure.
-
-    The data are read from the manifest's data folder (or ``data_dir``) *as they stood on the
-    day the report was made* (its ``as_of`` if it had one, else the date it was created), so
-    rows registered since do not count; the parameters are the manifest's. Both the annual report
-    (``figures.csv``) and, if present, the effect report (``effect_figures.csv``) are checked.
-
-    Raises
-    ------
-    FileNotFoundError
-        If the folder has no manifest or figures.
-    """
-    from so_eval.data.loading import load
-    from so_eval.reporting.provenance import data_fingerprint
-
-    folder = Path(folder)
-    notes: list[str] = []
-    diffs = []
-    n = 0
-    data_changed = False
-    as_of_used = ""
-    pairs = [("manifest.json", "figures.csv", "annual"), ("effect_manifest.json", "effect_figures.csv", "effects")]
-    found = False
-    for manifest_name, figures_name, kind in pairs:
-        mpath, fpath = folder / manifest_name, folder / figures_name
-        if not mpath.exists() or not fpath.exists():
-            continue
-        found = True
-        man = json.loads(mpath.read_text(encoding="utf-8"))
-        params = dict(man["parameters"])
-        data_path = Path(data_dir) if data_dir else config.resolve(man["data"]["dir"])
-        if data_fingerprint(data_path)["fingerprint"] != man["data"]["fingerprint"]:
-            data_changed = True
-        as_of = params.get("as_of") or man["created"][:10]
-        as_of_used = as_of
-        ds = load(data_path, as_of=as_of)
-        params["data_dir"] = str(data_path)
-        params["published_dir"] = str(folder.parent)
-        if kind == "annual":
-            from so_eval.annual import AnnualReport
-            from so_eval.params import ReportParams
-
-            keep = {k: v for k, v in params.items() if k in ReportParams.__dataclass_fields__}
-            ledger = AnnualReport(ds, ReportParams(**{**keep, "output_dir": None})).ledger
-        else:
-            from so_eval.effects.report import EffectParams, EffectReport
-
-            keep = {k: v for k, v in params.items() if k in EffectParams.__dataclass_fields__}
-            ledger = EffectReport(ds, EffectParams(**{**keep, "output_dir": None})).ledger
-        published = read_figures(fpath)
-        n += len(published)
-        d = compare(published, ledger.frame())
-        d.insert(0, "file", figures_name)
-        diffs.append(d)
-        if man.get("code", {}).get("git_commit"):
-            from so_eval.reporting.provenance import code_version
-
-            now = code_version().get("git_commit")
-            if now and now != man["code"]["git_commit"]:
-                notes.append(f"{manifest_name}: made with code {man['code']['git_commit'][:12]}, now {now[:12]}")
-    if not found:
-        raise FileNotFoundError(f"{folder}: no manifest.json with figures.csv (is this a published report folder?)")
-    if data_changed:
-        notes.append("the data files have changed since publication; figures are recomputed as the data stood "
-                     f"on {as_of_used} (rows registered later are left out)")
-    differences = pd.concat(diffs, ignore_index=True) if diffs else pd.DataFrame()
-    return Reproduction(folder, differences, n, data_changed, as_of_used, tuple(notes))
