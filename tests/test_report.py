@@ -338,3 +338,17 @@ def test_report_kernel_does_not_import_nbconvert():
     )
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert res.returncode == 0 and res.stdout.strip() == "", (res.stdout, res.stderr)
+
+
+def test_the_annual_reports_headline_effect_has_the_effect_reports_spec(demo, tmp_path):
+    """Both reports make their EffectSpec with effects.report.effect_spec from the same params,
+    a subgroup included, so the annual report's headline is the effect report's estimate."""
+    from so_eval.effects.report import EffectParams
+
+    params = {**read_params(config.PARAMS_DIR / "2025.yaml"), "as_of": None, "published_dir": str(tmp_path)}
+    params["effects"] = {**params["effects"], "horizon": "27-52", "subgroup": {"target_group": "kontanthjælp"}}
+    effect = EffectParams(**{k: v for k, v in params.items() if k in EffectParams.__dataclass_fields__})
+    annual = AnnualReport(demo, ReportParams(**params))
+    assert annual.effect_spec == effect.spec()
+    assert annual.effect_spec.subgroup == {"target_group": "kontanthjælp"} and annual.effect_spec.horizon == "27-52"
+

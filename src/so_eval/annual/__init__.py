@@ -460,13 +460,11 @@ class AnnualReport:
 
     def _record_effect(self) -> None:
         """The headline effect estimate (see :mod:`so_eval.effects`), or why there is none."""
-        from so_eval.effects.analysis import EffectSpec, effect_sample, estimate, has_panel
-        from so_eval.effects.report import DEFAULT_EFFECTS, record_estimate
+        from so_eval.effects.analysis import effect_sample, estimate, has_panel
+        from so_eval.effects.report import effect_spec, record_estimate
 
         self.effect_result, self.effect_problem = None, None
-        e = {**DEFAULT_EFFECTS, **(self.params.effects or {})}
-        self.effect_spec = EffectSpec(year=self.year, outcome=e["outcome"], horizon=str(e["horizon"]),
-                                      method=e["method"], entry_from=str(e["entry_from"]))
+        self.effect_spec = effect_spec(self.params)  # the effect report's spec (the same function)
         if not has_panel(self.ds):
             self.effect_problem = "Datasættet har ingen ugentlige statusdata (status_weekly), så effekten kan ikke måles."
             return
