@@ -352,3 +352,44 @@ def test_the_annual_reports_headline_effect_has_the_effect_reports_spec(demo, tm
     assert annual.effect_spec == effect.spec()
     assert annual.effect_spec.subgroup == {"target_group": "kontanthjælp"} and annual.effect_spec.horizon == "27-52"
 
+
+def test_from_params_gives_the_report_of_the_data(tmp_path, demo_dir):
+    r = AnnualReport.from_params(year=2025, data_dir=str(demo_dir), published_dir=str(tmp_path))
+    assert r.ds.fingerprint == load(demo_dir).fingerprint
+    ref = AnnualReport(load(demo_dir), ReportParams(year=2025, data_dir=str(demo_dir), published_dir=str(tmp_path)))
+    assert r.ledger.frame().equals(ref.ledger.frame())
+
+
+def test_the_sections_built_ahead_are_the_notebooks_sections_in_its_order():
+    """from_params builds SECTION_METHODS ahead; they must be the sections the notebook shows, in
+    its order, or a section would be built only when shown."""
+    import re
+
+    from so_eval.annual import SECTION_METHODS
+
+    nb = json.loads((config.NOTEBOOKS_DIR / "annual_report.ipynb").read_text(encoding="utf-8"))
+    shown = [m for c in nb["cells"] if c["cell_type"] == "code"
+             for m in re.findall(r"^report\.(\w+)\(\)", "".join(c["source"]), flags=re.M)]
+    assert [m for m in shown if m != "save"] == list(SECTION_METHODS)
+
+
+def test_a_block_shows_its_figure_drawn_as_png_with_its_alt_text(monkeypatch):
+    import base64
+
+    from IPython.core.formatters import format_display_data
+    from matplotlib.figure import Figure
+
+    from so_eval.reporting.blocks import Block, figure_png
+
+    def bars() -> Figure:
+        fig = Figure(figsize=(4, 2.5), layout="constrained")
+        fig.add_subplot().bar(range(4), range(1, 5))
+        return fig
+
+    b = Block().md("Tekst").figure(bars(), "Fire søjler")
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda *a, **k: shown.extend(format_display_data(x)[0] for x in a))
+    b._ipython_display_()
+    html = shown[1]["text/html"]
+    assert 'alt="Fire søjler"' in html
+    assert base64.b64encode(figure_png(bars())).decode() in html

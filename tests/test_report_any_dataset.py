@@ -24,7 +24,7 @@ from gen_datasets import Plan, columns, course, datasets, small_plan, write_plan
 from so_eval import load, validate
 from so_eval.annual import SECTION_METHODS, AnnualReport
 from so_eval.reporting.table import Col, ledger_table
-from so_eval.background import figure_png
+from so_eval.reporting.blocks import figure_png
 from so_eval.reporting.ledger import Ledger, read_figures
 from so_eval.params import ReportParams
 

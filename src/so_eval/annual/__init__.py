@@ -56,7 +56,7 @@ SECTION_METHODS = ("title", "contents", "intro", "goal1", "goal2", "goal3", "val
 
 def _section(method):
     """A section is built once per report: its text, tables and figures depend only on the
-    figures recorded when the report was made, and its figures may already be drawing."""
+    figures recorded when the report was made."""
 
     @functools.wraps(method)
     def wrapper(self) -> Block:
@@ -223,24 +223,11 @@ class AnnualReport:
 
     @classmethod
     def from_params(cls, **kwargs) -> "AnnualReport":
-        """Build the report from notebook parameters (the names in ``params/*.yaml``).
-
-        This is the notebook's entry: it also starts a background process on the second core
-        (:mod:`so_eval.background`), which reads the data while this process imports its
-        libraries, recomputes last year's figures for the corrections and draws the figures
-        while this process goes on; and it builds every section at once, so the notebook's
-        cells show finished sections.
-        """
-        from so_eval import background
-
+        """Build the report from notebook parameters (the names in ``params/*.yaml``): the
+        notebook's entry. It reads the data (as of ``as_of``) and builds every section at once,
+        so that the notebook's cells show finished sections."""
         params = ReportParams(**kwargs)
-        background.start()
-        # the data are read and checked on the second core while this process imports what the
-        # report will need (the same code gives the same dataset, or raises here, if it is here)
-        reading = background.call(load, params.data_path, as_of=params.as_of)
-        _import_report_modules()
-        ds = reading.result()
-        report = cls(ds, params)
+        report = cls(load(params.data_path, as_of=params.as_of), params)
         report.build_sections()
         return report
 
@@ -259,14 +246,9 @@ class AnnualReport:
         self._record_reach()
         if self.light:  # the goals' figures only (used to recompute an earlier year's report)
             return
-        from so_eval import background
-
-        corrections = self._start_corrections()  # on the second core, if there is one, meanwhile:
+        corrections = self._changed_since_published()
         self._record_completeness()
         self._record_projections()
-        if background.running():  # the goals' sections are complete now: their figures draw meanwhile
-            for name in ("goal1", "goal2", "goal3"):
-                getattr(self, name)()
         self._record_effect()
         self._record_value()
         self._record_unexpected()
@@ -394,14 +376,13 @@ class AnnualReport:
         flagged += fnd.yoy_findings(self.yoy, y, ledger=L)
         self.flagged = flagged
 
-    def _start_corrections(self):
-        """Queue the recomputation of the figures published for the year before (two light
-        builds of that year's report: the data as they stood then, and as they stand now) on
-        the second core if there is one (:mod:`so_eval.background`); None for the first year.
-        The result is recorded by :meth:`_record_corrections`."""
+    def _changed_since_published(self) -> pd.DataFrame | None:
+        """The figures published for the year before recomputed (two light builds of that
+        year's report: the data as they stood then, and as they stand now) and those that
+        changed; None for the first year. The result is recorded by :meth:`_record_corrections`."""
         import json as _json
 
-        from so_eval import background, config
+        from so_eval import config
         from so_eval.reporting.ledger import read_figures
         from so_eval.params import params_path, read_params
         from so_eval.reporting.provenance import code_version
@@ -430,17 +411,15 @@ class AnnualReport:
         if published is not None:
             published = published.loc[published["key"].str.startswith(CORRECTED_PREFIXES)]
         self.corrections_date = published_on
-        # the weekly panel is not needed for last year's goal figures (and is large to hand over)
-        return background.call(changed_since_published, self.ds.without("status_weekly"), rp, published,
-                               published_on, same_code)
+        # the weekly panel is not needed for last year's goal figures
+        return changed_since_published(self.ds.without("status_weekly"), rp, published, published_on, same_code)
 
-    def _record_corrections(self, job) -> None:
+    def _record_corrections(self, table: pd.DataFrame | None) -> None:
         """Figures published for the year before that have changed since, and why."""
         from so_eval.annual.corrections import corrected_registrations, late_registrations
 
-        if job is None:
+        if table is None:
             return
-        table = job.result()
         self.corrections = table
         self.late_rows = late_registrations(self.ds, self.corrections_date)
         self.corrected_rows = corrected_registrations(self.ds, self.corrections_date)
@@ -1395,19 +1374,6 @@ class AnnualReport:
         return f"{len(self.ledger)} tal skrevet til {path.name} ({n_supp} diskretioneret)."
 
 
-REPORT_MODULES = ("so_eval.plots.goals", "so_eval.plots.screening", "so_eval.plots.value", "so_eval.screening",
-                  "so_eval.screening.findings", "so_eval.effects.att", "so_eval.effects.report", "so_eval.annual.sections.value")
-"""The modules a report's build imports as it goes (plots, statistics, estimators)."""
-
-
-def _import_report_modules() -> None:
-    """Import :data:`REPORT_MODULES` now (while the data are read on the second core)."""
-    from importlib import import_module
-
-    for name in REPORT_MODULES:
-        import_module(name)
-
-
 GOAL_TABLES = {"goal1": "jobs", "goal2": "courses"}
 """Goal → the year table its figures are counted from (their completeness: figures.csv's ``complete``)."""
 
@@ -1423,8 +1389,6 @@ def changed_since_published(ds: Dataset, params: ReportParams, published: pd.Dat
     """The goal figures of the report ``params`` describes (the year before) that have changed
     since it was published, and why (:func:`so_eval.annual.corrections.corrections`): projections,
     the value section's own figures and repeats of the same change left out.
-
-    Module-level and pure, so the report can run it on the second core.
     """
     from so_eval.annual.corrections import corrections
     from so_eval.annual.sections.value import KEY_PREFIXES

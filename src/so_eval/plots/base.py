@@ -1,9 +1,7 @@
 """Danish tick labels for matplotlib axes (``1.234`` · ``52 %`` · ``jan 2025``).
 
-Module-level functions only, and nothing heavier than the standard library imported, because a
-figure refers to its tick functions by name when it is pickled: the background process that
-draws the report's figures (:mod:`so_eval.background`) imports this module, not the plotting
-modules, to read them. Use :func:`formatter` to put one on an axis.
+Each is a function of the tick's value and position, as matplotlib calls it, with its options as
+keywords; use :func:`formatter` to put one on an axis.
 
 >>> formatter(percent, decimals=1)(0.5234, 0)
 '52,3\\xa0%'
@@ -21,7 +19,7 @@ MONTHS_SHORT = ("jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "
 
 
 def formatter(tick, **options):
-    """A matplotlib ``FuncFormatter`` calling ``tick(value, position, **options)`` (picklable)."""
+    """A matplotlib ``FuncFormatter`` calling ``tick(value, position, **options)``."""
     from matplotlib.ticker import FuncFormatter
 
     return FuncFormatter(partial(tick, **options) if options else tick)

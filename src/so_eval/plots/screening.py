@@ -39,7 +39,7 @@ _C_LIMIT = (0.35, 0.35, 0.35)
 _C_WARN = _PAL[4]  # purple
 
 
-# Danish formats: so_eval.plots.base (the background renderer reads the tick functions from there)
+# Danish formats: so_eval.plots.base
 _da_number = ticks.auto_number
 _da_percent = ticks.auto_percent
 
