@@ -49,8 +49,14 @@ def compare(published: pd.DataFrame, reproduced: pd.DataFrame) -> pd.DataFrame:
     pub = a["value"].fillna("").astype(str)
     rep = b["value"].fillna("").astype(str)
     differ = (pub != rep) | a["value"].isna() | b["value"].isna()
-    out = pd.DataFrame({"key": keys, "label": a["label"].fillna(b["label"]).to_numpy(),
-                        "published": pub.to_numpy(), "reproduced": rep.to_numpy()})
+    out = pd.DataFrame(
+        {
+            "key": keys,
+            "label": a["label"].fillna(b["label"]).to_numpy(),
+            "published": pub.to_numpy(),
+            "reproduced": rep.to_numpy(),
+        }
+    )
     return out.loc[differ.to_numpy()].reset_index(drop=True)
 
 
@@ -116,26 +122,36 @@ def corrections(
     if corrected_rows:
         uncorrected = build(without_corrections(ds, published_on)).frame().set_index("key")["value"].astype(str)
     moved = regrouped(base, now_fig)
-    reasons = []
-    for r in changed.itertuples():
-        t = then_vals.get(r.key, "")
-        parts = []
-        if t != r.published:  # the data as they stood then do not give the published value
-            parts.append(REASONS["row"] if same_code is True else REASONS["rule"] if same_code is False
-                         else REASONS["rule_or_row"])
-        table = pooled_table(r.key)
-        if table in moved:
-            parts.append(_regrouped_text(*moved[table]))
-        elif t != r.reproduced:  # what was registered since did it
-            u = None if uncorrected is None else uncorrected.get(r.key, "")
-            parts.append(REASONS["late"] if u is None or u == r.reproduced else
-                         REASONS["corrected"] if u == t else REASONS["late_and_corrected"])
-        reasons.append(" og ".join(parts))
+    reasons = [_reason(r, then_vals.get(r.key, ""), uncorrected, moved, same_code) for r in changed.itertuples()]
     out = changed.rename(columns={"reproduced": "now"})
     out["reason"] = reasons
     out["late_rows"] = late_rows
     out["corrected_rows"] = corrected_rows
     return out[columns]
+
+
+def _reason(r, then: str, uncorrected: pd.Series | None, moved: dict, same_code: bool | None) -> str:
+    """Why the figure ``r`` (a row of :func:`compare`) changed, given its value on the data as
+    known then, the values without the corrections since (None if there were none), the pooled
+    tables whose members moved (:func:`regrouped`) and whether the code is the same."""
+    parts = []
+    if then != r.published:  # the data as they stood then do not give the published value
+        parts.append(
+            REASONS["row"] if same_code is True else REASONS["rule"] if same_code is False else REASONS["rule_or_row"]
+        )
+    table = pooled_table(r.key)
+    if table in moved:
+        parts.append(_regrouped_text(*moved[table]))
+    elif then != r.reproduced:  # what was registered since did it
+        u = None if uncorrected is None else uncorrected.get(r.key, "")
+        parts.append(
+            REASONS["late"]
+            if u is None or u == r.reproduced
+            else REASONS["corrected"]
+            if u == then
+            else REASONS["late_and_corrected"]
+        )
+    return " og ".join(parts)
 
 
 def pooled_table(key: str) -> str | None:
@@ -148,7 +164,7 @@ def pooled_table(key: str) -> str | None:
 def shown_units(figures: pd.DataFrame, table: str) -> set[str]:
     """The units a table with a pooled row shows on their own (their ids as in the keys
     ``{table}.{id}.{column}``); the others are in the pooled row or not in the table."""
-    rest = figures["key"].loc[figures["key"].str.startswith(f"{table}.")].str[len(table) + 1:].str.split(".")
+    rest = figures["key"].loc[figures["key"].str.startswith(f"{table}.")].str[len(table) + 1 :].str.split(".")
     return {p[0] for p in rest if len(p) == 2 and p[0] not in POOLED_IDS}
 
 
@@ -177,11 +193,13 @@ def regrouped(published: pd.DataFrame, now: pd.DataFrame) -> dict[str, tuple[int
 
 def _regrouped_text(moved_out: int, moved_in: int) -> str:
     """``omgruppering: 2 enheder flyttet ud af Øvrige``."""
+
     def units(n: int) -> str:
         return f"{n} {'enhed' if n == 1 else 'enheder'}"
 
     parts = ([f"{units(moved_out)} flyttet ud af"] if moved_out else []) + (
-        [f"{units(moved_in)} flyttet ind i"] if moved_in else [])
+        [f"{units(moved_in)} flyttet ind i"] if moved_in else []
+    )
     return f"{REASONS['regrouped']}: {' og '.join(parts)} Øvrige"
 
 
@@ -234,12 +252,23 @@ def without_corrections(ds: Dataset, after: str | pd.Timestamp) -> Dataset:
         keep = (h["registered"] <= after).to_numpy() | ~_key_index(h, key).isin(known)
         history[name] = h.loc[keep]
         tables[name] = latest_versions(history[name], key)
-    return Dataset(tables=tables, path=ds.path, file_hashes=ds.file_hashes, as_of=ds.as_of,
-                   history=history, version_keys=ds.version_keys)
+    return Dataset(
+        tables=tables,
+        path=ds.path,
+        file_hashes=ds.file_hashes,
+        as_of=ds.as_of,
+        history=history,
+        version_keys=ds.version_keys,
+    )
 
 
-EVENT_DATES = {"jobs": "start", "courses": "start", "progression": "date", "enterprises": "founded",
-               "agreements": "start"}
+EVENT_DATES = {
+    "jobs": "start",
+    "courses": "start",
+    "progression": "date",
+    "enterprises": "founded",
+    "agreements": "start",
+}
 """The date each table's rows describe (for counting late registrations)."""
 
 
