@@ -26,6 +26,7 @@ from so_eval.effects.explore import (
     min_cell_from_params,
     reason_text,
 )
+from so_eval.publish import NOTEBOOK_LIMITS
 
 MIN_CELL = 5
 
@@ -389,6 +390,7 @@ def test_the_explore_notebook_runs_on_the_one_participant_subgroup_without_a_tra
         progress_bar=False,
         kernel_name="python3",
         cwd=str(config.PROJ_ROOT),
+        **NOTEBOOK_LIMITS,
     )
     nb = nbformat.read(out, as_version=4)
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]

@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from so_eval import config
+from so_eval.publish import NOTEBOOK_LIMITS
 
 NOTEBOOKS = sorted(config.NOTEBOOKS_DIR.glob("*.ipynb"))
 PARAMS = sorted(config.PARAMS_DIR.glob("*.yaml"))
@@ -72,7 +73,7 @@ def test_explore_notebook_runs_with_plain_parameters(tmp_path, demo_dir, params)
     out = tmp_path / "explore.ipynb"
     pm.execute_notebook(str(config.NOTEBOOKS_DIR / "explore_effects.ipynb"), str(out),
                         parameters={"year": 2025, "data_dir": str(demo_dir), **params}, progress_bar=False,
-                        kernel_name="python3", cwd=str(config.PROJ_ROOT))
+                        kernel_name="python3", cwd=str(config.PROJ_ROOT), **NOTEBOOK_LIMITS)
     nb = nbformat.read(out, as_version=4)
     text = "\n".join(o.get("data", {}).get("text/markdown", "") + o.get("data", {}).get("text/html", "")
                      for c in nb.cells if c.cell_type == "code" for o in c.outputs)

@@ -241,7 +241,7 @@ def test_effects_run_leaves_the_annual_report_alone(tmp_path, reports, demo_dir)
 def test_reproduce_a_published_report(reports, demo_dir, tmp_path):
     import shutil
 
-    from so_eval.annual.corrections import reproduce
+    from so_eval.reproduce import reproduce
 
     res = reproduce(reports / "2025", data_dir=demo_dir)
     assert res.ok, res.differences
@@ -338,3 +338,58 @@ def test_report_kernel_does_not_import_nbconvert():
     )
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert res.returncode == 0 and res.stdout.strip() == "", (res.stdout, res.stderr)
+
+
+def test_the_annual_reports_headline_effect_has_the_effect_reports_spec(demo, tmp_path):
+    """Both reports make their EffectSpec with effects.report.effect_spec from the same params,
+    a subgroup included, so the annual report's headline is the effect report's estimate."""
+    from so_eval.effects.report import EffectParams
+
+    params = {**read_params(config.PARAMS_DIR / "2025.yaml"), "as_of": None, "published_dir": str(tmp_path)}
+    params["effects"] = {**params["effects"], "horizon": "27-52", "subgroup": {"target_group": "kontanthjælp"}}
+    effect = EffectParams(**{k: v for k, v in params.items() if k in EffectParams.__dataclass_fields__})
+    annual = AnnualReport(demo, ReportParams(**params))
+    assert annual.effect_spec == effect.spec()
+    assert annual.effect_spec.subgroup == {"target_group": "kontanthjælp"} and annual.effect_spec.horizon == "27-52"
+
+
+def test_from_params_gives_the_report_of_the_data(tmp_path, demo_dir):
+    r = AnnualReport.from_params(year=2025, data_dir=str(demo_dir), published_dir=str(tmp_path))
+    assert r.ds.fingerprint == load(demo_dir).fingerprint
+    ref = AnnualReport(load(demo_dir), ReportParams(year=2025, data_dir=str(demo_dir), published_dir=str(tmp_path)))
+    assert r.ledger.frame().equals(ref.ledger.frame())
+
+
+def test_the_sections_built_ahead_are_the_notebooks_sections_in_its_order():
+    """from_params builds SECTION_METHODS ahead; they must be the sections the notebook shows, in
+    its order, or a section would be built only when shown."""
+    import re
+
+    from so_eval.annual import SECTION_METHODS
+
+    nb = json.loads((config.NOTEBOOKS_DIR / "annual_report.ipynb").read_text(encoding="utf-8"))
+    shown = [m for c in nb["cells"] if c["cell_type"] == "code"
+             for m in re.findall(r"^report\.(\w+)\(\)", "".join(c["source"]), flags=re.M)]
+    assert [m for m in shown if m != "save"] == list(SECTION_METHODS)
+
+
+def test_a_block_shows_its_figure_drawn_as_png_with_its_alt_text(monkeypatch):
+    import base64
+
+    from IPython.core.formatters import format_display_data
+    from matplotlib.figure import Figure
+
+    from so_eval.reporting.blocks import Block, figure_png
+
+    def bars() -> Figure:
+        fig = Figure(figsize=(4, 2.5), layout="constrained")
+        fig.add_subplot().bar(range(4), range(1, 5))
+        return fig
+
+    b = Block().md("Tekst").figure(bars(), "Fire søjler")
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda *a, **k: shown.extend(format_display_data(x)[0] for x in a))
+    b._ipython_display_()
+    html = shown[1]["text/html"]
+    assert 'alt="Fire søjler"' in html
+    assert base64.b64encode(figure_png(bars())).decode() in html

@@ -23,10 +23,10 @@ from attack import recover_small_counts, report_html
 from gen_datasets import Plan, columns, course, datasets, small_plan, write_plan
 from so_eval import load, validate
 from so_eval.annual import SECTION_METHODS, AnnualReport
-from so_eval.reporting.table import Col, ledger_table
-from so_eval.background import figure_png
-from so_eval.reporting.ledger import Ledger, read_figures
 from so_eval.params import ReportParams
+from so_eval.reporting.blocks import figure_png
+from so_eval.reporting.ledger import Ledger, read_figures
+from so_eval.reporting.table import Col, ledger_table
 
 ANY = settings(
     max_examples=14,
@@ -66,16 +66,11 @@ def test_a_share_whose_denominator_is_hidden_to_protect_a_small_count_is_hidden_
 # -- the whole report on generated datasets ---------------------------------------------------------
 
 
-@pytest.fixture(autouse=True)
-def _in_process(monkeypatch):
-    monkeypatch.setenv("SO_EVAL_BACKGROUND", "0")
-
-
 def build_report(plan: Plan, root: Path, *, notebook: bool = True) -> AnnualReport:
     """Write the plan, check it is valid, and build and render the whole report on it; return it.
 
     ``notebook``: built as the notebook builds it (:meth:`AnnualReport.from_params`, the data
-    read through :mod:`so_eval.background`); otherwise from a dataset loaded here, as a library
+    read by the notebook's process); otherwise from a dataset loaded here, as a library
     user builds it (the tables' columns are then laid out differently in memory).
     """
     data = write_plan(plan, root / "data")

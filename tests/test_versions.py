@@ -17,11 +17,11 @@ from so_eval.annual.corrections import (
     corrected_registrations,
     corrections,
     late_registrations,
-    reproduce,
 )
 from so_eval.data import pseudonym as ps
 from so_eval.data.ingest import IngestError, ingest
 from so_eval.params import ReportParams
+from so_eval.reproduce import reproduce
 from test_ingest import CPR, KEY, fill_workbook, pseudonym_by_hand, snapshot, tiny_rows
 from tiny import TABLES as TINY
 from tiny import write_tiny

@@ -95,7 +95,7 @@ def _cmd_effects(args: argparse.Namespace) -> int:
 
 
 def _cmd_reproduce(args: argparse.Namespace) -> int:
-    from so_eval.annual.corrections import reproduce
+    from so_eval.reproduce import reproduce
 
     try:
         res = reproduce(args.folder, data_dir=args.data)

@@ -22,19 +22,30 @@ report that exists. The next run for a year removes the temporary folders a kill
 
 from __future__ import annotations
 
+import csv
 import json
 import os
+import re
 import shutil
+import subprocess
+import sys
+import tempfile
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from so_eval import config, folders
-from so_eval.files import atomic_write_text
+from so_eval.disclosure.guard import PublishError, check_publishable
+from so_eval.files import atomic_write_text, file_hash
 from so_eval.params import ReportParams, params_path, read_params
-from so_eval.reporting.provenance import DATA_RECORD
+from so_eval.reporting.provenance import DATA_RECORD, code_version, data_fingerprint, package_versions
 
 NOTEBOOK = "annual_report.ipynb"
+
+NOTEBOOK_LIMITS = {"execution_timeout": 900, "start_timeout": 120}
+"""Seconds a notebook cell may run, and the kernel may take to start (papermill's options). A cell
+takes seconds on a municipality's data and a few minutes at the nation's scale; without a limit a
+reply lost between the kernel and papermill would leave the run waiting for ever."""
 
 
 class ReportError(RuntimeError):
@@ -79,9 +90,10 @@ def _import_jupyter_lean() -> None:
     package compiles its Lark grammars at import: ≈1.2 s of every ``so-eval report`` start, for
     formats that notebook validation never checks. The package is hidden only while jsonschema
     imports, and only if nothing imported either yet; it stays importable afterwards.
-    """
-    import sys
 
+    (Papermill, nbformat and nbconvert are therefore imported in the functions that use them,
+    after this has run, not at the top of this module.)
+    """
     if "jsonschema" in sys.modules or "rfc3987_syntax" in sys.modules:
         return
     sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]  # makes its import fail
@@ -132,8 +144,6 @@ def self_contained(html: str) -> str:
     """Remove what would make a reader's browser ask a third party for anything: nbconvert's
     require.js and MathJax scripts from a CDN (the reports use neither) and the Mermaid loader.
     Images are already embedded as data URIs."""
-    import re
-
     html = re.sub(r'<script[^>]*\ssrc="https?://[^"]*"[^>]*>\s*</script>', "", html)
     html = re.sub(r'<script type="module">(?:(?!</script>).)*?mermaid(?:(?!</script>).)*?</script>', "", html,
                   flags=re.S)
@@ -151,9 +161,6 @@ def _title(nb) -> str:
 
 def _manifest(params: dict, data_path: Path, notebook: Path, started: datetime, job: Job,
               data_record: dict | None = None) -> dict:
-    from so_eval.files import file_hash
-    from so_eval.reporting.provenance import code_version, data_fingerprint, package_versions
-
     data = data_record if data_record is not None else data_fingerprint(data_path)
 
     return {
@@ -234,7 +241,7 @@ def run_report(
     _import_jupyter_lean()
     import papermill as pm
 
-    started = datetime.now(timezone.utc).astimezone()
+    started = datetime.now(UTC).astimezone()
     source = Path(params_file) if params_file else params_path(year)
     params = _merge(read_params(source), overrides)
     if int(params.get("year", year)) != year:
@@ -299,7 +306,13 @@ def _run_locked(year, params, rp, source, notebook, job, root, final, force, pro
                 progress_bar=progress, cwd=str(config.PROJ_ROOT), log_output=False,
                 # written once at the end (and on a failing cell), not twice per cell as it grows
                 request_save_on_cell_execute=False,
+                **NOTEBOOK_LIMITS,
             )
+        except TimeoutError as exc:  # nbclient's CellTimeoutError: a cell ran past the limit
+            raise ReportError(
+                f"a cell of {notebook.name} ran for more than {NOTEBOOK_LIMITS['execution_timeout']} s "
+                f"and was stopped ({exc}). Nothing was published."
+            ) from None
         except pm.PapermillExecutionError as exc:
             if exc.ename == "ValidationError":  # the data, not the notebook: say what is wrong
                 problems = exc.evalue.split(":\n", 1)[-1]
@@ -354,9 +367,6 @@ def chromium() -> str:
 
 def print_pdf(html: Path, pdf: Path) -> None:
     """Print an HTML report to PDF with headless Chromium, offline, no header or footer."""
-    import subprocess
-    import tempfile
-
     with tempfile.TemporaryDirectory() as profile:
         cmd = [chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--no-pdf-header-footer",
                f"--print-to-pdf={pdf}", html.resolve().as_uri()]
@@ -368,10 +378,6 @@ def print_pdf(html: Path, pdf: Path) -> None:
 def _guard(folder: Path, data_path: Path) -> None:
     """Refuse to publish if any output holds a CPR-like number, a citizen's pseudonym or a
     row-level record of a citizen (see :mod:`so_eval.disclosure.guard`); say where."""
-    import csv
-
-    from so_eval.disclosure.guard import PublishError, check_publishable
-
     pseudonyms: list[str] = []
     citizens = data_path / "citizens.csv"
     if citizens.exists():  # plain csv: this process need not import pandas

@@ -1,4 +1,4 @@
-"""Corrections and reproduction: every published figure can be recomputed and compared.
+"""Corrections: every published figure can be recomputed and compared.
 
 * :func:`corrections` — the report for year Y recomputes the figures published for Y−1 with
   today's data and lists each one that changed, with the old value, the new value and why:
@@ -8,22 +8,15 @@
   the data as they stood then), a corrected row (the data as they stood then are not what the
   earlier report saw: the files were changed by hand), or a regrouping (a pooled "Øvrige" row
   whose members changed: a unit passed the threshold and is shown on its own, or fell below it).
-* :func:`reproduce` — re-runs a published report from the data and parameters in its manifest,
-  as the data stood on the day it was made, and compares every figure.
+* :func:`compare` — the figures of two figures files that differ (also used by
+  :func:`so_eval.reproduce.reproduce`, which re-runs a published report from its manifest).
 """
 
 from __future__ import annotations
 
-import json
-import os
-from dataclasses import dataclass
-from pathlib import Path
-
 import pandas as pd
 
-from so_eval import config
 from so_eval.data.dataset import WITHDRAWN, Dataset, latest_versions
-from so_eval.reporting.ledger import read_figures
 
 REASONS = {
     "late": "sene registreringer",
@@ -56,8 +49,14 @@ def compare(published: pd.DataFrame, reproduced: pd.DataFrame) -> pd.DataFrame:
     pub = a["value"].fillna("").astype(str)
     rep = b["value"].fillna("").astype(str)
     differ = (pub != rep) | a["value"].isna() | b["value"].isna()
-    out = pd.DataFrame({"key": keys, "label": a["label"].fillna(b["label"]).to_numpy(),
-                        "published": pub.to_numpy(), "reproduced": rep.to_numpy()})
+    out = pd.DataFrame(
+        {
+            "key": keys,
+            "label": a["label"].fillna(b["label"]).to_numpy(),
+            "published": pub.to_numpy(),
+            "reproduced": rep.to_numpy(),
+        }
+    )
     return out.loc[differ.to_numpy()].reset_index(drop=True)
 
 
@@ -123,26 +122,36 @@ def corrections(
     if corrected_rows:
         uncorrected = build(without_corrections(ds, published_on)).frame().set_index("key")["value"].astype(str)
     moved = regrouped(base, now_fig)
-    reasons = []
-    for r in changed.itertuples():
-        t = then_vals.get(r.key, "")
-        parts = []
-        if t != r.published:  # the data as they stood then do not give the published value
-            parts.append(REASONS["row"] if same_code is True else REASONS["rule"] if same_code is False
-                         else REASONS["rule_or_row"])
-        table = pooled_table(r.key)
-        if table in moved:
-            parts.append(_regrouped_text(*moved[table]))
-        elif t != r.reproduced:  # what was registered since did it
-            u = None if uncorrected is None else uncorrected.get(r.key, "")
-            parts.append(REASONS["late"] if u is None or u == r.reproduced else
-                         REASONS["corrected"] if u == t else REASONS["late_and_corrected"])
-        reasons.append(" og ".join(parts))
+    reasons = [_reason(r, then_vals.get(r.key, ""), uncorrected, moved, same_code) for r in changed.itertuples()]
     out = changed.rename(columns={"reproduced": "now"})
     out["reason"] = reasons
     out["late_rows"] = late_rows
     out["corrected_rows"] = corrected_rows
     return out[columns]
+
+
+def _reason(r, then: str, uncorrected: pd.Series | None, moved: dict, same_code: bool | None) -> str:
+    """Why the figure ``r`` (a row of :func:`compare`) changed, given its value on the data as
+    known then, the values without the corrections since (None if there were none), the pooled
+    tables whose members moved (:func:`regrouped`) and whether the code is the same."""
+    parts = []
+    if then != r.published:  # the data as they stood then do not give the published value
+        parts.append(
+            REASONS["row"] if same_code is True else REASONS["rule"] if same_code is False else REASONS["rule_or_row"]
+        )
+    table = pooled_table(r.key)
+    if table in moved:
+        parts.append(_regrouped_text(*moved[table]))
+    elif then != r.reproduced:  # what was registered since did it
+        u = None if uncorrected is None else uncorrected.get(r.key, "")
+        parts.append(
+            REASONS["late"]
+            if u is None or u == r.reproduced
+            else REASONS["corrected"]
+            if u == then
+            else REASONS["late_and_corrected"]
+        )
+    return " og ".join(parts)
 
 
 def pooled_table(key: str) -> str | None:
@@ -155,7 +164,7 @@ def pooled_table(key: str) -> str | None:
 def shown_units(figures: pd.DataFrame, table: str) -> set[str]:
     """The units a table with a pooled row shows on their own (their ids as in the keys
     ``{table}.{id}.{column}``); the others are in the pooled row or not in the table."""
-    rest = figures["key"].loc[figures["key"].str.startswith(f"{table}.")].str[len(table) + 1:].str.split(".")
+    rest = figures["key"].loc[figures["key"].str.startswith(f"{table}.")].str[len(table) + 1 :].str.split(".")
     return {p[0] for p in rest if len(p) == 2 and p[0] not in POOLED_IDS}
 
 
@@ -184,11 +193,13 @@ def regrouped(published: pd.DataFrame, now: pd.DataFrame) -> dict[str, tuple[int
 
 def _regrouped_text(moved_out: int, moved_in: int) -> str:
     """``omgruppering: 2 enheder flyttet ud af Øvrige``."""
+
     def units(n: int) -> str:
         return f"{n} {'enhed' if n == 1 else 'enheder'}"
 
     parts = ([f"{units(moved_out)} flyttet ud af"] if moved_out else []) + (
-        [f"{units(moved_in)} flyttet ind i"] if moved_in else [])
+        [f"{units(moved_in)} flyttet ind i"] if moved_in else []
+    )
     return f"{REASONS['regrouped']}: {' og '.join(parts)} Øvrige"
 
 
@@ -241,12 +252,23 @@ def without_corrections(ds: Dataset, after: str | pd.Timestamp) -> Dataset:
         keep = (h["registered"] <= after).to_numpy() | ~_key_index(h, key).isin(known)
         history[name] = h.loc[keep]
         tables[name] = latest_versions(history[name], key)
-    return Dataset(tables=tables, path=ds.path, file_hashes=ds.file_hashes, as_of=ds.as_of,
-                   history=history, version_keys=ds.version_keys)
+    return Dataset(
+        tables=tables,
+        path=ds.path,
+        file_hashes=ds.file_hashes,
+        as_of=ds.as_of,
+        history=history,
+        version_keys=ds.version_keys,
+    )
 
 
-EVENT_DATES = {"jobs": "start", "courses": "start", "progression": "date", "enterprises": "founded",
-               "agreements": "start"}
+EVENT_DATES = {
+    "jobs": "start",
+    "courses": "start",
+    "progression": "date",
+    "enterprises": "founded",
+    "agreements": "start",
+}
 """The date each table's rows describe (for counting late registrations)."""
 
 
@@ -267,89 +289,3 @@ def late_registrations(ds: Dataset, after: str | pd.Timestamp) -> dict[str, int]
             late &= ~known
         out[name] = int(late.sum())
     return out
-
-
-@dataclass(frozen=True)
-class Reproduction:
-    """The outcome of :func:`reproduce`."""
-
-    folder: Path
-    differences: pd.DataFrame
-    n_figures: int
-    data_changed: bool
-    as_of: str
-    notes: tuple[str, ...]
-
-    @property
-    def ok(self) -> bool:
-        return self.differences.empty
-
-
-def reproduce(folder: str | os.PathLike[str], *, data_dir: str | os.PathLike[str] | None = None) -> Reproduction:
-    """Re-run a published report from its manifest and compare every figure.
-
-    The data are read from the manifest's data folder (or ``data_dir``) *as they stood on the
-    day the report was made* (its ``as_of`` if it had one, else the date it was created), so
-    rows registered since do not count; the parameters are the manifest's. Both the annual report
-    (``figures.csv``) and, if present, the effect report (``effect_figures.csv``) are checked.
-
-    Raises
-    ------
-    FileNotFoundError
-        If the folder has no manifest or figures.
-    """
-    from so_eval.data.loading import load
-    from so_eval.reporting.provenance import data_fingerprint
-
-    folder = Path(folder)
-    notes: list[str] = []
-    diffs = []
-    n = 0
-    data_changed = False
-    as_of_used = ""
-    pairs = [("manifest.json", "figures.csv", "annual"), ("effect_manifest.json", "effect_figures.csv", "effects")]
-    found = False
-    for manifest_name, figures_name, kind in pairs:
-        mpath, fpath = folder / manifest_name, folder / figures_name
-        if not mpath.exists() or not fpath.exists():
-            continue
-        found = True
-        man = json.loads(mpath.read_text(encoding="utf-8"))
-        params = dict(man["parameters"])
-        data_path = Path(data_dir) if data_dir else config.resolve(man["data"]["dir"])
-        if data_fingerprint(data_path)["fingerprint"] != man["data"]["fingerprint"]:
-            data_changed = True
-        as_of = params.get("as_of") or man["created"][:10]
-        as_of_used = as_of
-        ds = load(data_path, as_of=as_of)
-        params["data_dir"] = str(data_path)
-        params["published_dir"] = str(folder.parent)
-        if kind == "annual":
-            from so_eval.annual import AnnualReport
-            from so_eval.params import ReportParams
-
-            keep = {k: v for k, v in params.items() if k in ReportParams.__dataclass_fields__}
-            ledger = AnnualReport(ds, ReportParams(**{**keep, "output_dir": None})).ledger
-        else:
-            from so_eval.effects.report import EffectParams, EffectReport
-
-            keep = {k: v for k, v in params.items() if k in EffectParams.__dataclass_fields__}
-            ledger = EffectReport(ds, EffectParams(**{**keep, "output_dir": None})).ledger
-        published = read_figures(fpath)
-        n += len(published)
-        d = compare(published, ledger.frame())
-        d.insert(0, "file", figures_name)
-        diffs.append(d)
-        if man.get("code", {}).get("git_commit"):
-            from so_eval.reporting.provenance import code_version
-
-            now = code_version().get("git_commit")
-            if now and now != man["code"]["git_commit"]:
-                notes.append(f"{manifest_name}: made with code {man['code']['git_commit'][:12]}, now {now[:12]}")
-    if not found:
-        raise FileNotFoundError(f"{folder}: no manifest.json with figures.csv (is this a published report folder?)")
-    if data_changed:
-        notes.append("the data files have changed since publication; figures are recomputed as the data stood "
-                     f"on {as_of_used} (rows registered later are left out)")
-    differences = pd.concat(diffs, ignore_index=True) if diffs else pd.DataFrame()
-    return Reproduction(folder, differences, n, data_changed, as_of_used, tuple(notes))

@@ -70,12 +70,25 @@ class EffectParams:
         return int(self.disclosure["min_cell"])
 
     def spec(self) -> EffectSpec:
-        e = {**DEFAULT_EFFECTS, **(self.effects or {})}
-        kwargs = dict(year=self.year, outcome=e["outcome"], horizon=str(e["horizon"]), method=e["method"],
-                      entry_from=str(e["entry_from"]), subgroup=dict(e.get("subgroup") or {}))
-        if self.covariates:
-            kwargs["covariates"] = self.covariates if isinstance(self.covariates, str) else tuple(self.covariates)
-        return EffectSpec(**kwargs)
+        return effect_spec(self)
+
+
+def effect_spec(params) -> EffectSpec:
+    """The effect measurement a report's parameters describe: the effect report's specification
+    and the annual report's headline effect are both this, so the two cannot drift apart.
+
+    ``params`` is an :class:`EffectParams` or a :class:`~so_eval.params.ReportParams`: its
+    ``year``, its ``effects`` (outcome, horizon, method, entry_from and an optional subgroup;
+    :data:`DEFAULT_EFFECTS` for what it leaves out) and, if it has them, its ``covariates`` (the
+    effect report's own option; None means the standard set).
+    """
+    e = {**DEFAULT_EFFECTS, **(params.effects or {})}
+    kwargs = dict(year=params.year, outcome=e["outcome"], horizon=str(e["horizon"]), method=e["method"],
+                  entry_from=str(e["entry_from"]), subgroup=dict(e.get("subgroup") or {}))
+    covariates = getattr(params, "covariates", None)
+    if covariates:
+        kwargs["covariates"] = covariates if isinstance(covariates, str) else tuple(covariates)
+    return EffectSpec(**kwargs)
 
 
 def record_estimate(ledger: Ledger, key: str, result, label: str) -> None:
@@ -273,4 +286,5 @@ def headline(ds: Dataset, spec: EffectSpec):
     return estimate(effect_sample(ds, spec), spec)
 
 
-__all__ = ["ASSUMPTIONS", "DEFAULT_EFFECTS", "EffectParams", "EffectReport", "headline", "record_estimate"]
+__all__ = ["ASSUMPTIONS", "DEFAULT_EFFECTS", "EffectParams", "EffectReport", "effect_spec", "headline",
+           "record_estimate"]

@@ -4,7 +4,6 @@ They return tidy DataFrames; they never plot, print, read files or read global s
 function's docstring states its counting rule in words; the report's method appendix prints them.
 """
 
-from so_eval.effects.outcomes import outcome_table as _outcome_table
 from so_eval.metrics.completeness import completeness
 from so_eval.metrics.employment import (
     employment_entries,
@@ -47,9 +46,9 @@ COUNTING_RULES = (
     citizens_served,
     goal_status,
     completeness,
-    _outcome_table,
 )
-"""The functions whose docstrings state the report's counting rules (printed in its appendix)."""
+"""The metrics whose docstrings state the report's counting rules (the annual report's method section
+prints them, with the effect outcomes' and the projection's)."""
 
 __all__ = [
     "COUNTING_RULES",

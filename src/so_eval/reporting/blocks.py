@@ -7,11 +7,16 @@ Where a string from the data meets HTML, it is escaped here and in :func:`so_eva
   :func:`so_eval.fmt.text`; and whatever reaches the reader goes through :func:`safe_markdown`,
   which lets no raw HTML and no link to a script through even where a value was not escaped;
 * a figure's alternative text is attribute-escaped (:func:`figure_img`).
+
+A :class:`Block` holds its figures as matplotlib figures and draws each to a PNG
+(:func:`figure_png`) when it is shown.
 """
 
 from __future__ import annotations
 
+import base64
 import html
+import io
 import re
 from dataclasses import dataclass, field
 
@@ -52,11 +57,22 @@ def _looks_numeric(s: str) -> bool:
     return s.replace(".", "").replace(",", "").replace("-", "").strip().isdigit()
 
 
+def figure_png(fig, dpi: int = 150) -> bytes:
+    """A matplotlib figure as PNG bytes.
+
+    A figure with a layout engine (the report's figures use the constrained layout) already
+    fits its labels and legends inside itself, so it is drawn once at its own size; only a
+    figure without one is cropped to its contents (``bbox_inches="tight"`` draws it twice).
+    """
+    buf = io.BytesIO()
+    tight = "tight" if fig.get_layout_engine() is None else None
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches=tight)
+    return buf.getvalue()
+
+
 def figure_img(png: bytes, alt: str) -> str:
     """An ``<img>`` element with a figure's PNG embedded and its Danish alternative text
     (a screen reader reads it; nbconvert would otherwise put an English placeholder there)."""
-    import base64
-
     data = base64.b64encode(png).decode("ascii")
     return f'<img class="so-eval-figure" src="data:image/png;base64,{data}" alt="{html.escape(alt, quote=True)}">'
 
@@ -103,11 +119,9 @@ class Block:
         return self
 
     def figure(self, fig, alt: str = "") -> "Block":
-        """Add a finished figure; it is queued for drawing at once if :mod:`so_eval.background`
-        runs a background process (the part is ``(fig, alt, rendering)``)."""
-        from so_eval.background import Rendering
-
-        self.parts.append(("figure", (fig, alt, Rendering(fig))))
+        """Add a finished matplotlib figure (it must not change after this) with its Danish
+        alternative text; it is drawn when the block is shown (the part is ``(fig, alt)``)."""
+        self.parts.append(("figure", (fig, alt)))
         return self
 
     def extend(self, other: "Block") -> "Block":
@@ -123,8 +137,8 @@ class Block:
             elif kind == "table":
                 display(HTML(part._repr_html_()))
             else:
-                _fig, alt, rendering = part
-                display(HTML(figure_img(rendering.png(), alt)))
+                fig, alt = part
+                display(HTML(figure_img(figure_png(fig), alt)))
 
     @property
     def text(self) -> str:

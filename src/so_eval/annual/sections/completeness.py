@@ -19,10 +19,9 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from so_eval import fmt
-from so_eval import disclosure
-from so_eval.reporting.ledger import Figure, Ledger
+from so_eval import disclosure, fmt
 from so_eval.metrics.completeness import is_provisional
+from so_eval.reporting.ledger import Figure, Ledger
 
 WORDS = {
     "finances": ("regnskaber", "indberettet"),
@@ -58,13 +57,21 @@ def record(ledger: Ledger, frame: pd.DataFrame, table: str, year: int) -> Figure
         unit = UNITS[table]
         ledger.count(f"{k}.registered", r.registered, f"{noun.capitalize()} for {year} {verb} pr. {date}", unit)
         ledger.count(f"{k}.expected", r.expected, f"{noun.capitalize()} forventet for {year}", unit)
-        return ledger.value(f"{k}.share", float(r.share) if _finite(r.share) else None,
-                            f"Andel af de forventede {noun} for {year} {verb} pr. {date}", "andel")
+        return ledger.value(
+            f"{k}.share",
+            float(r.share) if _finite(r.share) else None,
+            f"Andel af de forventede {noun} for {year} {verb} pr. {date}",
+            "andel",
+        )
     # the registered rows would repeat a goal figure (the year's ended courses) that may be hidden
     # to protect another, and with them the estimated expected rows would give a hidden share away:
     # only the share is published
-    return ledger.share(f"{k}.share", r.reference_registered, r.reference_rows,
-                        f"Skønnet andel af årets {noun} for {year} {verb} pr. {date} (indberetningstid)")
+    return ledger.share(
+        f"{k}.share",
+        r.reference_registered,
+        r.reference_rows,
+        f"Skønnet andel af årets {noun} for {year} {verb} pr. {date} (indberetningstid)",
+    )
 
 
 def _value(fig: Figure) -> float:
@@ -108,16 +115,25 @@ def sentence(ledger: Ledger, frame: pd.DataFrame, table: str, year: int, thresho
     if r.method == "enterprises":
         if not r.expected:
             return ""
-        text = (f"{ledger[f'{k}.registered'].display} af {ledger[f'{k}.expected'].display} {noun} {verb} "
-                f"pr. {date} ({share.display}).")
+        text = (
+            f"{ledger[f'{k}.registered'].display} af {ledger[f'{k}.expected'].display} {noun} {verb} "
+            f"pr. {date} ({share.display})."
+        )
     elif math.isnan(v):
-        return (f"**Datagrundlag for {year}:** hvor mange af årets {noun} der endnu mangler, kan ikke skønnes: "
-                f"der var ingen {noun} for {year - 1} at sammenligne indberetningstiden med.")
+        return (
+            f"**Datagrundlag for {year}:** hvor mange af årets {noun} der endnu mangler, kan ikke skønnes: "
+            f"der var ingen {noun} for {year - 1} at sammenligne indberetningstiden med."
+        )
     else:
-        shown = (share.display if not share.suppressed else
-                 f"{'mindst' if v >= threshold else 'under'} {fmt.percent(threshold)}")
-        text = (f"skønnet {shown} af årets {noun} {verb} pr. {date} (ud fra, hvor mange af sidste års {noun} "
-                "der var registreret lige så længe efter årets udgang).")
+        shown = (
+            share.display
+            if not share.suppressed
+            else f"{'mindst' if v >= threshold else 'under'} {fmt.percent(threshold)}"
+        )
+        text = (
+            f"skønnet {shown} af årets {noun} {verb} pr. {date} (ud fra, hvor mange af sidste års {noun} "
+            "der var registreret lige så længe efter årets udgang)."
+        )
     out = f"**Datagrundlag for {year}:** {text}"
     if is_provisional(v, threshold):
         out += f" Tallene for {year} er derfor *foreløbige* og sammenlignes ikke med tidligere år."
@@ -137,13 +153,14 @@ def figure_year(key: str, years: Iterable[int], default: int) -> int:
 def _frame_text(r, threshold: float, min_cell: int) -> str:
     """:func:`complete_text` for a year whose completeness is not recorded in the ledger: hidden
     as :meth:`Ledger.share` would hide it (a delay share of persons)."""
-    hidden = r.method == "delay" and disclosure.share_hidden_reason(r.reference_registered, r.reference_rows,
-                                                                    min_cell) is not None
+    hidden = (
+        r.method == "delay"
+        and disclosure.share_hidden_reason(r.reference_registered, r.reference_rows, min_cell) is not None
+    )
     return complete_text(Figure("", r.share, "andel", "", hidden), threshold)
 
 
-def mark(ledger: Ledger, keys: Iterable[str], table: str, year: int, frame: pd.DataFrame,
-         threshold: float) -> None:
+def mark(ledger: Ledger, keys: Iterable[str], table: str, year: int, frame: pd.DataFrame, threshold: float) -> None:
     """Note on each figure of ``keys`` the completeness of ``table`` in its year
     (:func:`figure_year`; the report's ``year`` if its key names none): as recorded in the
     ledger where it is (hidden where it is hidden), else from ``frame``."""
@@ -151,8 +168,11 @@ def mark(ledger: Ledger, keys: Iterable[str], table: str, year: int, frame: pd.D
     texts = {}
     for y in years:
         k = f"completeness.{table}.{y}.share"
-        texts[y] = (complete_text(ledger[k], threshold) if k in ledger
-                    else _frame_text(_row(frame, table, y), threshold, ledger.min_cell))
+        texts[y] = (
+            complete_text(ledger[k], threshold)
+            if k in ledger
+            else _frame_text(_row(frame, table, y), threshold, ledger.min_cell)
+        )
     for key in list(keys):
         text = texts.get(figure_year(key, years, year), "")
         if text:
