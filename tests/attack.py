@@ -35,6 +35,13 @@ import pandas as pd
 PERSON_UNITS = {"borgere", "forløb"}
 BIG = 10**7
 
+Relation = tuple[list[str], list[str]]
+"""``(parts, totals)``: the parts add up to the totals."""
+Row = dict[int, float]
+"""A linear constraint: coefficient per quantity (its number in :class:`_Quantities`)."""
+Shares = dict[str, tuple[str | None, str]]
+"""Share key → (numerator count key or None, denominator count key)."""
+
 
 @dataclass(frozen=True)
 class Recovery:
@@ -60,13 +67,13 @@ class _Cells:
 
     def __init__(self, figures: pd.DataFrame, min_cell: int):
         self.m = min_cell
-        self.unit = dict(zip(figures["key"], figures["unit"]))
-        self.raw = dict(zip(figures["key"], figures["value"].astype(str)))
-        self.label = dict(zip(figures["key"], figures["label"].astype(str)))
+        self.unit = dict(zip(figures["key"], figures["unit"], strict=True))
+        self.raw = dict(zip(figures["key"], figures["value"].astype(str), strict=True))
+        self.label = dict(zip(figures["key"], figures["label"].astype(str), strict=True))
         supp = figures["suppressed"]
         if supp.dtype != bool:
             supp = supp.astype(str).str.lower() == "true"
-        self.hidden = dict(zip(figures["key"], supp))
+        self.hidden = dict(zip(figures["key"], supp, strict=True))
 
     def __contains__(self, key: str) -> bool:
         return key in self.unit
@@ -144,40 +151,48 @@ def shares(cells: _Cells) -> dict[str, tuple[str | None, str]]:
     return {k: (num if num in cells else None, den) for k, (num, den) in out.items() if k in cells and den in cells}
 
 
-def relations(cells: _Cells) -> list[tuple[list[str], list[str]]]:
-    """Linear relations ``sum(parts) = sum(totals)`` between the report's counts (a share's
-    numerator is written ``{share key}#num``), as a reader can tell them from the captions and
-    counting rules. Each holds for the report's own numbers (tested on the demo)."""
-    y = _year(cells)
-    rel: list[tuple[list[str], list[str]]] = []
+def _column(cells: _Cells, prefix: str, col: str) -> list[str]:
+    """Keys of column ``col`` of table ``prefix``, one per row."""
+    return [f"{prefix}.{r}.{col}" for r in _rows(cells, prefix, col)]
 
-    def col(prefix: str, c: str) -> list[str]:
-        return [f"{prefix}.{r}.{c}" for r in _rows(cells, prefix, c)]
 
-    def num(share: str) -> str:
-        return f"{share}#num"
+def _numerator(share: str) -> str:
+    """The name of a share's numerator in the relations."""
+    return f"{share}#num"
 
+
+def _goal1_relations(cells: _Cells, y: int | None) -> list[Relation]:
+    """Goal 1's jobs split by job type, target group and where the citizen's course stood."""
+    rel: list[Relation] = []
     # jobs split by job type and by target group add up to the year's jobs (one job per citizen)
     for by in ("job_type", "target_group"):
-        rel.append((col(f"goal1.by_{by}", "jobs"), ["goal1.jobs"]))
+        rel.append((_column(cells, f"goal1.by_{by}", "jobs"), ["goal1.jobs"]))
     if y is not None and f"goal1.jobs.{y}" in cells:
         rel.append((["goal1.jobs"], [f"goal1.jobs.{y}"]))
     # goal 1's citizens by where their course stood add up to goal 1
-    rel.append((col("goal1.by_source", "citizens"), ["goal1.jobs"]))
+    rel.append((_column(cells, "goal1.by_source", "citizens"), ["goal1.jobs"]))
+    return rel
+
+
+def _goal2_relations(cells: _Cells, y: int | None) -> list[Relation]:
+    """Goal 2's courses of the year: by agreement and by end status, and the period's
+    agreements by end status."""
+    num = _numerator
+    rel: list[Relation] = []
     if y is not None and f"goal2.citizens_ended.{y}" in cells:
         rel.append((["goal2.citizens_ended"], [f"goal2.citizens_ended.{y}"]))
         rel.append(([num("goal2.citizens_progressed_share")], [num(f"goal2.citizens_progressed_share.{y}")]))
     # the agreements of the year (small ones pooled) add up to the year's figures
     agr = "goal2.agreement"
-    rel.append((col(agr, "started"), ["goal2.courses_started"]))
-    rel.append((col(agr, "ended"), ["goal2.courses_ended"]))
-    rel.append(([num(k) for k in col(agr, "progressed_share")], ["goal2.progressed"]))
-    rel.append(([num(k) for k in col(agr, "dropout_share")], ["goal2.dropped_out"]))
+    rel.append((_column(cells, agr, "started"), ["goal2.courses_started"]))
+    rel.append((_column(cells, agr, "ended"), ["goal2.courses_ended"]))
+    rel.append(([num(k) for k in _column(cells, agr, "progressed_share")], ["goal2.progressed"]))
+    rel.append(([num(k) for k in _column(cells, agr, "dropout_share")], ["goal2.dropped_out"]))
     if y is not None and f"goal2.courses_ended.{y}" in cells:
         rel.append((["goal2.courses_ended"], [f"goal2.courses_ended.{y}"]))
         rel.append(([num("goal2.progressed_share")], [num(f"goal2.progressed_share.{y}")]))
     # where citizens are after the course: the statuses add up to the ended courses
-    rel.append((col("goal2.end_status", "n"), ["goal2.courses_ended"]))
+    rel.append((_column(cells, "goal2.end_status", "n"), ["goal2.courses_ended"]))
     # each agreement's ended courses over the period, split by end status
     per = "goal2.period_agreement"
     for r in _rows(cells, per, "ended"):
@@ -187,25 +202,43 @@ def relations(cells: _Cells) -> list[tuple[list[str], list[str]]]:
             if k.startswith(f"{per}.{r}.") and k.endswith("_share") and not k.endswith("progressed_share")
         ]
         rel.append((parts, [f"{per}.{r}.ended"]))
+    return rel
+
+
+def _period_relations(cells: _Cells) -> list[Relation]:
+    """The strategy period's jobs and ended courses, this year's jobs in the three bottom lines
+    and the steps of the year's ended courses."""
+    num = _numerator
+    per = "goal2.period_agreement"
+    rel: list[Relation] = []
     # jobs by enterprise over the strategy period (each citizen once), and this year's in the
     # three bottom lines
-    rel.append((col("goal1.by_enterprise", "jobs"), ["goal1.jobs.period"]))
+    rel.append((_column(cells, "goal1.by_enterprise", "jobs"), ["goal1.jobs.period"]))
     rel.append((["value.jobs_period"], ["goal1.jobs.period"]))
-    rel.append((col("value.bottom_lines.enterprise", "jobs"), ["goal1.jobs"]))
+    rel.append((_column(cells, "value.bottom_lines.enterprise", "jobs"), ["goal1.jobs"]))
     # the steps at start and end of the year's ended courses
     rel.append(([k for k in cells.unit if k.startswith("goal2.transition.")], ["goal2.courses_ended"]))
     # the agreements' ended courses over the strategy period (its years from the caption)
     period = re.search(r"(\d{4})–(\d{4})", cells.label.get("value.jobs_period", ""))
     if period:
         years = range(int(period.group(1)), int(period.group(2)) + 1)
-        rel.append((col(per, "ended"), [f"goal2.courses_ended.{yy}" for yy in years]))
+        rel.append((_column(cells, per, "ended"), [f"goal2.courses_ended.{yy}" for yy in years]))
         rel.append(
-            ([num(k) for k in col(per, "progressed_share")], [num(f"goal2.progressed_share.{yy}") for yy in years])
+            (
+                [num(k) for k in _column(cells, per, "progressed_share")],
+                [num(f"goal2.progressed_share.{yy}") for yy in years],
+            )
         )
+    return rel
+
+
+def _value_relations(cells: _Cells) -> list[Relation]:
+    """Gifts by type of giver, the business case's participants and the givers' flows."""
+    rel: list[Relation] = []
     # gifts by type of giver add up to the year's gifts (a giver may be a private person)
-    rel.append((col("value.fundraising.giver_type", "gifts"), ["value.fundraising.gifts"]))
+    rel.append((_column(cells, "value.fundraising.giver_type", "gifts"), ["value.fundraising.gifts"]))
     # the business case's new participants by target group
-    rel.append((col("value.sroi.mix", "n"), ["value.sroi.participants_priced"]))
+    rel.append((_column(cells, "value.sroi.mix", "n"), ["value.sroi.participants_priced"]))
     # givers: new + retained + recaptured = givers; retained + lapsed = givers the year before
     d = "value.donors"
     rel.append(([f"{d}.new", f"{d}.retained", f"{d}.recaptured"], [f"{d}.givers"]))
@@ -216,17 +249,41 @@ def relations(cells: _Cells) -> list[tuple[list[str], list[str]]]:
         prev = f"{d}.year.{int(r) - 1}.givers"
         if prev in cells:
             rel.append(([f"{k}.retained", f"{k}.lapsed"], [prev]))
-    if y is not None:
-        if f"{d}.year.{y}.givers" in cells:
-            for c in ("givers", "new", "retained", "recaptured", "lapsed"):
-                rel.append(([f"{d}.{c}"], [f"{d}.year.{y}.{c}"]))
-        # the year-over-year findings repeat the year's figures
-        for when, yy in (("previous", y - 1), ("current", y)):
-            rel.append(([f"unexpected.yoy.goal1.jobs.{when}"], [f"goal1.jobs.{yy}"]))
-        rel.append(([num("unexpected.yoy.goal2.dropout_share.current")], [num("goal2.dropout_share")]))
-        rel.append((["unexpected.yoy.goal2.courses_started.current"], ["goal2.courses_started"]))
-        if f"value.year.{y}.citizens" in cells:
-            rel.append((["value.citizens_served"], [f"value.year.{y}.citizens"]))
+    return rel
+
+
+def _repeat_relations(cells: _Cells, y: int | None) -> list[Relation]:
+    """Figures of the report year shown twice: the givers' year table, the year-over-year
+    findings and the value section's citizens."""
+    if y is None:
+        return []
+    d = "value.donors"
+    rel: list[Relation] = []
+    if f"{d}.year.{y}.givers" in cells:
+        for c in ("givers", "new", "retained", "recaptured", "lapsed"):
+            rel.append(([f"{d}.{c}"], [f"{d}.year.{y}.{c}"]))
+    # the year-over-year findings repeat the year's figures
+    for when, yy in (("previous", y - 1), ("current", y)):
+        rel.append(([f"unexpected.yoy.goal1.jobs.{when}"], [f"goal1.jobs.{yy}"]))
+    rel.append(([_numerator("unexpected.yoy.goal2.dropout_share.current")], [_numerator("goal2.dropout_share")]))
+    rel.append((["unexpected.yoy.goal2.courses_started.current"], ["goal2.courses_started"]))
+    if f"value.year.{y}.citizens" in cells:
+        rel.append((["value.citizens_served"], [f"value.year.{y}.citizens"]))
+    return rel
+
+
+def relations(cells: _Cells) -> list[Relation]:
+    """Linear relations ``sum(parts) = sum(totals)`` between the report's counts (a share's
+    numerator is written ``{share key}#num``), as a reader can tell them from the captions and
+    counting rules. Each holds for the report's own numbers (tested on the demo)."""
+    y = _year(cells)
+    rel = (
+        _goal1_relations(cells, y)
+        + _goal2_relations(cells, y)
+        + _period_relations(cells)
+        + _value_relations(cells)
+        + _repeat_relations(cells, y)
+    )
     return [(p, t) for p, t in rel if p and all(_present(cells, k) for k in p + t) and p != t]
 
 
@@ -258,24 +315,30 @@ def _present(cells: _Cells, key: str) -> bool:
 # -- the attack --------------------------------------------------------------------------------
 
 
-def _solve(cells: _Cells, min_cell: int) -> list[Recovery]:
-    """Bounds of every quantity by linear programming over all relations at once (each set of
-    quantities linked by relations is solved on its own)."""
-    from scipy.optimize import linprog
+_SHARE_TOL = 5e-7  # figures.csv rounds a share to six decimals
 
-    share_of = shares(cells)
-    names: list[str] = []
-    index: dict[str, int] = {}
 
-    def var(k: str) -> int:
-        if k not in index:
-            index[k] = len(names)
-            names.append(k)
-        return index[k]
+class _Quantities:
+    """The quantities of the attack by name, numbered in the order they are first met."""
 
-    eqs: list[dict[int, float]] = []  # sum(coef × var) = 0
-    ineqs: list[dict[int, float]] = []  # sum(coef × var) ≤ 0
-    tol = 5e-7  # figures.csv rounds a share to six decimals
+    def __init__(self):
+        self.names: list[str] = []
+        self.index: dict[str, int] = {}
+
+    def __call__(self, k: str) -> int:
+        if k not in self.index:
+            self.index[k] = len(self.names)
+            self.names.append(k)
+        return self.index[k]
+
+
+def _constraints(cells: _Cells, share_of: Shares) -> tuple[_Quantities, list[Row], list[Row]]:
+    """Every quantity and constraint the attacker knows of: equalities ``sum(coef × var) = 0``
+    and inequalities ``sum(coef × var) ≤ 0``."""
+    var = _Quantities()
+    eqs: list[Row] = []  # sum(coef × var) = 0
+    ineqs: list[Row] = []  # sum(coef × var) ≤ 0
+    tol = _SHARE_TOL
     for share, (num_key, den) in share_of.items():
         n_var = var(f"{share}#num")
         if num_key is not None:
@@ -285,7 +348,7 @@ def _solve(cells: _Cells, min_cell: int) -> list[Recovery]:
             ineqs.append({n_var: 1.0, var(den): -(s + tol)})
             ineqs.append({n_var: -1.0, var(den): s - tol})
     for parts, totals in relations(cells):
-        row: dict[int, float] = {}
+        row: Row = {}
         for k in parts:
             row[var(k)] = row.get(var(k), 0.0) + 1.0
         for k in totals:
@@ -294,16 +357,13 @@ def _solve(cells: _Cells, min_cell: int) -> list[Recovery]:
     for part, whole in parts_of(cells):  # complement = whole − part ≥ 0
         c = var(f"{whole} − {part}")
         eqs.append({c: 1.0, var(whole): -1.0, var(part): 1.0})
-    nv = len(names)
-    if not nv:
-        return []
-    lo = np.zeros(nv)
-    hi = np.full(nv, float(BIG))
-    for k, i in index.items():
-        if "#" not in k and " − " not in k:
-            lo[i], hi[i] = cells.bounds(k)
-    # connected sets of quantities (union-find over the constraints)
-    parent = list(range(nv))
+    return var, eqs, ineqs
+
+
+def _linked_groups(free_var: np.ndarray, rows: list[Row]) -> list[list[int]]:
+    """The connected sets of hidden quantities (union-find over the constraints); a shown
+    quantity links nothing: only the hidden ones are joined."""
+    parent = list(range(len(free_var)))
 
     def find(i: int) -> int:
         while parent[i] != i:
@@ -311,58 +371,84 @@ def _solve(cells: _Cells, min_cell: int) -> list[Recovery]:
             i = parent[i]
         return i
 
-    free_var = lo != hi
-    for row in eqs + ineqs:  # a shown quantity links nothing: only the hidden ones are joined
+    for row in rows:
         vs = [v for v in row if free_var[v]]
         for v in vs[1:]:
             parent[find(v)] = find(vs[0])
     groups: dict[int, list[int]] = {}
     for i in np.flatnonzero(free_var):
         groups.setdefault(find(int(i)), []).append(int(i))
+    return list(groups.values())
+
+
+def _matrix(rows: list[Row], pos: dict[int, int]):
+    """``A`` and ``b`` of ``rows`` over the quantities numbered by ``pos`` (None, None when no rows)."""
+    a = np.zeros((len(rows), len(pos)))
+    for r, row in enumerate(rows):
+        for v, coef in row.items():
+            a[r, pos[v]] += coef
+    return (a, np.zeros(len(rows))) if rows else (None, None)
+
+
+def _how(k: str, cells: _Cells, share_of: Shares) -> str:
+    """How a recovered quantity gives itself away."""
+    if " − " in k:
+        return "complement"
+    base = k.split("#")[0]
+    if "#" in k and base in share_of and cells.known(base) is not None and cells.known(share_of[base][1]) is not None:
+        return "share × denominator"
+    return "linear relations"
+
+
+def _solve_group(free: list[int], eqs: list[Row], ineqs: list[Row], lo: np.ndarray, hi: np.ndarray, min_cell: int):
+    """(quantity number, value) of each quantity in ``free`` whose smallest and largest value
+    are the same count of 1 to ``min_cell - 1``."""
+    from scipy.optimize import linprog
+
+    free_set = set(free)
+    rows_eq = [r for r in eqs if free_set & r.keys()]
+    rows_ub = [r for r in ineqs if free_set & r.keys()]
+    members = sorted(free_set.union(*[r.keys() for r in rows_eq + rows_ub]))
+    pos = {v: j for j, v in enumerate(members)}
+    a_eq, b_eq = _matrix(rows_eq, pos)
+    a_ub, b_ub = _matrix(rows_ub, pos)
+    bounds = [(lo[v], hi[v]) for v in members]
+    found = []
+    for i in free:
+        c = np.zeros(len(members))
+        c[pos[i]] = 1.0
+        r_lo = linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
+        if r_lo.status != 0:
+            break  # infeasible: the attacker's model does not fit these figures; nothing learnt
+        v_lo = math.ceil(r_lo.fun - 1e-4)
+        if not 0 < v_lo < min_cell:
+            continue
+        r_hi = linprog(-c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
+        if r_hi.status != 0:
+            continue
+        if v_lo == math.floor(-r_hi.fun + 1e-4):
+            found.append((i, int(v_lo)))
+    return found
+
+
+def _solve(cells: _Cells, min_cell: int) -> list[Recovery]:
+    """Bounds of every quantity by linear programming over all relations at once (each set of
+    quantities linked by relations is solved on its own)."""
+    share_of = shares(cells)
+    var, eqs, ineqs = _constraints(cells, share_of)
+    nv = len(var.names)
+    if not nv:
+        return []
+    lo = np.zeros(nv)
+    hi = np.full(nv, float(BIG))
+    for k, i in var.index.items():
+        if "#" not in k and " − " not in k:
+            lo[i], hi[i] = cells.bounds(k)
     out = []
-    for free in groups.values():
-        free_set = set(free)
-        rows_eq = [r for r in eqs if free_set & r.keys()]
-        rows_ub = [r for r in ineqs if free_set & r.keys()]
-        members = sorted(free_set.union(*[r.keys() for r in rows_eq + rows_ub]))
-        pos = {v: j for j, v in enumerate(members)}
-
-        def matrix(rows, members=members, pos=pos):
-            a = np.zeros((len(rows), len(members)))
-            for r, row in enumerate(rows):
-                for v, coef in row.items():
-                    a[r, pos[v]] += coef
-            return (a, np.zeros(len(rows))) if rows else (None, None)
-
-        a_eq, b_eq = matrix(rows_eq)
-        a_ub, b_ub = matrix(rows_ub)
-        bounds = [(lo[v], hi[v]) for v in members]
-        for i in free:
-            k = names[i]
-            c = np.zeros(len(members))
-            c[pos[i]] = 1.0
-            r_lo = linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
-            if r_lo.status != 0:
-                break  # infeasible: the attacker's model does not fit these figures; nothing learnt
-            v_lo = math.ceil(r_lo.fun - 1e-4)
-            if not 0 < v_lo < min_cell:
-                continue
-            r_hi = linprog(-c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
-            if r_hi.status != 0:
-                continue
-            if v_lo == math.floor(-r_hi.fun + 1e-4):
-                base = k.split("#")[0]
-                how = (
-                    "complement"
-                    if " − " in k
-                    else "share × denominator"
-                    if "#" in k
-                    and base in share_of
-                    and cells.known(base) is not None
-                    and cells.known(share_of[base][1]) is not None
-                    else "linear relations"
-                )
-                out.append(Recovery(k, int(v_lo), how))
+    for free in _linked_groups(lo != hi, eqs + ineqs):
+        for i, value in _solve_group(free, eqs, ineqs, lo, hi, min_cell):
+            k = var.names[i]
+            out.append(Recovery(k, value, _how(k, cells, share_of)))
     return out
 
 

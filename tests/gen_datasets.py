@@ -147,9 +147,50 @@ def datasets(draw, *, panel: bool | None = None) -> Plan:
     # the years with courses in them: some of them, so that years without anything occur (and
     # perhaps the year after the report year: the data are read after it ended)
     active = draw(st.lists(st.sampled_from([*all_years, year + 1]), min_size=1, max_size=len(all_years), unique=True))
-    T = plan.tables
+    tables = plan.tables
+    ents = _enterprises(draw, year)
+    tables["enterprises"] = columns(ents, [])
+    ent_ids = [e["enterprise_id"] for e in ents]
+    cits = _citizens(draw)
+    tables["citizens"] = columns(cits, [])
+    cit_ids = [c["citizen_id"] for c in cits]
+    agrs, courses, steps, jobs = _agreements_and_courses(draw, all_years, active, ent_ids, cit_ids)
+    tables["agreements"] = columns(agrs, [])
+    tables["courses"] = columns(
+        courses,
+        [
+            "course_id",
+            "citizen_id",
+            "agreement_id",
+            "start",
+            "end",
+            "start_step",
+            "end_step",
+            "end_status",
+            "registered",
+        ],
+    )
+    tables["progression"] = columns(
+        steps, ["citizen_id", "course_id", "date", "step", "weekly_paid_hours", "registered"]
+    )
+    tables["jobs"] = columns(
+        jobs, ["job_id", "citizen_id", "course_id", "start", "end", "job_type", "weekly_hours", "registered"]
+    )
+    _optional_tables(draw, tables, year, all_years, ent_ids)
+    # the weekly status panel (the effect section)
+    if panel if panel is not None else draw(st.booleans()):
+        plan.panel = status_panel(
+            cits,
+            courses,
+            year,
+            seed=draw(st.integers(0, 2**16)),
+            first_year=draw(st.sampled_from([FIRST_YEAR - 2, year - 1])),
+        )
+    return plan
 
-    # -- enterprises: one or a few ----------------------------------------------------------------
+
+def _enterprises(draw, year: int) -> list[dict]:
+    """Rows of ``enterprises``: one to four."""
     ents = []
     for i in range(1, draw(st.integers(1, 4)) + 1):
         founded = draw(_date_in(list(range(2010, year + 2))))
@@ -171,10 +212,11 @@ def datasets(draw, *, panel: bool | None = None) -> Plan:
                 "registered": _iso(_later(founded, draw(st.integers(0, 40)))),
             }
         )
-    T["enterprises"] = columns(ents, [])
-    ent_ids = [e["enterprise_id"] for e in ents]
+    return ents
 
-    # -- citizens -----------------------------------------------------------------------------
+
+def _citizens(draw) -> list[dict]:
+    """Rows of ``citizens``: 3 to 60."""
     cits = []
     for i in range(1, draw(st.integers(3, 60)) + 1):
         cits.append(
@@ -187,239 +229,251 @@ def datasets(draw, *, panel: bool | None = None) -> Plan:
                 "registered": f"{FIRST_YEAR - 1}-12-01",
             }
         )
-    T["citizens"] = columns(cits, [])
-    cit_ids = [c["citizen_id"] for c in cits]
+    return cits
 
-    # -- agreements and their courses, progression and jobs -------------------------------------------
+
+def _agreements_and_courses(draw, all_years: list[int], active: list[int], ent_ids: list[str], cit_ids: list[str]):
+    """Rows of ``agreements``, ``courses``, ``progression`` and ``jobs``: one to eight agreements
+    with up to twelve courses each (started in the ``active`` years), their progression events and jobs."""
     agrs, courses, steps, jobs = [], [], [], []
     job_rate = draw(st.sampled_from([0, 0, 1, 3]))  # in 4: often no jobs at all
     for a in range(1, draw(st.integers(1, 8)) + 1):
-        a_start = draw(_date_in(all_years))
-        a_end = _later(a_start, draw(st.integers(60, 2500))) if draw(st.booleans()) else None
-        agrs.append(
+        agrs.append(_agreement(draw, a, all_years, ent_ids))
+        for _ in range(draw(st.integers(0, 12))):
+            row, events = _course(draw, len(courses) + 1, a, active, cit_ids)
+            courses.append(row)
+            steps.extend(events)
+            if job_rate and draw(st.integers(1, 4)) <= job_rate:
+                jobs.append(_job(draw, row, len(jobs) + 1))
+    return agrs, courses, steps, jobs
+
+
+def _agreement(draw, a: int, all_years: list[int], ent_ids: list[str]) -> dict:
+    """Agreement ``SA{a:03d}``: started in one of the years, perhaps ended."""
+    a_start = draw(_date_in(all_years))
+    a_end = _later(a_start, draw(st.integers(60, 2500))) if draw(st.booleans()) else None
+    return {
+        "agreement_id": f"SA{a:03d}",
+        "enterprise_id": draw(st.sampled_from(ent_ids)),
+        "start": _iso(a_start),
+        "end": _iso(a_end),
+        "places": draw(st.integers(0, 12)),
+        "target_groups": _sublist(draw, g.TARGET_GROUPS),
+        "steps_offered": _sublist(draw, g.STEPS),
+        "price": float(draw(st.sampled_from([0, 50_000, 125_000.5]))),
+        "registered": _iso(_later(a_start, -draw(st.integers(0, 30)))),
+    }
+
+
+def _course(draw, k: int, a: int, active: list[int], cit_ids: list[str]) -> tuple[dict, list[dict]]:
+    """Course ``F{k:04d}`` of agreement ``SA{a:03d}`` (perhaps ended) and its progression events
+    (up to two)."""
+    cid = draw(st.sampled_from(cit_ids))
+    c_start = draw(_date_in(active))
+    c_end = _later(c_start, draw(st.integers(0, 420))) if draw(st.integers(0, 3)) else None
+    row = {
+        "course_id": f"F{k:04d}",
+        "citizen_id": cid,
+        "agreement_id": f"SA{a:03d}",
+        "start": _iso(c_start),
+        "end": _iso(c_end),
+        "start_step": draw(st.sampled_from(g.STEPS)),
+        "end_step": draw(st.sampled_from(g.STEPS)) if c_end else None,
+        "end_status": draw(st.sampled_from(g.END_STATUSES)) if c_end else None,
+        # the end is registered when it is known (a row has one registration date)
+        "registered": _iso(_later(c_end or c_start, draw(st.integers(0, 90)))),
+    }
+    steps = []
+    for _ in range(draw(st.integers(0, 2))):
+        when = _later(c_start, draw(st.integers(0, 400)))
+        steps.append(
             {
-                "agreement_id": f"SA{a:03d}",
-                "enterprise_id": draw(st.sampled_from(ent_ids)),
-                "start": _iso(a_start),
-                "end": _iso(a_end),
-                "places": draw(st.integers(0, 12)),
-                "target_groups": _sublist(draw, g.TARGET_GROUPS),
-                "steps_offered": _sublist(draw, g.STEPS),
-                "price": float(draw(st.sampled_from([0, 50_000, 125_000.5]))),
-                "registered": _iso(_later(a_start, -draw(st.integers(0, 30)))),
+                "citizen_id": cid,
+                "course_id": f"F{k:04d}",
+                "date": _iso(when),
+                "step": draw(st.sampled_from(g.STEPS)),
+                "weekly_paid_hours": float(draw(st.sampled_from([0, 0, 5, 12.5, 37]))),
+                "registered": _iso(_later(when, draw(st.integers(0, 30)))),
             }
         )
-        for _ in range(draw(st.integers(0, 12))):
-            k = len(courses) + 1
-            cid = draw(st.sampled_from(cit_ids))
-            c_start = draw(_date_in(active))
-            c_end = _later(c_start, draw(st.integers(0, 420))) if draw(st.integers(0, 3)) else None
-            courses.append(
-                {
-                    "course_id": f"F{k:04d}",
-                    "citizen_id": cid,
-                    "agreement_id": f"SA{a:03d}",
-                    "start": _iso(c_start),
-                    "end": _iso(c_end),
-                    "start_step": draw(st.sampled_from(g.STEPS)),
-                    "end_step": draw(st.sampled_from(g.STEPS)) if c_end else None,
-                    "end_status": draw(st.sampled_from(g.END_STATUSES)) if c_end else None,
-                    # the end is registered when it is known (a row has one registration date)
-                    "registered": _iso(_later(c_end or c_start, draw(st.integers(0, 90)))),
-                }
-            )
-            for _ in range(draw(st.integers(0, 2))):
-                when = _later(c_start, draw(st.integers(0, 400)))
-                steps.append(
-                    {
-                        "citizen_id": cid,
-                        "course_id": f"F{k:04d}",
-                        "date": _iso(when),
-                        "step": draw(st.sampled_from(g.STEPS)),
-                        "weekly_paid_hours": float(draw(st.sampled_from([0, 0, 5, 12.5, 37]))),
-                        "registered": _iso(_later(when, draw(st.integers(0, 30)))),
-                    }
-                )
-            if job_rate and draw(st.integers(1, 4)) <= job_rate:
-                j_start = _later(c_end or c_start, draw(st.integers(0, 120)))
-                jobs.append(
-                    {
-                        "job_id": f"J{len(jobs) + 1:04d}",
-                        "citizen_id": cid,
-                        "course_id": f"F{k:04d}",
-                        "start": _iso(j_start),
-                        "end": _iso(_later(j_start, draw(st.integers(0, 400)))) if draw(st.booleans()) else None,
-                        "job_type": draw(st.sampled_from(g.JOB_TYPES)),
-                        "weekly_hours": float(draw(st.sampled_from([4, 15, 37]))),
-                        "registered": _iso(_later(j_start, draw(st.integers(0, 200)))),
-                    }
-                )
-    T["agreements"] = columns(agrs, [])
-    T["courses"] = columns(
-        courses,
+    return row, steps
+
+
+def _job(draw, course_row: dict, job_no: int) -> dict:
+    """Job ``J{job_no:04d}`` of the course's citizen, started up to 120 days after the course ended
+    (or started, if it has not ended)."""
+    after = dt.date.fromisoformat(course_row["end"] or course_row["start"])
+    j_start = _later(after, draw(st.integers(0, 120)))
+    return {
+        "job_id": f"J{job_no:04d}",
+        "citizen_id": course_row["citizen_id"],
+        "course_id": course_row["course_id"],
+        "start": _iso(j_start),
+        "end": _iso(_later(j_start, draw(st.integers(0, 400)))) if draw(st.booleans()) else None,
+        "job_type": draw(st.sampled_from(g.JOB_TYPES)),
+        "weekly_hours": float(draw(st.sampled_from([4, 15, 37]))),
+        "registered": _iso(_later(j_start, draw(st.integers(0, 200)))),
+    }
+
+
+def _optional_tables(draw, tables: dict[str, dict[str, list]], year: int, all_years: list[int], ent_ids: list[str]):
+    """The optional tables, each absent or with a few rows (added to ``tables``)."""
+    if draw(st.booleans()):
+        tables["learnings"] = _learnings(draw, year)
+    if draw(st.booleans()):
+        tables["finances"] = _finances(draw, ent_ids, all_years)
+    if draw(st.booleans()):
+        tables["fundraising"] = _fundraising(draw, ent_ids, all_years)
+    if draw(st.booleans()):
+        tables["pilots"] = _pilots(draw, ent_ids, all_years)
+    if draw(st.booleans()):
+        tables["partnerships"] = _partnerships(draw, ent_ids, all_years)
+    if draw(st.booleans()):
+        tables["circular"] = _circular(draw, ent_ids, all_years)
+
+
+def _learnings(draw, year: int) -> dict[str, list]:
+    """Table ``learnings``: one to three of the coordinator's remarks."""
+    return columns(
         [
-            "course_id",
-            "citizen_id",
-            "agreement_id",
-            "start",
-            "end",
-            "start_step",
-            "end_step",
-            "end_status",
-            "registered",
+            {
+                "year": draw(st.sampled_from([year, year - 1])),
+                "area": draw(st.sampled_from(["goal1", "value", "data"])),
+                "kind": draw(st.sampled_from(g.LEARNING_KINDS)),
+                "text": f"Koordinatorens bemærkning nr. {i}.",
+                "figure_key": draw(st.sampled_from([None, "goal1.jobs", "goal2.progressed_share", "no.such.key"])),
+                "registered": f"{year + 1}-01-05",
+            }
+            for i in range(1, draw(st.integers(1, 3)) + 1)
         ],
+        [],
+    )  # one row is one remark: no two alike
+
+
+def _finances(draw, ent_ids: list[str], all_years: list[int]) -> dict[str, list]:
+    """Table ``finances``: the accounts of one to four enterprise-years."""
+    keys = draw(
+        st.lists(st.tuples(st.sampled_from(ent_ids), st.sampled_from(all_years)), min_size=1, max_size=4, unique=True)
     )
-    T["progression"] = columns(steps, ["citizen_id", "course_id", "date", "step", "weekly_paid_hours", "registered"])
-    T["jobs"] = columns(
-        jobs, ["job_id", "citizen_id", "course_id", "start", "end", "job_type", "weekly_hours", "registered"]
+    return columns(
+        [
+            {
+                "enterprise_id": e,
+                "year": y,
+                **{
+                    src: float(draw(st.sampled_from([0, 0, 10_000, 250_000])))
+                    for src in (
+                        "revenue_private_sales",
+                        "revenue_public_contracts",
+                        "revenue_foundations",
+                        "revenue_donations",
+                        "revenue_other",
+                    )
+                },
+                "costs": float(draw(st.sampled_from([0, 90_000, 400_000]))),
+                "local_purchases": float(draw(st.sampled_from([0, 20_000]))),
+                "registered": f"{y + 1}-05-01",
+            }
+            for e, y in keys
+        ],
+        [],
     )
 
-    # -- the optional tables: absent, or a few rows -----------------------------------------------------
-    if draw(st.booleans()):
-        T["learnings"] = columns(
-            [
-                {
-                    "year": draw(st.sampled_from([year, year - 1])),
-                    "area": draw(st.sampled_from(["goal1", "value", "data"])),
-                    "kind": draw(st.sampled_from(g.LEARNING_KINDS)),
-                    "text": f"Koordinatorens bemærkning nr. {i}.",
-                    "figure_key": draw(st.sampled_from([None, "goal1.jobs", "goal2.progressed_share", "no.such.key"])),
-                    "registered": f"{year + 1}-01-05",
-                }
-                for i in range(1, draw(st.integers(1, 3)) + 1)
-            ],
-            [],
-        )  # one row is one remark: no two alike
-    if draw(st.booleans()):
-        keys = draw(
-            st.lists(
-                st.tuples(st.sampled_from(ent_ids), st.sampled_from(all_years)), min_size=1, max_size=4, unique=True
-            )
-        )
-        T["finances"] = columns(
-            [
-                {
-                    "enterprise_id": e,
-                    "year": y,
-                    **{
-                        src: float(draw(st.sampled_from([0, 0, 10_000, 250_000])))
-                        for src in (
-                            "revenue_private_sales",
-                            "revenue_public_contracts",
-                            "revenue_foundations",
-                            "revenue_donations",
-                            "revenue_other",
-                        )
-                    },
-                    "costs": float(draw(st.sampled_from([0, 90_000, 400_000]))),
-                    "local_purchases": float(draw(st.sampled_from([0, 20_000]))),
-                    "registered": f"{y + 1}-05-01",
-                }
-                for e, y in keys
-            ],
-            [],
-        )
-    if draw(st.booleans()):
-        rows = []
-        for i in range(1, draw(st.integers(1, 4)) + 1):
-            submitted = draw(_date_in(all_years))
-            kind = draw(st.sampled_from(["decided", "pending", "donation"]))
-            decided = _later(submitted, draw(st.integers(0, 200))) if kind == "decided" else None
-            via = draw(st.booleans()) and kind != "donation"
-            granted = (
-                float(draw(st.sampled_from([0, 20_000])))
-                if kind == "decided"
-                else None
-                if kind == "pending"
-                else 5_000.0
-            )
-            rows.append(
-                {
-                    "application_id": f"AP{i}",
-                    "enterprise_id": draw(st.sampled_from(ent_ids)),
-                    "giver_id": f"G{draw(st.integers(1, 3))}",
-                    "giver_type": draw(st.sampled_from(GIVER_TYPES)),
-                    "purpose": "Drift",
-                    "submitted": _iso(submitted),
-                    "decided": _iso(decided),
-                    "applied": None if kind == "donation" else 50_000.0,
-                    "granted": granted,
-                    "digital": _bool(draw(st.booleans())),
-                    "via_fundraiser": _bool(via),
-                    "fee": 0.0 if not via or not granted else 0.1 * granted,
-                    "registered": _iso(_later(submitted, 3)),
-                }
-            )
-        T["fundraising"] = columns(rows, [])
-    if draw(st.booleans()):
-        rows = []
-        for i in range(1, draw(st.integers(1, 3)) + 1):
-            p_start = draw(_date_in(all_years))
-            status = draw(st.sampled_from(PILOT_STATUSES))
-            rows.append(
-                {
-                    "pilot_id": f"PI{i}",
-                    "enterprise_id": draw(st.sampled_from([*ent_ids, None])),
-                    "kind": draw(st.sampled_from(PILOT_KINDS)),
-                    "title": f"Forsøg {i}",
-                    "start": _iso(p_start),
-                    "end": _iso(_later(p_start, 200)) if status in PILOT_DECISIONS else None,
-                    "decided": _iso(_later(p_start, 180)) if status in PILOT_DECISIONS else None,
-                    "status": status,
-                    "partner_sectors": draw(st.sampled_from([None, "kultur", "erhverv;frivillig"])),
-                    "sdg_goals": draw(st.sampled_from([None, "17", "4;15"])),
-                    "registered": _iso(_later(p_start, 5)),
-                }
-            )
-        T["pilots"] = columns(rows, [])
-    if draw(st.booleans()):
-        rows = []
-        for i in range(1, draw(st.integers(1, 3)) + 1):
-            s = draw(_date_in(all_years))
-            rows.append(
-                {
-                    "enterprise_id": draw(st.sampled_from(ent_ids)),
-                    "partner": f"Partner {i}",
-                    "partner_sector": draw(st.sampled_from(PARTNER_SECTORS)),
-                    "start": _iso(s),
-                    "end": _iso(_later(s, 400)) if draw(st.booleans()) else None,
-                    "volunteers": draw(st.integers(0, 12)),
-                    "volunteer_hours": float(draw(st.sampled_from([0, 150]))),
-                    "registered": _iso(_later(s, 10)),
-                }
-            )
-        T["partnerships"] = columns(rows, [])
-    if draw(st.booleans()):
-        keys = draw(
-            st.lists(
-                st.tuples(st.sampled_from(ent_ids), st.sampled_from(all_years)), min_size=1, max_size=3, unique=True
-            )
-        )
-        T["circular"] = columns(
-            [
-                {
-                    "enterprise_id": e,
-                    "year": y,
-                    "items_repaired": draw(st.integers(0, 300)),
-                    "kg_reused": float(draw(st.sampled_from([0, 1200.5]))),
-                    "citizen_courses": draw(st.integers(0, 4)),
-                    "registered": f"{y + 1}-02-01",
-                }
-                for e, y in keys
-            ],
-            [],
-        )
 
-    # -- the weekly status panel (the effect section) ------------------------------------------------
-    if panel if panel is not None else draw(st.booleans()):
-        plan.panel = status_panel(
-            cits,
-            courses,
-            year,
-            seed=draw(st.integers(0, 2**16)),
-            first_year=draw(st.sampled_from([FIRST_YEAR - 2, year - 1])),
+def _fundraising(draw, ent_ids: list[str], all_years: list[int]) -> dict[str, list]:
+    """Table ``fundraising``: one to four applications (decided or pending) and donations."""
+    rows = []
+    for i in range(1, draw(st.integers(1, 4)) + 1):
+        submitted = draw(_date_in(all_years))
+        kind = draw(st.sampled_from(["decided", "pending", "donation"]))
+        decided = _later(submitted, draw(st.integers(0, 200))) if kind == "decided" else None
+        via = draw(st.booleans()) and kind != "donation"
+        granted = (
+            float(draw(st.sampled_from([0, 20_000]))) if kind == "decided" else None if kind == "pending" else 5_000.0
         )
-    return plan
+        rows.append(
+            {
+                "application_id": f"AP{i}",
+                "enterprise_id": draw(st.sampled_from(ent_ids)),
+                "giver_id": f"G{draw(st.integers(1, 3))}",
+                "giver_type": draw(st.sampled_from(GIVER_TYPES)),
+                "purpose": "Drift",
+                "submitted": _iso(submitted),
+                "decided": _iso(decided),
+                "applied": None if kind == "donation" else 50_000.0,
+                "granted": granted,
+                "digital": _bool(draw(st.booleans())),
+                "via_fundraiser": _bool(via),
+                "fee": 0.0 if not via or not granted else 0.1 * granted,
+                "registered": _iso(_later(submitted, 3)),
+            }
+        )
+    return columns(rows, [])
+
+
+def _pilots(draw, ent_ids: list[str], all_years: list[int]) -> dict[str, list]:
+    """Table ``pilots``: one to three pilot projects."""
+    rows = []
+    for i in range(1, draw(st.integers(1, 3)) + 1):
+        p_start = draw(_date_in(all_years))
+        status = draw(st.sampled_from(PILOT_STATUSES))
+        rows.append(
+            {
+                "pilot_id": f"PI{i}",
+                "enterprise_id": draw(st.sampled_from([*ent_ids, None])),
+                "kind": draw(st.sampled_from(PILOT_KINDS)),
+                "title": f"Forsøg {i}",
+                "start": _iso(p_start),
+                "end": _iso(_later(p_start, 200)) if status in PILOT_DECISIONS else None,
+                "decided": _iso(_later(p_start, 180)) if status in PILOT_DECISIONS else None,
+                "status": status,
+                "partner_sectors": draw(st.sampled_from([None, "kultur", "erhverv;frivillig"])),
+                "sdg_goals": draw(st.sampled_from([None, "17", "4;15"])),
+                "registered": _iso(_later(p_start, 5)),
+            }
+        )
+    return columns(rows, [])
+
+
+def _partnerships(draw, ent_ids: list[str], all_years: list[int]) -> dict[str, list]:
+    """Table ``partnerships``: one to three partnerships."""
+    rows = []
+    for i in range(1, draw(st.integers(1, 3)) + 1):
+        s = draw(_date_in(all_years))
+        rows.append(
+            {
+                "enterprise_id": draw(st.sampled_from(ent_ids)),
+                "partner": f"Partner {i}",
+                "partner_sector": draw(st.sampled_from(PARTNER_SECTORS)),
+                "start": _iso(s),
+                "end": _iso(_later(s, 400)) if draw(st.booleans()) else None,
+                "volunteers": draw(st.integers(0, 12)),
+                "volunteer_hours": float(draw(st.sampled_from([0, 150]))),
+                "registered": _iso(_later(s, 10)),
+            }
+        )
+    return columns(rows, [])
+
+
+def _circular(draw, ent_ids: list[str], all_years: list[int]) -> dict[str, list]:
+    """Table ``circular``: the circular economy of one to three enterprise-years."""
+    keys = draw(
+        st.lists(st.tuples(st.sampled_from(ent_ids), st.sampled_from(all_years)), min_size=1, max_size=3, unique=True)
+    )
+    return columns(
+        [
+            {
+                "enterprise_id": e,
+                "year": y,
+                "items_repaired": draw(st.integers(0, 300)),
+                "kg_reused": float(draw(st.sampled_from([0, 1200.5]))),
+                "citizen_courses": draw(st.integers(0, 4)),
+                "registered": f"{y + 1}-02-01",
+            }
+            for e, y in keys
+        ],
+        [],
+    )
 
 
 def status_panel(citizens: list[dict], courses: list[dict], year: int, *, seed: int, first_year: int) -> pd.DataFrame:

@@ -251,6 +251,76 @@ csv_mutation = st.one_of(
 )
 
 
+def _set_field(lines: list, header: list[str], r: int, j: int, value: str) -> None:
+    r = r % len(lines)
+    if lines[r] is not None and lines[r]:
+        lines[r][j % len(lines[r])] = value
+
+
+def _duplicate_header(lines: list, header: list[str], i: int, j: int) -> None:
+    header[i % len(header)] = header[j % len(header)]
+
+
+def _drop_column(lines: list, header: list[str], j: int) -> None:
+    j = j % len(header)
+    for line in lines:
+        if line is not None and j < len(line):
+            del line[j]
+
+
+def _insert_empty_line(lines: list, header: list[str], i: int) -> None:
+    lines.insert(1 + i % len(lines), None)
+
+
+def _add_field(lines: list, header: list[str], r: int) -> None:
+    r = r % len(lines)
+    if lines[r] is not None:
+        lines[r] = lines[r] + ["extra"]
+
+
+def _pad_with_whitespace(lines: list, header: list[str], r: int, j: int) -> None:
+    r = r % len(lines)
+    if lines[r]:
+        j = j % len(lines[r])
+        lines[r][j] = f"  {lines[r][j]}\u00a0"
+
+
+def _huge_field(lines: list, header: list[str], r: int) -> None:
+    r = r % len(lines)
+    if lines[r]:
+        lines[r][0] = "z" * 200_000
+
+
+CSV_MUTATIONS = {
+    "field": _set_field,
+    "dup_header": _duplicate_header,
+    "drop_column": _drop_column,
+    "empty_line": _insert_empty_line,
+    "ragged": _add_field,
+    "whitespace": _pad_with_whitespace,
+    "huge_field": _huge_field,
+}
+
+
+def mutate_csv(lines: list[list[str] | None], header: list[str], m: tuple) -> None:
+    """Apply one ``csv_mutation`` to the lines of a CSV file (``None``: an empty line) in place;
+    ``header`` is the file's header row as it started (once the first line is made ragged, it is no
+    longer ``lines[0]``)."""
+    CSV_MUTATIONS[m[0]](lines, header, *m[1:])
+
+
+def csv_text(lines: list[list[str] | None], delimiter: str) -> str:
+    """The lines as a CSV file's text (CRLF line ends, ``None`` as an empty line)."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, delimiter=delimiter, lineterminator="\r\n")
+    for line in lines:
+        if line is None:
+            buf.write("\r\n")
+        else:
+            writer.writerow(line)
+    return buf.getvalue()
+
+
 @FUZZ
 @given(
     table=st.sampled_from(CSV_TABLES),
@@ -264,41 +334,8 @@ def test_fuzzed_csv_exports(base, table, name_style, delimiter, encoding, mutati
     header, rows = danish_rows(table)
     lines: list[list[str] | None] = [header] + rows
     for m in mutations:
-        kind = m[0]
-        if kind == "field":
-            r = m[1] % len(lines)
-            if lines[r] is not None and lines[r]:
-                lines[r][m[2] % len(lines[r])] = m[3]
-        elif kind == "dup_header":
-            header[m[1] % len(header)] = header[m[2] % len(header)]
-        elif kind == "drop_column":
-            j = m[1] % len(header)
-            for line in lines:
-                if line is not None and j < len(line):
-                    del line[j]
-        elif kind == "empty_line":
-            lines.insert(1 + m[1] % len(lines), None)
-        elif kind == "ragged":
-            r = m[1] % len(lines)
-            if lines[r] is not None:
-                lines[r] = lines[r] + ["extra"]
-        elif kind == "whitespace":
-            r = m[1] % len(lines)
-            if lines[r]:
-                j = m[2] % len(lines[r])
-                lines[r][j] = f"  {lines[r][j]}\u00a0"
-        elif kind == "huge_field":
-            r = m[1] % len(lines)
-            if lines[r]:
-                lines[r][0] = "z" * 200_000
-    buf = io.StringIO()
-    writer = csv.writer(buf, delimiter=delimiter, lineterminator="\r\n")
-    for line in lines:
-        if line is None:
-            buf.write("\r\n")
-        else:
-            writer.writerow(line)
-    text = buf.getvalue()
+        mutate_csv(lines, header, m)
+    text = csv_text(lines, delimiter)
     data = text.encode(encoding, errors="replace")
     file_name = (table if name_style == "code" else SHEETS[table].lower()) + ".csv"
     with tempfile.TemporaryDirectory() as tmp:

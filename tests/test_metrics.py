@@ -38,7 +38,7 @@ def test_first_job_of_year_decides_type_agreement_and_enterprise(tiny):
 )
 def test_jobs_by(tiny, by, expected):
     out = m.jobs_by(tiny, 2024, by)
-    assert dict(zip(out[by], out["jobs"])) == expected
+    assert dict(zip(out[by], out["jobs"], strict=True)) == expected
 
 
 def test_jobs_by_rejects_unknown_split(tiny):

@@ -270,16 +270,20 @@ def test_the_lock_is_exclusive_and_released_by_a_killed_holder(tmp_path):
         env=ENV,
     )
     assert holder.stdout.readline().strip() == "ready"
-    with pytest.raises(folders.Busy, match=rf"holder \(pid {holder.pid}, started "):
-        with folders.locked(folder, wait=False):
-            pass
+    with (
+        pytest.raises(folders.Busy, match=rf"holder \(pid {holder.pid}, started "),
+        folders.locked(folder, wait=False),
+    ):
+        pass
     holder.send_signal(signal.SIGKILL)
     holder.wait()
     assert (tmp_path / ".x.lock").exists()  # a killed holder cannot remove it, but holds nothing
-    with folders.locked(folder, wait=False):
-        with pytest.raises(folders.Busy):  # one holder at a time, within a process too
-            with folders.locked(folder, wait=False):
-                pass
+    with (
+        folders.locked(folder, wait=False),
+        pytest.raises(folders.Busy),  # one holder at a time, within a process too
+        folders.locked(folder, wait=False),
+    ):
+        pass
     assert not (tmp_path / ".x.lock").exists()
 
 

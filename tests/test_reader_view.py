@@ -45,7 +45,7 @@ def test_report_as_a_reader_sees_it(report, tmp_path):
             "Array.from(document.querySelectorAll('a[href^=\"#\"]')).map(a => a.getAttribute('href'))"
         )
         targets = page.evaluate("hrefs => hrefs.map(h => !!document.getElementById(h.slice(1)))", links)
-        assert len(links) >= 7 and all(targets), [h for h, ok in zip(links, targets) if not ok]
+        assert len(links) >= 7 and all(targets), [h for h, ok in zip(links, targets, strict=True) if not ok]
         page.click("text=Metode og data >> nth=0")
         assert page.evaluate("window.scrollY") > 1000  # the link really moves the reader there
         page.screenshot(path=str(tmp_path / "annual_report.png"), full_page=True)

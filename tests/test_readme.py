@@ -117,9 +117,8 @@ def test_every_command_of_the_walkthrough_runs_as_written(project: Path, tmp_pat
         if command.startswith("export "):
             shell += command + "\n"
             continue
-        if command.startswith("so-eval ingest") and "jobcenter_export.csv" not in command:
-            if "--update" not in command:
-                change_rows(book)
+        if command.startswith("so-eval ingest") and "jobcenter_export.csv" not in command and "--update" not in command:
+            change_rows(book)
         run = subprocess.run(
             ["bash", "-c", shell + command], cwd=project, env=env, capture_output=True, text=True, timeout=600
         )

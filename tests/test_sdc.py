@@ -84,12 +84,15 @@ def brute_force(st_):
         shown = [values[c] for c in ((i, n - 1), (m - 1, j), (m - 1, n - 1)) if c != (i, j) and not mask[c]]
         return int(min(shown)) if shown else int(values.sum())
 
-    ranges = [range(lo, (hi if hi is not None else cap(*c)) + 1) for c, (lo, hi) in zip(hidden, bounds(st_, hidden))]
+    ranges = [
+        range(lo, (hi if hi is not None else cap(*c)) + 1)
+        for c, (lo, hi) in zip(hidden, bounds(st_, hidden), strict=True)
+    ]
     seen = {c: set() for c in hidden}
     for combo in itertools.product(*ranges):
         x = np.array(combo, dtype=float)
         if all(abs(coef @ x - rhs) < 1e-9 for coef, rhs in eqs):
-            for c, v in zip(hidden, combo):
+            for c, v in zip(hidden, combo, strict=True):
                 seen[c].add(v)
     return seen
 

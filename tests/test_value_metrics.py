@@ -52,7 +52,8 @@ E9,Ni,forening,2022-06-01,,12;17,false
 #   E6 200 × 5          = 1000: all .2; HHI = .2; largest .2 (tie: the first source, private)
 #   E7 0/0/710/0/290    = 1000: largest .71 (foundations) → dependent; HHI = .5041 + .0841 = .5882
 #   E9 0 everywhere: no shares, not dependent
-FINANCES = """enterprise_id,year,revenue_private_sales,revenue_public_contracts,revenue_foundations,revenue_donations,revenue_other,costs,local_purchases,registered
+FINANCES = """enterprise_id,year,revenue_private_sales,revenue_public_contracts,revenue_foundations,\
+revenue_donations,revenue_other,costs,local_purchases,registered
 E3,2023,500,500,0,0,0,800,100,2024-01-10
 E3,2024,600,300,50,50,0,900,300,2025-01-10
 E5,2024,0,800,100,0,100,1100,0,2025-01-10
@@ -106,7 +107,8 @@ E5,Røde Kors,civilsamfund,2021-01-01,2024-03-31,5,100
 #   2023: g1 (R04), g4 (R05), g5 (R06); g7 rejected (R07) → givers {g1, g4, g5}
 #   2024: g1 (R08), g3 (R09), g4 (R10), g6 twice (R11, R12), g7 (R13), g9 (R15: submitted 2023,
 #         decided 2024); g8 undecided (R14), g10 rejected (R16) → {g1, g3, g4, g6, g7, g9}
-FUNDRAISING = """application_id,enterprise_id,giver_id,giver_type,purpose,submitted,decided,applied,granted,digital,via_fundraiser,fee
+FUNDRAISING = """application_id,enterprise_id,giver_id,giver_type,purpose,submitted,decided,applied,granted,\
+digital,via_fundraiser,fee
 R01,E3,g1,fond,drift,2021-11-01,2022-02-01,100,50,false,false,0
 R02,E3,g2,privatperson,donation,2022-05-01,,,1,true,false,0
 R03,E3,g3,virksomhed,udstyr,2022-06-01,,,5,false,false,0

@@ -8,7 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 
 TABLES = {
-    "enterprises": """enterprise_id,name,kind,founded,closed,rsv_registered,social,local,economic,sdg_goals,circular,registered
+    "enterprises": """enterprise_id,name,kind,founded,closed,rsv_registered,social,local,economic,\
+sdg_goals,circular,registered
 E1,Café Et,virksomhed,2015-03-01,,true,true,true,true,8;17,false,2015-03-05
 E2,Initiativ To,initiativ,2022-06-01,2024-05-31,false,true,true,true,17,false,2022-06-02
 E3,Forening Tre,forening,2024-02-01,,false,true,true,false,,true,2024-02-03
