@@ -8,14 +8,14 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from so_eval.screening import findings as fnd
 from so_eval import load
 from so_eval.annual import AnnualReport
 from so_eval.annual.corrections import compare
-from so_eval.reporting.ledger import Ledger, read_figures
+from so_eval.annual.sections.value import ValueSection
 from so_eval.metrics.completeness import completeness
 from so_eval.params import ReportParams
-from so_eval.annual.sections.value import ValueSection
+from so_eval.reporting.ledger import Ledger, read_figures
+from so_eval.screening import findings as fnd
 from tiny import TABLES, write_tiny
 
 AS_OF = "2026-01-15"
@@ -28,9 +28,11 @@ def _enterprises() -> str:
     2025, so its accounts are expected); E45 closed 30 June 2024 (not active in 2025)."""
     head = TABLES["enterprises"].splitlines()[0]
     rows = [f"E{i},Virksomhed {i},virksomhed,2015-01-01,,false,true,true,true,8,false,2015-01-05" for i in range(1, 43)]
-    rows += ["E43,Virksomhed 43,virksomhed,2025-03-01,,false,true,true,true,8,false,2025-03-02",
-             "E44,Virksomhed 44,virksomhed,2015-01-01,2025-06-30,false,true,true,true,8,false,2015-01-05",
-             "E45,Virksomhed 45,virksomhed,2015-01-01,2024-06-30,false,true,true,true,8,false,2015-01-05"]
+    rows += [
+        "E43,Virksomhed 43,virksomhed,2025-03-01,,false,true,true,true,8,false,2025-03-02",
+        "E44,Virksomhed 44,virksomhed,2015-01-01,2025-06-30,false,true,true,true,8,false,2015-01-05",
+        "E45,Virksomhed 45,virksomhed,2015-01-01,2024-06-30,false,true,true,true,8,false,2015-01-05",
+    ]
     return "\n".join([head, *rows]) + "\n"
 
 
@@ -38,8 +40,10 @@ def _finances() -> str:
     """2024: accounts from all 44 active in 2024 (E1–E42, E44, E45), registered in 2025. 2025:
     E1–E17 registered 10 January 2026, E18–E44 on 1 February 2026 (after as_of), and E45 —
     closed in 2024, so not expected — sends a 2025 row before as_of, which must not count."""
-    head = ("enterprise_id,year,revenue_private_sales,revenue_public_contracts,revenue_foundations,"
-            "revenue_donations,revenue_other,costs,local_purchases,registered")
+    head = (
+        "enterprise_id,year,revenue_private_sales,revenue_public_contracts,revenue_foundations,"
+        "revenue_donations,revenue_other,costs,local_purchases,registered"
+    )
     money = "500000,300000,100000,50000,50000,900000,200000"
     rows = [f"E{i},2024,{money},2025-02-01" for i in [*range(1, 43), 44, 45]]
     rows += [f"E{i},2025,{money},{'2026-01-10' if i <= 17 else '2026-02-01'}" for i in range(1, 45)]
@@ -77,7 +81,10 @@ def test_17_of_44_accounts_are_shown_marked_foreloebig_and_not_compared(accounts
     v = _value_section(load(accounts_dir, as_of=AS_OF))
     ledger, text = v.ledger, _md(v.block())
     assert "17 af 44 regnskaber indberettet pr. 15. januar 2026" in text
-    assert (ledger["completeness.finances.2025.registered"].value, ledger["completeness.finances.2025.expected"].value) == (17, 44)
+    assert (
+        ledger["completeness.finances.2025.registered"].value,
+        ledger["completeness.finances.2025.expected"].value,
+    ) == (17, 44)
     assert ledger["completeness.finances.2025.share"].value == pytest.approx(17 / 44)  # 0,386 < 0,9: foreløbig
     assert "Tallene for 2025 er derfor *foreløbige* og sammenlignes ikke med tidligere år" in text
     # the year table marks 2025, not 2024 (44 of 44)
@@ -115,27 +122,36 @@ def test_all_44_accounts_registered_are_shown_as_complete(accounts_dir):
 # Report 2024, as_of 15 January 2025; the same delay a year earlier is 15 January 2024.
 JOBS_HEAD = "job_id,citizen_id,course_id,start,end,job_type,weekly_hours,registered\n"
 JOBS_2023 = (
-    "J1,C7,K8,2023-03-01,,ordinært job,37,2023-03-05\n"   # 2023, known by 15 Jan 2024
-    "J2,C1,K1,2023-11-20,,deltidsjob,20,2023-12-01\n"     # 2023, known by 15 Jan 2024
+    "J1,C7,K8,2023-03-01,,ordinært job,37,2023-03-05\n"  # 2023, known by 15 Jan 2024
+    "J2,C1,K1,2023-11-20,,deltidsjob,20,2023-12-01\n"  # 2023, known by 15 Jan 2024
     "J3,C3,K3,2023-12-15,,småjob,8,{j3}\n"
     "J4,C7,K8,{j4_start},,fleksjob,15,2024-01-05\n"
 )
 JOBS_2024 = (
     "J5,C2,K2,2024-02-10,,småjob,8,2024-02-12\n"
     "J6,C6,K6,2024-12-20,,ordinært job,37,2025-01-10\n"
-    "J7,C4,K4,2024-12-28,,deltidsjob,20,2025-02-01\n"     # registered after as_of: not known
+    "J7,C4,K4,2024-12-28,,deltidsjob,20,2025-02-01\n"  # registered after as_of: not known
 )
 # late: J3 registered 10 February 2024; J4 first registered as starting 5 January 2024 and corrected
 # on 1 March 2024 to 28 December 2023 (a 2023 row now, a 2024 row on 15 January 2024)
-LATE = JOBS_HEAD + JOBS_2023.format(j3="2024-02-10", j4_start="2024-01-05") + JOBS_2024 \
+LATE = (
+    JOBS_HEAD
+    + JOBS_2023.format(j3="2024-02-10", j4_start="2024-01-05")
+    + JOBS_2024
     + "J4,C7,K8,2023-12-28,,fleksjob,15,2024-03-01\n"
+)
 ON_TIME = JOBS_HEAD + JOBS_2023.format(j3="2024-01-10", j4_start="2023-12-28") + JOBS_2024
 
 
 def _report(folder, jobs: str) -> AnnualReport:
     data = write_tiny(folder / "d", jobs=jobs)
-    params = ReportParams(year=2024, as_of="2025-01-15", data_dir=str(data), published_dir=str(folder / "reports"),
-                          disclosure={"min_cell": 1})
+    params = ReportParams(
+        year=2024,
+        as_of="2025-01-15",
+        data_dir=str(data),
+        published_dir=str(folder / "reports"),
+        disclosure={"min_cell": 1},
+    )
     return AnnualReport(load(data, as_of=params.as_of), params)
 
 

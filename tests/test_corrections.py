@@ -12,12 +12,11 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from so_eval import fmt, load
-from so_eval import disclosure
+from so_eval import disclosure, fmt, load
 from so_eval.annual import OTHER, AnnualReport
-from so_eval.reporting.table import Col, ledger_table
 from so_eval.annual.corrections import REASONS, corrections, pooled_table, regrouped
 from so_eval.reporting.ledger import Ledger
+from so_eval.reporting.table import Col, ledger_table
 from tiny import TABLES, write_tiny
 
 REPORTED = "2025-01-15"  # the day the report for 2024 was made
@@ -31,7 +30,8 @@ A4,E1,2020-01-01,,5,kontanthjælp,afklaring;praktik,100000,2019-12-15
 A5,E1,2020-01-01,,5,kontanthjælp,afklaring;praktik,100000,2019-12-15
 """
 CITIZENS = "citizen_id,birth_year,gender,target_group,origin,registered\n" + "".join(
-    f"C{i},1980,k,kontanthjælp,dansk,2019-01-01\n" for i in range(1, 13))
+    f"C{i},1980,k,kontanthjælp,dansk,2019-01-01\n" for i in range(1, 13)
+)
 # Courses started in 2024, as known on the report date: A1 3 (shown), A2 2, A3 2, A4 1, A5 1
 # (pooled: 6 in "Øvrige"). K1 ended in drop-out in 2024, K2 completed in 2024.
 COURSES = """course_id,citizen_id,agreement_id,start,end,start_step,end_step,end_status,registered
@@ -58,8 +58,17 @@ def _header(table: str) -> str:
 
 
 def dataset(folder, courses: str):
-    return load(write_tiny(folder, agreements=AGREEMENTS, citizens=CITIZENS, courses=courses,
-                           progression=_header("progression"), jobs=_header("jobs"), learnings=None))
+    return load(
+        write_tiny(
+            folder,
+            agreements=AGREEMENTS,
+            citizens=CITIZENS,
+            courses=courses,
+            progression=_header("progression"),
+            jobs=_header("jobs"),
+            learnings=None,
+        )
+    )
 
 
 def build(ds, *, old_rule: bool = False) -> Ledger:
@@ -74,10 +83,18 @@ def build(ds, *, old_rule: bool = False) -> Ledger:
     ledger.count("courses.ended", len(ended), "Forløb afsluttet i 2024", "forløb")
     ledger.count("courses.completed", len(completed), "Forløb gennemført i 2024", "forløb")
     d = started.groupby("agreement_id").size().rename("n").reset_index()
-    d, _ = disclosure.pool_small(d, id_col="agreement_id", basis="n", min_cell=MIN_COURSES, other_id="other",
-                                 sum_cols=["n"])
-    ledger_table(ledger, d, key="courses.by_agreement", id_col="agreement_id", id_label="Aftale",
-                 cols=[Col("n", "Forløb startet", unit="forløb")], protect_totals=False)
+    d, _ = disclosure.pool_small(
+        d, id_col="agreement_id", basis="n", min_cell=MIN_COURSES, other_id="other", sum_cols=["n"]
+    )
+    ledger_table(
+        ledger,
+        d,
+        key="courses.by_agreement",
+        id_col="agreement_id",
+        id_label="Aftale",
+        cols=[Col("n", "Forløb startet", unit="forløb")],
+        protect_totals=False,
+    )
     return ledger
 
 
@@ -100,7 +117,10 @@ def test_regrouping_two_agreements_leave_the_pooled_row(table):
     # the two agreements shown on their own now were not in the published table: late registrations
     for a in ("a2", "a3"):
         assert table.loc[f"courses.by_agreement.{a}.n", ["published", "now", "reason"]].tolist() == [
-            "", "3", REASONS["late"]]
+            "",
+            "3",
+            REASONS["late"],
+        ]
     assert "courses.by_agreement.a1.n" not in table.index  # 3 then, 3 now
 
 
@@ -159,18 +179,29 @@ def test_regrouping_moving_into_the_pooled_row(tmp_path):
     ds = dataset(tmp_path / "d", COURSES + k3)
     t = corrections(ds, build, published=None, published_on=REPORTED).set_index("key")
     assert t.loc["courses.by_agreement.other.n", ["published", "now", "reason"]].tolist() == [
-        "6", "8", "omgruppering: 1 enhed flyttet ind i Øvrige"]
+        "6",
+        "8",
+        "omgruppering: 1 enhed flyttet ind i Øvrige",
+    ]
     assert t.loc["courses.by_agreement.a1.n", ["published", "now", "reason"]].tolist() == [
-        "3", "", REASONS["corrected"]]
+        "3",
+        "",
+        REASONS["corrected"],
+    ]
 
 
 def test_the_corrections_text_explains_regrouping():
     ledger = Ledger()
     ledger.value("corrections.count", 1, "Tal ændret", "antal")
     report = SimpleNamespace(
-        year=2025, corrections_source="beregnet", corrections_date=REPORTED, late_rows={}, corrected_rows={},
+        year=2025,
+        corrections_source="beregnet",
+        corrections_date=REPORTED,
+        late_rows={},
+        corrected_rows={},
         f=lambda k: ledger[k].display,
-        corrections=pd.DataFrame({"key": ["x.other.n"], "reason": ["omgruppering: 2 enheder flyttet ud af Øvrige"]}))
+        corrections=pd.DataFrame({"key": ["x.other.n"], "reason": ["omgruppering: 2 enheder flyttet ud af Øvrige"]}),
+    )
     text = AnnualReport._corrections_text(report)
     assert "uden at nogen af gruppens rækker er ændret (omgruppering)" in text
     report.corrections = pd.DataFrame({"key": ["x.n"], "reason": [REASONS["late"]]})

@@ -28,8 +28,14 @@ JOB_HEAD = "job_id,citizen_id,course_id,start,end,job_type,weekly_hours,register
 
 
 def _ds(tmp_path, courses: str, jobs: str = "", progression: str = "", citizens: str = CITIZENS):
-    folder = write_tiny(tmp_path / "data", citizens=citizens, courses=COURSE_HEAD + courses,
-                        jobs=JOB_HEAD + jobs, progression=PROG_HEAD + progression, learnings=None)
+    folder = write_tiny(
+        tmp_path / "data",
+        citizens=citizens,
+        courses=COURSE_HEAD + courses,
+        jobs=JOB_HEAD + jobs,
+        progression=PROG_HEAD + progression,
+        learnings=None,
+    )
     return load(folder)
 
 
@@ -183,10 +189,13 @@ def test_goal_1_is_reconciled_by_where_the_course_stood(tmp_path):
 
 
 def test_the_report_names_both_levels_and_reconciles_goal_1(tmp_path):
-    ds = _ds(tmp_path, TWO_COURSES + WINDOW_COURSES.replace("K1,", "K7,").replace("K2,", "K8,")
-             .replace("K3,", "K9,").replace("K4,", "K10,"),
-             WINDOW_JOBS.replace(",K1,", ",K7,").replace(",K2,", ",K8,").replace(",K3,", ",K9,")
-             .replace(",K4,", ",K10,"), TWO_COURSES_PROG)
+    ds = _ds(
+        tmp_path,
+        TWO_COURSES
+        + WINDOW_COURSES.replace("K1,", "K7,").replace("K2,", "K8,").replace("K3,", "K9,").replace("K4,", "K10,"),
+        WINDOW_JOBS.replace(",K1,", ",K7,").replace(",K2,", ",K8,").replace(",K3,", ",K9,").replace(",K4,", ",K10,"),
+        TWO_COURSES_PROG,
+    )
     report = AnnualReport(ds, ReportParams(year=2024, disclosure={"min_cell": 1}))
     ledger = report.ledger
     # citizens with a course ending in 2024: C1..C4 (all have one of K1–K6, and C1..C4 also K7..K10)

@@ -41,9 +41,11 @@ def test_notebook_holds_no_logic(path: Path):
         tree = ast.parse(cell.source)
         for node in ast.walk(tree):
             assert not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)), (
-                f"{path.name}: define functions in src/so_eval, not in the notebook:\n{cell.source}")
+                f"{path.name}: define functions in src/so_eval, not in the notebook:\n{cell.source}"
+            )
             assert not isinstance(node, (ast.For, ast.While, ast.ListComp, ast.DictComp, ast.GeneratorExp)), (
-                f"{path.name}: no loops in the notebook:\n{cell.source}")
+                f"{path.name}: no loops in the notebook:\n{cell.source}"
+            )
             if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "open":
                 pytest.fail(f"{path.name}: the notebook opens a file itself:\n{cell.source}")
 
@@ -71,12 +73,22 @@ def test_effect_notebook_parameters_come_from_the_same_params_files():
 )
 def test_explore_notebook_runs_with_plain_parameters(tmp_path, demo_dir, params):
     out = tmp_path / "explore.ipynb"
-    pm.execute_notebook(str(config.NOTEBOOKS_DIR / "explore_effects.ipynb"), str(out),
-                        parameters={"year": 2025, "data_dir": str(demo_dir), **params}, progress_bar=False,
-                        kernel_name="python3", cwd=str(config.PROJ_ROOT), **NOTEBOOK_LIMITS)
+    pm.execute_notebook(
+        str(config.NOTEBOOKS_DIR / "explore_effects.ipynb"),
+        str(out),
+        parameters={"year": 2025, "data_dir": str(demo_dir), **params},
+        progress_bar=False,
+        kernel_name="python3",
+        cwd=str(config.PROJ_ROOT),
+        **NOTEBOOK_LIMITS,
+    )
     nb = nbformat.read(out, as_version=4)
-    text = "\n".join(o.get("data", {}).get("text/markdown", "") + o.get("data", {}).get("text/html", "")
-                     for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+    text = "\n".join(
+        o.get("data", {}).get("text/markdown", "") + o.get("data", {}).get("text/html", "")
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.outputs
+    )
     assert "Estimater" in text and "Dobbelt robust (AIPW)" in text
     if params.get("outcome") == "education":
         assert "uddannelse" in text

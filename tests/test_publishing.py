@@ -17,8 +17,12 @@ from tiny import TABLES
 
 
 def _cli(*args, env=None):
-    return subprocess.run([sys.executable, "-m", "so_eval.cli", *args], capture_output=True, text=True,
-                          env={**os.environ, "PYTHONIOENCODING": "utf-8", **(env or {})})
+    return subprocess.run(
+        [sys.executable, "-m", "so_eval.cli", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONIOENCODING": "utf-8", **(env or {})},
+    )
 
 
 def test_cli_template_and_ingest(tmp_path):
@@ -32,11 +36,17 @@ def test_cli_template_and_ingest(tmp_path):
     rows = TABLES["citizens"].replace("C1,", "0101801234,").replace("C2,", "0202752345,").splitlines()
     csv.write_text("\n".join(rows[:3]) + "\n", encoding="utf-8")  # C1, C2 (IDs like C3 are refused)
     env = {k: v for k, v in os.environ.items() if not k.startswith("SO_EVAL_PSEUDONYM")}
-    no_key = subprocess.run([sys.executable, "-m", "so_eval.cli", "ingest", str(csv), "--into", str(tmp_path / "d")],
-                            capture_output=True, text=True, env={**env, "PYTHONIOENCODING": "utf-8"})
+    no_key = subprocess.run(
+        [sys.executable, "-m", "so_eval.cli", "ingest", str(csv), "--into", str(tmp_path / "d")],
+        capture_output=True,
+        text=True,
+        env={**env, "PYTHONIOENCODING": "utf-8"},
+    )
     assert no_key.returncode == 1 and "key" in no_key.stderr.lower()
     assert not (tmp_path / "d").exists()
-    ok = _cli("ingest", str(csv), "--into", str(tmp_path / "d"), env={"SO_EVAL_PSEUDONYM_KEY": "a-test-key-of-16-bytes"})
+    ok = _cli(
+        "ingest", str(csv), "--into", str(tmp_path / "d"), env={"SO_EVAL_PSEUDONYM_KEY": "a-test-key-of-16-bytes"}
+    )
     assert ok.returncode == 0, ok.stderr
     written = (tmp_path / "d" / "citizens.csv").read_text(encoding="utf-8")
     assert "0101801234" not in written and "0202752345" not in written
@@ -46,14 +56,16 @@ def test_cli_template_and_ingest(tmp_path):
 
 def test_report_refuses_to_publish_personal_data(tmp_path, demo_dir):
     nb = nbformat.read(config.NOTEBOOKS_DIR / "annual_report.ipynb", as_version=4)
-    nb.cells.insert(3, nbformat.v4.new_code_cell(
-        'import pandas as pd\npd.read_csv(f"{data_dir}/citizens.csv").head(3)'))  # a row-level leak
+    nb.cells.insert(
+        3, nbformat.v4.new_code_cell('import pandas as pd\npd.read_csv(f"{data_dir}/citizens.csv").head(3)')
+    )  # a row-level leak
     leaky = tmp_path / "nb" / "annual_report.ipynb"
     leaky.parent.mkdir()
     nbformat.write(nb, leaky)
     with pytest.raises(ReportError, match="personal data") as exc:
-        run_report(2025, reports_dir=tmp_path / "r", data_dir=demo_dir, notebook=leaky, progress=False,
-                   log=lambda *_: None)
+        run_report(
+            2025, reports_dir=tmp_path / "r", data_dir=demo_dir, notebook=leaky, progress=False, log=lambda *_: None
+        )
     assert "annual_report" in str(exc.value)  # says where
     assert not (tmp_path / "r" / "2025").exists()
 
@@ -94,6 +106,7 @@ def test_every_report_figure_fits_its_canvas(tmp_path, demo):
             w, h = fig.get_size_inches()
             title = fig.axes[0].get_title(loc="left") or fig.axes[0].get_title()
             assert box.x0 >= -0.01 and box.y0 >= -0.01 and box.x1 <= w + 0.01 and box.y1 <= h + 0.01, (
-                f"{section}: '{title}' reaches outside its {w:.1f}×{h:.1f} in canvas: {box.bounds}")
+                f"{section}: '{title}' reaches outside its {w:.1f}×{h:.1f} in canvas: {box.bounds}"
+            )
             seen += 1
     assert seen >= 10

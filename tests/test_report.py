@@ -14,13 +14,20 @@ import pytest
 
 from so_eval import config, load, metrics
 from so_eval.annual import AnnualReport
-from so_eval.reporting.ledger import read_figures
 from so_eval.params import ReportParams, read_params
 from so_eval.publish import EFFECTS, ReportError, run_report
+from so_eval.reporting.ledger import read_figures
 
 YEARS = [2022, 2023, 2024, 2025]
-KEYS = ["goal1.jobs", "goal1.norm", "goal2.courses_ended", "goal2.progressed_share",
-        "goal3.enterprises_active", "goal3.enterprises_three_bottom_lines", "goal3.target"]
+KEYS = [
+    "goal1.jobs",
+    "goal1.norm",
+    "goal2.courses_ended",
+    "goal2.progressed_share",
+    "goal3.enterprises_active",
+    "goal3.enterprises_three_bottom_lines",
+    "goal3.target",
+]
 
 
 @pytest.fixture(scope="module")
@@ -41,9 +48,15 @@ def test_report_writes_its_files(reports, year):
     effects = ["effect_figures.csv", "effect_manifest.json", "effect_measurement.html", "effect_measurement.ipynb"]
     assert sorted(p.name for p in folder.iterdir()) == sorted(annual + (effects if year == 2025 else []))
     html = (folder / "annual_report.html").read_text(encoding="utf-8")
-    for heading in ("Indledning", "Målopnåelse", "Værdiskabelse", "Effekt: gjorde deltagelsen en forskel?",
-                    "Det der lykkedes",
-                    "Det skæve, det uventede, læringer og korrektioner", "Metode og data"):
+    for heading in (
+        "Indledning",
+        "Målopnåelse",
+        "Værdiskabelse",
+        "Effekt: gjorde deltagelsen en forskel?",
+        "Det der lykkedes",
+        "Det skæve, det uventede, læringer og korrektioner",
+        "Metode og data",
+    ):
         assert heading in html
     assert f"Årsrapport {year}" in html
     assert "report = AnnualReport.from_params" not in html  # no code cells in the HTML
@@ -139,8 +152,9 @@ def test_failing_cell_leaves_earlier_report_as_it_was(tmp_path, reports, demo_di
     broken.parent.mkdir()
     nbformat.write(nb, broken)
     with pytest.raises(ReportError, match="failed in cell") as exc:
-        run_report(2025, reports_dir=root, data_dir=demo_dir, force=True, progress=False, notebook=broken,
-                   log=lambda *_: None)
+        run_report(
+            2025, reports_dir=root, data_dir=demo_dir, force=True, progress=False, notebook=broken, log=lambda *_: None
+        )
     assert "RuntimeError: the data broke the report" in str(exc.value)
     assert {p.name: p.read_bytes() for p in (root / "2025").iterdir()} == before
     assert not [p for p in root.iterdir() if p.name.startswith(".")]  # no temporary folder left
@@ -177,8 +191,19 @@ def test_cli_report_end_to_end(tmp_path, demo_dir):
     """`so-eval report` as the coordinator runs it: writes the report, refuses a second run
     without --force, replaces it with --force."""
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
-    cmd = [sys.executable, "-m", "so_eval.cli", "report", "--year", "2024", "--out", str(tmp_path),
-           "--data", str(demo_dir), "--quiet"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "so_eval.cli",
+        "report",
+        "--year",
+        "2024",
+        "--out",
+        str(tmp_path),
+        "--data",
+        str(demo_dir),
+        "--quiet",
+    ]
     first = subprocess.run(cmd, capture_output=True, text=True, env=env)
     assert first.returncode == 0, first.stderr
     assert (tmp_path / "2024" / "annual_report.html").exists()
@@ -193,8 +218,15 @@ def test_cli_report_end_to_end(tmp_path, demo_dir):
 def test_effect_report(reports):
     folder = reports / "2025"
     html = (folder / "effect_measurement.html").read_text(encoding="utf-8")
-    for heading in ("Effektmåling 2025", "Hvem blev sammenlignet med hvem", "Balance før og efter justering",
-                    "Overlap", "Effekten kvartal for kvartal", "Alle metoder side om side", "Antagelser og forbehold"):
+    for heading in (
+        "Effektmåling 2025",
+        "Hvem blev sammenlignet med hvem",
+        "Balance før og efter justering",
+        "Overlap",
+        "Effekten kvartal for kvartal",
+        "Alle metoder side om side",
+        "Antagelser og forbehold",
+    ):
         assert heading in html
     assert html.count("data:image/png;base64") >= 4  # love plot, overlap, event study, estimates
     fig = read_figures(folder / "effect_figures.csv").set_index("key")
@@ -227,14 +259,28 @@ def test_effects_run_leaves_the_annual_report_alone(tmp_path, reports, demo_dir)
 
     root = tmp_path / "reports"
     shutil.copytree(reports / "2025", root / "2025")
-    annual_before = {p: (root / "2025" / p).read_bytes() for p in ("annual_report.html", "figures.csv", "manifest.json")}
+    annual_before = {
+        p: (root / "2025" / p).read_bytes() for p in ("annual_report.html", "figures.csv", "manifest.json")
+    }
     with pytest.raises(ReportError, match="already holds a published effect report"):
         run_report(2025, reports_dir=root, data_dir=demo_dir, progress=False, job=EFFECTS, log=lambda *_: None)
-    run_report(2025, reports_dir=root, data_dir=demo_dir, progress=False, job=EFFECTS, force=True,
-               overrides={"effects": {"horizon": "27-52", "method": "ipw"}}, log=lambda *_: None)
+    run_report(
+        2025,
+        reports_dir=root,
+        data_dir=demo_dir,
+        progress=False,
+        job=EFFECTS,
+        force=True,
+        overrides={"effects": {"horizon": "27-52", "method": "ipw"}},
+        log=lambda *_: None,
+    )
     man = json.loads((root / "2025" / "effect_manifest.json").read_text())
-    assert man["parameters"]["effects"] == {"outcome": "selfsupport", "horizon": "27-52", "method": "ipw",
-                                            "entry_from": "2020-01-01"}
+    assert man["parameters"]["effects"] == {
+        "outcome": "selfsupport",
+        "horizon": "27-52",
+        "method": "ipw",
+        "entry_from": "2020-01-01",
+    }
     assert {p: (root / "2025" / p).read_bytes() for p in annual_before} == annual_before
 
 
@@ -270,16 +316,24 @@ def test_cli_reproduce_exit_codes(reports, demo_dir, tmp_path):
     import shutil
 
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
-    ok = subprocess.run([sys.executable, "-m", "so_eval.cli", "reproduce", str(reports / "2024"), "--data",
-                         str(demo_dir)], capture_output=True, text=True, env=env)
+    ok = subprocess.run(
+        [sys.executable, "-m", "so_eval.cli", "reproduce", str(reports / "2024"), "--data", str(demo_dir)],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert "reproduced" in ok.stdout
     folder = tmp_path / "2024"
     shutil.copytree(reports / "2024", folder)
     text = (folder / "figures.csv").read_text(encoding="utf-8").replace("goal1.norm,30,", "goal1.norm,31,")
     (folder / "figures.csv").write_text(text, encoding="utf-8")
-    bad = subprocess.run([sys.executable, "-m", "so_eval.cli", "reproduce", str(folder), "--data", str(demo_dir)],
-                         capture_output=True, text=True, env=env)
+    bad = subprocess.run(
+        [sys.executable, "-m", "so_eval.cli", "reproduce", str(folder), "--data", str(demo_dir)],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert bad.returncode == 1 and "goal1.norm" in bad.stdout
 
 
@@ -288,7 +342,9 @@ def test_published_report_shows_corrections_of_last_year(reports, demo_dir):
     after that, so the 2025 report corrects the published 2024 figure."""
     truth = json.loads((demo_dir / "truth.json").read_text())
     fig = read_figures(reports / "2025" / "figures.csv").set_index("key")
-    assert fig.loc["corrections.goal1.jobs.published", "value"] == str(truth["jobs_per_year_known_on_report_date"]["2024"])
+    assert fig.loc["corrections.goal1.jobs.published", "value"] == str(
+        truth["jobs_per_year_known_on_report_date"]["2024"]
+    )
     assert fig.loc["corrections.goal1.jobs.now", "value"] == str(truth["jobs_per_year"]["2024"])
     html = (reports / "2025" / "annual_report.html").read_text(encoding="utf-8")
     assert "Rettede tal for 2024" in html and "sene registreringer" in html
@@ -368,8 +424,12 @@ def test_the_sections_built_ahead_are_the_notebooks_sections_in_its_order():
     from so_eval.annual import SECTION_METHODS
 
     nb = json.loads((config.NOTEBOOKS_DIR / "annual_report.ipynb").read_text(encoding="utf-8"))
-    shown = [m for c in nb["cells"] if c["cell_type"] == "code"
-             for m in re.findall(r"^report\.(\w+)\(\)", "".join(c["source"]), flags=re.M)]
+    shown = [
+        m
+        for c in nb["cells"]
+        if c["cell_type"] == "code"
+        for m in re.findall(r"^report\.(\w+)\(\)", "".join(c["source"]), flags=re.M)
+    ]
     assert [m for m in shown if m != "save"] == list(SECTION_METHODS)
 
 

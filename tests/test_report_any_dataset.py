@@ -53,9 +53,17 @@ def test_a_share_whose_denominator_is_hidden_to_protect_a_small_count_is_hidden_
     # "recorded twice with different values (0.833333 ≠ <5)").
     data = pd.DataFrame({"id": ["A", "B", "C"], "ended": [6, 3, 8], "progressed": [5, 1, 4]})
     ledger = Ledger()
-    t = ledger_table(ledger, data, key="k", id_col="id", id_label="Aftale",
-                     cols=[Col("ended", "Afsluttet", unit="forløb"),
-                           Col("share", "Progression", "share", num="progressed", den="ended")])
+    t = ledger_table(
+        ledger,
+        data,
+        key="k",
+        id_col="id",
+        id_label="Aftale",
+        cols=[
+            Col("ended", "Afsluttet", unit="forløb"),
+            Col("share", "Progression", "share", num="progressed", den="ended"),
+        ],
+    )
     assert t.data["Afsluttet"].tolist() == ["×", "<5", "8"]
     # C's 4 of 8 is hidden too: its numerator is a small count (disclosure.share_hidden_reason)
     assert t.data["Progression"].tolist() == ["–", "–", "–"]
@@ -154,8 +162,10 @@ def test_a_report_on_agreements_without_courses_says_that_no_course_ended(notebo
     # the goal-2 table raised "cannot construct ChunkedArray from empty vector" (a join on no courses)
     report = build_report(small_plan(2022), tmp_path, notebook=notebook)
     assert report.funnels == {"agreement": {}, "enterprise": {}}
-    assert ("Ingen forløb blev afsluttet i 2021–2022, så der er intet at sammenligne i et tragtdiagram."
-            in report.skewed().text)
+    assert (
+        "Ingen forløb blev afsluttet i 2021–2022, så der er intet at sammenligne i et tragtdiagram."
+        in report.skewed().text
+    )
     assert not [p for p in report.skewed().parts if p[0] == "figure" and "Tragtdiagram" in p[1][1]]
 
 
@@ -163,13 +173,16 @@ def test_without_jobs_the_job_funnel_is_a_sentence_and_the_drop_out_funnel_is_dr
     # ten courses ended in 2024, five in drop-out (a rate that may be shown: neither the five nor
     # the other five is a small count), no job at all: the pooled job rate is 0 (raised
     # "target must be strictly between 0 and 1, got 0.0"); every course progressed (rate 1)
-    courses = [course(k, k, "2024-01-10", "2024-06-30", end_status="frafald" if k <= 5 else "afklaring")
-               for k in range(1, 11)]
+    courses = [
+        course(k, k, "2024-01-10", "2024-06-30", end_status="frafald" if k <= 5 else "afklaring") for k in range(1, 11)
+    ]
     report = build_report(small_plan(2024, courses), tmp_path)
     assert set(report.funnels["agreement"]) == {"dropped_out"}
     text = report.skewed().text
-    assert ("Tragtdiagrammet for andel i job vises ikke: andel i job var 0\u00a0% for alle samarbejdsaftaler i "
-            "2023–2024, så der er intet at sammenligne.") in text
+    assert (
+        "Tragtdiagrammet for andel i job vises ikke: andel i job var 0\u00a0% for alle samarbejdsaftaler i "
+        "2023–2024, så der er intet at sammenligne."
+    ) in text
     funnels = [p[1][1] for p in report.skewed().parts if p[0] == "figure" and "Tragtdiagram" in p[1][1]]
     assert funnels == ["Tragtdiagram: frafald pr. samarbejdsaftale"]
 
@@ -177,16 +190,17 @@ def test_without_jobs_the_job_funnel_is_a_sentence_and_the_drop_out_funnel_is_dr
 def test_when_every_course_ended_in_drop_out_the_drop_out_funnel_says_so(tmp_path):
     courses = [course(k, k, "2023-05-01", "2024-02-01", end_status="frafald") for k in range(1, 6)]
     report = build_report(small_plan(2024, courses), tmp_path)
-    assert ("andel frafald var 100\u00a0% for alle samarbejdsaftaler i 2023–2024" in report.skewed().text)
+    assert "andel frafald var 100\u00a0% for alle samarbejdsaftaler i 2023–2024" in report.skewed().text
 
 
 def test_with_few_agreement_courses_the_funnels_are_not_drawn_empty(tmp_path):
     # four ended courses: no agreement has a rate that may be shown, so no funnel has a point
-    courses = [course(k, k, "2024-01-10", "2024-06-30", end_status="frafald" if k == 1 else "job")
-               for k in range(1, 5)]
+    courses = [course(k, k, "2024-01-10", "2024-06-30", end_status="frafald" if k == 1 else "job") for k in range(1, 5)]
     report = build_report(small_plan(2024, courses), tmp_path)
-    assert ("Der er ingen tragtdiagrammer for 2023–2024, fordi ingen samarbejdsaftale havde mindst 5 afsluttede "
-            "forløb." in report.skewed().text)
+    assert (
+        "Der er ingen tragtdiagrammer for 2023–2024, fordi ingen samarbejdsaftale havde mindst 5 afsluttede "
+        "forløb." in report.skewed().text
+    )
     assert not [p for p in report.skewed().parts if p[0] == "figure" and "Tragtdiagram" in p[1][1]]
 
 
@@ -196,7 +210,8 @@ def test_the_effect_section_says_in_plain_danish_that_there_are_no_participants(
     assert report.effect_result is None
     assert report.effect().text == (
         "Effekten kan ikke måles for 2024: ingen deltager, der startede sit første forløb fra 1. januar 2020 til "
-        "udgangen af 2024, har ugentlige statusdata for ugerne efter start, som effekten måles på.")
+        "udgangen af 2024, har ugentlige statusdata for ugerne efter start, som effekten måles på."
+    )
 
 
 def test_one_participant_gives_no_estimate_and_no_count(tmp_path):
@@ -213,11 +228,15 @@ def test_a_year_without_ended_courses_is_said_in_words_not_shown_as_an_empty_fig
     # afsluttede forløb for unge … endte 0 i uddannelse (–)"
     report = build_report(small_plan(2024, [course(1, 1, "2024-03-01")]), tmp_path)
     text = report.goal2().text
-    assert text.startswith("I 2024 startede **<5 forløb**. Ingen forløb sluttede i 2024, så andelen med "
-                           "progression kan ikke gøres op for året. Arbejdsmålet er 60\u00a0%. **Status: kan ikke opgøres.**")
-    assert ("Andelen med progression kan ikke vises for noget år fra 2022 til 2024: hvert år var der for få "
-            "borgere med et afsluttet forløb, eller for få med eller uden progression, til at andelen kan vises uden "
-            "at afsløre, hvor mange det drejer sig om.") in text
+    assert text.startswith(
+        "I 2024 startede **<5 forløb**. Ingen forløb sluttede i 2024, så andelen med "
+        "progression kan ikke gøres op for året. Arbejdsmålet er 60\u00a0%. **Status: kan ikke opgøres.**"
+    )
+    assert (
+        "Andelen med progression kan ikke vises for noget år fra 2022 til 2024: hvert år var der for få "
+        "borgere med et afsluttet forløb, eller for få med eller uden progression, til at andelen kan vises uden "
+        "at afsløre, hvor mange det drejer sig om."
+    ) in text
     assert "**Unge og uddannelse.** Ingen unge (uddannelseshjælp) afsluttede et forløb i 2024." in text
     assert [p[1][1] for p in report.goal2().parts if p[0] == "figure"] == []
 
@@ -240,16 +259,34 @@ def test_a_donor_figure_with_every_bar_hidden_is_a_sentence(tmp_path):
     # every bar was hidden and the figure was empty
     plan = small_plan(2024)
     gifts = [("G1", "2023-03-01"), ("G1", "2024-03-01"), ("G2", "2024-05-01")]
-    plan.tables["fundraising"] = columns([{
-        "application_id": f"AP{i}", "enterprise_id": "E1", "giver_id": giver, "giver_type": "fond",
-        "purpose": "Drift", "submitted": day, "decided": day, "applied": 10_000.0, "granted": 5_000.0,
-        "digital": "false", "via_fundraiser": "false", "fee": 0.0, "registered": day,
-    } for i, (giver, day) in enumerate(gifts, 1)], [])
+    plan.tables["fundraising"] = columns(
+        [
+            {
+                "application_id": f"AP{i}",
+                "enterprise_id": "E1",
+                "giver_id": giver,
+                "giver_type": "fond",
+                "purpose": "Drift",
+                "submitted": day,
+                "decided": day,
+                "applied": 10_000.0,
+                "granted": 5_000.0,
+                "digital": "false",
+                "via_fundraiser": "false",
+                "fee": 0.0,
+                "registered": day,
+            }
+            for i, (giver, day) in enumerate(gifts, 1)
+        ],
+        [],
+    )
     block = build_report(plan, tmp_path).value_section.block()
-    assert ("Figuren over givere år for år vises ikke: hver gruppe har færre end 5 givere hvert år "
-            "(diskretionering).") in block.text
-    assert "Givere år for år: nye, fastholdte, genvundne og tabte" not in [p[1][1] for p in block.parts
-                                                                          if p[0] == "figure"]
+    assert (
+        "Figuren over givere år for år vises ikke: hver gruppe har færre end 5 givere hvert år (diskretionering)."
+    ) in block.text
+    assert "Givere år for år: nye, fastholdte, genvundne og tabte" not in [
+        p[1][1] for p in block.parts if p[0] == "figure"
+    ]
 
 
 def test_the_empty_figure_check_tells_an_empty_figure_from_one_with_data():

@@ -28,16 +28,17 @@ def _demo_national(args: argparse.Namespace, out: Path) -> int:
     from so_eval.demo.national import write_national
 
     if args.no_anomalies:
-        print("error: --no-anomalies has no meaning with --scale (only the effect tables are written)",
-              file=sys.stderr)
+        print("error: --no-anomalies has no meaning with --scale (only the effect tables are written)", file=sys.stderr)
         return 1
 
     def progress(k: int, n: int) -> None:
         print(f"\r  chunk {k}/{n}", end="" if k < n else "\n", file=sys.stderr, flush=True)
 
     write_national(out, args.scale, seed=args.seed, progress=progress)
-    print(f"National demo panel ({args.scale} × the municipal demo, seed {args.seed}; citizens, courses "
-          f"and status_weekly only) written to {out}")
+    print(
+        f"National demo panel ({args.scale} × the municipal demo, seed {args.seed}; citizens, courses "
+        f"and status_weekly only) written to {out}"
+    )
     return 0
 
 
@@ -65,8 +66,14 @@ def _cmd_report(args: argparse.Namespace) -> int:
     year = args.year if args.year is not None else latest_year()
     try:
         run_report(
-            year, params_file=args.params, reports_dir=args.out, data_dir=args.data, force=args.force,
-            progress=not args.quiet, overrides={"as_of": args.as_of} if args.as_of else None, pdf=args.pdf,
+            year,
+            params_file=args.params,
+            reports_dir=args.out,
+            data_dir=args.data,
+            force=args.force,
+            progress=not args.quiet,
+            overrides={"as_of": args.as_of} if args.as_of else None,
+            pdf=args.pdf,
         )
     except (ReportError, FileNotFoundError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -79,14 +86,30 @@ def _cmd_effects(args: argparse.Namespace) -> int:
     from so_eval.publish import EFFECTS, ReportError, run_report
 
     year = args.year if args.year is not None else latest_year()
-    overrides = {"effects": {k: v for k, v in (("outcome", args.outcome), ("horizon", args.horizon),
-                                                 ("method", args.method), ("entry_from", args.entry_from)) if v}}
+    overrides = {
+        "effects": {
+            k: v
+            for k, v in (
+                ("outcome", args.outcome),
+                ("horizon", args.horizon),
+                ("method", args.method),
+                ("entry_from", args.entry_from),
+            )
+            if v
+        }
+    }
     if args.as_of:
         overrides["as_of"] = args.as_of
     try:
         run_report(
-            year, params_file=args.params, reports_dir=args.out, data_dir=args.data, force=args.force,
-            progress=not args.quiet, job=EFFECTS, overrides=overrides,
+            year,
+            params_file=args.params,
+            reports_dir=args.out,
+            data_dir=args.data,
+            force=args.force,
+            progress=not args.quiet,
+            job=EFFECTS,
+            overrides=overrides,
         )
     except (ReportError, FileNotFoundError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -152,11 +175,13 @@ def _cmd_keygen(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     check = ps.key_check(path.read_bytes().strip())
-    print(f"A new random pseudonym key ({ps.KEYGEN_BYTES} bytes) was written to {path} (readable only "
-          f"by you; check value {check}).\n"
-          f"Use it for every ingest:  export {ps.KEY_FILE_ENV}={path}\n"
-          "Keep a copy in a safe place: without this key, new data cannot be linked to the "
-          "pseudonyms made with it.")
+    print(
+        f"A new random pseudonym key ({ps.KEYGEN_BYTES} bytes) was written to {path} (readable only "
+        f"by you; check value {check}).\n"
+        f"Use it for every ingest:  export {ps.KEY_FILE_ENV}={path}\n"
+        "Keep a copy in a safe place: without this key, new data cannot be linked to the "
+        "pseudonyms made with it."
+    )
     return 0
 
 
@@ -182,12 +207,19 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="write the synthetic demo dataset (deterministic for a seed)")
     p.add_argument("--seed", type=int, default=2022, help="random seed (default 2022)")
     p.add_argument("--out", help="folder to write to (default data/demo)")
-    p.add_argument("--no-anomalies", action="store_true",
-                   help="plant nothing unusual (to check the workbench flags no more than chance)")
-    p.add_argument("--scale", type=int, default=1,
-                   help="write SCALE municipal replicates (national scale), chunk by chunk: only the "
-                   "tables the effect measurement needs (default 1: the full demo; out default "
-                   "data/demo-xSCALE)")
+    p.add_argument(
+        "--no-anomalies",
+        action="store_true",
+        help="plant nothing unusual (to check the workbench flags no more than chance)",
+    )
+    p.add_argument(
+        "--scale",
+        type=int,
+        default=1,
+        help="write SCALE municipal replicates (national scale), chunk by chunk: only the "
+        "tables the effect measurement needs (default 1: the full demo; out default "
+        "data/demo-xSCALE)",
+    )
     p.set_defaults(func=_cmd_demo)
 
     p = sub.add_parser("validate", help="check a dataset folder; exit 1 with a list of problems")
@@ -204,20 +236,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="overwrite an existing file")
     p.set_defaults(func=_cmd_template)
 
-    p = sub.add_parser("ingest", help="read filled workbooks and CSV exports into a dataset, pseudonymising CPR numbers")
+    p = sub.add_parser(
+        "ingest", help="read filled workbooks and CSV exports into a dataset, pseudonymising CPR numbers"
+    )
     p.add_argument("files", nargs="+", help="workbooks (.xlsx) and CSV/Parquet exports")
     p.add_argument("--into", required=True, help="the dataset folder, e.g. data/slagelse")
-    p.add_argument("--table", help="the table the files hold (e.g. jobs or Job), for files whose name "
-                   "does not say it (default: told by the file or sheet name, else by the headers)")
-    p.add_argument("--update", action="store_true",
-                   help="add changed rows as new versions of the stored rows (a course that has ended, a "
-                   "corrected date; 'Trukket tilbage' = ja withdraws a row), after listing old -> new for "
-                   "each; the earlier versions are kept. Without it such rows are reported as conflicts")
+    p.add_argument(
+        "--table",
+        help="the table the files hold (e.g. jobs or Job), for files whose name "
+        "does not say it (default: told by the file or sheet name, else by the headers)",
+    )
+    p.add_argument(
+        "--update",
+        action="store_true",
+        help="add changed rows as new versions of the stored rows (a course that has ended, a "
+        "corrected date; 'Trukket tilbage' = ja withdraws a row), after listing old -> new for "
+        "each; the earlier versions are kept. Without it such rows are reported as conflicts",
+    )
     p.set_defaults(func=_cmd_ingest)
 
     p = sub.add_parser("keygen", help="write a new random pseudonym key to FILE (outside the repository)")
-    p.add_argument("file", help="the key file to write, e.g. ~/.config/so-eval/pseudonym.key; "
-                   "never overwritten")
+    p.add_argument("file", help="the key file to write, e.g. ~/.config/so-eval/pseudonym.key; never overwritten")
     p.set_defaults(func=_cmd_keygen)
 
     p = sub.add_parser("reproduce", help="re-run a published report from its manifest and compare every figure")

@@ -99,8 +99,7 @@ def leftovers(folder: Path, labels: tuple[str, ...]) -> list[Path]:
     pattern = re.compile(rf"\.{re.escape(folder.name)}\.(?:{names})-{_SUFFIX}")
     if not folder.parent.is_dir():
         return []
-    return sorted(p for p in folder.parent.iterdir()
-                  if pattern.fullmatch(p.name) and p.is_dir() and not p.is_symlink())
+    return sorted(p for p in folder.parent.iterdir() if pattern.fullmatch(p.name) and p.is_dir() and not p.is_symlink())
 
 
 def remove_leftovers(folder: Path, labels: tuple[str, ...], *, others: str | None = None) -> list[Path]:

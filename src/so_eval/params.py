@@ -110,8 +110,9 @@ def _checked_counting(counting: dict | None) -> dict:
         raise ValueError(f"unknown counting parameter(s): {sorted(unknown)}; known: {sorted(DEFAULT_COUNTING)}")
     types = out["employment_job_types"]
     if isinstance(types, str) or not types:
-        raise ValueError("counting.employment_job_types must be a non-empty list of job types, "
-                         f"chosen from {list(g.JOB_TYPES)}")
+        raise ValueError(
+            f"counting.employment_job_types must be a non-empty list of job types, chosen from {list(g.JOB_TYPES)}"
+        )
     bad = [t for t in types if t not in g.JOB_TYPES]
     if bad:
         raise ValueError(f"counting.employment_job_types: unknown job type(s) {bad}; known: {list(g.JOB_TYPES)}")
@@ -140,8 +141,8 @@ class _Loader(yaml.SafeLoader):
             key = self.construct_object(key_node, deep=deep)
             if key in seen:
                 raise yaml.constructor.ConstructorError(
-                    None, None, f"the key {key!r} is given twice (first on line {seen[key] + 1})",
-                    key_node.start_mark)
+                    None, None, f"the key {key!r} is given twice (first on line {seen[key] + 1})", key_node.start_mark
+                )
             seen[key] = key_node.start_mark.line
         return super().construct_mapping(node, deep=deep)
 
@@ -159,9 +160,10 @@ def read_params(path: str | os.PathLike[str]) -> dict:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = raw[:exc.start].count(b"\n") + 1
-        raise ParamsError(f"{path}, line {line}: not UTF-8 text (byte {raw[exc.start]:#04x}); "
-                          "save the file as UTF-8") from None
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ParamsError(
+            f"{path}, line {line}: not UTF-8 text (byte {raw[exc.start]:#04x}); save the file as UTF-8"
+        ) from None
     try:
         data = yaml.load(text, Loader=_Loader) or {}  # noqa: S506 - a SafeLoader
     except yaml.MarkedYAMLError as exc:

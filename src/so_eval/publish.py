@@ -112,7 +112,9 @@ def notebook_parameters(notebook: Path) -> dict:
 
 def _select_parameters(params: dict, job: Job, notebook: Path, source: Path) -> dict:
     declared = set(notebook_parameters(notebook))
-    known = declared | (set(notebook_parameters(config.NOTEBOOKS_DIR / ANNUAL.notebook)) if job.filter_params else set())
+    known = declared | (
+        set(notebook_parameters(config.NOTEBOOKS_DIR / ANNUAL.notebook)) if job.filter_params else set()
+    )
     unknown = sorted(set(params) - known)
     if unknown:
         raise ReportError(
@@ -145,8 +147,9 @@ def self_contained(html: str) -> str:
     require.js and MathJax scripts from a CDN (the reports use neither) and the Mermaid loader.
     Images are already embedded as data URIs."""
     html = re.sub(r'<script[^>]*\ssrc="https?://[^"]*"[^>]*>\s*</script>', "", html)
-    html = re.sub(r'<script type="module">(?:(?!</script>).)*?mermaid(?:(?!</script>).)*?</script>', "", html,
-                  flags=re.S)
+    html = re.sub(
+        r'<script type="module">(?:(?!</script>).)*?mermaid(?:(?!</script>).)*?</script>', "", html, flags=re.S
+    )
     return html
 
 
@@ -159,8 +162,9 @@ def _title(nb) -> str:
     return "Rapport"
 
 
-def _manifest(params: dict, data_path: Path, notebook: Path, started: datetime, job: Job,
-              data_record: dict | None = None) -> dict:
+def _manifest(
+    params: dict, data_path: Path, notebook: Path, started: datetime, job: Job, data_record: dict | None = None
+) -> dict:
     data = data_record if data_record is not None else data_fingerprint(data_path)
 
     return {
@@ -264,8 +268,9 @@ def run_report(
             removed = folders.remove_leftovers(final, LEFTOVER_LABELS, others=r"\d{4}")
             if removed:
                 log(f"Removed {len(removed)} temporary folder(s) left in {root} by an earlier run that was stopped.")
-            return _run_locked(year, params, rp, source, notebook, job, root, final, force, progress, pdf,
-                               started, pm, log)
+            return _run_locked(
+                year, params, rp, source, notebook, job, root, final, force, progress, pdf, started, pm, log
+            )
     except folders.Busy as exc:
         raise ReportError(
             f"another run is writing {final} right now: {exc.holder or 'a so-eval report or effects run'}. "
@@ -277,8 +282,9 @@ LEFTOVER_LABELS = tuple(f"{j.stem}.tmp" for j in (ANNUAL, EFFECTS))
 """The temporary folders a run makes beside ``reports/<year>`` (``.2025.annual_report.tmp-…``)."""
 
 
-def _run_locked(year, params, rp, source, notebook, job, root, final, force, progress, pdf, started, pm,
-                log) -> ReportResult:
+def _run_locked(
+    year, params, rp, source, notebook, job, root, final, force, progress, pdf, started, pm, log
+) -> ReportResult:
     """The rest of :func:`run_report`, with the lock of ``reports/<year>`` held."""
     existing = [f for f in job.files if (final / f).exists()]
     if existing and not force:
@@ -302,8 +308,13 @@ def _run_locked(year, params, rp, source, notebook, job, root, final, force, pro
         log(f"Running {notebook.name} for {year} (data: {rp.data_path}) …")
         try:
             pm.execute_notebook(
-                str(notebook), str(executed), parameters=run_params, kernel_name="python3",
-                progress_bar=progress, cwd=str(config.PROJ_ROOT), log_output=False,
+                str(notebook),
+                str(executed),
+                parameters=run_params,
+                kernel_name="python3",
+                progress_bar=progress,
+                cwd=str(config.PROJ_ROOT),
+                log_output=False,
                 # written once at the end (and on a failing cell), not twice per cell as it grows
                 request_save_on_cell_execute=False,
                 **NOTEBOOK_LIMITS,
@@ -316,8 +327,10 @@ def _run_locked(year, params, rp, source, notebook, job, root, final, force, pro
         except pm.PapermillExecutionError as exc:
             if exc.ename == "ValidationError":  # the data, not the notebook: say what is wrong
                 problems = exc.evalue.split(":\n", 1)[-1]
-                raise ReportError(f"the data in {rp.data_path} have problems (nothing was computed or "
-                                  f"published; see `so-eval validate {rp.data_path}`):\n{problems}") from None
+                raise ReportError(
+                    f"the data in {rp.data_path} have problems (nothing was computed or "
+                    f"published; see `so-eval validate {rp.data_path}`):\n{problems}"
+                ) from None
             if exc.ename == "AsOfError":  # as_of leaves a table empty: say which and how to change it
                 raise ReportError(f"{exc.evalue}. Nothing was published.") from None
             failed = root / f"{year}.{job.stem}.failed.ipynb"
@@ -347,12 +360,21 @@ def _run_locked(year, params, rp, source, notebook, job, root, final, force, pro
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
     log(f"Report written to {final}")
-    return ReportResult(final, final / f"{job.stem}.html", final / job.notebook, final / job.figures,
-                        final / job.manifest)
+    return ReportResult(
+        final, final / f"{job.stem}.html", final / job.notebook, final / job.figures, final / job.manifest
+    )
 
 
-CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync")
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
 
 
 def chromium() -> str:
@@ -361,15 +383,22 @@ def chromium() -> str:
         found = shutil.which(name)
         if found:
             return found
-    raise ReportError("the PDF is printed by headless Chromium, which is not installed "
-                      "(Debian: apt-get install chromium)")
+    raise ReportError(
+        "the PDF is printed by headless Chromium, which is not installed (Debian: apt-get install chromium)"
+    )
 
 
 def print_pdf(html: Path, pdf: Path) -> None:
     """Print an HTML report to PDF with headless Chromium, offline, no header or footer."""
     with tempfile.TemporaryDirectory() as profile:
-        cmd = [chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--no-pdf-header-footer",
-               f"--print-to-pdf={pdf}", html.resolve().as_uri()]
+        cmd = [
+            chromium(),
+            *CHROMIUM_FLAGS,
+            f"--user-data-dir={profile}",
+            "--no-pdf-header-footer",
+            f"--print-to-pdf={pdf}",
+            html.resolve().as_uri(),
+        ]
         res = subprocess.run(cmd, capture_output=True, text=True, timeout=180)
     if res.returncode != 0 or not pdf.exists() or pdf.stat().st_size == 0:
         raise ReportError(f"Chromium could not print the PDF (exit {res.returncode}): {res.stderr[-500:]}")
@@ -382,7 +411,9 @@ def _guard(folder: Path, data_path: Path) -> None:
     citizens = data_path / "citizens.csv"
     if citizens.exists():  # plain csv: this process need not import pandas
         with open(citizens, newline="", encoding="utf-8-sig") as fh:
-            pseudonyms = [row["citizen_id"].strip() for row in csv.DictReader(fh) if (row.get("citizen_id") or "").strip()]
+            pseudonyms = [
+                row["citizen_id"].strip() for row in csv.DictReader(fh) if (row.get("citizen_id") or "").strip()
+            ]
     try:
         check_publishable(folder, pseudonyms)
     except PublishError as exc:
@@ -415,6 +446,7 @@ def publish(tmp: Path, final: Path, files: tuple[str, ...], owned: tuple[str, ..
 
 def _link_or_copy(src: Path, dest: Path) -> None:
     """A hard link of ``src`` at ``dest`` (a copy where links are not possible); folders too."""
+
     def one(s: str, d: str) -> None:
         try:
             os.link(s, d, follow_symlinks=False)

@@ -27,16 +27,20 @@ import pandas as pd
 from so_eval.data.model import EDU, SELF, STATUSES
 
 #: logit of the weekly self-support probability at age 35, by target group
-_LOGIT_SELF = {"ressourceforløb": -2.4, "kontanthjælp": -1.2, "fleksjob": -2.6,
-               "integration": -1.5, "unge": -1.6}
+_LOGIT_SELF = {"ressourceforløb": -2.4, "kontanthjælp": -1.2, "fleksjob": -2.6, "integration": -1.5, "unge": -1.6}
 #: logit of the weekly education probability (young people only)
 _LOGIT_EDU = {"unge": -1.3}
-_AGE_SLOPE = -0.025        # per year of age over 35
+_AGE_SLOPE = -0.025  # per year of age over 35
 _FEMALE = -0.10
 _ORIGIN = {"dansk": 0.0, "vestlig": -0.05, "ikke-vestlig": -0.25}
 LATENT_SD = 0.30
-_BENEFIT = {"ressourceforløb": "ressourceforløb", "kontanthjælp": "kontanthjælp",
-            "fleksjob": "fleksjob", "integration": "integrationsydelse", "unge": "kontanthjælp"}
+_BENEFIT = {
+    "ressourceforløb": "ressourceforløb",
+    "kontanthjælp": "kontanthjælp",
+    "fleksjob": "fleksjob",
+    "integration": "integrationsydelse",
+    "unge": "kontanthjælp",
+}
 
 
 @dataclass(frozen=True)
@@ -74,9 +78,13 @@ def baseline_probabilities(rng: np.random.Generator, citizens: pd.DataFrame, ref
     tg = citizens["target_group"].to_numpy()
     age = age_at(citizens["birth_year"], ref_year)
     latent = rng.normal(0.0, LATENT_SD, size=len(citizens))
-    lin = (np.array([_LOGIT_SELF[t] for t in tg]) + _AGE_SLOPE * (age - 35)
-           + _FEMALE * (citizens["gender"].to_numpy() == "k")
-           + np.array([_ORIGIN.get(o, 0.0) for o in citizens["origin"].fillna("dansk")]) + latent)
+    lin = (
+        np.array([_LOGIT_SELF[t] for t in tg])
+        + _AGE_SLOPE * (age - 35)
+        + _FEMALE * (citizens["gender"].to_numpy() == "k")
+        + np.array([_ORIGIN.get(o, 0.0) for o in citizens["origin"].fillna("dansk")])
+        + latent
+    )
     p_self = 1 / (1 + np.exp(-lin))
     lin_edu = np.array([_LOGIT_EDU.get(t, -np.inf) for t in tg]) - 0.5 * latent
     p_edu = np.where(np.isfinite(lin_edu), 1 / (1 + np.exp(-np.where(np.isfinite(lin_edu), lin_edu, 0))), 0.0)
@@ -90,8 +98,11 @@ def selection_score(age, target_group, benefit_share_52) -> np.ndarray:
     caseworkers choose younger citizens and citizens with fewer recent weeks on benefit more often,
     and young people and citizens on kontanthjælp more than those on ressourceforløb."""
     group = {"unge": 0.2, "kontanthjælp": 0.2, "integration": 0.0, "fleksjob": 0.1, "ressourceforløb": -0.3}
-    return (-4.0 * np.asarray(benefit_share_52, dtype=float) - 0.03 * (np.asarray(age, dtype=float) - 35)
-            + np.array([group[t] for t in np.asarray(target_group)]))
+    return (
+        -4.0 * np.asarray(benefit_share_52, dtype=float)
+        - 0.03 * (np.asarray(age, dtype=float) - 35)
+        + np.array([group[t] for t in np.asarray(target_group)])
+    )
 
 
 def calendar_shift(weeks: pd.DatetimeIndex) -> np.ndarray:
@@ -100,8 +111,9 @@ def calendar_shift(weeks: pd.DatetimeIndex) -> np.ndarray:
     return np.where(covid, -0.04, 0.0)
 
 
-def draw_status(u: np.ndarray, v: np.ndarray, p_self: np.ndarray, p_edu: np.ndarray,
-                benefit: np.ndarray, target_group: np.ndarray) -> np.ndarray:
+def draw_status(
+    u: np.ndarray, v: np.ndarray, p_self: np.ndarray, p_edu: np.ndarray, benefit: np.ndarray, target_group: np.ndarray
+) -> np.ndarray:
     """Status codes (indices into :data:`STATUSES`) from uniforms ``u`` (state) and ``v`` (which
     benefit); all arrays broadcast to citizens × weeks."""
     codes = np.empty(np.broadcast(u, p_self).shape, dtype=np.int8)
@@ -145,11 +157,16 @@ def simulate_cross_section(
     shares = [0.20, 0.35, 0.13, 0.15, 0.17]
     tg = rng.choice(g.TARGET_GROUPS, size=n_citizens, p=shares)
     birth = np.where(tg == "unge", rng.integers(1994, 2007, n_citizens), rng.integers(1960, 2000, n_citizens))
-    citizens = pd.DataFrame({
-        "target_group": tg, "birth_year": birth, "gender": rng.choice(["k", "m"], n_citizens),
-        "origin": [str(rng.choice(g.ORIGINS, p=[0, 0.15, 0.85] if t == "integration" else [0.8, 0.06, 0.14]))
-                   for t in tg],
-    })
+    citizens = pd.DataFrame(
+        {
+            "target_group": tg,
+            "birth_year": birth,
+            "gender": rng.choice(["k", "m"], n_citizens),
+            "origin": [
+                str(rng.choice(g.ORIGINS, p=[0, 0.15, 0.85] if t == "integration" else [0.8, 0.06, 0.14])) for t in tg
+            ],
+        }
+    )
     p_self, p_edu = baseline_probabilities(rng, citizens)
     pre = 104
     u_pre = rng.random((n_citizens, pre))
@@ -174,6 +191,10 @@ def simulate_cross_section(
     true_att = float((p1 - np.clip(p_self[:, None], 0, 1 - p_edu[:, None]))[treated].mean())
     del base
     data = citizens.assign(
-        treated=treated.astype(int), selfsupport=y, benefit_weeks_52=b52, benefit_weeks_104=b104, age=age,
+        treated=treated.astype(int),
+        selfsupport=y,
+        benefit_weeks_52=b52,
+        benefit_weeks_104=b104,
+        age=age,
     )
     return data, true_att

@@ -11,7 +11,7 @@ import pandas as pd
 
 from so_eval import config, fmt
 from so_eval.data.dataset import Dataset
-from so_eval.plots import effects as eplots
+from so_eval.data.loading import load
 from so_eval.effects.analysis import (
     METHOD_LABELS,
     EffectSpec,
@@ -24,10 +24,10 @@ from so_eval.effects.analysis import (
     has_panel,
 )
 from so_eval.effects.outcomes import COVARIATE_LABELS
-from so_eval.reporting.ledger import Ledger
-from so_eval.data.loading import load
 from so_eval.params import checked_disclosure, default_disclosure
+from so_eval.plots import effects as eplots
 from so_eval.reporting.blocks import Block, Table
+from so_eval.reporting.ledger import Ledger
 
 DEFAULT_EFFECTS = {"outcome": "selfsupport", "horizon": "1-26", "method": "aipw", "entry_from": "2020-01-01"}
 
@@ -83,8 +83,14 @@ def effect_spec(params) -> EffectSpec:
     effect report's own option; None means the standard set).
     """
     e = {**DEFAULT_EFFECTS, **(params.effects or {})}
-    kwargs = dict(year=params.year, outcome=e["outcome"], horizon=str(e["horizon"]), method=e["method"],
-                  entry_from=str(e["entry_from"]), subgroup=dict(e.get("subgroup") or {}))
+    kwargs = dict(
+        year=params.year,
+        outcome=e["outcome"],
+        horizon=str(e["horizon"]),
+        method=e["method"],
+        entry_from=str(e["entry_from"]),
+        subgroup=dict(e.get("subgroup") or {}),
+    )
     covariates = getattr(params, "covariates", None)
     if covariates:
         kwargs["covariates"] = covariates if isinstance(covariates, str) else tuple(covariates)
@@ -96,8 +102,12 @@ def record_estimate(ledger: Ledger, key: str, result, label: str) -> None:
     n = result.n_treated
     ledger.count(f"{key}.n_treated", n, f"{label}: deltagere")
     ledger.count(f"{key}.n_control", result.n_control, f"{label}: sammenligningsgruppe")
-    for part, text in (("att", "effekt"), ("ci_low", "nedre grænse (95 %)"), ("ci_high", "øvre grænse (95 %)"),
-                       ("se", "standardfejl")):
+    for part, text in (
+        ("att", "effekt"),
+        ("ci_low", "nedre grænse (95 %)"),
+        ("ci_high", "øvre grænse (95 %)"),
+        ("se", "standardfejl"),
+    ):
         ledger.stat(f"{key}.{part}", 100 * getattr(result, part), n, f"{label}: {text}", unit="procentpoint")
 
 
@@ -123,7 +133,7 @@ class EffectReport:
         self._record()
 
     @classmethod
-    def from_params(cls, **kwargs) -> "EffectReport":
+    def from_params(cls, **kwargs) -> EffectReport:
         params = EffectParams(**kwargs)
         return cls(load(config.resolve(params.data_dir), as_of=params.as_of), params)
 
@@ -140,31 +150,58 @@ class EffectReport:
             ledger.count(f"effects.groups.{k}.n", rec.n, f"{rec.group}: antal")
             ledger.stat(f"effects.groups.{k}.age", rec.age, rec.n, f"{rec.group}: gns. alder", unit="år")
             ledger.share(f"effects.groups.{k}.women", rec.women * rec.n, rec.n, f"{rec.group}: andel kvinder")
-            ledger.stat(f"effects.groups.{k}.benefit_weeks_52", rec.benefit_weeks_52, rec.n,
-                        f"{rec.group}: gns. uger på ydelse, 52 uger før", unit="uger")
+            ledger.stat(
+                f"effects.groups.{k}.benefit_weeks_52",
+                rec.benefit_weeks_52,
+                rec.n,
+                f"{rec.group}: gns. uger på ydelse, 52 uger før",
+                unit="uger",
+            )
             ledger.share(f"effects.groups.{k}.young", rec.young * rec.n, rec.n, f"{rec.group}: andel unge")
         bal = self.headline.balance
         if len(bal):
-            ledger.value("effects.balance.max_smd_before", float(bal["smd_before"].abs().max()),
-                         "Største skævhed før", unit="smd")
-            ledger.value("effects.balance.max_smd_after", float(bal["smd_after"].abs().max()),
-                         "Største skævhed efter", unit="smd")
+            ledger.value(
+                "effects.balance.max_smd_before",
+                float(bal["smd_before"].abs().max()),
+                "Største skævhed før",
+                unit="smd",
+            )
+            ledger.value(
+                "effects.balance.max_smd_after",
+                float(bal["smd_after"].abs().max()),
+                "Største skævhed efter",
+                unit="smd",
+            )
         ov = self.headline.overlap
         if ov:
-            ledger.count("effects.overlap.n_treated_outside", ov["n_treated_outside"],
-                         "Deltagere uden for fælles område")
-            ledger.count("effects.overlap.n_control_outside", ov["n_control_outside"],
-                         "Sammenligningsborgere uden for fælles område")
+            ledger.count(
+                "effects.overlap.n_treated_outside", ov["n_treated_outside"], "Deltagere uden for fælles område"
+            )
+            ledger.count(
+                "effects.overlap.n_control_outside",
+                ov["n_control_outside"],
+                "Sammenligningsborgere uden for fælles område",
+            )
         ev, n_ev = self.events, self.events.n_units
         ledger.count("effects.did.n_units", n_ev, "Borgere i kvartalsanalysen")
         ledger.value("effects.did.n_cohorts", ev.n_groups, "Startkvartaler (kohorter)", unit="kohorter")
         for part in ("att", "ci_low", "ci_high"):
-            ledger.stat(f"effects.did.{part}", 100 * float(ev.overall[part]), n_ev,
-                        f"Kvartalsanalyse, samlet: {part}", unit="procentpoint")
+            ledger.stat(
+                f"effects.did.{part}",
+                100 * float(ev.overall[part]),
+                n_ev,
+                f"Kvartalsanalyse, samlet: {part}",
+                unit="procentpoint",
+            )
         for rec in ev.dynamic.itertuples():
             for part in ("att", "ci_low", "ci_high"):
-                ledger.stat(f"effects.did.e{int(rec.event_time):+d}.{part}", 100 * float(getattr(rec, part)), n_ev,
-                            f"Kvartal {int(rec.event_time):+d} i forhold til start: {part}", unit="procentpoint")
+                ledger.stat(
+                    f"effects.did.e{int(rec.event_time):+d}.{part}",
+                    100 * float(getattr(rec, part)),
+                    n_ev,
+                    f"Kvartal {int(rec.event_time):+d} i forhold til start: {part}",
+                    unit="procentpoint",
+                )
 
     def f(self, key: str) -> str:
         return self.ledger[key].display
@@ -203,16 +240,25 @@ class EffectReport:
         rows = []
         for rec in prof.itertuples():
             k = "treated" if rec.group == "Deltagere" else "control"
-            rows.append({"Gruppe": rec.group, "Antal": self.f(f"effects.groups.{k}.n"),
-                         "Gns. alder": self.f(f"effects.groups.{k}.age"),
-                         "Kvinder": self.f(f"effects.groups.{k}.women"),
-                         "Unge": self.f(f"effects.groups.{k}.young"),
-                         "Uger på ydelse (52 uger før)": self.f(f"effects.groups.{k}.benefit_weeks_52")})
-        return Block().md(
-            "Deltagerne er borgere, hvis første forløb startede i perioden; startugen er uge 1. "
-            "Sammenligningsgruppen er borgere i de samme målgrupper, der ikke har deltaget; hver får en "
-            "fast, tilfældigt valgt startuge blandt deltagernes, så begge grupper måles i de samme uger."
-        ).table(Table(pd.DataFrame(rows), caption="Hvem blev sammenlignet med hvem"))
+            rows.append(
+                {
+                    "Gruppe": rec.group,
+                    "Antal": self.f(f"effects.groups.{k}.n"),
+                    "Gns. alder": self.f(f"effects.groups.{k}.age"),
+                    "Kvinder": self.f(f"effects.groups.{k}.women"),
+                    "Unge": self.f(f"effects.groups.{k}.young"),
+                    "Uger på ydelse (52 uger før)": self.f(f"effects.groups.{k}.benefit_weeks_52"),
+                }
+            )
+        return (
+            Block()
+            .md(
+                "Deltagerne er borgere, hvis første forløb startede i perioden; startugen er uge 1. "
+                "Sammenligningsgruppen er borgere i de samme målgrupper, der ikke har deltaget; hver får en "
+                "fast, tilfældigt valgt startuge blandt deltagernes, så begge grupper måles i de samme uger."
+            )
+            .table(Table(pd.DataFrame(rows), caption="Hvem blev sammenlignet med hvem"))
+        )
 
     def balance(self) -> Block:
         h = self.headline
@@ -261,12 +307,24 @@ class EffectReport:
         rows = []
         for r in tab.itertuples():
             k = f"effects.{r.method}"
-            rows.append({"Metode": r.label, "Effekt (procentpoint)": self.f(f"{k}.att"),
-                         "95 % konfidensinterval": f"{self.f(f'{k}.ci_low')} til {self.f(f'{k}.ci_high')}",
-                         "Deltagere": self.f(f"{k}.n_treated"), "Sammenligning": self.f(f"{k}.n_control")})
-        return (Block().md("Alle metoder side om side. Den simple forskel tager ikke højde for, at deltagerne "
-                           "adskilte sig på forhånd; de øvrige gør.")
-                .figure(ax.figure, "Estimater for alle metoder").table(Table(pd.DataFrame(rows), caption="Estimater")))
+            rows.append(
+                {
+                    "Metode": r.label,
+                    "Effekt (procentpoint)": self.f(f"{k}.att"),
+                    "95 % konfidensinterval": f"{self.f(f'{k}.ci_low')} til {self.f(f'{k}.ci_high')}",
+                    "Deltagere": self.f(f"{k}.n_treated"),
+                    "Sammenligning": self.f(f"{k}.n_control"),
+                }
+            )
+        return (
+            Block()
+            .md(
+                "Alle metoder side om side. Den simple forskel tager ikke højde for, at deltagerne "
+                "adskilte sig på forhånd; de øvrige gør."
+            )
+            .figure(ax.figure, "Estimater for alle metoder")
+            .table(Table(pd.DataFrame(rows), caption="Estimater"))
+        )
 
     def assumptions(self) -> Block:
         return Block().md("\n".join(f"- {a}" for a in ASSUMPTIONS))
@@ -286,5 +344,12 @@ def headline(ds: Dataset, spec: EffectSpec):
     return estimate(effect_sample(ds, spec), spec)
 
 
-__all__ = ["ASSUMPTIONS", "DEFAULT_EFFECTS", "EffectParams", "EffectReport", "effect_spec", "headline",
-           "record_estimate"]
+__all__ = [
+    "ASSUMPTIONS",
+    "DEFAULT_EFFECTS",
+    "EffectParams",
+    "EffectReport",
+    "effect_spec",
+    "headline",
+    "record_estimate",
+]

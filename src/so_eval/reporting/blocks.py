@@ -94,7 +94,7 @@ def safe_markdown(text: str) -> str:
     text = str(text).replace("<", "&lt;")
 
     def link(m: re.Match) -> str:
-        backslashes = len(text[:m.start()]) - len(text[:m.start()].rstrip("\\"))
+        backslashes = len(text[: m.start()]) - len(text[: m.start()].rstrip("\\"))
         if backslashes % 2 or _SAFE_TARGET.match(text, m.end()):  # an escaped "]" is no link
             return m[0]
         return m[0][:-2] + "\\]\\(" if m[0].endswith("](") else m[0][:-2] + "\\]:"
@@ -108,23 +108,23 @@ class Block:
 
     parts: list = field(default_factory=list)
 
-    def md(self, text: str) -> "Block":
+    def md(self, text: str) -> Block:
         """Add Markdown written by the code; every value from the data in it must have passed
         through :func:`so_eval.fmt.text` (it is shown through :func:`safe_markdown`)."""
         self.parts.append(("md", text))
         return self
 
-    def table(self, table: Table) -> "Block":
+    def table(self, table: Table) -> Block:
         self.parts.append(("table", table))
         return self
 
-    def figure(self, fig, alt: str = "") -> "Block":
+    def figure(self, fig, alt: str = "") -> Block:
         """Add a finished matplotlib figure (it must not change after this) with its Danish
         alternative text; it is drawn when the block is shown (the part is ``(fig, alt)``)."""
         self.parts.append(("figure", (fig, alt)))
         return self
 
-    def extend(self, other: "Block") -> "Block":
+    def extend(self, other: Block) -> Block:
         self.parts.extend(other.parts)
         return self
 

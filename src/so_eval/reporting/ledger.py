@@ -14,8 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from so_eval import fmt
-from so_eval import disclosure
+from so_eval import disclosure, fmt
 from so_eval.files import atomic_write_text
 
 COLUMNS = ["key", "value", "unit", "label", "suppressed", "complete"]
@@ -120,13 +119,22 @@ class Ledger:
         suppressed form is never recorded beside, or over, the figure it hides."""
         old = self.figures.get(fig.key)
         if old is not None:
-            raise ValueError(f"figure {fig.key!r} recorded twice ({old.csv_value}, then {fig.csv_value}); "
-                             "a figure is recorded once")
+            raise ValueError(
+                f"figure {fig.key!r} recorded twice ({old.csv_value}, then {fig.csv_value}); a figure is recorded once"
+            )
         self.figures[fig.key] = fig
         return fig
 
-    def count(self, key: str, n: int | float, label: str, unit: str = "borgere", *, secondary: bool = False,
-              withheld: bool = False) -> Figure:
+    def count(
+        self,
+        key: str,
+        n: int | float,
+        label: str,
+        unit: str = "borgere",
+        *,
+        secondary: bool = False,
+        withheld: bool = False,
+    ) -> Figure:
         """A count. Counts of persons (``borgere``, ``forløb``) below the threshold are suppressed;
         ``secondary=True`` hides a count that would give a suppressed one away (shown as "×");
         ``withheld=True`` hides it without saying anything about its size (shown as "–": a
@@ -138,8 +146,9 @@ class Ledger:
         if withheld and (primary or secondary or n):
             return self._add(Figure(key, n, unit, label, True, self.min_cell, False, why="withheld"))
         why = "small" if primary else "protects" if secondary else ""
-        return self._add(Figure(key, n, unit, label, primary or secondary, self.min_cell, secondary and not primary,
-                                why=why))
+        return self._add(
+            Figure(key, n, unit, label, primary or secondary, self.min_cell, secondary and not primary, why=why)
+        )
 
     def share(self, key: str, numerator: float, denominator: float, label: str, *, hidden: bool = False) -> Figure:
         """A share numerator ÷ denominator of persons. Not published if the denominator is small,
@@ -197,8 +206,14 @@ class Ledger:
     def frame(self) -> pd.DataFrame:
         """All figures as a DataFrame with the columns of ``figures.csv``."""
         rows = [
-            {"key": f.key, "value": f.csv_value, "unit": f.unit, "label": f.label, "suppressed": f.suppressed,
-             "complete": f.complete}
+            {
+                "key": f.key,
+                "value": f.csv_value,
+                "unit": f.unit,
+                "label": f.label,
+                "suppressed": f.suppressed,
+                "complete": f.complete,
+            }
             for f in self.figures.values()
         ]
         return pd.DataFrame(rows, columns=COLUMNS)

@@ -10,8 +10,21 @@ from pathlib import Path
 
 from so_eval import config
 
-PACKAGES = ("so-eval", "pandas", "numpy", "pandera", "statsmodels", "scipy", "seaborn",
-            "matplotlib", "papermill", "nbconvert", "nbformat", "pyarrow", "PyYAML")
+PACKAGES = (
+    "so-eval",
+    "pandas",
+    "numpy",
+    "pandera",
+    "statsmodels",
+    "scipy",
+    "seaborn",
+    "matplotlib",
+    "papermill",
+    "nbconvert",
+    "nbformat",
+    "pyarrow",
+    "PyYAML",
+)
 
 
 def package_versions() -> dict[str, str]:
@@ -35,14 +48,15 @@ def code_version(root: Path | None = None) -> dict[str, object]:
     root = root or config.PROJ_ROOT
     info: dict[str, object] = {"package": package_versions()["so-eval"]}
     try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10
-        )
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10)
         if commit.returncode == 0:
             info["git_commit"] = commit.stdout.strip()
             status = subprocess.run(
                 ["git", "status", "--porcelain", "--untracked-files=no", "--", "src", "notebooks", "params"],
-                cwd=root, capture_output=True, text=True, timeout=10,
+                cwd=root,
+                capture_output=True,
+                text=True,
+                timeout=10,
             )
             info["git_dirty"] = bool(status.stdout.strip())
     except (OSError, subprocess.SubprocessError):
@@ -63,16 +77,18 @@ def write_data_record(ds, folder: str | Path) -> Path:
     from so_eval.files import atomic_write_text
 
     path = Path(folder) / DATA_RECORD
-    atomic_write_text(path, json.dumps({"fingerprint": ds.fingerprint, "files": dict(ds.file_hashes)},
-                                       indent=2, sort_keys=True) + "\n")
+    atomic_write_text(
+        path,
+        json.dumps({"fingerprint": ds.fingerprint, "files": dict(ds.file_hashes)}, indent=2, sort_keys=True) + "\n",
+    )
     return path
 
 
 def data_fingerprint(path: str | Path) -> dict[str, object]:
     """SHA-256 of every table file in a dataset folder and one combined fingerprint."""
     from so_eval.data.dataset import Dataset
-    from so_eval.files import file_hash
     from so_eval.data.model import TABLES
+    from so_eval.files import file_hash
 
     path = Path(path)
     files = {}
