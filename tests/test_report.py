@@ -359,30 +359,6 @@ def test_heading_ids_are_the_ones_nbconvert_gives():
         assert heading_id(title) == _convert_header_id(title), title
 
 
-def test_report_process_skips_the_slow_optional_iri_validator():
-    """`so-eval report` imports jsonschema (through papermill) without rfc3987_syntax, which
-    compiles grammars for ≈1 s; notebooks still validate and the package stays importable."""
-    code = (
-        "import sys\n"
-        "from so_eval.publish import _import_jupyter_lean\n"
-        "_import_jupyter_lean()\n"
-        "import papermill, nbformat\n"
-        "assert 'rfc3987_syntax' not in sys.modules, 'imported after all'\n"
-        "nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell('x')])\n"
-        "nbformat.validate(nb)\n"
-        "bad = nbformat.v4.new_notebook(); bad.cells = [{'cell_type': 'nonsense'}]\n"
-        "try:\n"
-        "    nbformat.validate(bad)\n"
-        "    raise SystemExit('an invalid notebook passed')\n"
-        "except nbformat.ValidationError:\n"
-        "    pass\n"
-        "import rfc3987_syntax  # still importable for anyone who wants it\n"
-        "print('ok')\n"
-    )
-    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert res.returncode == 0 and res.stdout.strip() == "ok", res.stderr
-
-
 def test_report_kernel_does_not_import_nbconvert():
     """The report's own code pulls in no notebook tooling (≈1 s at every run)."""
     code = (

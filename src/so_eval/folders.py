@@ -27,6 +27,11 @@ from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no advisory locks
+    fcntl = None
+
 
 class Busy(RuntimeError):
     """Another live run holds the lock; ``holder`` says which (pid and start time) if known."""
@@ -48,9 +53,7 @@ def locked(folder: str | os.PathLike[str], *, wait: bool, what: str = "so-eval")
     removed on release; a process that opened it meanwhile sees that it was removed and takes a
     new one, so two processes never both hold the lock. Without ``fcntl`` (Windows) no lock.
     """
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows
+    if fcntl is None:  # pragma: no cover - Windows
         yield
         return
     path = lock_path(Path(folder))

@@ -28,11 +28,14 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+
+import nbformat
+import papermill as pm
+from nbconvert import HTMLExporter
 
 from so_eval import config, folders
 from so_eval.disclosure.guard import PublishError, check_publishable
@@ -83,30 +86,8 @@ class ReportResult:
     manifest: Path
 
 
-def _import_jupyter_lean() -> None:
-    """Import jsonschema (through nbformat) without its optional ``rfc3987_syntax`` validator.
-
-    jsonschema registers the "iri" string formats only if ``rfc3987_syntax`` imports, and that
-    package compiles its Lark grammars at import: ≈1.2 s of every ``so-eval report`` start, for
-    formats that notebook validation never checks. The package is hidden only while jsonschema
-    imports, and only if nothing imported either yet; it stays importable afterwards.
-
-    (Papermill, nbformat and nbconvert are therefore imported in the functions that use them,
-    after this has run, not at the top of this module.)
-    """
-    if "jsonschema" in sys.modules or "rfc3987_syntax" in sys.modules:
-        return
-    sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]  # makes its import fail
-    try:
-        import jsonschema  # noqa: F401
-    finally:
-        del sys.modules["rfc3987_syntax"]
-
-
 def notebook_parameters(notebook: Path) -> dict:
     """The parameters a notebook declares in its ``parameters`` cell (name → inferred info)."""
-    import papermill as pm
-
     return pm.inspect_notebook(str(notebook))
 
 
@@ -126,10 +107,6 @@ def _select_parameters(params: dict, job: Job, notebook: Path, source: Path) -> 
 
 def export_html(notebook_path: Path, html_path: Path) -> None:
     """Export an executed notebook to HTML without code cells or prompts (in this process)."""
-    _import_jupyter_lean()
-    import nbformat
-    from nbconvert import HTMLExporter
-
     nb = nbformat.read(notebook_path, as_version=4)
     exporter = HTMLExporter(template_name="lab")
     exporter.exclude_input = True
@@ -242,9 +219,6 @@ def run_report(
         The report exists and ``force`` is false; the parameters or the data are invalid; or a
         notebook cell failed. Nothing under ``reports/<year>/`` has changed.
     """
-    _import_jupyter_lean()
-    import papermill as pm
-
     started = datetime.now(UTC).astimezone()
     source = Path(params_file) if params_file else params_path(year)
     params = _merge(read_params(source), overrides)

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from so_eval import glossary as g
 from so_eval.data.model import EDU, SELF, STATUSES
 
 #: logit of the weekly self-support probability at age 35, by target group
@@ -151,8 +152,6 @@ def simulate_cross_section(
     target_group, origin) and ``true_att`` is the sample ATT: the mean over the treated of their
     expected self-support with minus without participation over the horizon.
     """
-    from so_eval import glossary as g
-
     rng = np.random.default_rng(seed)
     shares = [0.20, 0.35, 0.13, 0.15, 0.17]
     tg = rng.choice(g.TARGET_GROUPS, size=n_citizens, p=shares)

@@ -28,6 +28,7 @@ from so_eval.params import checked_disclosure, default_disclosure
 from so_eval.plots import effects as eplots
 from so_eval.reporting.blocks import Block, Table
 from so_eval.reporting.ledger import Ledger
+from so_eval.reporting.provenance import write_data_record
 
 DEFAULT_EFFECTS = {"outcome": "selfsupport", "horizon": "1-26", "method": "aipw", "entry_from": "2020-01-01"}
 
@@ -333,8 +334,6 @@ class EffectReport:
         if not self.params.output_dir:
             return f"{len(self.ledger)} tal registreret (ingen output_dir: intet skrevet)."
         path = self.ledger.write_csv(Path(self.params.output_dir) / "effect_figures.csv")
-        from so_eval.reporting.provenance import write_data_record
-
         write_data_record(self.ds, self.params.output_dir)
         return f"{len(self.ledger)} tal skrevet til {path.name}."
 

@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass, field
 
 import pandas as pd
+from IPython.display import HTML, Markdown, display
 
 
 @dataclass
@@ -129,8 +130,6 @@ class Block:
         return self
 
     def _ipython_display_(self) -> None:
-        from IPython.display import HTML, Markdown, display
-
         for kind, part in self.parts:
             if kind == "md":
                 display(Markdown(safe_markdown(part)))

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import functools
+import json
 import platform
 import subprocess
 from importlib import metadata
 from pathlib import Path
 
 from so_eval import config
+from so_eval.data.dataset import Dataset
+from so_eval.data.model import TABLES
+from so_eval.files import atomic_write_text, file_hash
 
 PACKAGES = (
     "so-eval",
@@ -72,10 +76,6 @@ def write_data_record(ds, folder: str | Path) -> Path:
     """Record in ``folder`` which data a report was computed from: the fingerprint and file
     hashes of the dataset as it was read (not as the folder is later, should it change meanwhile).
     ``so-eval report`` puts them in the manifest."""
-    import json
-
-    from so_eval.files import atomic_write_text
-
     path = Path(folder) / DATA_RECORD
     atomic_write_text(
         path,
@@ -86,10 +86,6 @@ def write_data_record(ds, folder: str | Path) -> Path:
 
 def data_fingerprint(path: str | Path) -> dict[str, object]:
     """SHA-256 of every table file in a dataset folder and one combined fingerprint."""
-    from so_eval.data.dataset import Dataset
-    from so_eval.data.model import TABLES
-    from so_eval.files import file_hash
-
     path = Path(path)
     files = {}
     for spec in TABLES.values():
