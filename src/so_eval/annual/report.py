@@ -50,7 +50,8 @@ SECTION_CLASSES: list[type[Section]] = [
     MethodSection,  # last: it counts the hidden figures
 ]
 """The report's sections in the order they record their figures (the order of figures.csv).
-Adding a section is adding a module to :mod:`so_eval.annual.sections` and its class here."""
+Adding a section is adding a module to :mod:`so_eval.annual.sections` and its class here; one
+the notebook shows also gets its method below, its name in :data:`SECTION_METHODS` and a cell."""
 
 SECTION_METHODS = ("title", "contents", "intro", "goal1", "goal2", "goal3", "value_creation", "effect",
                    "successes", "skewed", "method")  # fmt: skip
