@@ -465,7 +465,7 @@ def test_a_report_as_of_before_the_ingest_day_stops_naming_the_empty_tables_and_
     into = ingested_without_registration_dates(tmp_path)
     ds = load(into, as_of="2026-01-15")  # the shipped params' as_of for 2025
     assert len(ds.courses) == 0 and ds.after_as_of["courses"] == (8, "2026-02-01", "2026-02-01")
-    import pickle  # (the report reads its data in a background process)
+    import pickle  # a dataset pickles whole, e.g. to hand it to another process
 
     assert pickle.loads(pickle.dumps(ds)).after_as_of == ds.after_as_of
     assert ds.without("status_weekly").after_as_of == ds.after_as_of

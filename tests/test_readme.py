@@ -107,7 +107,6 @@ def test_every_command_of_the_walkthrough_runs_as_written(project: Path, tmp_pat
     env.update(
         HOME=str(home),
         SO_EVAL_ROOT=str(project),
-        SO_EVAL_BACKGROUND="0",
         PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
     )
     book = project / "skabelon.xlsx"

@@ -424,7 +424,9 @@ def test_a_block_shows_its_figure_drawn_as_png_with_its_alt_text(monkeypatch):
 
     b = Block().md("Tekst").figure(bars(), "Fire søjler")
     shown = []
-    monkeypatch.setattr("IPython.display.display", lambda *a, **k: shown.extend(format_display_data(x)[0] for x in a))
+    monkeypatch.setattr(
+        "so_eval.reporting.blocks.display", lambda *a, **k: shown.extend(format_display_data(x)[0] for x in a)
+    )
     b._ipython_display_()
     html = shown[1]["text/html"]
     assert 'alt="Fire søjler"' in html

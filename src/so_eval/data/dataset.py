@@ -139,7 +139,8 @@ class Dataset:
         )
 
     def without(self, *names: str) -> Dataset:
-        """The same dataset without the tables ``names`` (to hand the rest to another process)."""
+        """The same dataset without the tables ``names`` (last year's figures are recomputed without the
+        weekly panel, which only the effect measurement needs)."""
         return Dataset(
             tables={k: v for k, v in self.tables.items() if k not in names},
             path=self.path,
